@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Builds the test rig's control-plane binaries from the Go module proxy into a cache
+# outside the repository, keyed by version. Idempotent: a complete cache is reused.
+#
+#   hack/rig-build.sh            build (or reuse) and print the bin directory
+#
+# Versions are pinned here; crates/testenv reads the same file through TK_RIG_BIN or
+# the default cache path printed by this script.
+set -euo pipefail
+
+K8S_VERSION="${TK_RIG_K8S_VERSION:-v1.34.4}"
+ETCD_VERSION="${TK_RIG_ETCD_VERSION:-v3.6.16}"
+KWOK_VERSION="${TK_RIG_KWOK_VERSION:-v0.7.0}"
+
+cache_root="${TK_RIG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tk-rig}"
+key="k8s-${K8S_VERSION}_etcd-${ETCD_VERSION}_kwok-${KWOK_VERSION}"
+bin="$cache_root/$key/bin"
+stamp="$cache_root/$key/.complete"
+
+if [[ -f "$stamp" ]]; then
+  echo "$bin"
+  exit 0
+fi
+
+command -v go >/dev/null || { echo "rig-build: the go command is needed to build the rig (install Go >= 1.24)" >&2; exit 1; }
+mkdir -p "$bin"
+work="$cache_root/$key/src"
+mkdir -p "$work"
+log() { echo "rig-build: $*" >&2; }
+
+export GOFLAGS="${GOFLAGS:--buildvcs=false}"
+export CGO_ENABLED=0
+
+# --- kubernetes: a wrapper module pinning every staging module -------------------------
+k8s_minor="${K8S_VERSION#v1.}"; k8s_minor="${k8s_minor%%.*}"
+staging_version="v0.${K8S_VERSION#v1.}"
+kmod="$work/kube"
+mkdir -p "$kmod"
+if [[ ! -f "$bin/kube-apiserver" || ! -f "$bin/kube-controller-manager" || ! -f "$bin/kube-scheduler" ]]; then
+  log "resolving k8s.io/kubernetes@$K8S_VERSION"
+  modfile=$(cd "$kmod" && go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/.*"GoMod": "\(.*\)",*/\1/p')
+  [[ -f "$modfile" ]] || { log "could not download k8s.io/kubernetes@$K8S_VERSION"; exit 1; }
+  {
+    echo "module tk.dev/rig/kube"
+    echo
+    echo "go $(sed -n 's/^go \(.*\)/\1/p' "$modfile")"
+    echo
+    echo "require k8s.io/kubernetes $K8S_VERSION"
+    echo
+    echo "replace ("
+    sed -n 's#^\s*\(k8s.io/[a-z0-9-]*\) => ./staging/src/.*#\t\1 => \1 '"$staging_version"'#p' "$modfile"
+    echo ")"
+  } > "$kmod/go.mod"
+  cat > "$kmod/tools.go" <<'GO'
+//go:build tools
+
+package rig
+
+import (
+	_ "k8s.io/kubernetes/cmd/kube-apiserver"
+	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
+	_ "k8s.io/kubernetes/cmd/kube-scheduler"
+)
+GO
+  log "go mod tidy for the kubernetes wrapper (downloads dependencies)"
+  (cd "$kmod" && go mod tidy -e >&2)
+  ldflags="-s -w"
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ldflags+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$k8s_minor"
+    ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
+  done
+  for cmd in kube-apiserver kube-controller-manager kube-scheduler; do
+    if [[ ! -f "$bin/$cmd" ]]; then
+      log "building $cmd $K8S_VERSION (a cold build takes several minutes)"
+      (cd "$kmod" && go build -trimpath -ldflags "$ldflags" -o "$bin/$cmd.tmp" "k8s.io/kubernetes/cmd/$cmd" >&2)
+      mv "$bin/$cmd.tmp" "$bin/$cmd"
+    fi
+  done
+fi
+
+# --- etcd and kwok: plain go install ----------------------------------------------------
+if [[ ! -f "$bin/etcd" ]]; then
+  log "building etcd $ETCD_VERSION"
+  GOBIN="$work/gobin" go install -trimpath -ldflags "-s -w" "go.etcd.io/etcd/server/v3@$ETCD_VERSION" >&2
+  mv "$work/gobin/server" "$bin/etcd"
+fi
+if [[ ! -f "$bin/kwok" ]]; then
+  log "building kwok $KWOK_VERSION"
+  GOBIN="$work/gobin" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" >&2
+  mv "$work/gobin/kwok" "$bin/kwok"
+fi
+
+"$bin/kube-apiserver" --version >&2
+touch "$stamp"
+echo "$bin"

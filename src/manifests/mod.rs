@@ -1,0 +1,3 @@
+//! What `tk install` applies, rendered from options.
+
+pub mod labels;
