@@ -13,7 +13,6 @@ use crate::controllers::ControllerArgs;
     long_about = "tk is a GitOps toolkit for Kubernetes. The same binary is the command-line tool \
                   and the in-cluster controllers; it serves the Flux v2 GA APIs, so existing Flux \
                   repositories and the flux, kubectl and helm CLIs work unchanged.",
-    propagate_version = true,
     disable_help_subcommand = true
 )]
 pub struct Cli {
@@ -26,7 +25,13 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)
-    #[arg(long, global = true, env = "KUBECONFIG", hide_env_values = true, value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        env = "KUBECONFIG",
+        hide_env_values = true,
+        value_name = "PATH"
+    )]
     pub kubeconfig: Option<String>,
     /// The kubeconfig context to use
     #[arg(long, global = true, value_name = "NAME")]
@@ -79,13 +84,11 @@ pub struct VersionArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct InstallArgs {
-    /// Components to install (comma-separated)
-    #[arg(
-        long,
-        value_delimiter = ',',
-        default_value = "source-controller,kustomize-controller,helm-controller,notification-controller"
-    )]
-    pub components: Vec<String>,
+    /// Components to install, comma-separated (default: source-controller,
+    /// kustomize-controller, helm-controller, notification-controller; `tk upgrade` keeps the
+    /// installed set)
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    pub components: Option<Vec<String>>,
     /// Extra components to install (comma-separated); none exist yet beyond the defaults
     #[arg(long, value_delimiter = ',')]
     pub components_extra: Vec<String>,
@@ -167,4 +170,13 @@ pub struct DocsArgs {
     /// Directory the pages are written to
     #[arg(default_value = "docs/cmd")]
     pub dir: std::path::PathBuf,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn command_tree_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
 }

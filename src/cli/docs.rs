@@ -24,8 +24,12 @@ pub fn write(dir: &Path) -> Result<()> {
     let pages = pages();
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        if name.starts_with("tk") && name.ends_with(".md") && !pages.iter().any(|(n, _)| n == name) {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if name.starts_with("tk") && name.ends_with(".md") && !pages.iter().any(|(n, _)| n == name)
+        {
             std::fs::remove_file(&path)?;
         }
     }
@@ -65,7 +69,10 @@ fn page(command: &Command, path: &[&str]) -> String {
     };
     let _ = writeln!(md, "```\n{usage}\n```\n");
 
-    let positionals: Vec<&Arg> = command.get_positionals().filter(|a| !a.is_hide_set()).collect();
+    let positionals: Vec<&Arg> = command
+        .get_positionals()
+        .filter(|a| !a.is_hide_set())
+        .collect();
     if !positionals.is_empty() {
         md.push_str("### Arguments\n\n");
         for arg in positionals {
@@ -75,10 +82,17 @@ fn page(command: &Command, path: &[&str]) -> String {
     }
     let (global, own): (Vec<&Arg>, Vec<&Arg>) = command
         .get_opts()
-        .chain(command.get_arguments().filter(|a| a.get_num_args().is_some_and(|n| n.max_values() == 0)))
+        .chain(
+            command
+                .get_arguments()
+                .filter(|a| a.get_num_args().is_some_and(|n| n.max_values() == 0)),
+        )
         .filter(|a| !a.is_hide_set() && !a.is_positional())
         .fold((Vec::new(), Vec::new()), |(mut g, mut o), arg| {
-            if o.iter().chain(g.iter()).any(|a: &&Arg| a.get_id() == arg.get_id()) {
+            if o.iter()
+                .chain(g.iter())
+                .any(|a: &&Arg| a.get_id() == arg.get_id())
+            {
                 return (g, o);
             }
             if arg.is_global_set() {
@@ -108,7 +122,12 @@ fn page(command: &Command, path: &[&str]) -> String {
         md.push('\n');
     }
     if let Some((_, parents)) = path.split_last().filter(|(_, p)| !p.is_empty()) {
-        let _ = writeln!(md, "### See also\n\n- [{}]({}.md)", parents.join(" "), parents.join("_"));
+        let _ = writeln!(
+            md,
+            "### See also\n\n- [{}]({}.md)",
+            parents.join(" "),
+            parents.join("_")
+        );
     }
     md
 }
@@ -150,7 +169,8 @@ fn options_section(md: &mut String, title: &str, args: &[&Arg]) {
             .filter(|v| !v.is_hide_set())
             .map(|v| v.get_name().to_string())
             .collect();
-        if !values.is_empty() && !matches!(values.as_slice(), [a, b] if a == "true" && b == "false") {
+        if !values.is_empty() && !matches!(values.as_slice(), [a, b] if a == "true" && b == "false")
+        {
             let _ = write!(text, " [{}]", values.join(", "));
         }
         let _ = writeln!(md, "  {flag:<36} {text}");

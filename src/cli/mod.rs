@@ -1,22 +1,29 @@
 //! The command-line face of tk: parse, resolve settings, dispatch one command.
 
 pub mod args;
+mod check;
+mod cluster;
 mod completion;
 mod docs;
+mod install;
+mod preflight;
 mod printer;
 pub mod settings;
+mod uninstall;
 mod version;
 
 use std::future::Future;
 use std::process::ExitCode;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use clap::Parser;
 
 use args::{Cli, Command};
 pub use docs::pages as doc_pages;
 use printer::Printer;
 use settings::GlobalSettings;
+
+use crate::manifests;
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -51,14 +58,37 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Install(_)
-        | Command::Upgrade(_)
-        | Command::Check(_)
-        | Command::Uninstall(_)
-        | Command::Controller(_) => {
-            let _ = printer;
-            anyhow::bail!("not yet wired")
+        Command::Install(args) => {
+            let options = install::options(&args, &settings, &manifests::Component::ALL)?;
+            if args.export {
+                print!("{}", manifests::to_yaml(&manifests::render(&options)));
+                return Ok(ExitCode::SUCCESS);
+            }
+            block_on(install::install(&settings, &options, printer))?;
+            Ok(ExitCode::SUCCESS)
         }
+        Command::Upgrade(args) => {
+            if args.export {
+                anyhow::bail!("flag --export: use `tk install --export` to print the manifests");
+            }
+            block_on(install::upgrade(&settings, &args, printer))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check(args) => Ok(if block_on(check::run(&settings, args.pre, printer))? {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        }),
+        Command::Uninstall(args) => {
+            let options = uninstall::UninstallOptions {
+                keep_namespace: args.keep_namespace,
+                dry_run: args.dry_run,
+                silent: args.silent,
+            };
+            block_on(uninstall::run(&settings, &options, printer))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Controller(_) => anyhow::bail!("not yet wired"),
     }
 }
 
@@ -78,31 +108,40 @@ pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
-/// Awaits an API call, turning transport failures into one clear line about the cluster.
-pub async fn cluster_call<T>(
-    call: impl Future<Output = kube::Result<T>>,
-    what: &str,
-) -> Result<T> {
-    call.await.with_context(|| what.to_string()).map_err(explain_cluster_error)
+/// Awaits an API call, turning failures into one line that says what was being done, what
+/// went wrong and what to do.
+pub async fn cluster_call<T>(call: impl Future<Output = kube::Result<T>>, what: &str) -> Result<T> {
+    call.await.map_err(|err| explain_cluster_error(err, what))
 }
 
-fn explain_cluster_error(err: anyhow::Error) -> anyhow::Error {
-    let hint = err.chain().find_map(|cause| {
-        let text = cause.to_string();
-        if text.contains("Connection refused") || text.contains("tcp connect error") {
-            Some("the cluster is unreachable: check --kubeconfig/--context and that the API server is up")
-        } else if let Some(kube::Error::Api(status)) = cause.downcast_ref::<kube::Error>() {
-            match status.code {
-                401 => Some("the cluster refused the credentials in the kubeconfig"),
-                403 => Some("permission denied: run `tk check --pre` to see which rights are missing"),
-                _ => None,
-            }
+fn explain_cluster_error(err: kube::Error, what: &str) -> anyhow::Error {
+    if let kube::Error::Api(status) = &err {
+        let hint = match status.code {
+            401 => "the cluster refused the credentials in the kubeconfig",
+            403 => "permission denied: run `tk check --pre` to see which rights are missing",
+            _ => "",
+        };
+        let message = &status.message;
+        return if hint.is_empty() {
+            anyhow::anyhow!("{what}: {message}")
         } else {
-            None
-        }
-    });
-    match hint {
-        Some(hint) => err.context(hint),
-        None => err,
+            anyhow::anyhow!("{what}: {hint} ({message})")
+        };
+    }
+    let root = std::iter::successors(Some(&err as &dyn std::error::Error), |e| e.source())
+        .last()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    let unreachable = root.contains("Connection refused")
+        || root.contains("timed out")
+        || root.contains("No route to host")
+        || root.contains("dns error")
+        || matches!(err, kube::Error::HyperError(_) | kube::Error::Service(_));
+    if unreachable {
+        anyhow::anyhow!(
+            "{what}: the cluster is unreachable ({root}): check --kubeconfig/--context and that the API server is up"
+        )
+    } else {
+        anyhow::Error::new(err).context(what.to_string())
     }
 }

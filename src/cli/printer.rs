@@ -20,10 +20,6 @@ impl Printer {
         }
     }
 
-    pub fn verbose(&self) -> bool {
-        self.verbose
-    }
-
     /// A step that is starting: `► message`.
     pub fn action(&self, message: impl AsRef<str>) {
         eprintln!("► {}", message.as_ref());

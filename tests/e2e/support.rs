@@ -1,0 +1,89 @@
+//! Helpers shared by the e2e flows: the rig, the real `tk` binary, and kube clients.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{Mutex, MutexGuard};
+
+use kube::config::{KubeConfigOptions, Kubeconfig};
+
+/// Tests that create or delete cluster-scoped objects tk owns (CRDs above all) hold this
+/// lock, so an uninstall in one test never removes CRDs another test is using.
+static CLUSTER_SCOPED: Mutex<()> = Mutex::new(());
+
+pub fn cluster_scoped_lock() -> MutexGuard<'static, ()> {
+    CLUSTER_SCOPED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+pub fn rig() -> &'static testenv::ControlPlane {
+    testenv::shared()
+}
+
+/// Runs the real `tk` binary against the rig.
+pub fn tk(kubeconfig: &Path, args: &[&str]) -> Output {
+    let output = Command::new(env!("CARGO_BIN_EXE_tk"))
+        .args(args)
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .env_remove("KUBECONFIG")
+        .output()
+        .expect("tk runs");
+    eprintln!(
+        "$ tk {}\n{}{}",
+        args.join(" "),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// `tk ...` that must succeed; returns stdout and stderr together.
+pub fn tk_ok(kubeconfig: &Path, args: &[&str]) -> String {
+    let out = tk(kubeconfig, args);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "tk {} failed:\n{text}",
+        args.join(" ")
+    );
+    text
+}
+
+pub async fn client(kubeconfig: &Path) -> kube::Client {
+    tk::cli::install_crypto_provider();
+    let config = Kubeconfig::read_from(kubeconfig).expect("kubeconfig parses");
+    let config = kube::Config::from_custom_kubeconfig(config, &KubeConfigOptions::default())
+        .await
+        .expect("kubeconfig loads");
+    kube::Client::try_from(config).expect("client builds")
+}
+
+/// A kubeconfig for the rig that authenticates as `user` (no groups): RBAC grants it nothing.
+pub fn kubeconfig_as(dir: &Path, user: &str) -> PathBuf {
+    let rig = rig();
+    let creds = rig
+        .client_credentials(user, &[])
+        .expect("mint a client certificate");
+    let ca = rig.ca_pem().expect("the rig has a CA");
+    std::fs::write(dir.join("ca.crt"), ca).unwrap();
+    std::fs::write(dir.join("user.crt"), &creds.cert_pem).unwrap();
+    std::fs::write(dir.join("user.key"), &creds.key_pem).unwrap();
+    let path = dir.join("kubeconfig");
+    let text = format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: rig\n  cluster:\n    server: {server}\n    \
+         certificate-authority: {ca}\ncontexts:\n- name: rig\n  context:\n    cluster: rig\n    user: {user}\n\
+         current-context: rig\nusers:\n- name: {user}\n  user:\n    client-certificate: {cert}\n    \
+         client-key: {key}\n",
+        server = rig.server_url(),
+        ca = dir.join("ca.crt").display(),
+        cert = dir.join("user.crt").display(),
+        key = dir.join("user.key").display(),
+    );
+    std::fs::write(&path, text).unwrap();
+    path
+}
