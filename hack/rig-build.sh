@@ -24,6 +24,17 @@ fi
 
 command -v go >/dev/null || { echo "rig-build: the go command is needed to build the rig (install Go >= 1.24)" >&2; exit 1; }
 mkdir -p "$bin"
+# Test processes run in parallel and each may call this script; one builds, the rest wait
+# and then take the fast path.
+exec 9>"$cache_root/$key/.lock"
+if ! flock -n 9; then
+  echo "rig-build: waiting for another build of $key to finish" >&2
+  flock 9
+fi
+if [[ -f "$stamp" ]]; then
+  echo "$bin"
+  exit 0
+fi
 work="$cache_root/$key/src"
 mkdir -p "$work"
 log() { echo "rig-build: $*" >&2; }
@@ -78,17 +89,20 @@ GO
   done
 fi
 
-# --- etcd and kwok: plain go install ----------------------------------------------------
-if [[ ! -f "$bin/etcd" ]]; then
-  log "building etcd $ETCD_VERSION"
-  GOBIN="$work/gobin" go install -trimpath -ldflags "-s -w" "go.etcd.io/etcd/server/v3@$ETCD_VERSION" >&2
-  mv "$work/gobin/server" "$bin/etcd"
-fi
-if [[ ! -f "$bin/kwok" ]]; then
-  log "building kwok $KWOK_VERSION"
-  GOBIN="$work/gobin" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" >&2
-  mv "$work/gobin/kwok" "$bin/kwok"
-fi
+# --- etcd and kwok: wrapper modules, since their go.mod files carry replace lines -------
+# build_wrapped NAME MODULE VERSION PACKAGE: builds PACKAGE from MODULE@VERSION into $bin/NAME.
+build_wrapped() {
+  local name=$1 module=$2 version=$3 package=$4 dir="$work/$1"
+  [[ -f "$bin/$name" ]] && return 0
+  log "building $name $version"
+  mkdir -p "$dir"
+  printf 'module tk.dev/rig/%s\n\ngo 1.24\n\nrequire %s %s\n' "$name" "$module" "$version" > "$dir/go.mod"
+  printf '//go:build tools\n\npackage rig\n\nimport _ "%s"\n' "$package" > "$dir/tools.go"
+  (cd "$dir" && go mod tidy -e >&2 && go build -trimpath -ldflags "-s -w" -o "$bin/$name.tmp" "$package" >&2)
+  mv "$bin/$name.tmp" "$bin/$name"
+}
+build_wrapped etcd go.etcd.io/etcd/server/v3 "$ETCD_VERSION" go.etcd.io/etcd/server/v3
+build_wrapped kwok sigs.k8s.io/kwok "$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok
 
 "$bin/kube-apiserver" --version >&2
 touch "$stamp"

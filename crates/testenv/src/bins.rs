@@ -1,0 +1,105 @@
+//! Finding the control-plane binaries: TK_RIG_BIN, or whatever hack/rig-build.sh builds.
+
+use anyhow::{Context, Result, anyhow, bail};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+pub const BINARIES: [&str; 5] = [
+    "etcd",
+    "kube-apiserver",
+    "kube-controller-manager",
+    "kube-scheduler",
+    "kwok",
+];
+
+/// Checks that `dir` holds every binary; `source` says where the path came from so the
+/// error points at what to fix.
+pub fn check_bin_dir(dir: &Path, source: &str) -> Result<PathBuf> {
+    if !dir.is_dir() {
+        bail!("{source} ({}): no such directory", dir.display());
+    }
+    for name in BINARIES {
+        let path = dir.join(name);
+        if !path.is_file() {
+            bail!(
+                "{source} ({}): {} is missing",
+                dir.display(),
+                path.display()
+            );
+        }
+    }
+    Ok(dir.to_path_buf())
+}
+
+fn build_script() -> Result<PathBuf> {
+    // The compile-time manifest dir is right for tests and `cargo run`; walking up from the
+    // working directory covers a copied `rig` binary run from inside the repository.
+    let mut starts = vec![PathBuf::from(env!("CARGO_MANIFEST_DIR"))];
+    if let Ok(cwd) = std::env::current_dir() {
+        starts.push(cwd);
+    }
+    for start in &starts {
+        for dir in start.ancestors() {
+            let script = dir.join("hack/rig-build.sh");
+            if script.is_file() {
+                return Ok(script);
+            }
+        }
+    }
+    Err(anyhow!(
+        "TK_RIG_BIN is not set and hack/rig-build.sh was not found above {} or the working directory",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+}
+
+/// TK_RIG_BIN if set, else the directory hack/rig-build.sh prints (building on first use).
+pub fn locate() -> Result<PathBuf> {
+    if let Some(dir) = std::env::var_os("TK_RIG_BIN") {
+        return check_bin_dir(Path::new(&dir), "TK_RIG_BIN");
+    }
+    let script = build_script()?;
+    let mut child = Command::new("bash")
+        .arg(&script)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("running {}", script.display()))?;
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    let out_thread = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stdout.read_to_string(&mut s);
+        s
+    });
+    // A cold build takes minutes: pass its progress through (past the test harness's
+    // capture) and keep the end for the error message.
+    let mut last = std::collections::VecDeque::new();
+    for line in BufReader::new(child.stderr.take().expect("piped stderr")).lines() {
+        let Ok(line) = line else { break };
+        let _ = writeln!(std::io::stderr(), "{line}");
+        if last.len() == 30 {
+            last.pop_front();
+        }
+        last.push_back(line);
+    }
+    let status = child
+        .wait()
+        .with_context(|| format!("waiting for {}", script.display()))?;
+    let stdout = out_thread.join().unwrap_or_default();
+    if !status.success() {
+        bail!(
+            "{} failed ({status}), so the rig's binaries are not available; its last output:\n{}",
+            script.display(),
+            Vec::from(last).join("\n")
+        );
+    }
+    let dir = stdout.lines().last().unwrap_or_default().trim();
+    if dir.is_empty() {
+        bail!("{} printed no bin directory", script.display());
+    }
+    check_bin_dir(
+        Path::new(dir),
+        &format!("the directory printed by {}", script.display()),
+    )
+}
