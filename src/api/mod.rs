@@ -1,3 +1,83 @@
 //! The Flux v2 GA custom resource types, with Flux's field names, defaults and status.
+//!
+//! Every optional field is an `Option` skipped when `None`, so an object read from the
+//! cluster serializes back without gaining or losing fields; Flux's defaults live in the CRD
+//! schema (the apiserver applies them), not in serde. Durations stay `String`s in Go syntax
+//! so `1m0s` is written back as `1m0s`; parse them with [`duration`].
 
 pub mod duration;
+pub mod helm;
+pub mod kustomize;
+pub mod meta;
+pub mod notification;
+pub mod schema;
+pub mod source;
+
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
+    CustomResourceDefinition, CustomResourceSubresources, JSONSchemaProps,
+};
+use kube::CustomResourceExt;
+
+/// Every CRD tk serves, sources first, in a stable order (the order `tk install` applies).
+pub fn crds() -> Vec<CustomResourceDefinition> {
+    vec![
+        finish(source::GitRepository::crd()),
+        finish(source::HelmRepository::crd()),
+        finish(source::HelmChart::crd()),
+        finish(source::Bucket::crd()),
+        finish(source::OCIRepository::crd()),
+        finish(kustomize::Kustomization::crd()),
+        finish(helm::HelmRelease::crd()),
+        finish(notification::Provider::crd()),
+        finish(notification::Alert::crd()),
+        finish(notification::Receiver::crd()),
+    ]
+}
+
+/// [`crds`] as a multi-document YAML stream.
+pub fn crds_yaml() -> String {
+    crds()
+        .iter()
+        .map(|crd| serde_saphyr::to_string(crd).expect("a CRD serializes to YAML"))
+        .map(|doc| format!("---\n{doc}"))
+        .collect()
+}
+
+/// Brings a derived CRD to Flux's shape: structural schema, `listKind`, the root
+/// `apiVersion`/`kind`/`metadata` properties, and `subresources: {}` on kinds without status
+/// (controller-gen writes it that way; an absent and an empty value mean the same).
+fn finish(mut crd: CustomResourceDefinition) -> CustomResourceDefinition {
+    crd.spec.names.list_kind = Some(format!("{}List", crd.spec.names.kind));
+    for version in &mut crd.spec.versions {
+        if let Some(schema) = version
+            .schema
+            .as_mut()
+            .and_then(|s| s.open_api_v3_schema.as_mut())
+        {
+            let mut value = serde_json::to_value(&*schema).expect("schema serializes");
+            schema::make_structural(&mut value);
+            let obj = value.as_object_mut().expect("root schema is an object");
+            obj.remove("title");
+            let props = obj
+                .entry("properties")
+                .or_insert_with(|| serde_json::json!({}))
+                .as_object_mut()
+                .expect("root properties are an object");
+            props.insert("apiVersion".into(), serde_json::json!({
+                "description": "APIVersion defines the versioned schema of this representation of an object.",
+                "type": "string"
+            }));
+            props.insert("kind".into(), serde_json::json!({
+                "description": "Kind is a string value representing the REST resource this object represents.",
+                "type": "string"
+            }));
+            props.insert("metadata".into(), serde_json::json!({ "type": "object" }));
+            *schema = serde_json::from_value::<JSONSchemaProps>(value)
+                .expect("structural schema deserializes");
+        }
+        if version.subresources.is_none() {
+            version.subresources = Some(CustomResourceSubresources::default());
+        }
+    }
+    crd
+}

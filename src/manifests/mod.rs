@@ -50,19 +50,14 @@ fn namespace(options: &InstallOptions) -> Value {
 }
 
 fn crds(options: &InstallOptions) -> Vec<Value> {
-    api_crds()
+    crate::api::crds()
         .into_iter()
         .map(|crd| {
-            let mut value = crd;
+            let mut value = serde_json::to_value(crd).expect("CRDs serialize");
             value["metadata"]["labels"] = json!(options.labels(None));
             value
         })
         .collect()
-}
-
-// Replaced by crate::api::crds() once the API types land (helper in progress).
-fn api_crds() -> Vec<Value> {
-    Vec::new()
 }
 
 /// `group/version` and kind of a rendered object.

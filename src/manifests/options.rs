@@ -296,7 +296,8 @@ mod tests {
     fn refuses_bad_free_form_options() {
         let base = InstallOptions::defaults("flux-system");
         assert_eq!(base.validate(), Ok(()));
-        let cases: [(&str, fn(&mut InstallOptions)); 6] = [
+        type Mutation = fn(&mut InstallOptions);
+        let cases: [(&str, Mutation); 6] = [
             ("version", |o| o.version = "v9.9.9".into()),
             ("namespace", |o| o.namespace = "Flux_System".into()),
             ("cluster-domain", |o| o.cluster_domain = "bad domain".into()),

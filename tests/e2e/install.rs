@@ -23,7 +23,7 @@ fn version() -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn install_check_upgrade_uninstall() {
-    let _lock = cluster_scoped_lock();
+    let _lock = cluster_scoped_lock().await;
     let kubeconfig = rig().kubeconfig_path();
     let ns = testenv::unique_name("tk-install");
     let client = client(kubeconfig).await;

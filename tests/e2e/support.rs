@@ -2,18 +2,15 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::{Mutex, MutexGuard};
 
 use kube::config::{KubeConfigOptions, Kubeconfig};
 
 /// Tests that create or delete cluster-scoped objects tk owns (CRDs above all) hold this
 /// lock, so an uninstall in one test never removes CRDs another test is using.
-static CLUSTER_SCOPED: Mutex<()> = Mutex::new(());
+static CLUSTER_SCOPED: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-pub fn cluster_scoped_lock() -> MutexGuard<'static, ()> {
-    CLUSTER_SCOPED
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+pub async fn cluster_scoped_lock() -> tokio::sync::MutexGuard<'static, ()> {
+    CLUSTER_SCOPED.lock().await
 }
 
 pub fn rig() -> &'static testenv::ControlPlane {
