@@ -63,10 +63,6 @@ fn page(command: &Command, path: &[&str]) -> String {
     }
     let usage = command.clone().render_usage().to_string();
     let usage = usage.trim_start_matches("Usage: ");
-    let usage = match path.split_last() {
-        Some((_, parents)) if !parents.is_empty() => format!("{} {usage}", parents.join(" ")),
-        _ => usage.to_string(),
-    };
     let _ = writeln!(md, "```\n{usage}\n```\n");
 
     let positionals: Vec<&Arg> = command

@@ -88,7 +88,7 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
             block_on(uninstall::run(&settings, &options, printer))?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Controller(_) => anyhow::bail!("not yet wired"),
+        Command::Controller(args) => crate::controllers::run(args, &settings),
     }
 }
 

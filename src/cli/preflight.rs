@@ -15,23 +15,25 @@ pub struct CheckLine {
     pub text: String,
 }
 
+/// Whether the server's version meets tk's minimum.
+fn version_line(major: u32, minor: u32, git_version: &str) -> CheckLine {
+    let (min_major, min_minor) = MIN_KUBERNETES;
+    let ok = (major, minor) >= MIN_KUBERNETES;
+    let text = if ok {
+        format!("Kubernetes {git_version} >={min_major}.{min_minor}.0")
+    } else {
+        format!("Kubernetes {git_version} is too old: tk needs >={min_major}.{min_minor}.0; upgrade the cluster")
+    };
+    CheckLine { ok, text }
+}
+
 pub async fn run(
     client: &kube::Client,
     objects: &[Value],
     namespace: &str,
 ) -> Result<Vec<CheckLine>> {
-    let mut lines = Vec::new();
     let (major, minor, git_version) = cluster::server_version(client).await?;
-    let (min_major, min_minor) = MIN_KUBERNETES;
-    let ok = (major, minor) >= MIN_KUBERNETES;
-    lines.push(CheckLine {
-        ok,
-        text: if ok {
-            format!("Kubernetes {git_version} >={min_major}.{min_minor}.0")
-        } else {
-            format!("Kubernetes {git_version} is too old: tk needs >={min_major}.{min_minor}.0; upgrade the cluster")
-        },
-    });
+    let mut lines = vec![version_line(major, minor, &git_version)];
 
     let mut kinds = BTreeSet::new();
     for object in objects {
@@ -69,4 +71,19 @@ pub async fn run(
         }
     });
     Ok(lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::version_line;
+
+    #[test]
+    fn refuses_clusters_older_than_the_minimum() {
+        let old = version_line(1, 31, "v1.31.9");
+        assert!(!old.ok);
+        assert!(old.text.contains("v1.31.9") && old.text.contains(">=1.32.0"), "{}", old.text);
+        assert!(version_line(1, 32, "v1.32.0").ok);
+        assert!(version_line(1, 40, "v1.40.1").ok);
+        assert!(version_line(2, 0, "v2.0.0").ok);
+    }
 }

@@ -1,0 +1,145 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_tk_global_optspecs
+    string join \n kubeconfig= context= n/namespace= timeout= verbose h/help V/version
+end
+
+function __fish_tk_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_tk_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_tk_using_subcommand
+    set -l cmd (__fish_tk_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c tk -n "__fish_tk_needs_command" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_needs_command" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_needs_command" -s n -l namespace -d 'The namespace tk is installed in' -r
+complete -c tk -n "__fish_tk_needs_command" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_needs_command" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tk -n "__fish_tk_needs_command" -s V -l version -d 'Print version'
+complete -c tk -n "__fish_tk_needs_command" -f -a "version" -d 'Print the version of tk and of the installed components'
+complete -c tk -n "__fish_tk_needs_command" -f -a "install" -d 'Install tk\'s components and CRDs on a cluster'
+complete -c tk -n "__fish_tk_needs_command" -f -a "upgrade" -d 'Upgrade the installed components to this version of tk'
+complete -c tk -n "__fish_tk_needs_command" -f -a "check" -d 'Check the cluster meets tk\'s requirements, or that an installation is healthy'
+complete -c tk -n "__fish_tk_needs_command" -f -a "uninstall" -d 'Remove tk\'s components, CRDs and custom resources from a cluster'
+complete -c tk -n "__fish_tk_needs_command" -f -a "completion" -d 'Generate a shell completion script'
+complete -c tk -n "__fish_tk_needs_command" -f -a "controller" -d 'Run a controller (in-cluster, or locally against a kubeconfig)'
+complete -c tk -n "__fish_tk_needs_command" -f -a "docs" -d 'Write the markdown reference for every command into a directory'
+complete -c tk -n "__fish_tk_using_subcommand version" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand version" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand version" -s n -l namespace -d 'The namespace tk is installed in' -r
+complete -c tk -n "__fish_tk_using_subcommand version" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand version" -l client -d 'Print only the client version, without contacting the cluster'
+complete -c tk -n "__fish_tk_using_subcommand version" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand version" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand install" -l components -d 'Components to install, comma-separated (default: source-controller, kustomize-controller, helm-controller, notification-controller; `tk upgrade` keeps the installed set)' -r
+complete -c tk -n "__fish_tk_using_subcommand install" -l components-extra -d 'Extra components to install (comma-separated); none exist yet beyond the defaults' -r
+complete -c tk -n "__fish_tk_using_subcommand install" -l registry -d 'Container registry the controller image is pulled from' -r
+complete -c tk -n "__fish_tk_using_subcommand install" -s v -l version -d 'Version of the components to install (must match this binary)' -r
+complete -c tk -n "__fish_tk_using_subcommand install" -l image-pull-secret -d 'Name of a Secret in the install namespace used to pull the image' -r
+complete -c tk -n "__fish_tk_using_subcommand install" -l watch-all-namespaces -d 'Reconcile custom resources in all namespaces (false: only the install namespace)' -r -f -a "true\t''
+false\t''"
+complete -c tk -n "__fish_tk_using_subcommand install" -l network-policy -d 'Deny ingress to the components from outside the namespace, except webhooks and metrics' -r -f -a "true\t''
+false\t''"
+complete -c tk -n "__fish_tk_using_subcommand install" -l log-level -d 'Log level of the controllers' -r -f -a "debug\t''
+info\t''
+error\t''"
+complete -c tk -n "__fish_tk_using_subcommand install" -l cluster-domain -d 'Internal cluster domain, used for the events address' -r
+complete -c tk -n "__fish_tk_using_subcommand install" -l toleration-keys -d 'Toleration keys added to the controller pods (comma-separated)' -r
+complete -c tk -n "__fish_tk_using_subcommand install" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand install" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand install" -s n -l namespace -d 'The namespace tk is installed in' -r
+complete -c tk -n "__fish_tk_using_subcommand install" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand install" -l export -d 'Print the manifests as YAML instead of applying them'
+complete -c tk -n "__fish_tk_using_subcommand install" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand install" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand upgrade" -l components -d 'Components to install, comma-separated (default: source-controller, kustomize-controller, helm-controller, notification-controller; `tk upgrade` keeps the installed set)' -r
+complete -c tk -n "__fish_tk_using_subcommand upgrade" -l components-extra -d 'Extra components to install (comma-separated); none exist yet beyond the defaults' -r
+complete -c tk -n "__fish_tk_using_subcommand upgrade" -l registry -d 'Container registry the controller image is pulled from' -r
+complete -c tk -n "__fish_tk_using_subcommand upgrade" -s v -l version -d 'Version of the components to install (must match this binary)' -r
+complete -c tk -n "__fish_tk_using_subcommand upgrade" -l image-pull-secret -d 'Name of a Secret in the install namespace used to pull the image' -r
+complete -c tk -n "__fish_tk_using_subcommand upgrade" -l watch-all-namespaces -d 'Reconcile custom resources in all namespaces (false: only the install namespace)' -r -f -a "true\t''
+false\t''"
+complete -c tk -n "__fish_tk_using_subcommand upgrade" -l network-policy -d 'Deny ingress to the components from outside the namespace, except webhooks and metrics' -r -f -a "true\t''
+false\t''"
+complete -c tk -n "__fish_tk_using_subcommand upgrade" -l log-level -d 'Log level of the controllers' -r -f -a "debug\t''
+info\t''
+error\t''"
+complete -c tk -n "__fish_tk_using_subcommand upgrade" -l cluster-domain -d 'Internal cluster domain, used for the events address' -r
+complete -c tk -n "__fish_tk_using_subcommand upgrade" -l toleration-keys -d 'Toleration keys added to the controller pods (comma-separated)' -r
+complete -c tk -n "__fish_tk_using_subcommand upgrade" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand upgrade" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand upgrade" -s n -l namespace -d 'The namespace tk is installed in' -r
+complete -c tk -n "__fish_tk_using_subcommand upgrade" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand upgrade" -l export -d 'Print the manifests as YAML instead of applying them'
+complete -c tk -n "__fish_tk_using_subcommand upgrade" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand upgrade" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand check" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand check" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand check" -s n -l namespace -d 'The namespace tk is installed in' -r
+complete -c tk -n "__fish_tk_using_subcommand check" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand check" -l pre -d 'Only check the prerequisites of an installation'
+complete -c tk -n "__fish_tk_using_subcommand check" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand check" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand uninstall" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand uninstall" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand uninstall" -s n -l namespace -d 'The namespace tk is installed in' -r
+complete -c tk -n "__fish_tk_using_subcommand uninstall" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand uninstall" -l keep-namespace -d 'Leave the namespace in place'
+complete -c tk -n "__fish_tk_using_subcommand uninstall" -l dry-run -d 'Print what would be deleted, delete nothing'
+complete -c tk -n "__fish_tk_using_subcommand uninstall" -s s -l silent -d 'Do not ask for confirmation'
+complete -c tk -n "__fish_tk_using_subcommand uninstall" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand uninstall" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand completion" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand completion" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand completion" -s n -l namespace -d 'The namespace tk is installed in' -r
+complete -c tk -n "__fish_tk_using_subcommand completion" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand completion" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand completion" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand controller" -l events-addr -d 'The address of the notification controller\'s event endpoint' -r
+complete -c tk -n "__fish_tk_using_subcommand controller" -l watch-all-namespaces -d 'Watch objects in all namespaces; when false only the runtime namespace is watched' -r -f -a "true\t''
+false\t''"
+complete -c tk -n "__fish_tk_using_subcommand controller" -l watch-label-selector -d 'Only watch objects matching this label selector' -r
+complete -c tk -n "__fish_tk_using_subcommand controller" -l enable-leader-election -l leader-elect -d 'Run only while holding the leader election Lease, so replicas never reconcile at once' -r -f -a "true\t''
+false\t''"
+complete -c tk -n "__fish_tk_using_subcommand controller" -l leader-election-lease-duration -d 'How long a non-leader waits after the last renewal before taking the Lease over' -r
+complete -c tk -n "__fish_tk_using_subcommand controller" -l leader-election-renew-deadline -d 'How long the leader keeps retrying to renew before it gives up leadership' -r
+complete -c tk -n "__fish_tk_using_subcommand controller" -l leader-election-retry-period -d 'How often candidates try to acquire and the leader renews' -r
+complete -c tk -n "__fish_tk_using_subcommand controller" -l log-level -d 'Log verbosity' -r -f -a "debug\t''
+info\t''
+error\t''"
+complete -c tk -n "__fish_tk_using_subcommand controller" -l log-encoding -d 'Log format: one JSON object per line, or human-readable text' -r -f -a "json\t''
+console\t''"
+complete -c tk -n "__fish_tk_using_subcommand controller" -l metrics-addr -d 'Where to serve /metrics; "0" turns metrics off' -r
+complete -c tk -n "__fish_tk_using_subcommand controller" -l health-addr -d 'Where to serve /healthz and /readyz; "0" turns the probes off' -r
+complete -c tk -n "__fish_tk_using_subcommand controller" -l concurrent -d 'How many objects of each kind are reconciled at once' -r
+complete -c tk -n "__fish_tk_using_subcommand controller" -l kube-api-qps -d 'Client-side limit on requests per second to the API server' -r
+complete -c tk -n "__fish_tk_using_subcommand controller" -l kube-api-burst -d 'Requests allowed in a burst above the QPS limit' -r
+complete -c tk -n "__fish_tk_using_subcommand controller" -l requeue-dependency -d 'How long to wait before reconciling an object whose dependencies are not ready' -r
+complete -c tk -n "__fish_tk_using_subcommand controller" -l interval-jitter-percentage -d 'Spread of the requeue interval, in percent either side, so objects created together do not reconcile together forever' -r
+complete -c tk -n "__fish_tk_using_subcommand controller" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand controller" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand controller" -s n -l namespace -d 'The namespace tk is installed in' -r
+complete -c tk -n "__fish_tk_using_subcommand controller" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand controller" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand controller" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand docs" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand docs" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand docs" -s n -l namespace -d 'The namespace tk is installed in' -r
+complete -c tk -n "__fish_tk_using_subcommand docs" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand docs" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand docs" -s h -l help -d 'Print help'

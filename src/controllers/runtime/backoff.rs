@@ -1,0 +1,215 @@
+//! When an object is reconciled again: at its `interval` spread by jitter after success, and
+//! after an exponentially growing delay per object after failure, as controller-runtime's
+//! default per-item rate limiter does (5ms doubling up to 1000s).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use kube::Resource;
+use kube::runtime::controller::Action;
+
+pub const ERROR_BACKOFF_BASE: Duration = Duration::from_millis(5);
+pub const ERROR_BACKOFF_MAX: Duration = Duration::from_secs(1000);
+
+/// The delay before retrying an object that has now failed `failures` times in a row
+/// (1 for the first failure).
+pub fn error_backoff(failures: u32) -> Duration {
+    let exponent = failures.saturating_sub(1);
+    // 2^18 x 5ms already exceeds the cap; stopping there keeps the multiplication in range.
+    if exponent >= 18 {
+        return ERROR_BACKOFF_MAX;
+    }
+    (ERROR_BACKOFF_BASE * (1u32 << exponent)).min(ERROR_BACKOFF_MAX)
+}
+
+/// `interval` moved by up to `fraction` of itself either way; `unit` is a random number in
+/// `[0, 1)` (0 gives the earliest time, values near 1 the latest).
+pub fn jittered(interval: Duration, fraction: f64, unit: f64) -> Duration {
+    let fraction = fraction.clamp(0.0, 1.0);
+    let unit = unit.clamp(0.0, 1.0);
+    let factor = 1.0 + fraction * (2.0 * unit - 1.0);
+    interval.mul_f64(factor)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct ObjectKey {
+    api_version: String,
+    kind: String,
+    namespace: Option<String>,
+    name: String,
+}
+
+impl ObjectKey {
+    fn of<K: Resource<DynamicType = ()>>(obj: &K) -> Self {
+        Self {
+            api_version: K::api_version(&()).into_owned(),
+            kind: K::kind(&()).into_owned(),
+            namespace: obj.meta().namespace.clone(),
+            name: obj.meta().name.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// Per-object requeue decisions shared by every reconciler in the process.
+///
+/// A reconciler returns `requeue.success(&obj, interval)` from `reconcile` and its
+/// `error_policy` returns `requeue.failure(&obj)`; `forget` is called once an object is gone
+/// so its failure count does not outlive it.
+#[derive(Debug)]
+pub struct Requeue {
+    jitter: f64,
+    failures: Mutex<HashMap<ObjectKey, u32>>,
+    rng: Mutex<fastrand::Rng>,
+}
+
+impl Requeue {
+    /// `jitter` is the fraction of the interval a requeue may move either way.
+    pub fn new(jitter: f64) -> Self {
+        Self::with_rng(jitter, fastrand::Rng::new())
+    }
+
+    /// A deterministic sequence, for tests.
+    pub fn with_seed(jitter: f64, seed: u64) -> Self {
+        Self::with_rng(jitter, fastrand::Rng::with_seed(seed))
+    }
+
+    fn with_rng(jitter: f64, rng: fastrand::Rng) -> Self {
+        Self {
+            jitter,
+            failures: Mutex::default(),
+            rng: Mutex::new(rng),
+        }
+    }
+
+    /// The object converged: reset its failure count and come back at `interval` with jitter.
+    pub fn success<K: Resource<DynamicType = ()>>(&self, obj: &K, interval: Duration) -> Action {
+        self.lock_failures().remove(&ObjectKey::of(obj));
+        Action::requeue(self.interval(interval))
+    }
+
+    /// The reconcile failed: come back after the object's next backoff step.
+    pub fn failure<K: Resource<DynamicType = ()>>(&self, obj: &K) -> Action {
+        let mut failures = self.lock_failures();
+        let count = failures.entry(ObjectKey::of(obj)).or_insert(0);
+        *count = count.saturating_add(1);
+        Action::requeue(error_backoff(*count))
+    }
+
+    /// The object was deleted; drop what we remember about it.
+    pub fn forget<K: Resource<DynamicType = ()>>(&self, obj: &K) {
+        self.lock_failures().remove(&ObjectKey::of(obj));
+    }
+
+    /// `interval` with this process's jitter applied.
+    pub fn interval(&self, interval: Duration) -> Duration {
+        let unit = self.rng.lock().unwrap_or_else(|p| p.into_inner()).f64();
+        jittered(interval, self.jitter, unit)
+    }
+
+    /// Failures in a row recorded for the object; 0 after a success.
+    pub fn failures<K: Resource<DynamicType = ()>>(&self, obj: &K) -> u32 {
+        self.lock_failures()
+            .get(&ObjectKey::of(obj))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    fn lock_failures(&self) -> std::sync::MutexGuard<'_, HashMap<ObjectKey, u32>> {
+        // A panic while holding the map leaves counts that are still valid numbers.
+        self.failures.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use k8s_openapi::api::core::v1::ConfigMap;
+    use kube::api::ObjectMeta;
+
+    use super::*;
+
+    fn config_map(ns: &str, name: &str) -> ConfigMap {
+        ConfigMap {
+            metadata: ObjectMeta {
+                name: Some(name.into()),
+                namespace: Some(ns.into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn error_backoff_doubles_from_5ms_and_caps_at_1000s() {
+        assert_eq!(error_backoff(1), Duration::from_millis(5));
+        assert_eq!(error_backoff(2), Duration::from_millis(10));
+        assert_eq!(error_backoff(3), Duration::from_millis(20));
+        assert_eq!(error_backoff(11), Duration::from_millis(5120));
+        assert_eq!(error_backoff(18), Duration::from_millis(5 << 17));
+        assert_eq!(error_backoff(19), ERROR_BACKOFF_MAX);
+        assert_eq!(error_backoff(u32::MAX), ERROR_BACKOFF_MAX);
+        // Zero failures is treated as the first.
+        assert_eq!(error_backoff(0), Duration::from_millis(5));
+    }
+
+    #[test]
+    fn jitter_spreads_either_side_within_the_fraction() {
+        let interval = Duration::from_secs(600);
+        assert_eq!(jittered(interval, 0.1, 0.0), Duration::from_secs(540));
+        assert_eq!(jittered(interval, 0.1, 0.5), Duration::from_secs(600));
+        assert_eq!(jittered(interval, 0.1, 1.0), Duration::from_secs(660));
+        assert_eq!(jittered(interval, 0.0, 0.9), interval);
+        // Out-of-range inputs are clamped rather than producing negative or huge delays.
+        assert_eq!(jittered(interval, 5.0, 0.0), Duration::ZERO);
+        assert_eq!(jittered(interval, 0.1, 7.0), Duration::from_secs(660));
+    }
+
+    #[test]
+    fn seeded_requeue_is_deterministic_and_bounded() {
+        let a = Requeue::with_seed(0.05, 42);
+        let b = Requeue::with_seed(0.05, 42);
+        let interval = Duration::from_secs(60);
+        let mut seen_different = false;
+        for _ in 0..100 {
+            let (x, y) = (a.interval(interval), b.interval(interval));
+            assert_eq!(x, y);
+            assert!(
+                x >= Duration::from_secs(57) && x <= Duration::from_secs(63),
+                "{x:?}"
+            );
+            seen_different |= x != interval;
+        }
+        assert!(seen_different);
+    }
+
+    #[test]
+    fn failures_back_off_per_object_and_reset_on_success() {
+        let requeue = Requeue::with_seed(0.0, 1);
+        let a = config_map("ns", "a");
+        let b = config_map("ns", "b");
+        assert_eq!(
+            requeue.failure(&a),
+            Action::requeue(Duration::from_millis(5))
+        );
+        assert_eq!(
+            requeue.failure(&a),
+            Action::requeue(Duration::from_millis(10))
+        );
+        assert_eq!(
+            requeue.failure(&b),
+            Action::requeue(Duration::from_millis(5))
+        );
+        assert_eq!(requeue.failures(&a), 2);
+        assert_eq!(
+            requeue.success(&a, Duration::from_secs(30)),
+            Action::requeue(Duration::from_secs(30))
+        );
+        assert_eq!(requeue.failures(&a), 0);
+        assert_eq!(
+            requeue.failure(&a),
+            Action::requeue(Duration::from_millis(5))
+        );
+        requeue.forget(&b);
+        assert_eq!(requeue.failures(&b), 0);
+    }
+}
