@@ -6,9 +6,13 @@ use tk::manifests::{self, InstallOptions};
 
 fn render(c: &mut Criterion) {
     let options = InstallOptions::defaults("flux-system");
-    c.bench_function("manifests/render", |b| b.iter(|| manifests::render(&options)));
+    c.bench_function("manifests/render", |b| {
+        b.iter(|| manifests::render(&options))
+    });
     let objects = manifests::render(&options);
-    c.bench_function("manifests/to_yaml", |b| b.iter(|| manifests::to_yaml(&objects)));
+    c.bench_function("manifests/to_yaml", |b| {
+        b.iter(|| manifests::to_yaml(&objects))
+    });
 }
 
 criterion_group!(benches, render);

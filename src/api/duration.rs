@@ -178,8 +178,14 @@ mod tests {
             assert!(parse(bad).is_err(), "{bad:?} should be refused");
         }
         assert!(matches!(parse("1d"), Err(DurationError::UnknownUnit(_, u)) if u == "d"));
-        assert!(matches!(parse("9999999999h"), Err(DurationError::Overflow(_))));
-        assert!(matches!(parse_positive("0s"), Err(DurationError::NotPositive(_))));
+        assert!(matches!(
+            parse("9999999999h"),
+            Err(DurationError::Overflow(_))
+        ));
+        assert!(matches!(
+            parse_positive("0s"),
+            Err(DurationError::NotPositive(_))
+        ));
     }
 
     #[test]

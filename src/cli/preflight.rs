@@ -22,7 +22,9 @@ fn version_line(major: u32, minor: u32, git_version: &str) -> CheckLine {
     let text = if ok {
         format!("Kubernetes {git_version} >={min_major}.{min_minor}.0")
     } else {
-        format!("Kubernetes {git_version} is too old: tk needs >={min_major}.{min_minor}.0; upgrade the cluster")
+        format!(
+            "Kubernetes {git_version} is too old: tk needs >={min_major}.{min_minor}.0; upgrade the cluster"
+        )
     };
     CheckLine { ok, text }
 }
@@ -81,7 +83,11 @@ mod tests {
     fn refuses_clusters_older_than_the_minimum() {
         let old = version_line(1, 31, "v1.31.9");
         assert!(!old.ok);
-        assert!(old.text.contains("v1.31.9") && old.text.contains(">=1.32.0"), "{}", old.text);
+        assert!(
+            old.text.contains("v1.31.9") && old.text.contains(">=1.32.0"),
+            "{}",
+            old.text
+        );
         assert!(version_line(1, 32, "v1.32.0").ok);
         assert!(version_line(1, 40, "v1.40.1").ok);
         assert!(version_line(2, 0, "v2.0.0").ok);
