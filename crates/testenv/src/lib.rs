@@ -16,6 +16,8 @@
 //! iterating.
 
 mod bins;
+pub mod git;
+pub use git::GitServers;
 mod http;
 mod kubeconfig;
 mod pki;
