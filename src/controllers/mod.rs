@@ -1,6 +1,7 @@
 //! In-cluster controllers, run as `tk controller <name>`.
 
 pub mod runtime;
+pub mod source;
 
 use std::process::ExitCode;
 

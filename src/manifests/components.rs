@@ -118,6 +118,13 @@ fn deployment(options: &InstallOptions, component: Component) -> Value {
     args.push(json!(format!("--log-level={}", options.log_level)));
     args.push(json!("--log-encoding=json"));
     args.push(json!("--enable-leader-election"));
+    if component == Component::Source {
+        args.push(json!("--storage-path=/data"));
+        args.push(json!(format!(
+            "--storage-adv-addr=source-controller.$(RUNTIME_NAMESPACE).svc.{}.",
+            options.cluster_domain
+        )));
+    }
 
     let mut ports = Vec::new();
     match component {

@@ -30,6 +30,14 @@ impl Controller {
             .args(["controller", "all", "--kubeconfig"])
             .arg(kubeconfig)
             .args(["-n", namespace, "--enable-leader-election"])
+            // Reconcile only this test's namespace, and serve artifacts on a port of its own:
+            // the rig and the machine are shared with other tests.
+            .arg("--watch-all-namespaces=false")
+            .arg("--storage-addr=127.0.0.1:0")
+            .arg(format!(
+                "--storage-path={}",
+                dir.join(format!("{label}-storage")).display()
+            ))
             // Short timings keep the hand-over quick; the lease still outlives several renewals.
             .args([
                 "--leader-election-lease-duration=15s",

@@ -2,4 +2,6 @@
 mod api_samples;
 mod controller_runtime;
 mod install;
+mod source_git;
+mod sources_cli;
 mod support;

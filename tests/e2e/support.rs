@@ -6,11 +6,48 @@ use std::process::{Command, Output};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 
 /// Tests that create or delete cluster-scoped objects tk owns (CRDs above all) hold this
-/// lock, so an uninstall in one test never removes CRDs another test is using.
-static CLUSTER_SCOPED: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+/// lock exclusively; tests that only use the CRDs share it through [`with_crds`], so an
+/// uninstall in one test never removes CRDs another test is using.
+static CLUSTER_SCOPED: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
 
-pub async fn cluster_scoped_lock() -> tokio::sync::MutexGuard<'static, ()> {
-    CLUSTER_SCOPED.lock().await
+pub async fn cluster_scoped_lock() -> tokio::sync::RwLockWriteGuard<'static, ()> {
+    CLUSTER_SCOPED.write().await
+}
+
+/// Applies tk's CRDs (idempotently) and holds them in place until the guard drops.
+pub async fn with_crds(client: &kube::Client) -> tokio::sync::RwLockReadGuard<'static, ()> {
+    use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+    use kube::api::{Api, Patch, PatchParams};
+
+    let guard = CLUSTER_SCOPED.read().await;
+    let api: Api<CustomResourceDefinition> = Api::all(client.clone());
+    let params = PatchParams::apply("tk-e2e").force();
+    for crd in tk::api::crds() {
+        let name = crd.metadata.name.clone().unwrap_or_default();
+        api.patch(&name, &params, &Patch::Apply(&crd))
+            .await
+            .unwrap_or_else(|e| panic!("applying CRD {name}: {e}"));
+        let established = || async {
+            api.get(&name)
+                .await
+                .ok()
+                .and_then(|c| c.status)
+                .and_then(|s| s.conditions)
+                .is_some_and(|c| {
+                    c.iter()
+                        .any(|c| c.type_ == "Established" && c.status == "True")
+                })
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while !established().await {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "CRD {name} not established"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+    guard
 }
 
 pub fn rig() -> &'static testenv::ControlPlane {

@@ -1,6 +1,7 @@
 //! When an object is reconciled again: at its `interval` spread by jitter after success, and
-//! after an exponentially growing delay per object after failure, as controller-runtime's
-//! default per-item rate limiter does (5ms doubling up to 1000s).
+//! after an exponentially growing delay per object after failure, as Flux's controllers do
+//! (`--min-retry-delay` 750ms doubling up to `--max-retry-delay` 15m). controller-runtime's
+//! own 5ms start would hammer a Git server that is down with a burst of retries.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -9,15 +10,15 @@ use std::time::Duration;
 use kube::Resource;
 use kube::runtime::controller::Action;
 
-pub const ERROR_BACKOFF_BASE: Duration = Duration::from_millis(5);
-pub const ERROR_BACKOFF_MAX: Duration = Duration::from_secs(1000);
+pub const ERROR_BACKOFF_BASE: Duration = Duration::from_millis(750);
+pub const ERROR_BACKOFF_MAX: Duration = Duration::from_secs(15 * 60);
 
 /// The delay before retrying an object that has now failed `failures` times in a row
 /// (1 for the first failure).
 pub fn error_backoff(failures: u32) -> Duration {
     let exponent = failures.saturating_sub(1);
-    // 2^18 x 5ms already exceeds the cap; stopping there keeps the multiplication in range.
-    if exponent >= 18 {
+    // 2^11 x 750ms already exceeds the cap; stopping there keeps the multiplication in range.
+    if exponent >= 11 {
         return ERROR_BACKOFF_MAX;
     }
     (ERROR_BACKOFF_BASE * (1u32 << exponent)).min(ERROR_BACKOFF_MAX)
@@ -140,16 +141,15 @@ mod tests {
     }
 
     #[test]
-    fn error_backoff_doubles_from_5ms_and_caps_at_1000s() {
-        assert_eq!(error_backoff(1), Duration::from_millis(5));
-        assert_eq!(error_backoff(2), Duration::from_millis(10));
-        assert_eq!(error_backoff(3), Duration::from_millis(20));
-        assert_eq!(error_backoff(11), Duration::from_millis(5120));
-        assert_eq!(error_backoff(18), Duration::from_millis(5 << 17));
-        assert_eq!(error_backoff(19), ERROR_BACKOFF_MAX);
+    fn error_backoff_doubles_from_750ms_and_caps_at_15m() {
+        assert_eq!(error_backoff(1), Duration::from_millis(750));
+        assert_eq!(error_backoff(2), Duration::from_millis(1500));
+        assert_eq!(error_backoff(3), Duration::from_millis(3000));
+        assert_eq!(error_backoff(11), Duration::from_millis(750 << 10));
+        assert_eq!(error_backoff(12), ERROR_BACKOFF_MAX);
         assert_eq!(error_backoff(u32::MAX), ERROR_BACKOFF_MAX);
         // Zero failures is treated as the first.
-        assert_eq!(error_backoff(0), Duration::from_millis(5));
+        assert_eq!(error_backoff(0), Duration::from_millis(750));
     }
 
     #[test]
@@ -189,15 +189,15 @@ mod tests {
         let b = config_map("ns", "b");
         assert_eq!(
             requeue.failure(&a),
-            Action::requeue(Duration::from_millis(5))
+            Action::requeue(Duration::from_millis(750))
         );
         assert_eq!(
             requeue.failure(&a),
-            Action::requeue(Duration::from_millis(10))
+            Action::requeue(Duration::from_millis(1500))
         );
         assert_eq!(
             requeue.failure(&b),
-            Action::requeue(Duration::from_millis(5))
+            Action::requeue(Duration::from_millis(750))
         );
         assert_eq!(requeue.failures(&a), 2);
         assert_eq!(
@@ -207,7 +207,7 @@ mod tests {
         assert_eq!(requeue.failures(&a), 0);
         assert_eq!(
             requeue.failure(&a),
-            Action::requeue(Duration::from_millis(5))
+            Action::requeue(Duration::from_millis(750))
         );
         requeue.forget(&b);
         assert_eq!(requeue.failures(&b), 0);

@@ -74,8 +74,13 @@ pub struct Context {
 impl Context {
     /// An event recorder reporting as `controller` (e.g. "source-controller"). Create one per
     /// controller and keep it: the recorder deduplicates repeated events in its own cache.
-    pub fn recorder(&self, controller: &str) -> EventRecorder {
-        EventRecorder::new(self.client.clone(), controller, Some(self.identity.clone()))
+    pub fn recorder(&self, controller: &str) -> Result<EventRecorder> {
+        let recorder =
+            EventRecorder::new(self.client.clone(), controller, Some(self.identity.clone()));
+        match &self.options.events_addr {
+            Some(addr) => recorder.forward_to(addr),
+            None => Ok(recorder),
+        }
     }
 
     /// The API a controller watches: every namespace, or only the runtime namespace when
@@ -126,10 +131,10 @@ pub fn launchers(name: ControllerName) -> Vec<Launcher> {
         .into_iter()
         .flat_map(launchers)
         .collect(),
-        ControllerName::Source
-        | ControllerName::Kustomize
-        | ControllerName::Helm
-        | ControllerName::Notification => Vec::new(),
+        ControllerName::Source => vec![crate::controllers::source::launch],
+        ControllerName::Kustomize | ControllerName::Helm | ControllerName::Notification => {
+            Vec::new()
+        }
     }
 }
 

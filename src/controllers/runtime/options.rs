@@ -151,6 +151,62 @@ pub struct ControllerArgs {
     /// do not reconcile together forever
     #[arg(long, value_name = "PERCENT", default_value_t = 5, value_parser = clap::value_parser!(u8).range(0..100))]
     pub interval_jitter_percentage: u8,
+
+    #[command(flatten)]
+    pub source: SourceArgs,
+}
+
+/// Flags of the source controller (ignored by the others), named as source-controller's.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Source controller")]
+pub struct SourceArgs {
+    /// Directory artifacts are stored in (default: <temp dir>/tk-artifacts)
+    #[arg(long, value_name = "PATH")]
+    pub storage_path: Option<std::path::PathBuf>,
+
+    /// Address the artifact file server listens on
+    #[arg(long, value_name = "ADDR", default_value = ":9090")]
+    pub storage_addr: String,
+
+    /// host[:port] other controllers fetch artifacts from (default: the listen address)
+    #[arg(long, value_name = "HOST", env = "STORAGE_ADV_ADDR")]
+    pub storage_adv_addr: Option<String>,
+
+    /// How long superseded artifacts are kept
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = positive_duration)]
+    pub artifact_retention_ttl: Duration,
+
+    /// How many artifacts per object are kept, the current one included
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..))]
+    pub artifact_retention_records: u16,
+}
+
+/// The resolved [`SourceArgs`].
+#[derive(Debug, Clone)]
+pub struct SourceOptions {
+    pub storage_path: std::path::PathBuf,
+    pub storage_addr: SocketAddr,
+    pub storage_adv_addr: Option<String>,
+    pub artifact_retention_ttl: Duration,
+    pub artifact_retention_records: usize,
+}
+
+impl SourceOptions {
+    fn resolve(args: &SourceArgs) -> Result<Self> {
+        let storage_addr = parse_listen_addr(&args.storage_addr)
+            .context("flag --storage-addr: pass host:port or :port")?
+            .context("flag --storage-addr: the artifact server cannot be turned off")?;
+        Ok(Self {
+            storage_path: args
+                .storage_path
+                .clone()
+                .unwrap_or_else(|| std::env::temp_dir().join("tk-artifacts")),
+            storage_addr,
+            storage_adv_addr: args.storage_adv_addr.clone().filter(|a| !a.is_empty()),
+            artifact_retention_ttl: args.artifact_retention_ttl,
+            artifact_retention_records: usize::from(args.artifact_retention_records),
+        })
+    }
 }
 
 /// clap's value parser for duration flags; the message names the expected form.
@@ -193,6 +249,7 @@ pub struct Options {
     pub requeue_dependency: Duration,
     /// Fraction of the interval (0.0..1.0) a requeue may move either way.
     pub interval_jitter: f64,
+    pub source: SourceOptions,
 }
 
 impl Options {
@@ -241,6 +298,7 @@ impl Options {
             kube_api_burst: args.kube_api_burst,
             requeue_dependency: args.requeue_dependency,
             interval_jitter: f64::from(args.interval_jitter_percentage) / 100.0,
+            source: SourceOptions::resolve(&args.source)?,
         })
     }
 }

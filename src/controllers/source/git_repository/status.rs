@@ -1,0 +1,281 @@
+//! The GitRepository status a reconcile outcome leads to, with Flux's condition types,
+//! reasons and messages.
+
+use super::fetch::{Checkout, FetchError};
+use crate::api::meta::{self, Artifact, Status, condition_type, remove_condition, set_condition};
+use crate::api::source::{GitRepository, GitRepositoryStatus};
+use crate::controllers::source::storage::{Storage, StoredFile};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+
+pub mod condition {
+    pub const ARTIFACT_IN_STORAGE: &str = "ArtifactInStorage";
+    pub const ARTIFACT_OUTDATED: &str = "ArtifactOutdated";
+    pub const FETCH_FAILED: &str = "FetchFailed";
+    pub const SOURCE_VERIFIED: &str = "SourceVerified";
+    pub const STORAGE_OPERATION_FAILED: &str = "StorageOperationFailed";
+    pub const INCLUDE_UNAVAILABLE: &str = "IncludeUnavailable";
+}
+
+pub mod reason {
+    pub const AUTHENTICATION_FAILED: &str = "AuthenticationFailed";
+    pub const GIT_OPERATION_FAILED: &str = "GitOperationFailed";
+    pub const DIRECTORY_CREATION_FAILED: &str = "DirectoryCreationFailed";
+    pub const ARCHIVE_OPERATION_FAILED: &str = "ArchiveOperationFailed";
+    pub const SOURCE_IGNORE_ERROR: &str = "SourceIgnoreError";
+    pub const VERIFICATION_ERROR: &str = "VerificationError";
+    pub const NEW_ARTIFACT: &str = "NewArtifact";
+    /// Not a Flux reason: Flux's CRD patterns admit `0s`, which cannot be an interval.
+    pub const INVALID_DURATION: &str = "InvalidDuration";
+}
+
+/// A failed reconcile: which negative-polarity condition it sets, and whether only the user
+/// can fix it (Stalled, no retry).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub condition: &'static str,
+    pub reason: &'static str,
+    pub message: String,
+    pub stalled: bool,
+}
+
+impl Failure {
+    pub fn retry(reason: &'static str, message: impl Into<String>) -> Failure {
+        let condition = match reason {
+            reason::ARCHIVE_OPERATION_FAILED | reason::DIRECTORY_CREATION_FAILED => {
+                condition::STORAGE_OPERATION_FAILED
+            }
+            _ => condition::FETCH_FAILED,
+        };
+        Failure {
+            condition,
+            reason,
+            message: message.into(),
+            stalled: false,
+        }
+    }
+
+    pub fn stalled(reason: &'static str, message: impl Into<String>) -> Failure {
+        Failure {
+            stalled: true,
+            ..Failure::retry(reason, message)
+        }
+    }
+
+    pub fn verification(message: impl Into<String>) -> Failure {
+        Failure {
+            condition: condition::SOURCE_VERIFIED,
+            ..Failure::retry(reason::VERIFICATION_ERROR, message)
+        }
+    }
+}
+
+impl From<FetchError> for Failure {
+    fn from(err: FetchError) -> Failure {
+        match (err.verification, err.permanent) {
+            (true, _) => Failure::verification(err.message),
+            (false, true) => Failure::stalled(err.reason, err.message),
+            (false, false) => Failure::retry(err.reason, err.message),
+        }
+    }
+}
+
+/// A successful reconcile: the artifact to publish, and for a new one, the commit it holds.
+#[derive(Debug, Clone)]
+pub struct Progress {
+    pub artifact: Artifact,
+    commit_message: Option<String>,
+    verified: Option<String>,
+}
+
+impl Progress {
+    pub fn unchanged(artifact: Artifact) -> Progress {
+        Progress {
+            artifact,
+            commit_message: None,
+            verified: None,
+        }
+    }
+
+    pub fn new_artifact(storage: &Storage, stored: StoredFile, checkout: Checkout) -> Progress {
+        Progress {
+            artifact: Artifact {
+                digest: stored.digest,
+                last_update_time: now(),
+                metadata: None,
+                url: storage.url(&stored.path),
+                path: stored.path,
+                revision: checkout.revision,
+                size: i64::try_from(stored.size).ok(),
+            },
+            commit_message: Some(checkout.message),
+            verified: checkout.verified,
+        }
+    }
+
+    /// The `NewArtifact` event text, as Flux words it; `None` when nothing new was stored.
+    pub fn event_message(&self) -> Option<String> {
+        let message = self.commit_message.as_deref()?;
+        Some(format!(
+            "stored artifact for commit '{}'",
+            short_message(message)
+        ))
+    }
+}
+
+/// The first line of a commit message, cut at 50 characters as go-git's ShortMessage does.
+fn short_message(message: &str) -> String {
+    let line = message.lines().next().unwrap_or_default().trim();
+    if line.chars().count() > 50 {
+        format!("{}...", line.chars().take(50).collect::<String>())
+    } else {
+        line.to_string()
+    }
+}
+
+fn now() -> Time {
+    Time(k8s_openapi::jiff::Timestamp::now())
+}
+
+/// Whether every spec field that shapes the artifact still matches what built it.
+pub fn artifact_settings_unchanged(obj: &GitRepository) -> bool {
+    let Some(status) = &obj.status else {
+        return false;
+    };
+    let spec = &obj.spec;
+    status.observed_ignore == spec.ignore
+        && status.observed_include == spec.include
+        && status.observed_recurse_submodules.unwrap_or(false)
+            == spec.recurse_submodules.unwrap_or(false)
+        && status.observed_sparse_checkout.clone().unwrap_or_default()
+            == spec.sparse_checkout.clone().unwrap_or_default()
+        && status.source_verification_mode == verification_mode(obj)
+}
+
+fn verification_mode(obj: &GitRepository) -> Option<String> {
+    use crate::api::source::GitVerificationMode as Mode;
+    let verify = obj.spec.verify.as_ref()?;
+    let mode = match verify.mode {
+        None | Some(Mode::Head | Mode::HeadLegacy) => "HEAD",
+        Some(Mode::Tag) => "Tag",
+        Some(Mode::TagAndHEAD) => "TagAndHEAD",
+    };
+    Some(mode.to_string())
+}
+
+/// The status after this reconcile. Conditions whose status does not change keep their
+/// transition time, so an unchanged outcome yields an identical status and no write.
+pub fn next(
+    obj: &GitRepository,
+    old: &GitRepositoryStatus,
+    progress: &Result<Progress, Failure>,
+) -> GitRepositoryStatus {
+    let generation = obj.metadata.generation;
+    let mut status = old.clone();
+    let mut conditions = old.conditions.clone().unwrap_or_default();
+    status.last_handled_reconcile_at =
+        meta::pending_reconcile_request(obj.metadata.annotations.as_ref(), None)
+            .map(str::to_string)
+            .or(old.last_handled_reconcile_at.clone());
+    match progress {
+        Ok(progress) => {
+            let message = format!(
+                "stored artifact for revision '{}'",
+                progress.artifact.revision
+            );
+            for negative in [
+                condition::FETCH_FAILED,
+                condition::STORAGE_OPERATION_FAILED,
+                condition::ARTIFACT_OUTDATED,
+                condition::INCLUDE_UNAVAILABLE,
+            ] {
+                remove_condition(&mut conditions, negative);
+            }
+            set_condition(
+                &mut conditions,
+                condition::ARTIFACT_IN_STORAGE,
+                Status::True,
+                meta::reason::SUCCEEDED,
+                &message,
+                generation,
+                now(),
+            );
+            match (&obj.spec.verify, &progress.verified) {
+                (Some(_), Some(verified)) => set_condition(
+                    &mut conditions,
+                    condition::SOURCE_VERIFIED,
+                    Status::True,
+                    meta::reason::SUCCEEDED,
+                    verified,
+                    generation,
+                    now(),
+                ),
+                (Some(_), None) => {}
+                (None, _) => remove_condition(&mut conditions, condition::SOURCE_VERIFIED),
+            }
+            meta::mark_ready(
+                &mut conditions,
+                meta::reason::SUCCEEDED,
+                &message,
+                generation,
+                now(),
+            );
+            status.artifact = Some(progress.artifact.clone());
+            status.observed_generation = generation;
+            status.observed_ignore = obj.spec.ignore.clone();
+            status.observed_include = obj.spec.include.clone();
+            status.observed_recurse_submodules = obj.spec.recurse_submodules.filter(|r| *r);
+            status.observed_sparse_checkout =
+                obj.spec.sparse_checkout.clone().filter(|s| !s.is_empty());
+            status.source_verification_mode = verification_mode(obj);
+        }
+        Err(failure) => {
+            let status_value = if failure.condition == condition::SOURCE_VERIFIED {
+                Status::False
+            } else {
+                Status::True
+            };
+            set_condition(
+                &mut conditions,
+                failure.condition,
+                status_value,
+                failure.reason,
+                &failure.message,
+                generation,
+                now(),
+            );
+            if failure.stalled {
+                meta::mark_stalled(
+                    &mut conditions,
+                    failure.reason,
+                    &failure.message,
+                    generation,
+                    now(),
+                );
+                status.observed_generation = generation;
+            } else {
+                meta::mark_failed_with_retry(
+                    &mut conditions,
+                    failure.reason,
+                    &failure.message,
+                    generation,
+                    now(),
+                );
+            }
+        }
+    }
+    status.conditions = Some(conditions);
+    status
+}
+
+/// (type, status) of the kstatus conditions, for the `gotk_reconcile_condition` metric.
+pub fn condition_values(status: &GitRepositoryStatus) -> Vec<(&'static str, &str)> {
+    let conditions = status.conditions.as_deref().unwrap_or_default();
+    [
+        condition_type::READY,
+        condition_type::RECONCILING,
+        condition_type::STALLED,
+    ]
+    .into_iter()
+    .filter_map(|type_| meta::find_condition(conditions, type_).map(|c| (type_, c.status.as_str())))
+    .collect()
+}

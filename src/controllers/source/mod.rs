@@ -1,0 +1,50 @@
+//! The source controller: turns sources into immutable artifacts in the local store, served
+//! over HTTP to the other controllers.
+
+mod git_repository;
+pub mod server;
+pub mod storage;
+
+use std::sync::Arc;
+
+use anyhow::Result;
+use futures::future::BoxFuture;
+
+use crate::controllers::runtime::{Context, EventRecorder};
+use storage::Storage;
+
+/// The reportingController of the source controller's events.
+pub const CONTROLLER: &str = "source-controller";
+
+/// What the source reconcilers share besides the runtime context.
+pub struct SourceContext {
+    pub rt: Arc<Context>,
+    pub storage: Arc<Storage>,
+    pub recorder: EventRecorder,
+}
+
+/// Starts the artifact server and every source reconciler; returns at shutdown.
+pub fn launch(ctx: Arc<Context>) -> BoxFuture<'static, Result<()>> {
+    Box::pin(async move {
+        let options = &ctx.options.source;
+        let listener = server::bind(options.storage_addr).await?;
+        let bound = listener.local_addr()?;
+        // Without --storage-adv-addr, advertise where the server really listens: what a
+        // controller run outside the cluster needs.
+        let advertised = options
+            .storage_adv_addr
+            .clone()
+            .unwrap_or_else(|| bound.to_string());
+        let storage = Arc::new(Storage::new(&options.storage_path, advertised)?);
+        tracing::info!(addr = %bound, root = %options.storage_path.display(), "serving artifacts");
+        let server = server::spawn(listener, storage.clone(), ctx.shutdown.wait());
+        let source = Arc::new(SourceContext {
+            recorder: ctx.recorder(CONTROLLER)?,
+            storage,
+            rt: ctx.clone(),
+        });
+        git_repository::run(source).await?;
+        let _ = server.await;
+        Ok(())
+    })
+}
