@@ -26,7 +26,7 @@ end
 
 complete -c tk -n "__fish_tk_needs_command" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_needs_command" -l context -d 'The kubeconfig context to use' -r
-complete -c tk -n "__fish_tk_needs_command" -s n -l namespace -d 'The namespace tk is installed in' -r
+complete -c tk -n "__fish_tk_needs_command" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
 complete -c tk -n "__fish_tk_needs_command" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
 complete -c tk -n "__fish_tk_needs_command" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -37,11 +37,18 @@ complete -c tk -n "__fish_tk_needs_command" -f -a "upgrade" -d 'Upgrade the inst
 complete -c tk -n "__fish_tk_needs_command" -f -a "check" -d 'Check the cluster meets tk\'s requirements, or that an installation is healthy'
 complete -c tk -n "__fish_tk_needs_command" -f -a "uninstall" -d 'Remove tk\'s components, CRDs and custom resources from a cluster'
 complete -c tk -n "__fish_tk_needs_command" -f -a "completion" -d 'Generate a shell completion script'
+complete -c tk -n "__fish_tk_needs_command" -f -a "create" -d 'Create or update sources and secrets'
+complete -c tk -n "__fish_tk_needs_command" -f -a "get" -d 'Print the status of sources'
+complete -c tk -n "__fish_tk_needs_command" -f -a "reconcile" -d 'Ask for an immediate reconcile and wait for it'
+complete -c tk -n "__fish_tk_needs_command" -f -a "suspend" -d 'Stop reconciling sources'
+complete -c tk -n "__fish_tk_needs_command" -f -a "resume" -d 'Reconcile suspended sources again'
+complete -c tk -n "__fish_tk_needs_command" -f -a "delete" -d 'Delete sources'
+complete -c tk -n "__fish_tk_needs_command" -f -a "export" -d 'Print sources as YAML that can be applied again'
 complete -c tk -n "__fish_tk_needs_command" -f -a "controller" -d 'Run a controller (in-cluster, or locally against a kubeconfig)'
 complete -c tk -n "__fish_tk_needs_command" -f -a "docs" -d 'Write the markdown reference for every command into a directory'
 complete -c tk -n "__fish_tk_using_subcommand version" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand version" -l context -d 'The kubeconfig context to use' -r
-complete -c tk -n "__fish_tk_using_subcommand version" -s n -l namespace -d 'The namespace tk is installed in' -r
+complete -c tk -n "__fish_tk_using_subcommand version" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
 complete -c tk -n "__fish_tk_using_subcommand version" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
 complete -c tk -n "__fish_tk_using_subcommand version" -l client -d 'Print only the client version, without contacting the cluster'
 complete -c tk -n "__fish_tk_using_subcommand version" -l verbose -d 'Print more detail: each object applied, each check made'
@@ -62,7 +69,7 @@ complete -c tk -n "__fish_tk_using_subcommand install" -l cluster-domain -d 'Int
 complete -c tk -n "__fish_tk_using_subcommand install" -l toleration-keys -d 'Toleration keys added to the controller pods (comma-separated)' -r
 complete -c tk -n "__fish_tk_using_subcommand install" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand install" -l context -d 'The kubeconfig context to use' -r
-complete -c tk -n "__fish_tk_using_subcommand install" -s n -l namespace -d 'The namespace tk is installed in' -r
+complete -c tk -n "__fish_tk_using_subcommand install" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
 complete -c tk -n "__fish_tk_using_subcommand install" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
 complete -c tk -n "__fish_tk_using_subcommand install" -l export -d 'Print the manifests as YAML instead of applying them'
 complete -c tk -n "__fish_tk_using_subcommand install" -l verbose -d 'Print more detail: each object applied, each check made'
@@ -83,21 +90,21 @@ complete -c tk -n "__fish_tk_using_subcommand upgrade" -l cluster-domain -d 'Int
 complete -c tk -n "__fish_tk_using_subcommand upgrade" -l toleration-keys -d 'Toleration keys added to the controller pods (comma-separated)' -r
 complete -c tk -n "__fish_tk_using_subcommand upgrade" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand upgrade" -l context -d 'The kubeconfig context to use' -r
-complete -c tk -n "__fish_tk_using_subcommand upgrade" -s n -l namespace -d 'The namespace tk is installed in' -r
+complete -c tk -n "__fish_tk_using_subcommand upgrade" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
 complete -c tk -n "__fish_tk_using_subcommand upgrade" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
 complete -c tk -n "__fish_tk_using_subcommand upgrade" -l export -d 'Print the manifests as YAML instead of applying them'
 complete -c tk -n "__fish_tk_using_subcommand upgrade" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand upgrade" -s h -l help -d 'Print help'
 complete -c tk -n "__fish_tk_using_subcommand check" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand check" -l context -d 'The kubeconfig context to use' -r
-complete -c tk -n "__fish_tk_using_subcommand check" -s n -l namespace -d 'The namespace tk is installed in' -r
+complete -c tk -n "__fish_tk_using_subcommand check" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
 complete -c tk -n "__fish_tk_using_subcommand check" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
 complete -c tk -n "__fish_tk_using_subcommand check" -l pre -d 'Only check the prerequisites of an installation'
 complete -c tk -n "__fish_tk_using_subcommand check" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand check" -s h -l help -d 'Print help'
 complete -c tk -n "__fish_tk_using_subcommand uninstall" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand uninstall" -l context -d 'The kubeconfig context to use' -r
-complete -c tk -n "__fish_tk_using_subcommand uninstall" -s n -l namespace -d 'The namespace tk is installed in' -r
+complete -c tk -n "__fish_tk_using_subcommand uninstall" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
 complete -c tk -n "__fish_tk_using_subcommand uninstall" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
 complete -c tk -n "__fish_tk_using_subcommand uninstall" -l keep-namespace -d 'Leave the namespace in place'
 complete -c tk -n "__fish_tk_using_subcommand uninstall" -l dry-run -d 'Print what would be deleted, delete nothing'
@@ -106,10 +113,126 @@ complete -c tk -n "__fish_tk_using_subcommand uninstall" -l verbose -d 'Print mo
 complete -c tk -n "__fish_tk_using_subcommand uninstall" -s h -l help -d 'Print help'
 complete -c tk -n "__fish_tk_using_subcommand completion" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand completion" -l context -d 'The kubeconfig context to use' -r
-complete -c tk -n "__fish_tk_using_subcommand completion" -s n -l namespace -d 'The namespace tk is installed in' -r
+complete -c tk -n "__fish_tk_using_subcommand completion" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
 complete -c tk -n "__fish_tk_using_subcommand completion" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
 complete -c tk -n "__fish_tk_using_subcommand completion" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand completion" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret" -f -a "source" -d 'Create or update sources'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret" -f -a "secret" -d 'Create or update Kubernetes secrets for sources'
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from source" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from source" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from source" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from source" -f -a "git" -d 'Create or update a GitRepository source and wait for its first artifact'
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from secret" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from secret" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from secret" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from secret" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from secret" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from secret" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from secret" -f -a "git" -d 'Create or update a Secret with Git credentials (SSH key and known_hosts, basic auth or a bearer token)'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source" -f -a "sources" -d 'Print the status of sources'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source" -f -a "source" -d 'Print the status of sources'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from sources" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from sources" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from sources" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from sources" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from sources" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from sources" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from sources" -f -a "git" -d 'Print the status of GitRepository sources'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from sources" -f -a "all" -d 'Print the status of every kind of source'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from source" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from source" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from source" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from source" -f -a "git" -d 'Print the status of GitRepository sources'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from source" -f -a "all" -d 'Print the status of every kind of source'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source" -f -a "source" -d 'Reconcile a source'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from source" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from source" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from source" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from source" -f -a "git" -d 'Fetch a GitRepository now and wait for the new artifact'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source" -f -a "source" -d 'Suspend sources'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from source" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from source" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from source" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from source" -f -a "git" -d 'Suspend GitRepository sources'
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source" -f -a "source" -d 'Resume sources'
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from source" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from source" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from source" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from source" -f -a "git" -d 'Resume GitRepository sources and wait for them to be ready'
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source" -f -a "source" -d 'Delete sources'
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from source" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from source" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from source" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from source" -f -a "git" -d 'Delete a GitRepository source'
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source" -f -a "source" -d 'Export sources'
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from source" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from source" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from source" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from source" -f -a "git" -d 'Export GitRepository sources as YAML'
 complete -c tk -n "__fish_tk_using_subcommand controller" -l events-addr -d 'The address of the notification controller\'s event endpoint' -r
 complete -c tk -n "__fish_tk_using_subcommand controller" -l watch-all-namespaces -d 'Watch objects in all namespaces; when false only the runtime namespace is watched' -r -f -a "true\t''
 false\t''"
@@ -131,15 +254,20 @@ complete -c tk -n "__fish_tk_using_subcommand controller" -l kube-api-qps -d 'Cl
 complete -c tk -n "__fish_tk_using_subcommand controller" -l kube-api-burst -d 'Requests allowed in a burst above the QPS limit' -r
 complete -c tk -n "__fish_tk_using_subcommand controller" -l requeue-dependency -d 'How long to wait before reconciling an object whose dependencies are not ready' -r
 complete -c tk -n "__fish_tk_using_subcommand controller" -l interval-jitter-percentage -d 'Spread of the requeue interval, in percent either side, so objects created together do not reconcile together forever' -r
+complete -c tk -n "__fish_tk_using_subcommand controller" -l storage-path -d 'Directory artifacts are stored in (default: <temp dir>/tk-artifacts)' -r -F
+complete -c tk -n "__fish_tk_using_subcommand controller" -l storage-addr -d 'Address the artifact file server listens on' -r
+complete -c tk -n "__fish_tk_using_subcommand controller" -l storage-adv-addr -d 'host[:port] other controllers fetch artifacts from (default: the listen address)' -r
+complete -c tk -n "__fish_tk_using_subcommand controller" -l artifact-retention-ttl -d 'How long superseded artifacts are kept' -r
+complete -c tk -n "__fish_tk_using_subcommand controller" -l artifact-retention-records -d 'How many artifacts per object are kept, the current one included' -r
 complete -c tk -n "__fish_tk_using_subcommand controller" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand controller" -l context -d 'The kubeconfig context to use' -r
-complete -c tk -n "__fish_tk_using_subcommand controller" -s n -l namespace -d 'The namespace tk is installed in' -r
+complete -c tk -n "__fish_tk_using_subcommand controller" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
 complete -c tk -n "__fish_tk_using_subcommand controller" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
 complete -c tk -n "__fish_tk_using_subcommand controller" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand controller" -s h -l help -d 'Print help'
 complete -c tk -n "__fish_tk_using_subcommand docs" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand docs" -l context -d 'The kubeconfig context to use' -r
-complete -c tk -n "__fish_tk_using_subcommand docs" -s n -l namespace -d 'The namespace tk is installed in' -r
+complete -c tk -n "__fish_tk_using_subcommand docs" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
 complete -c tk -n "__fish_tk_using_subcommand docs" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
 complete -c tk -n "__fish_tk_using_subcommand docs" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand docs" -s h -l help -d 'Print help'

@@ -17,8 +17,8 @@ _tk() {
     _arguments "${_arguments_options[@]}" : \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
 '--context=[The kubeconfig context to use]:NAME:_default' \
-'-n+[The namespace tk is installed in]:NAME:_default' \
-'--namespace=[The namespace tk is installed in]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
 '--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
 '--verbose[Print more detail\: each object applied, each check made]' \
 '-h[Print help (see more with '\''--help'\'')]' \
@@ -38,8 +38,8 @@ _tk() {
 _arguments "${_arguments_options[@]}" : \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
 '--context=[The kubeconfig context to use]:NAME:_default' \
-'-n+[The namespace tk is installed in]:NAME:_default' \
-'--namespace=[The namespace tk is installed in]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
 '--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
 '--client[Print only the client version, without contacting the cluster]' \
 '--verbose[Print more detail\: each object applied, each check made]' \
@@ -62,8 +62,8 @@ _arguments "${_arguments_options[@]}" : \
 '*--toleration-keys=[Toleration keys added to the controller pods (comma-separated)]:TOLERATION_KEYS:_default' \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
 '--context=[The kubeconfig context to use]:NAME:_default' \
-'-n+[The namespace tk is installed in]:NAME:_default' \
-'--namespace=[The namespace tk is installed in]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
 '--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
 '--export[Print the manifests as YAML instead of applying them]' \
 '--verbose[Print more detail\: each object applied, each check made]' \
@@ -86,8 +86,8 @@ _arguments "${_arguments_options[@]}" : \
 '*--toleration-keys=[Toleration keys added to the controller pods (comma-separated)]:TOLERATION_KEYS:_default' \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
 '--context=[The kubeconfig context to use]:NAME:_default' \
-'-n+[The namespace tk is installed in]:NAME:_default' \
-'--namespace=[The namespace tk is installed in]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
 '--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
 '--export[Print the manifests as YAML instead of applying them]' \
 '--verbose[Print more detail\: each object applied, each check made]' \
@@ -99,8 +99,8 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
 '--context=[The kubeconfig context to use]:NAME:_default' \
-'-n+[The namespace tk is installed in]:NAME:_default' \
-'--namespace=[The namespace tk is installed in]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
 '--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
 '--pre[Only check the prerequisites of an installation]' \
 '--verbose[Print more detail\: each object applied, each check made]' \
@@ -112,8 +112,8 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
 '--context=[The kubeconfig context to use]:NAME:_default' \
-'-n+[The namespace tk is installed in]:NAME:_default' \
-'--namespace=[The namespace tk is installed in]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
 '--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
 '--keep-namespace[Leave the namespace in place]' \
 '--dry-run[Print what would be deleted, delete nothing]' \
@@ -128,14 +128,614 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
 '--context=[The kubeconfig context to use]:NAME:_default' \
-'-n+[The namespace tk is installed in]:NAME:_default' \
-'--namespace=[The namespace tk is installed in]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
 '--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
 '--verbose[Print more detail\: each object applied, each check made]' \
 '-h[Print help]' \
 '--help[Print help]' \
 ':shell -- The shell to generate the script for:(bash elvish fish powershell zsh)' \
 && ret=0
+;;
+(create)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_tk__subcmd__create_commands" \
+"*::: :->create" \
+&& ret=0
+
+    case $state in
+    (create)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:tk-create-command-$line[1]:"
+        case $line[1] in
+            (source)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_tk__subcmd__create__subcmd__source_commands" \
+"*::: :->source" \
+&& ret=0
+
+    case $state in
+    (source)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:tk-create-source-command-$line[1]:"
+        case $line[1] in
+            (git)
+_arguments "${_arguments_options[@]}" : \
+'--url=[Repository address\: ssh\://git@host/org/repo, https\://host/org/repo or http\://...]:URL:_default' \
+'--branch=[Branch to check out]:BRANCH:_default' \
+'--tag=[Tag to check out]:TAG:_default' \
+'--tag-semver=[Semver range; the highest matching tag is checked out]:RANGE:_default' \
+'--ref-name=[Full reference to check out, e.g. refs/pull/1/head]:REF:_default' \
+'--commit=[Commit SHA to check out (with --branch\: the commit must be on that branch)]:SHA:_default' \
+'--secret-ref=[Name of an existing Secret with the credentials; none is generated]:NAME:_default' \
+'--provider=[Authentication provider]:PROVIDER:(generic github aws azure)' \
+'-u+[Basic authentication username (HTTP/S)]:USERNAME:_default' \
+'--username=[Basic authentication username (HTTP/S)]:USERNAME:_default' \
+'-p+[Basic authentication password (HTTP/S), or the passphrase of --private-key-file]:PASSWORD:_default' \
+'--password=[Basic authentication password (HTTP/S), or the passphrase of --private-key-file]:PASSWORD:_default' \
+'--private-key-file=[OpenSSH private key to use instead of generating one (SSH)]:PATH:_default' \
+'--ssh-key-algorithm=[Algorithm of the generated SSH key]:SSH_KEY_ALGORITHM:(ecdsa ed25519 rsa)' \
+'--ssh-ecdsa-curve=[Curve of a generated ECDSA key]:SSH_ECDSA_CURVE:(p256 p384 p521)' \
+'--ssh-rsa-bits=[Size of a generated RSA key in bits]:BITS:_default' \
+'--ca-file=[CA certificate (PEM) to trust for the HTTPS server]:PATH:_default' \
+'*--ignore-paths=[Paths to leave out of the artifact, .gitignore syntax (comma-separated or repeated)]:PATHS:_default' \
+'*--sparse-checkout-paths=[Only these directories end up in the artifact (comma-separated or repeated)]:PATHS:_default' \
+'--interval=[How often the source checks for new commits, as a Go duration]:DURATION:_default' \
+'--fetch-timeout=[Timeout of each Git operation, as a Go duration (default\: the controller'\''s, 60s)]:DURATION:_default' \
+'*--label=[Label to set, as key=value (comma-separated or repeated)]:KEY=VALUE:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--recurse-submodules[Check out submodules too]' \
+'-s[Do not ask whether the deploy key was added]' \
+'--silent[Do not ask whether the deploy key was added]' \
+'--export[Print the GitRepository as YAML instead of applying it]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':name -- Name of the GitRepository:_default' \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+(secret)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_tk__subcmd__create__subcmd__secret_commands" \
+"*::: :->secret" \
+&& ret=0
+
+    case $state in
+    (secret)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:tk-create-secret-command-$line[1]:"
+        case $line[1] in
+            (git)
+_arguments "${_arguments_options[@]}" : \
+'--url=[Repository address; its scheme decides between SSH and HTTP/S credentials]:URL:_default' \
+'-u+[Basic authentication username (HTTP/S)]:USERNAME:_default' \
+'--username=[Basic authentication username (HTTP/S)]:USERNAME:_default' \
+'-p+[Basic authentication password (HTTP/S), or the passphrase of --private-key-file]:PASSWORD:_default' \
+'--password=[Basic authentication password (HTTP/S), or the passphrase of --private-key-file]:PASSWORD:_default' \
+'--bearer-token=[Bearer token (HTTP/S), instead of --username/--password]:TOKEN:_default' \
+'--private-key-file=[OpenSSH private key to use instead of generating one (SSH)]:PATH:_default' \
+'--ssh-key-algorithm=[Algorithm of the generated SSH key]:SSH_KEY_ALGORITHM:(ecdsa ed25519 rsa)' \
+'--ssh-ecdsa-curve=[Curve of a generated ECDSA key]:SSH_ECDSA_CURVE:(p256 p384 p521)' \
+'--ssh-rsa-bits=[Size of a generated RSA key in bits]:BITS:_default' \
+'--ca-crt-file=[CA certificate (PEM) stored under \`ca.crt\`]:PATH:_default' \
+'--ca-file=[CA certificate (PEM) stored under the legacy \`caFile\` key; --ca-crt-file wins]:PATH:_default' \
+'*--label=[Label to set, as key=value (comma-separated or repeated)]:KEY=VALUE:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--export[Print the Secret as YAML instead of applying it]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':name -- Name of the Secret:_default' \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
+(get)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_tk__subcmd__get_commands" \
+"*::: :->get" \
+&& ret=0
+
+    case $state in
+    (get)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:tk-get-command-$line[1]:"
+        case $line[1] in
+            (sources)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_tk__subcmd__get__subcmd__sources_commands" \
+"*::: :->sources" \
+&& ret=0
+
+    case $state in
+    (sources)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:tk-get-sources-command-$line[1]:"
+        case $line[1] in
+            (git)
+_arguments "${_arguments_options[@]}" : \
+'--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
+'-l+[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--label-selector=[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-A[List across all namespaces]' \
+'--all-namespaces[List across all namespaces]' \
+'--no-header[Leave out the header row]' \
+'-w[After listing, print a row each time an object changes (until --timeout)]' \
+'--watch[After listing, print a row each time an object changes (until --timeout)]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Only the object with this name:_default' \
+&& ret=0
+;;
+(all)
+_arguments "${_arguments_options[@]}" : \
+'--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
+'-l+[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--label-selector=[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-A[List across all namespaces]' \
+'--all-namespaces[List across all namespaces]' \
+'--no-header[Leave out the header row]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+(source)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_tk__subcmd__get__subcmd__sources_commands" \
+"*::: :->sources" \
+&& ret=0
+
+    case $state in
+    (sources)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:tk-get-sources-command-$line[1]:"
+        case $line[1] in
+            (git)
+_arguments "${_arguments_options[@]}" : \
+'--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
+'-l+[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--label-selector=[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-A[List across all namespaces]' \
+'--all-namespaces[List across all namespaces]' \
+'--no-header[Leave out the header row]' \
+'-w[After listing, print a row each time an object changes (until --timeout)]' \
+'--watch[After listing, print a row each time an object changes (until --timeout)]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Only the object with this name:_default' \
+&& ret=0
+;;
+(all)
+_arguments "${_arguments_options[@]}" : \
+'--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
+'-l+[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--label-selector=[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-A[List across all namespaces]' \
+'--all-namespaces[List across all namespaces]' \
+'--no-header[Leave out the header row]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
+(reconcile)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_tk__subcmd__reconcile_commands" \
+"*::: :->reconcile" \
+&& ret=0
+
+    case $state in
+    (reconcile)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:tk-reconcile-command-$line[1]:"
+        case $line[1] in
+            (source)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_tk__subcmd__reconcile__subcmd__source_commands" \
+"*::: :->source" \
+&& ret=0
+
+    case $state in
+    (source)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:tk-reconcile-source-command-$line[1]:"
+        case $line[1] in
+            (git)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':name -- Name of the object:_default' \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
+(suspend)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_tk__subcmd__suspend_commands" \
+"*::: :->suspend" \
+&& ret=0
+
+    case $state in
+    (suspend)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:tk-suspend-command-$line[1]:"
+        case $line[1] in
+            (source)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_tk__subcmd__suspend__subcmd__source_commands" \
+"*::: :->source" \
+&& ret=0
+
+    case $state in
+    (source)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:tk-suspend-source-command-$line[1]:"
+        case $line[1] in
+            (git)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
+(resume)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_tk__subcmd__resume_commands" \
+"*::: :->resume" \
+&& ret=0
+
+    case $state in
+    (resume)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:tk-resume-command-$line[1]:"
+        case $line[1] in
+            (source)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_tk__subcmd__resume__subcmd__source_commands" \
+"*::: :->source" \
+&& ret=0
+
+    case $state in
+    (source)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:tk-resume-source-command-$line[1]:"
+        case $line[1] in
+            (git)
+_arguments "${_arguments_options[@]}" : \
+'--wait=[Wait for the resumed objects to be reconciled]:BOOL:(true false)' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
+(delete)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_tk__subcmd__delete_commands" \
+"*::: :->delete" \
+&& ret=0
+
+    case $state in
+    (delete)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:tk-delete-command-$line[1]:"
+        case $line[1] in
+            (source)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_tk__subcmd__delete__subcmd__source_commands" \
+"*::: :->source" \
+&& ret=0
+
+    case $state in
+    (source)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:tk-delete-source-command-$line[1]:"
+        case $line[1] in
+            (git)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-s[Do not ask for confirmation]' \
+'--silent[Do not ask for confirmation]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':name -- Name of the object:_default' \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
+(export)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_tk__subcmd__export_commands" \
+"*::: :->export" \
+&& ret=0
+
+    case $state in
+    (export)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:tk-export-command-$line[1]:"
+        case $line[1] in
+            (source)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_tk__subcmd__export__subcmd__source_commands" \
+"*::: :->source" \
+&& ret=0
+
+    case $state in
+    (source)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:tk-export-source-command-$line[1]:"
+        case $line[1] in
+            (git)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--with-credentials[Also export the Secret each source references]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
 ;;
 (controller)
 _arguments "${_arguments_options[@]}" : \
@@ -156,10 +756,15 @@ _arguments "${_arguments_options[@]}" : \
 '--kube-api-burst=[Requests allowed in a burst above the QPS limit]:N:_default' \
 '--requeue-dependency=[How long to wait before reconciling an object whose dependencies are not ready]:DURATION:_default' \
 '--interval-jitter-percentage=[Spread of the requeue interval, in percent either side, so objects created together do not reconcile together forever]:PERCENT:_default' \
+'--storage-path=[Directory artifacts are stored in (default\: <temp dir>/tk-artifacts)]:PATH:_files' \
+'--storage-addr=[Address the artifact file server listens on]:ADDR:_default' \
+'--storage-adv-addr=[host\[\:port\] other controllers fetch artifacts from (default\: the listen address)]:HOST:_default' \
+'--artifact-retention-ttl=[How long superseded artifacts are kept]:DURATION:_default' \
+'--artifact-retention-records=[How many artifacts per object are kept, the current one included]:N:_default' \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
 '--context=[The kubeconfig context to use]:NAME:_default' \
-'-n+[The namespace tk is installed in]:NAME:_default' \
-'--namespace=[The namespace tk is installed in]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
 '--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
 '--verbose[Print more detail\: each object applied, each check made]' \
 '-h[Print help]' \
@@ -171,8 +776,8 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
 '--context=[The kubeconfig context to use]:NAME:_default' \
-'-n+[The namespace tk is installed in]:NAME:_default' \
-'--namespace=[The namespace tk is installed in]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
 '--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
 '--verbose[Print more detail\: each object applied, each check made]' \
 '-h[Print help]' \
@@ -194,6 +799,13 @@ _tk_commands() {
 'check:Check the cluster meets tk'\''s requirements, or that an installation is healthy' \
 'uninstall:Remove tk'\''s components, CRDs and custom resources from a cluster' \
 'completion:Generate a shell completion script' \
+'create:Create or update sources and secrets' \
+'get:Print the status of sources' \
+'reconcile:Ask for an immediate reconcile and wait for it' \
+'suspend:Stop reconciling sources' \
+'resume:Reconcile suspended sources again' \
+'delete:Delete sources' \
+'export:Print sources as YAML that can be applied again' \
 'controller:Run a controller (in-cluster, or locally against a kubeconfig)' \
 'docs:Write the markdown reference for every command into a directory' \
     )
@@ -214,15 +826,168 @@ _tk__subcmd__controller_commands() {
     local commands; commands=()
     _describe -t commands 'tk controller commands' commands "$@"
 }
+(( $+functions[_tk__subcmd__create_commands] )) ||
+_tk__subcmd__create_commands() {
+    local commands; commands=(
+'source:Create or update sources' \
+'secret:Create or update Kubernetes secrets for sources' \
+    )
+    _describe -t commands 'tk create commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__create__subcmd__secret_commands] )) ||
+_tk__subcmd__create__subcmd__secret_commands() {
+    local commands; commands=(
+'git:Create or update a Secret with Git credentials (SSH key and known_hosts, basic auth or a bearer token)' \
+    )
+    _describe -t commands 'tk create secret commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__create__subcmd__secret__subcmd__git_commands] )) ||
+_tk__subcmd__create__subcmd__secret__subcmd__git_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk create secret git commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__create__subcmd__source_commands] )) ||
+_tk__subcmd__create__subcmd__source_commands() {
+    local commands; commands=(
+'git:Create or update a GitRepository source and wait for its first artifact' \
+    )
+    _describe -t commands 'tk create source commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__create__subcmd__source__subcmd__git_commands] )) ||
+_tk__subcmd__create__subcmd__source__subcmd__git_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk create source git commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__delete_commands] )) ||
+_tk__subcmd__delete_commands() {
+    local commands; commands=(
+'source:Delete sources' \
+    )
+    _describe -t commands 'tk delete commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__delete__subcmd__source_commands] )) ||
+_tk__subcmd__delete__subcmd__source_commands() {
+    local commands; commands=(
+'git:Delete a GitRepository source' \
+    )
+    _describe -t commands 'tk delete source commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__delete__subcmd__source__subcmd__git_commands] )) ||
+_tk__subcmd__delete__subcmd__source__subcmd__git_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk delete source git commands' commands "$@"
+}
 (( $+functions[_tk__subcmd__docs_commands] )) ||
 _tk__subcmd__docs_commands() {
     local commands; commands=()
     _describe -t commands 'tk docs commands' commands "$@"
 }
+(( $+functions[_tk__subcmd__export_commands] )) ||
+_tk__subcmd__export_commands() {
+    local commands; commands=(
+'source:Export sources' \
+    )
+    _describe -t commands 'tk export commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__export__subcmd__source_commands] )) ||
+_tk__subcmd__export__subcmd__source_commands() {
+    local commands; commands=(
+'git:Export GitRepository sources as YAML' \
+    )
+    _describe -t commands 'tk export source commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__export__subcmd__source__subcmd__git_commands] )) ||
+_tk__subcmd__export__subcmd__source__subcmd__git_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk export source git commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__get_commands] )) ||
+_tk__subcmd__get_commands() {
+    local commands; commands=(
+'sources:Print the status of sources' \
+'source:Print the status of sources' \
+    )
+    _describe -t commands 'tk get commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__get__subcmd__sources_commands] )) ||
+_tk__subcmd__get__subcmd__sources_commands() {
+    local commands; commands=(
+'git:Print the status of GitRepository sources' \
+'all:Print the status of every kind of source' \
+    )
+    _describe -t commands 'tk get sources commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__get__subcmd__sources__subcmd__all_commands] )) ||
+_tk__subcmd__get__subcmd__sources__subcmd__all_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk get sources all commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__get__subcmd__sources__subcmd__git_commands] )) ||
+_tk__subcmd__get__subcmd__sources__subcmd__git_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk get sources git commands' commands "$@"
+}
 (( $+functions[_tk__subcmd__install_commands] )) ||
 _tk__subcmd__install_commands() {
     local commands; commands=()
     _describe -t commands 'tk install commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__reconcile_commands] )) ||
+_tk__subcmd__reconcile_commands() {
+    local commands; commands=(
+'source:Reconcile a source' \
+    )
+    _describe -t commands 'tk reconcile commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__reconcile__subcmd__source_commands] )) ||
+_tk__subcmd__reconcile__subcmd__source_commands() {
+    local commands; commands=(
+'git:Fetch a GitRepository now and wait for the new artifact' \
+    )
+    _describe -t commands 'tk reconcile source commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__reconcile__subcmd__source__subcmd__git_commands] )) ||
+_tk__subcmd__reconcile__subcmd__source__subcmd__git_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk reconcile source git commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__resume_commands] )) ||
+_tk__subcmd__resume_commands() {
+    local commands; commands=(
+'source:Resume sources' \
+    )
+    _describe -t commands 'tk resume commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__resume__subcmd__source_commands] )) ||
+_tk__subcmd__resume__subcmd__source_commands() {
+    local commands; commands=(
+'git:Resume GitRepository sources and wait for them to be ready' \
+    )
+    _describe -t commands 'tk resume source commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__resume__subcmd__source__subcmd__git_commands] )) ||
+_tk__subcmd__resume__subcmd__source__subcmd__git_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk resume source git commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__suspend_commands] )) ||
+_tk__subcmd__suspend_commands() {
+    local commands; commands=(
+'source:Suspend sources' \
+    )
+    _describe -t commands 'tk suspend commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__suspend__subcmd__source_commands] )) ||
+_tk__subcmd__suspend__subcmd__source_commands() {
+    local commands; commands=(
+'git:Suspend GitRepository sources' \
+    )
+    _describe -t commands 'tk suspend source commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__suspend__subcmd__source__subcmd__git_commands] )) ||
+_tk__subcmd__suspend__subcmd__source__subcmd__git_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk suspend source git commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__uninstall_commands] )) ||
 _tk__subcmd__uninstall_commands() {

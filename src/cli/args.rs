@@ -36,7 +36,7 @@ pub struct GlobalArgs {
     /// The kubeconfig context to use
     #[arg(long, global = true, value_name = "NAME")]
     pub context: Option<String>,
-    /// The namespace tk is installed in
+    /// The namespace tk is installed in and the objects commands act on live in
     #[arg(
         short = 'n',
         long,
@@ -68,6 +68,20 @@ pub enum Command {
     Uninstall(UninstallArgs),
     /// Generate a shell completion script
     Completion(CompletionArgs),
+    /// Create or update sources and secrets
+    Create(CreateArgs),
+    /// Print the status of sources
+    Get(GetArgs),
+    /// Ask for an immediate reconcile and wait for it
+    Reconcile(ReconcileArgs),
+    /// Stop reconciling sources
+    Suspend(SuspendArgs),
+    /// Reconcile suspended sources again
+    Resume(ResumeArgs),
+    /// Delete sources
+    Delete(DeleteArgs),
+    /// Print sources as YAML that can be applied again
+    Export(ExportArgs),
     /// Run a controller (in-cluster, or locally against a kubeconfig)
     Controller(ControllerArgs),
     /// Write the markdown reference for every command into a directory
@@ -170,6 +184,416 @@ pub struct DocsArgs {
     /// Directory the pages are written to
     #[arg(default_value = "docs/cmd")]
     pub dir: std::path::PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    #[command(subcommand)]
+    pub command: CreateCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CreateCommand {
+    /// Create or update sources
+    Source(CreateSourceArgs),
+    /// Create or update Kubernetes secrets for sources
+    Secret(CreateSecretArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CreateSourceArgs {
+    #[command(subcommand)]
+    pub command: CreateSourceCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CreateSourceCommand {
+    /// Create or update a GitRepository source and wait for its first artifact
+    #[command(
+        long_about = "Create or update a GitRepository source and wait for its first artifact.\n\n\
+                      For Git over SSH without --secret-ref, a key pair is generated, the server's \
+                      host key is recorded in known_hosts, and both are stored in a Secret named \
+                      after the source; the public key is printed to be added as a deploy key. For \
+                      HTTP/S, --username/--password are stored in that Secret."
+    )]
+    Git(CreateSourceGitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CreateSecretArgs {
+    #[command(subcommand)]
+    pub command: CreateSecretCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CreateSecretCommand {
+    /// Create or update a Secret with Git credentials (SSH key and known_hosts, basic auth or
+    /// a bearer token)
+    Git(CreateSecretGitArgs),
+}
+
+/// Key generation flags shared by the Git commands.
+#[derive(Debug, Clone, Args)]
+pub struct SshKeyArgs {
+    /// Algorithm of the generated SSH key
+    #[arg(long, value_enum, default_value_t = SshKeyAlgorithm::Ecdsa)]
+    pub ssh_key_algorithm: SshKeyAlgorithm,
+    /// Curve of a generated ECDSA key
+    #[arg(long, value_enum, default_value_t = SshEcdsaCurve::P384)]
+    pub ssh_ecdsa_curve: SshEcdsaCurve,
+    /// Size of a generated RSA key in bits
+    #[arg(long, default_value_t = 2048, value_name = "BITS")]
+    pub ssh_rsa_bits: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SshKeyAlgorithm {
+    Ecdsa,
+    Ed25519,
+    Rsa,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SshEcdsaCurve {
+    P256,
+    P384,
+    P521,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GitProviderArg {
+    Generic,
+    Github,
+    Aws,
+    Azure,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateSourceGitArgs {
+    /// Name of the GitRepository
+    pub name: String,
+    /// Repository address: ssh://git@host/org/repo, https://host/org/repo or http://...
+    #[arg(long)]
+    pub url: String,
+    /// Branch to check out
+    #[arg(long)]
+    pub branch: Option<String>,
+    /// Tag to check out
+    #[arg(long)]
+    pub tag: Option<String>,
+    /// Semver range; the highest matching tag is checked out
+    #[arg(long, value_name = "RANGE")]
+    pub tag_semver: Option<String>,
+    /// Full reference to check out, e.g. refs/pull/1/head
+    #[arg(long, value_name = "REF")]
+    pub ref_name: Option<String>,
+    /// Commit SHA to check out (with --branch: the commit must be on that branch)
+    #[arg(long, value_name = "SHA")]
+    pub commit: Option<String>,
+    /// Name of an existing Secret with the credentials; none is generated
+    #[arg(long, value_name = "NAME")]
+    pub secret_ref: Option<String>,
+    /// Authentication provider
+    #[arg(long, value_enum)]
+    pub provider: Option<GitProviderArg>,
+    /// Basic authentication username (HTTP/S)
+    #[arg(short, long)]
+    pub username: Option<String>,
+    /// Basic authentication password (HTTP/S), or the passphrase of --private-key-file
+    #[arg(short, long)]
+    pub password: Option<String>,
+    /// OpenSSH private key to use instead of generating one (SSH)
+    #[arg(long, value_name = "PATH")]
+    pub private_key_file: Option<String>,
+    #[command(flatten)]
+    pub ssh_key: SshKeyArgs,
+    /// CA certificate (PEM) to trust for the HTTPS server
+    #[arg(long, value_name = "PATH")]
+    pub ca_file: Option<String>,
+    /// Paths to leave out of the artifact, .gitignore syntax (comma-separated or repeated)
+    #[arg(long, value_delimiter = ',', value_name = "PATHS")]
+    pub ignore_paths: Vec<String>,
+    /// Only these directories end up in the artifact (comma-separated or repeated)
+    #[arg(long, value_delimiter = ',', value_name = "PATHS")]
+    pub sparse_checkout_paths: Vec<String>,
+    /// Check out submodules too
+    #[arg(long)]
+    pub recurse_submodules: bool,
+    /// How often the source checks for new commits, as a Go duration
+    #[arg(long, default_value = "1m", value_name = "DURATION")]
+    pub interval: String,
+    /// Timeout of each Git operation, as a Go duration (default: the controller's, 60s)
+    #[arg(long, value_name = "DURATION")]
+    pub fetch_timeout: Option<String>,
+    /// Label to set, as key=value (comma-separated or repeated)
+    #[arg(long, value_delimiter = ',', value_name = "KEY=VALUE")]
+    pub label: Vec<String>,
+    /// Do not ask whether the deploy key was added
+    #[arg(short, long)]
+    pub silent: bool,
+    /// Print the GitRepository as YAML instead of applying it
+    #[arg(long)]
+    pub export: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateSecretGitArgs {
+    /// Name of the Secret
+    pub name: String,
+    /// Repository address; its scheme decides between SSH and HTTP/S credentials
+    #[arg(long)]
+    pub url: String,
+    /// Basic authentication username (HTTP/S)
+    #[arg(short, long)]
+    pub username: Option<String>,
+    /// Basic authentication password (HTTP/S), or the passphrase of --private-key-file
+    #[arg(short, long)]
+    pub password: Option<String>,
+    /// Bearer token (HTTP/S), instead of --username/--password
+    #[arg(long, value_name = "TOKEN")]
+    pub bearer_token: Option<String>,
+    /// OpenSSH private key to use instead of generating one (SSH)
+    #[arg(long, value_name = "PATH")]
+    pub private_key_file: Option<String>,
+    #[command(flatten)]
+    pub ssh_key: SshKeyArgs,
+    /// CA certificate (PEM) stored under `ca.crt`
+    #[arg(long, value_name = "PATH")]
+    pub ca_crt_file: Option<String>,
+    /// CA certificate (PEM) stored under the legacy `caFile` key; --ca-crt-file wins
+    #[arg(long, value_name = "PATH")]
+    pub ca_file: Option<String>,
+    /// Label to set, as key=value (comma-separated or repeated)
+    #[arg(long, value_delimiter = ',', value_name = "KEY=VALUE")]
+    pub label: Vec<String>,
+    /// Print the Secret as YAML instead of applying it
+    #[arg(long)]
+    pub export: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    #[command(subcommand)]
+    pub command: GetCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GetCommand {
+    /// Print the status of sources
+    #[command(visible_alias = "source")]
+    Sources(GetSourcesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GetSourcesArgs {
+    #[command(subcommand)]
+    pub command: GetSourcesCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GetSourcesCommand {
+    /// Print the status of GitRepository sources
+    Git(GetListArgs),
+    /// Print the status of every kind of source
+    All(GetAllArgs),
+}
+
+/// Filters and output flags of `get`.
+#[derive(Debug, Clone, Args)]
+pub struct GetFilterArgs {
+    /// List across all namespaces
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+    /// Leave out the header row
+    #[arg(long)]
+    pub no_header: bool,
+    /// Only objects whose condition has this status, as type=status (e.g. ready=false)
+    #[arg(long, value_name = "TYPE=STATUS")]
+    pub status_selector: Option<String>,
+    /// Only objects matching this label selector (e.g. app=web,tier!=db)
+    #[arg(short = 'l', long, value_name = "SELECTOR")]
+    pub label_selector: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct GetListArgs {
+    /// Only the object with this name
+    pub name: Option<String>,
+    #[command(flatten)]
+    pub filter: GetFilterArgs,
+    /// After listing, print a row each time an object changes (until --timeout)
+    #[arg(short, long)]
+    pub watch: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GetAllArgs {
+    #[command(flatten)]
+    pub filter: GetFilterArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ReconcileArgs {
+    #[command(subcommand)]
+    pub command: ReconcileCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReconcileCommand {
+    /// Reconcile a source
+    Source(ReconcileSourceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReconcileSourceArgs {
+    #[command(subcommand)]
+    pub command: ReconcileSourceCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReconcileSourceCommand {
+    /// Fetch a GitRepository now and wait for the new artifact
+    Git(NameArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NameArgs {
+    /// Name of the object
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SuspendArgs {
+    #[command(subcommand)]
+    pub command: SuspendCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SuspendCommand {
+    /// Suspend sources
+    Source(SuspendSourceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SuspendSourceArgs {
+    #[command(subcommand)]
+    pub command: SuspendSourceCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SuspendSourceCommand {
+    /// Suspend GitRepository sources
+    Git(SelectArgs),
+}
+
+/// One object by name, or every object in the namespace.
+#[derive(Debug, Args)]
+pub struct SelectArgs {
+    /// Name of the object
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub name: Option<String>,
+    /// Every object of this kind in the namespace
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ResumeArgs {
+    #[command(subcommand)]
+    pub command: ResumeCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ResumeCommand {
+    /// Resume sources
+    Source(ResumeSourceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ResumeSourceArgs {
+    #[command(subcommand)]
+    pub command: ResumeSourceCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ResumeSourceCommand {
+    /// Resume GitRepository sources and wait for them to be ready
+    Git(ResumeSelectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ResumeSelectArgs {
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// Wait for the resumed objects to be reconciled
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub wait: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    #[command(subcommand)]
+    pub command: DeleteCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeleteCommand {
+    /// Delete sources
+    Source(DeleteSourceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DeleteSourceArgs {
+    #[command(subcommand)]
+    pub command: DeleteSourceCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeleteSourceCommand {
+    /// Delete a GitRepository source
+    Git(DeleteNameArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DeleteNameArgs {
+    /// Name of the object
+    pub name: String,
+    /// Do not ask for confirmation
+    #[arg(short, long)]
+    pub silent: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(subcommand)]
+    pub command: ExportCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Export sources
+    Source(ExportSourceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportSourceArgs {
+    #[command(subcommand)]
+    pub command: ExportSourceCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportSourceCommand {
+    /// Export GitRepository sources as YAML
+    Git(ExportSelectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportSelectArgs {
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// Also export the Secret each source references
+    #[arg(long)]
+    pub with_credentials: bool,
 }
 
 #[cfg(test)]

@@ -4,13 +4,21 @@ pub mod args;
 mod check;
 mod cluster;
 mod completion;
+mod create;
+mod delete;
 mod docs;
+mod export;
+mod get;
 mod install;
+mod objects;
 mod preflight;
 mod printer;
+mod reconcile;
 pub mod settings;
+mod suspend;
 mod uninstall;
 mod version;
+mod yaml;
 
 use std::future::Future;
 use std::process::ExitCode;
@@ -18,10 +26,17 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Parser;
 
-use args::{Cli, Command};
+use args::{
+    Cli, Command, CreateCommand, CreateSecretCommand, CreateSourceCommand, DeleteCommand,
+    DeleteSourceCommand, ExportCommand, ExportSourceCommand, GetCommand, GetSourcesCommand,
+    ReconcileCommand, ReconcileSourceCommand, ResumeCommand, ResumeSourceCommand, SuspendCommand,
+    SuspendSourceCommand,
+};
 pub use docs::pages as doc_pages;
+use objects::GIT_REPOSITORY;
 use printer::Printer;
 use settings::GlobalSettings;
+use suspend::Selection;
 
 use crate::manifests;
 
@@ -88,6 +103,137 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
             block_on(uninstall::run(&settings, &options, printer))?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Create(args) => {
+            match args.command {
+                CreateCommand::Source(source) => match source.command {
+                    CreateSourceCommand::Git(args) => {
+                        let options =
+                            create::source_git::SourceGitOptions::resolve(&args, &settings)?;
+                        if options.export {
+                            block_on_local(create::source_git::run(&options, &settings, printer))?;
+                        } else {
+                            block_on(create::source_git::run(&options, &settings, printer))?;
+                        }
+                    }
+                },
+                CreateCommand::Secret(secret) => match secret.command {
+                    CreateSecretCommand::Git(args) => {
+                        let options =
+                            create::secret_git::SecretGitOptions::resolve(&args, &settings)?;
+                        block_on(create::secret_git::run(&options, &settings, printer))?;
+                    }
+                },
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Get(args) => {
+            match args.command {
+                GetCommand::Sources(sources) => match sources.command {
+                    GetSourcesCommand::Git(args) => {
+                        let options = get::sources::GetOptions::resolve(
+                            &args.filter,
+                            args.name.as_deref(),
+                            args.watch,
+                            &settings,
+                        )?;
+                        block_on(get::sources::git(&options, &settings, printer))?;
+                    }
+                    GetSourcesCommand::All(args) => {
+                        let options = get::sources::GetOptions::resolve(
+                            &args.filter,
+                            None,
+                            false,
+                            &settings,
+                        )?;
+                        block_on(get::sources::all(&options, &settings))?;
+                    }
+                },
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Reconcile(args) => {
+            match args.command {
+                ReconcileCommand::Source(source) => match source.command {
+                    ReconcileSourceCommand::Git(args) => {
+                        block_on(reconcile::run(
+                            GIT_REPOSITORY,
+                            &args.name,
+                            &settings,
+                            printer,
+                        ))?;
+                    }
+                },
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Suspend(args) => {
+            match args.command {
+                SuspendCommand::Source(source) => match source.command {
+                    SuspendSourceCommand::Git(args) => {
+                        let selection = Selection::new(args.name.as_deref(), args.all);
+                        block_on(suspend::suspend(
+                            GIT_REPOSITORY,
+                            &selection,
+                            &settings,
+                            printer,
+                        ))?;
+                    }
+                },
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Resume(args) => {
+            match args.command {
+                ResumeCommand::Source(source) => match source.command {
+                    ResumeSourceCommand::Git(args) => {
+                        let selection =
+                            Selection::new(args.select.name.as_deref(), args.select.all);
+                        block_on(suspend::resume(
+                            GIT_REPOSITORY,
+                            &selection,
+                            args.wait,
+                            &settings,
+                            printer,
+                        ))?;
+                    }
+                },
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Delete(args) => {
+            match args.command {
+                DeleteCommand::Source(source) => match source.command {
+                    DeleteSourceCommand::Git(args) => {
+                        block_on(delete::run(
+                            GIT_REPOSITORY,
+                            &args.name,
+                            args.silent,
+                            &settings,
+                            printer,
+                        ))?;
+                    }
+                },
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export(args) => {
+            match args.command {
+                ExportCommand::Source(source) => match source.command {
+                    ExportSourceCommand::Git(args) => {
+                        let selection =
+                            Selection::new(args.select.name.as_deref(), args.select.all);
+                        block_on(export::git(
+                            GIT_REPOSITORY,
+                            &selection,
+                            args.with_credentials,
+                            &settings,
+                            printer,
+                        ))?;
+                    }
+                },
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Controller(args) => crate::controllers::run(args, &settings),
     }
 }
@@ -98,6 +244,14 @@ fn block_on<F: Future>(future: F) -> F::Output {
     install_crypto_provider();
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .build()
+        .expect("tokio runtime")
+        .block_on(future)
+}
+
+/// Runs a command that never touches the cluster (an `--export`) on a current-thread runtime.
+fn block_on_local<F: Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("tokio runtime")
         .block_on(future)

@@ -4,6 +4,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod sources;
+
 fn tk(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tk"))
         .args(args)

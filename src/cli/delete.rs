@@ -1,0 +1,61 @@
+//! `tk delete source git NAME`: asks first on a terminal; elsewhere only `--silent` deletes.
+
+use std::io::IsTerminal;
+
+use anyhow::{Result, bail};
+use kube::api::DeleteParams;
+
+use super::cluster_call;
+use super::objects::Kind;
+use super::printer::Printer;
+use super::settings::GlobalSettings;
+
+pub async fn run(
+    kind: Kind,
+    name: &str,
+    silent: bool,
+    settings: &GlobalSettings,
+    printer: Printer,
+) -> Result<()> {
+    let namespace = &settings.namespace;
+    let client = settings.client().await?;
+    kind.get(&client, namespace, name).await?;
+    if !silent {
+        confirm(kind, namespace, name)?;
+    }
+    printer.action(format!("deleting source {name} in {namespace} namespace"));
+    let api = kind.api(&client, Some(namespace));
+    match api.delete(name, &DeleteParams::background()).await {
+        Ok(_) => {}
+        Err(kube::Error::Api(status)) if status.code == 404 => {}
+        Err(err) => {
+            return cluster_call(
+                async { Err(err) },
+                &format!("deleting {} {namespace}/{name}", kind.kind),
+            )
+            .await;
+        }
+    }
+    printer.success("source deleted");
+    Ok(())
+}
+
+fn confirm(kind: Kind, namespace: &str, name: &str) -> Result<()> {
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        bail!(
+            "refusing to delete {} {namespace}/{name} without confirmation: pass --silent to skip the prompt",
+            kind.kind
+        );
+    }
+    let yes = dialoguer::Confirm::new()
+        .with_prompt("Are you sure you want to delete this source")
+        .default(false)
+        .interact()?;
+    if !yes {
+        bail!(
+            "delete cancelled: {} {namespace}/{name} was kept",
+            kind.kind
+        );
+    }
+    Ok(())
+}

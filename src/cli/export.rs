@@ -1,0 +1,127 @@
+//! `tk export source git NAME|--all [--with-credentials]`: the objects as flux exports them,
+//! only what re-applies cleanly: apiVersion, kind, name, namespace, labels, annotations and
+//! spec, durations written the Go way (`5m` as `5m0s`), no status or server-set metadata.
+
+use anyhow::Result;
+use k8s_openapi::api::core::v1::Secret;
+use kube::api::{Api, DynamicObject};
+use serde_json::{Map, Value, json};
+
+use super::cluster_call;
+use super::objects::Kind;
+use super::printer::Printer;
+use super::settings::GlobalSettings;
+use super::suspend::Selection;
+use super::yaml;
+use crate::api::source::GitRepositorySpec;
+
+pub async fn git(
+    kind: Kind,
+    selection: &Selection,
+    with_credentials: bool,
+    settings: &GlobalSettings,
+    printer: Printer,
+) -> Result<()> {
+    let namespace = &settings.namespace;
+    let client = settings.client().await?;
+    let objects = match selection {
+        Selection::One(name) => vec![kind.get(&client, namespace, name).await?],
+        Selection::All => {
+            let all = kind.list(&client, namespace).await?;
+            if all.is_empty() {
+                printer.failure(format!("no source found in {namespace} namespace"));
+            }
+            all
+        }
+    };
+    let mut out = String::new();
+    for object in &objects {
+        let exported = export_git_repository(kind, object)?;
+        out.push_str(&format!("---\n{}", yaml::to_string(&exported)));
+        if with_credentials
+            && let Some(secret_name) = exported["spec"]["secretRef"]["name"].as_str()
+        {
+            let ns = object.metadata.namespace.as_deref().unwrap_or(namespace);
+            let api: Api<Secret> = Api::namespaced(client.clone(), ns);
+            let secret = cluster_call(
+                api.get(secret_name),
+                &format!(
+                    "reading Secret {ns}/{secret_name} (spec.secretRef of {} {})",
+                    kind.kind,
+                    object.metadata.name.as_deref().unwrap_or_default()
+                ),
+            )
+            .await?;
+            out.push_str(&format!(
+                "---\n{}",
+                yaml::to_string(&export_secret(&secret))
+            ));
+        }
+    }
+    print!("{out}");
+    Ok(())
+}
+
+/// The object as flux's typed export writes it; fields tk's types do not know are dropped,
+/// as Flux's Go types drop them.
+pub fn export_git_repository(kind: Kind, object: &DynamicObject) -> Result<Value> {
+    let name = object.metadata.name.as_deref().unwrap_or_default();
+    let spec: GitRepositorySpec = serde_json::from_value(object.data["spec"].clone())
+        .map_err(|err| anyhow::anyhow!("{} {name}: spec does not parse: {err}", kind.kind))?;
+    let mut spec = serde_json::to_value(spec)?;
+    go_spec(&mut spec);
+    Ok(json!({
+        "apiVersion": kind.api_version(),
+        "kind": kind.kind,
+        "metadata": export_metadata(object),
+        "spec": spec,
+    }))
+}
+
+fn export_metadata(object: &DynamicObject) -> Value {
+    let mut metadata = Map::new();
+    metadata.insert("name".into(), json!(object.metadata.name));
+    metadata.insert("namespace".into(), json!(object.metadata.namespace));
+    if let Some(labels) = object.metadata.labels.as_ref().filter(|l| !l.is_empty()) {
+        metadata.insert("labels".into(), json!(labels));
+    }
+    if let Some(annotations) = object
+        .metadata
+        .annotations
+        .as_ref()
+        .filter(|a| !a.is_empty())
+    {
+        metadata.insert("annotations".into(), json!(annotations));
+    }
+    Value::Object(metadata)
+}
+
+/// Go's `metav1.Duration` writes `5m` back as `5m0s`, and `omitempty` drops `false`.
+fn go_spec(spec: &mut Value) {
+    let Some(fields) = spec.as_object_mut() else {
+        return;
+    };
+    for key in ["interval", "timeout"] {
+        if let Some(Value::String(text)) = fields.get_mut(key)
+            && let Ok(parsed) = crate::api::duration::parse(text)
+        {
+            *text = crate::api::duration::format(parsed);
+        }
+    }
+    fields.retain(|_, v| *v != Value::Bool(false));
+}
+
+fn export_secret(secret: &Secret) -> Value {
+    let mut value = json!({
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": { "name": secret.metadata.name, "namespace": secret.metadata.namespace },
+    });
+    if let Some(data) = secret.data.as_ref().filter(|d| !d.is_empty()) {
+        value["data"] = serde_json::to_value(data).expect("secret data serializes");
+    }
+    if let Some(type_) = &secret.type_ {
+        value["type"] = json!(type_);
+    }
+    value
+}

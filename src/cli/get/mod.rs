@@ -1,0 +1,3 @@
+//! `tk get ...`: status tables in the flux CLI's layout.
+
+pub mod sources;

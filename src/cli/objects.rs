@@ -1,0 +1,311 @@
+//! Flux objects as the CLI sees them: the source kinds, their status (Ready, revision,
+//! suspend), reconcile requests and the waits `create`, `reconcile` and `resume` share.
+//!
+//! Objects are handled as `DynamicObject`s so one code path serves every source kind, and so
+//! an object written by a newer Flux with fields tk does not know still reads.
+
+use std::time::Instant;
+
+use anyhow::{Result, bail};
+use kube::api::{Api, DynamicObject, Patch, PatchParams};
+use kube::core::{ApiResource, GroupVersionKind};
+use serde_json::{Value, json};
+
+use super::cluster_call;
+use crate::api::meta::{RECONCILE_REQUEST_ANNOTATION, condition_type};
+
+/// A Flux kind the CLI manages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Kind {
+    pub group: &'static str,
+    pub version: &'static str,
+    pub kind: &'static str,
+    pub plural: &'static str,
+}
+
+const SOURCE_GROUP: &str = "source.toolkit.fluxcd.io";
+
+pub const GIT_REPOSITORY: Kind = Kind {
+    group: SOURCE_GROUP,
+    version: "v1",
+    kind: "GitRepository",
+    plural: "gitrepositories",
+};
+
+/// Every source kind, in the order `get sources all` prints them (Flux's order).
+pub const SOURCE_KINDS: [Kind; 5] = [
+    GIT_REPOSITORY,
+    Kind {
+        group: SOURCE_GROUP,
+        version: "v1",
+        kind: "HelmRepository",
+        plural: "helmrepositories",
+    },
+    Kind {
+        group: SOURCE_GROUP,
+        version: "v1",
+        kind: "HelmChart",
+        plural: "helmcharts",
+    },
+    Kind {
+        group: SOURCE_GROUP,
+        version: "v1",
+        kind: "Bucket",
+        plural: "buckets",
+    },
+    Kind {
+        group: SOURCE_GROUP,
+        version: "v1",
+        kind: "OCIRepository",
+        plural: "ocirepositories",
+    },
+];
+
+impl Kind {
+    pub fn resource(&self) -> ApiResource {
+        ApiResource::from_gvk_with_plural(
+            &GroupVersionKind::gvk(self.group, self.version, self.kind),
+            self.plural,
+        )
+    }
+
+    pub fn api_version(&self) -> String {
+        format!("{}/{}", self.group, self.version)
+    }
+
+    /// The API in one namespace, or across all of them with `None`.
+    pub fn api(&self, client: &kube::Client, namespace: Option<&str>) -> Api<DynamicObject> {
+        match namespace {
+            Some(ns) => Api::namespaced_with(client.clone(), ns, &self.resource()),
+            None => Api::all_with(client.clone(), &self.resource()),
+        }
+    }
+
+    /// Reads one object; a missing one is an error that says where tk looked.
+    pub async fn get(
+        &self,
+        client: &kube::Client,
+        namespace: &str,
+        name: &str,
+    ) -> Result<DynamicObject> {
+        let api = self.api(client, Some(namespace));
+        match cluster_call(
+            api.get_opt(name),
+            &format!("reading {} {namespace}/{name}", self.kind),
+        )
+        .await?
+        {
+            Some(object) => Ok(object),
+            None => bail!(
+                "{} {name} not found in namespace {namespace}: check the name and --namespace",
+                self.kind
+            ),
+        }
+    }
+
+    /// Every object in `namespace`.
+    pub async fn list(&self, client: &kube::Client, namespace: &str) -> Result<Vec<DynamicObject>> {
+        let api = self.api(client, Some(namespace));
+        let list = cluster_call(
+            api.list(&Default::default()),
+            &format!("listing {} objects in namespace {namespace}", self.kind),
+        )
+        .await?;
+        let mut items = list.items;
+        items.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+        Ok(items)
+    }
+
+    /// Merge-patches one object.
+    pub async fn patch(
+        &self,
+        client: &kube::Client,
+        namespace: &str,
+        name: &str,
+        patch: &Value,
+    ) -> Result<DynamicObject> {
+        let api = self.api(client, Some(namespace));
+        cluster_call(
+            api.patch(name, &PatchParams::default(), &Patch::Merge(patch)),
+            &format!("patching {} {namespace}/{name}", self.kind),
+        )
+        .await
+    }
+}
+
+fn status(object: &DynamicObject) -> &Value {
+    &object.data["status"]
+}
+
+/// The Ready condition's status and message, Flux's way: an object without one is `False`,
+/// "waiting to be reconciled".
+pub fn ready_status(object: &DynamicObject) -> (String, String) {
+    match condition(object, condition_type::READY) {
+        Some(c) => (
+            c["status"].as_str().unwrap_or("Unknown").to_string(),
+            c["message"].as_str().unwrap_or_default().to_string(),
+        ),
+        None => ("False".to_string(), "waiting to be reconciled".to_string()),
+    }
+}
+
+/// The condition of `type_`, compared case-insensitively as `--status-selector` does.
+pub fn condition<'a>(object: &'a DynamicObject, type_: &str) -> Option<&'a Value> {
+    status(object)["conditions"]
+        .as_array()?
+        .iter()
+        .rev()
+        .find(|c| {
+            c["type"]
+                .as_str()
+                .is_some_and(|t| t.eq_ignore_ascii_case(type_))
+        })
+}
+
+pub fn revision(object: &DynamicObject) -> Option<&str> {
+    status(object)["artifact"]["revision"].as_str()
+}
+
+pub fn suspended(object: &DynamicObject) -> bool {
+    object.data["spec"]["suspend"].as_bool().unwrap_or(false)
+}
+
+fn last_handled_reconcile_at(object: &DynamicObject) -> Option<&str> {
+    status(object)["lastHandledReconcileAt"].as_str()
+}
+
+/// What a wait sees when it reads the object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Readiness {
+    /// The controller has not reported on the current generation (or request) yet.
+    Pending,
+    Ready,
+    Failed(String),
+}
+
+/// Flux's readiness rule: the status must describe the current generation, then Ready=True
+/// is done, Ready=False is a failure with the condition's message, anything else waits.
+/// With `request`, the controller must also have handled that reconcile request.
+pub fn readiness(object: &DynamicObject, request: Option<&str>) -> Readiness {
+    if let Some(request) = request
+        && last_handled_reconcile_at(object) != Some(request)
+    {
+        return Readiness::Pending;
+    }
+    let observed = status(object)["observedGeneration"].as_i64();
+    if observed != object.metadata.generation {
+        return Readiness::Pending;
+    }
+    match condition(object, condition_type::READY).and_then(|c| c["status"].as_str()) {
+        Some("True") => Readiness::Ready,
+        Some("False") => {
+            let message = condition(object, condition_type::READY)
+                .and_then(|c| c["message"].as_str())
+                .unwrap_or_default();
+            Readiness::Failed(message.to_string())
+        }
+        _ => Readiness::Pending,
+    }
+}
+
+/// Polls until the object is ready for the current generation (and `request`, when given),
+/// failing with the Ready message when the controller reports Ready=False.
+pub async fn wait_ready(
+    client: &kube::Client,
+    kind: Kind,
+    namespace: &str,
+    name: &str,
+    request: Option<&str>,
+    deadline: Instant,
+) -> Result<DynamicObject> {
+    loop {
+        let object = kind.get(client, namespace, name).await?;
+        if suspended(&object) {
+            bail!(
+                "{} {namespace}/{name} is suspended: run `tk resume source git {name}` to reconcile it",
+                kind.kind
+            );
+        }
+        match readiness(&object, request) {
+            Readiness::Ready => return Ok(object),
+            Readiness::Failed(message) => {
+                bail!("{} {namespace}/{name} is not ready: {message}", kind.kind)
+            }
+            Readiness::Pending => {}
+        }
+        if Instant::now() >= deadline {
+            let waiting_for = match request {
+                Some(request) => {
+                    format!("the controller to handle the reconcile request {request}")
+                }
+                None => "the controller to report on the current generation".to_string(),
+            };
+            bail!(
+                "timed out waiting for {} {namespace}/{name} to become ready ({waiting_for}): \
+                 raise --timeout or check that the source controller is running",
+                kind.kind
+            );
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+}
+
+/// The value `flux reconcile` writes to `reconcile.fluxcd.io/requestedAt`: the current time
+/// as Go's RFC3339Nano (fraction without trailing zeros).
+pub fn request_timestamp() -> String {
+    k8s_openapi::jiff::Timestamp::now().to_string()
+}
+
+/// The merge patch that asks for a reconcile.
+pub fn request_patch(requested_at: &str) -> Value {
+    json!({ "metadata": { "annotations": { RECONCILE_REQUEST_ANNOTATION: requested_at } } })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn object(value: Value) -> DynamicObject {
+        serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn readiness_follows_generation_request_and_ready() {
+        let base = json!({
+            "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
+            "metadata": { "name": "a", "generation": 2 },
+            "status": { "observedGeneration": 1, "conditions": [
+                { "type": "Ready", "status": "True", "message": "ok" }
+            ] }
+        });
+        assert_eq!(readiness(&object(base.clone()), None), Readiness::Pending);
+        let mut current = base.clone();
+        current["status"]["observedGeneration"] = json!(2);
+        assert_eq!(readiness(&object(current.clone()), None), Readiness::Ready);
+        assert_eq!(
+            readiness(&object(current.clone()), Some("t1")),
+            Readiness::Pending
+        );
+        current["status"]["lastHandledReconcileAt"] = json!("t1");
+        assert_eq!(
+            readiness(&object(current.clone()), Some("t1")),
+            Readiness::Ready
+        );
+        current["status"]["conditions"][0]["status"] = json!("False");
+        assert_eq!(
+            readiness(&object(current), Some("t1")),
+            Readiness::Failed("ok".into())
+        );
+    }
+
+    #[test]
+    fn request_timestamp_is_rfc3339_utc() {
+        let at = request_timestamp();
+        assert!(at.ends_with('Z'), "{at}");
+        assert!(
+            !at.contains(".") || !at.trim_end_matches('Z').ends_with('0'),
+            "{at}"
+        );
+        at.parse::<k8s_openapi::jiff::Timestamp>().unwrap();
+    }
+}
