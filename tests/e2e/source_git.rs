@@ -1,295 +1,13 @@
 //! The source controller, run as a local process against the rig, reconciling GitRepositories
 //! from real Git servers (crates/testenv::git).
 
-use std::io::Read;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use k8s_openapi::api::core::v1::{Namespace, Secret};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
+use kube::api::DeleteParams;
 use serde_json::json;
-use testenv::git::{GitServers, GpgKey, HttpOptions, Repo, SshKeyPair, SshKeyType};
-use tk::api::source::GitRepository;
+use testenv::git::{GitServers, GpgKey, HttpOptions, SshKeyPair, SshKeyType};
 
-use crate::support::{client, rig, with_crds};
-
-/// One namespace, one Git server set and one source controller watching only that namespace.
-struct Harness {
-    events: EventSink,
-    client: kube::Client,
-    ns: String,
-    servers: GitServers,
-    controller: Child,
-    storage: tempfile::TempDir,
-    _crds: tokio::sync::RwLockReadGuard<'static, ()>,
-}
-
-impl Drop for Harness {
-    fn drop(&mut self) {
-        let _ = self.controller.kill();
-        let _ = self.controller.wait();
-    }
-}
-
-impl Harness {
-    async fn start(prefix: &str) -> Harness {
-        let client = client(rig().kubeconfig_path()).await;
-        let crds = with_crds(&client).await;
-        let ns = testenv::unique_name(prefix);
-        let namespaces: Api<Namespace> = Api::all(client.clone());
-        let namespace = Namespace {
-            metadata: ObjectMeta {
-                name: Some(ns.clone()),
-                ..Default::default()
-            },
-            ..Default::default()
-        };
-        namespaces
-            .create(&PostParams::default(), &namespace)
-            .await
-            .unwrap();
-        let servers = GitServers::start().expect("git servers start");
-        let storage = tempfile::tempdir().unwrap();
-        let events = EventSink::start();
-        let controller = Command::new(env!("CARGO_BIN_EXE_tk"))
-            .args([
-                "controller",
-                "source",
-                "--watch-all-namespaces=false",
-                "-n",
-                &ns,
-            ])
-            .arg(format!("--events-addr={}", events.url))
-            .args([
-                "--metrics-addr",
-                "0",
-                "--health-addr",
-                "0",
-                "--storage-addr",
-                "127.0.0.1:0",
-            ])
-            .arg("--storage-path")
-            .arg(storage.path())
-            .arg("--kubeconfig")
-            .arg(rig().kubeconfig_path())
-            .env_remove("KUBECONFIG")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("the controller starts");
-        Harness {
-            events,
-            client,
-            ns,
-            servers,
-            controller,
-            storage,
-            _crds: crds,
-        }
-    }
-
-    fn repos(&self) -> Api<GitRepository> {
-        Api::namespaced(self.client.clone(), &self.ns)
-    }
-
-    async fn create_secret(&self, name: &str, data: &[(&str, &str)]) {
-        let secrets: Api<Secret> = Api::namespaced(self.client.clone(), &self.ns);
-        let secret: Secret = serde_json::from_value(json!({
-            "metadata": { "name": name },
-            "stringData": data.iter().map(|(k, v)| (k.to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
-        }))
-        .unwrap();
-        secrets
-            .patch(
-                name,
-                &PatchParams::apply("tk-e2e").force(),
-                &Patch::Apply(&secret),
-            )
-            .await
-            .unwrap();
-    }
-
-    async fn apply_repo(&self, name: &str, spec: serde_json::Value) {
-        let repo = json!({
-            "apiVersion": "source.toolkit.fluxcd.io/v1",
-            "kind": "GitRepository",
-            "metadata": { "name": name, "namespace": self.ns },
-            "spec": spec,
-        });
-        self.repos()
-            .patch(
-                name,
-                &PatchParams::apply("tk-e2e").force(),
-                &Patch::Apply(&repo),
-            )
-            .await
-            .unwrap();
-    }
-
-    /// Asks for an immediate reconcile, as `flux reconcile` does.
-    async fn request_reconcile(&self, name: &str) -> String {
-        let at = k8s_openapi::jiff::Timestamp::now().to_string();
-        let patch =
-            json!({ "metadata": { "annotations": { "reconcile.fluxcd.io/requestedAt": at } } });
-        self.repos()
-            .patch(name, &PatchParams::default(), &Patch::Merge(&patch))
-            .await
-            .unwrap();
-        at
-    }
-
-    /// Waits until `check` holds for the object, failing with its last status.
-    async fn wait_for(
-        &self,
-        name: &str,
-        what: &str,
-        check: impl Fn(&GitRepository) -> bool,
-    ) -> GitRepository {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let repo = self.repos().get(name).await.unwrap();
-            if check(&repo) {
-                return repo;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what}; status: {}",
-                serde_json::to_string_pretty(&repo.status).unwrap()
-            );
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
-
-    async fn wait_ready(&self, name: &str, revision: &str) -> GitRepository {
-        self.wait_for(name, &format!("Ready at {revision}"), |r| {
-            condition(r, "Ready").is_some_and(|(s, _, _)| s == "True")
-                && r.status
-                    .as_ref()
-                    .and_then(|s| s.artifact.as_ref())
-                    .is_some_and(|a| a.revision == revision)
-        })
-        .await
-    }
-
-    fn upload_pack_posts(&self) -> usize {
-        let log = std::fs::read_to_string(self.servers.http().log_path()).unwrap_or_default();
-        log.lines()
-            .filter(|l| l.starts_with("POST") && l.contains("git-upload-pack"))
-            .count()
-    }
-}
-
-/// A stand-in for the notification controller's event endpoint: a real HTTP listener that
-/// keeps every JSON body POSTed to it and answers 202 as Flux's does.
-struct EventSink {
-    url: String,
-    received: std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
-}
-
-impl EventSink {
-    fn start() -> EventSink {
-        use std::io::{BufRead, BufReader, Write};
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}/", listener.local_addr().unwrap());
-        let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let sink = received.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let mut reader = BufReader::new(stream);
-                let mut length = 0;
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                        break;
-                    }
-                    if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                        length = value.trim().parse().unwrap_or(0);
-                    }
-                }
-                let mut body = vec![0; length];
-                if reader.read_exact(&mut body).is_ok()
-                    && let Ok(value) = serde_json::from_slice(&body)
-                {
-                    sink.lock().unwrap().push(value);
-                }
-                let _ = reader.get_mut().write_all(
-                    b"HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
-                );
-            }
-        });
-        EventSink { url, received }
-    }
-
-    fn events(&self) -> Vec<serde_json::Value> {
-        self.received.lock().unwrap().clone()
-    }
-}
-
-/// (status, reason, message) of a condition.
-fn condition(repo: &GitRepository, type_: &str) -> Option<(String, String, String)> {
-    let conditions = repo.status.as_ref()?.conditions.as_ref()?;
-    let c = conditions.iter().find(|c| c.type_ == type_)?;
-    Some((c.status.clone(), c.reason.clone(), c.message.clone()))
-}
-
-fn sample_repo(servers: &GitServers, name: &str) -> (Repo, String) {
-    let repo = servers.create_repo(name).unwrap();
-    let sha = repo
-        .commit(
-            "Add the app manifests",
-            &[
-                (
-                    "deploy/app.yaml",
-                    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n",
-                ),
-                ("deploy/secret.txt", "left out by .sourceignore\n"),
-                (".sourceignore", "deploy/secret.txt\n"),
-                // Kept: Flux's extension defaults apply only when no ignore rules exist.
-                ("logo.png", "not an image\n"),
-            ],
-        )
-        .unwrap();
-    repo.push().unwrap();
-    (repo, sha)
-}
-
-/// Downloads an artifact from the controller's file server and lists its files.
-fn download(url: &str, digest: &str) -> Vec<String> {
-    let mut body = Vec::new();
-    testenv::ureq::get(url)
-        .call()
-        .unwrap_or_else(|e| panic!("GET {url}: {e}"))
-        .into_body()
-        .into_reader()
-        .read_to_end(&mut body)
-        .unwrap();
-    let parsed: artifact::Digest = digest.parse().unwrap();
-    parsed
-        .verify(&body[..])
-        .expect("the artifact matches its digest");
-    let dest = tempfile::tempdir().unwrap();
-    artifact::extract(&body[..], dest.path(), artifact::Limits::default()).unwrap();
-    let mut files = Vec::new();
-    let mut stack = vec![dest.path().to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                files.push(
-                    path.strip_prefix(dest.path())
-                        .unwrap()
-                        .to_string_lossy()
-                        .into_owned(),
-                );
-            }
-        }
-    }
-    files.sort();
-    files
-}
+use crate::source_support::{Harness, condition, download, sample_repo};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn branch_over_http_produces_and_serves_an_artifact() {
@@ -591,4 +309,99 @@ async fn verifies_signed_commits_and_refuses_unsigned_ones() {
         refused.status.unwrap().artifact.unwrap().revision,
         format!("main@sha1:{sha}")
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn includes_copy_other_artifacts_and_wait_for_them() {
+    let h = Harness::start("src-include").await;
+    let (base, base_sha) = sample_repo(&h.servers, "base");
+    let app = h.servers.create_repo("app").unwrap();
+    let app_sha = app
+        .commit("App", &[("app.yaml", "kind: ConfigMap\n")])
+        .unwrap();
+    app.push().unwrap();
+    let include = json!([{ "repository": { "name": "base" }, "fromPath": "deploy", "toPath": "vendor/base" }]);
+
+    // The included repository does not exist yet: IncludeUnavailable, retried.
+    h.apply_repo(
+        "app",
+        json!({ "url": h.servers.http().url("app"), "interval": "10m", "ref": { "branch": "main" }, "include": include }),
+    )
+    .await;
+    let waiting = h
+        .wait_for("app", "IncludeUnavailable", |r| {
+            condition(r, "IncludeUnavailable").is_some_and(|(s, _, _)| s == "True")
+        })
+        .await;
+    let (_, reason, message) = condition(&waiting, "IncludeUnavailable").unwrap();
+    assert_eq!(reason, "NotFound");
+    assert!(message.contains("'base'"), "{message}");
+
+    h.apply_repo(
+        "base",
+        json!({ "url": h.servers.http().url("base"), "interval": "10m", "ref": { "branch": "main" } }),
+    )
+    .await;
+    let base_ready = h.wait_ready("base", &format!("main@sha1:{base_sha}")).await;
+    h.request_reconcile("app").await;
+    let ready = h.wait_ready("app", &format!("main@sha1:{app_sha}")).await;
+    let status = ready.status.unwrap();
+    let artifact = status.artifact.unwrap();
+    assert_eq!(
+        download(&artifact.url, &artifact.digest),
+        ["app.yaml", "vendor/base/app.yaml"],
+        "fromPath copies that directory of base's artifact (already filtered by base's rules)"
+    );
+    let included = status.included_artifacts.unwrap();
+    assert_eq!(included, vec![base_ready.status.unwrap().artifact.unwrap()]);
+
+    // A new revision of the included repository rebuilds the includer at the same commit.
+    let next = base
+        .commit(
+            "Change base",
+            &[("deploy/app.yaml", "kind: ConfigMap\n# v2\n")],
+        )
+        .unwrap();
+    base.push().unwrap();
+    h.request_reconcile("base").await;
+    h.wait_ready("base", &format!("main@sha1:{next}")).await;
+    h.request_reconcile("app").await;
+    let rebuilt = h
+        .wait_for("app", "a rebuilt artifact", |r| {
+            r.status
+                .as_ref()
+                .and_then(|s| s.artifact.as_ref())
+                .is_some_and(|a| a.digest != artifact.digest)
+        })
+        .await;
+    let status = rebuilt.status.unwrap();
+    assert_eq!(
+        status.artifact.unwrap().revision,
+        format!("main@sha1:{app_sha}")
+    );
+    assert!(
+        status.included_artifacts.unwrap()[0]
+            .revision
+            .ends_with(&next)
+    );
+
+    // An include escaping the artifact is refused as a user error.
+    h.apply_repo(
+        "escape",
+        json!({
+            "url": h.servers.http().url("app"),
+            "interval": "10m",
+            "ref": { "branch": "main" },
+            "include": [{ "repository": { "name": "base" }, "toPath": "../../etc" }],
+        }),
+    )
+    .await;
+    let stalled = h
+        .wait_for("escape", "Stalled", |r| {
+            condition(r, "Stalled").is_some_and(|(s, _, _)| s == "True")
+        })
+        .await;
+    let (_, _, message) = condition(&stalled, "Stalled").unwrap();
+    assert!(message.contains("spec.include[0].toPath"), "{message}");
+    assert!(stalled.status.unwrap().artifact.is_none());
 }

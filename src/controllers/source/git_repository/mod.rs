@@ -2,6 +2,7 @@
 //! ls-remote), verify, include, archive, and publish the artifact in the status.
 
 mod fetch;
+mod include;
 mod status;
 
 use std::sync::Arc;
@@ -18,7 +19,7 @@ use kube::{Resource, ResourceExt};
 use super::SourceContext;
 use super::storage::Storage;
 use crate::api::duration;
-use crate::api::meta::{self, FINALIZER};
+use crate::api::meta::{self, Artifact, FINALIZER};
 use crate::api::source::{GitRepository, GitRepositoryStatus};
 use crate::controllers::runtime::Outcome;
 use status::{Failure, Progress};
@@ -192,16 +193,28 @@ async fn converge(
             .map_err(|message| Failure::stalled(meta::reason::INVALID_URL, message))?,
     );
 
+    let repos: Api<GitRepository> = Api::namespaced(ctx.rt.client.clone(), &ns);
+    let includes = include::resolve(
+        &repos,
+        &ctx.storage,
+        obj.spec.include.as_deref().unwrap_or_default(),
+    )
+    .await?;
+    let included: Vec<Artifact> = includes.iter().map(|i| i.artifact.clone()).collect();
+    let unchanged = |artifact: &Artifact| Progress::unchanged(artifact.clone(), included.clone());
+    let settings_unchanged =
+        status::artifact_settings_unchanged(obj) && status::includes_unchanged(obj, &included);
+
     // The no-op path: one ls-remote, no clone and no disk writes, when the remote head and
-    // every setting that shapes the artifact are unchanged.
+    // everything else that shapes the artifact are unchanged.
     if let Some(artifact) = &current
-        && status::artifact_settings_unchanged(obj)
+        && settings_unchanged
     {
         let head = fetch::ls_remote(request.clone())
             .await
             .map_err(Failure::from)?;
         if head == artifact.revision {
-            return Ok(Progress::unchanged(artifact.clone()));
+            return Ok(unchanged(artifact));
         }
     }
 
@@ -217,9 +230,23 @@ async fn converge(
 
     if let Some(artifact) = &current
         && artifact.revision == checkout.revision
-        && status::artifact_settings_unchanged(obj)
+        && settings_unchanged
     {
-        return Ok(Progress::unchanged(artifact.clone()));
+        return Ok(unchanged(artifact));
+    }
+
+    if !includes.is_empty() {
+        let storage = ctx.storage.clone();
+        let root = workdir.path().to_path_buf();
+        let includes = includes.clone();
+        tokio::task::spawn_blocking(move || include::copy_all(&storage, &root, &includes))
+            .await
+            .map_err(|e| {
+                Failure::include(
+                    status::reason::COPY_FAILED,
+                    format!("copying includes: {e}"),
+                )
+            })??;
     }
 
     let filter = artifact::Filter::for_git_repository(workdir.path(), obj.spec.ignore.as_deref())
@@ -249,7 +276,12 @@ async fn converge(
             format!("unable to archive artifact to storage: {e}"),
         )
     })?;
-    Ok(Progress::new_artifact(&ctx.storage, stored, checkout))
+    Ok(Progress::new_artifact(
+        &ctx.storage,
+        stored,
+        checkout,
+        included,
+    ))
 }
 
 /// Writes the status for `progress`, records events and garbage-collects; decides the requeue.

@@ -24,6 +24,11 @@ pub mod reason {
     pub const SOURCE_IGNORE_ERROR: &str = "SourceIgnoreError";
     pub const VERIFICATION_ERROR: &str = "VerificationError";
     pub const NEW_ARTIFACT: &str = "NewArtifact";
+    /// IncludeUnavailable reasons, as source-controller words them.
+    pub const NOT_FOUND: &str = "NotFound";
+    pub const NO_ARTIFACT: &str = "NoArtifact";
+    pub const COPY_FAILED: &str = "CopyFailure";
+    pub const INVALID_INCLUDE: &str = "InvalidInclude";
     /// Not a Flux reason: Flux's CRD patterns admit `0s`, which cannot be an interval.
     pub const INVALID_DURATION: &str = "InvalidDuration";
 }
@@ -61,6 +66,22 @@ impl Failure {
         }
     }
 
+    /// An included repository is missing or has no artifact yet: retried.
+    pub fn include(reason: &'static str, message: impl Into<String>) -> Failure {
+        Failure {
+            condition: condition::INCLUDE_UNAVAILABLE,
+            ..Failure::retry(reason, message)
+        }
+    }
+
+    /// An include path that could leave the root: only the user can fix it.
+    pub fn stalled_include(message: impl Into<String>) -> Failure {
+        Failure {
+            stalled: true,
+            ..Failure::include(reason::INVALID_INCLUDE, message)
+        }
+    }
+
     pub fn verification(message: impl Into<String>) -> Failure {
         Failure {
             condition: condition::SOURCE_VERIFIED,
@@ -83,21 +104,30 @@ impl From<FetchError> for Failure {
 #[derive(Debug, Clone)]
 pub struct Progress {
     pub artifact: Artifact,
+    /// The included repositories' artifacts it was built with, in `include` order.
+    included: Vec<Artifact>,
     commit_message: Option<String>,
     verified: Option<String>,
 }
 
 impl Progress {
-    pub fn unchanged(artifact: Artifact) -> Progress {
+    pub fn unchanged(artifact: Artifact, included: Vec<Artifact>) -> Progress {
         Progress {
             artifact,
+            included,
             commit_message: None,
             verified: None,
         }
     }
 
-    pub fn new_artifact(storage: &Storage, stored: StoredFile, checkout: Checkout) -> Progress {
+    pub fn new_artifact(
+        storage: &Storage,
+        stored: StoredFile,
+        checkout: Checkout,
+        included: Vec<Artifact>,
+    ) -> Progress {
         Progress {
+            included,
             artifact: Artifact {
                 digest: stored.digest,
                 last_update_time: now(),
@@ -134,6 +164,20 @@ fn short_message(message: &str) -> String {
 
 fn now() -> Time {
     Time(k8s_openapi::jiff::Timestamp::now())
+}
+
+/// Whether the included artifacts are the ones the current artifact was built with.
+pub fn includes_unchanged(obj: &GitRepository, included: &[Artifact]) -> bool {
+    let recorded = obj
+        .status
+        .as_ref()
+        .and_then(|s| s.included_artifacts.as_deref())
+        .unwrap_or_default();
+    recorded.len() == included.len()
+        && recorded
+            .iter()
+            .zip(included)
+            .all(|(a, b)| a.revision == b.revision && a.digest == b.digest)
 }
 
 /// Whether every spec field that shapes the artifact still matches what built it.
@@ -220,6 +264,8 @@ pub fn next(
                 now(),
             );
             status.artifact = Some(progress.artifact.clone());
+            status.included_artifacts =
+                (!progress.included.is_empty()).then(|| progress.included.clone());
             status.observed_generation = generation;
             status.observed_ignore = obj.spec.ignore.clone();
             status.observed_include = obj.spec.include.clone();
