@@ -45,7 +45,9 @@ impl GlobalSettings {
         }
         .context("loading the kubeconfig: pass --kubeconfig or set KUBECONFIG")?;
         let mut config = config;
-        config.read_timeout = Some(self.timeout.min(Duration::from_secs(60)));
+        // An unreachable server should fail within --timeout; reads keep kube's defaults so
+        // long watches (`get --watch`) are not cut.
+        config.connect_timeout = Some(self.timeout.min(Duration::from_secs(30)));
         kube::Client::try_from(config).context("building the Kubernetes client")
     }
 }

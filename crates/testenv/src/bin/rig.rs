@@ -16,7 +16,8 @@ use std::time::{Duration, Instant};
 
 const USAGE: &str = "usage: rig up|down|status
 
-  up       start a control plane in the background and print `export KUBECONFIG=...`
+  up       start a control plane and a demo Git server in the background and print
+           `export KUBECONFIG=...` and `export TK_DEMO_GIT_URL=...`
            (eval \"$(hack/rig up)\"); does nothing but print if one is already running
   down     stop it and remove its state
   status   say whether it runs, where, and which version answers
@@ -83,6 +84,12 @@ impl State {
         let mut lines = text.lines();
         Some((PathBuf::from(lines.next()?), lines.next()?.to_string()))
     }
+
+    /// The demo repository's URL, the ready file's third line.
+    fn demo_git_url(&self) -> Option<String> {
+        let text = std::fs::read_to_string(self.ready_file()).ok()?;
+        text.lines().nth(2).map(str::to_string)
+    }
 }
 
 /// Alive (not a zombie) and really a `rig serve`, so a recycled pid is never signalled.
@@ -131,6 +138,9 @@ fn main() -> ExitCode {
 
 fn print_ready(state: &State, kubeconfig: &Path, server: &str) {
     println!("export KUBECONFIG={}", kubeconfig.display());
+    if let Some(url) = state.demo_git_url() {
+        println!("export TK_DEMO_GIT_URL={url}");
+    }
     eprintln!(
         "rig: control plane at {server}\nrig: kubeconfig {}\nrig: logs in {} and {}\nrig: stop it with hack/rig down",
         kubeconfig.display(),
@@ -297,6 +307,25 @@ fn write_atomically(path: &Path, contents: &str) -> Result<()> {
     Ok(())
 }
 
+/// A Git server (smart HTTP) holding a `demo` repository for the quickstart to reconcile.
+fn demo_git_server() -> Result<testenv::GitServers> {
+    let git = testenv::GitServers::start_with(testenv::git::GitServersOptions {
+        ssh: None,
+        daemon: false,
+        ..Default::default()
+    })?;
+    let repo = git.create_repo("demo")?;
+    repo.commit(
+        "Add the demo app",
+        &[(
+            "apps/demo/configmap.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo\n  namespace: default\ndata:\n  greeting: hello from tk\n",
+        )],
+    )?;
+    repo.push()?;
+    Ok(git)
+}
+
 fn serve() -> Result<ExitCode> {
     let state = State::new()?;
     std::fs::create_dir_all(&state.dir)?;
@@ -316,6 +345,14 @@ fn serve() -> Result<ExitCode> {
             return Err(e);
         }
     };
+    let git = match demo_git_server() {
+        Ok(git) => git,
+        Err(e) => {
+            let _ = std::fs::remove_file(state.pid_file());
+            return Err(e.context("starting the demo Git server"));
+        }
+    };
+    let demo_url = git.http().url("demo");
     let pids: String = cp
         .component_pids()
         .iter()
@@ -324,7 +361,11 @@ fn serve() -> Result<ExitCode> {
     write_atomically(&state.pids_file(), &pids)?;
     write_atomically(
         &state.ready_file(),
-        &format!("{}\n{}\n", cp.kubeconfig_path().display(), cp.server_url()),
+        &format!(
+            "{}\n{}\n{demo_url}\n",
+            cp.kubeconfig_path().display(),
+            cp.server_url()
+        ),
     )?;
     eprintln!("rig serve: ready at {}", cp.server_url());
     let _ = std::io::stderr().flush();
@@ -342,6 +383,7 @@ fn serve() -> Result<ExitCode> {
         }
     }
     let _ = std::fs::remove_file(state.ready_file());
+    drop(git);
     drop(cp);
     let _ = std::fs::remove_file(state.pid_file());
     eprintln!("rig serve: stopped");
