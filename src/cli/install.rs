@@ -17,7 +17,7 @@ use super::{cluster_call, preflight};
 use crate::manifests::{self, Component, InstallOptions, labels};
 
 /// Kinds an installation owns besides CRDs and the Namespace; `upgrade` prunes from these.
-pub const OWNED_KINDS: [(&str, &str, bool); 7] = [
+const OWNED_KINDS: [(&str, &str, bool); 7] = [
     ("apps/v1", "Deployment", true),
     ("v1", "Service", true),
     ("v1", "ServiceAccount", true),
@@ -26,6 +26,33 @@ pub const OWNED_KINDS: [(&str, &str, bool); 7] = [
     ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", false),
     ("rbac.authorization.k8s.io/v1", "ClusterRole", false),
 ];
+
+/// Every object of the installation in `namespace` (CRDs and the Namespace aside), with the
+/// API to act on it, its kind and its name.
+pub async fn owned_objects(
+    client: &kube::Client,
+    namespace: &str,
+) -> Result<Vec<(Api<kube::api::DynamicObject>, &'static str, String)>> {
+    let selector = labels::installation_selector(namespace);
+    let mut objects = Vec::new();
+    for (api_version, kind, namespaced) in OWNED_KINDS {
+        let resource = api_resource(api_version, kind);
+        let api: Api<kube::api::DynamicObject> = if namespaced {
+            Api::namespaced_with(client.clone(), namespace, &resource)
+        } else {
+            Api::all_with(client.clone(), &resource)
+        };
+        let list = cluster_call(
+            api.list(&ListParams::default().labels(&selector)),
+            &format!("listing installed {kind}s"),
+        )
+        .await?;
+        for item in list.items {
+            objects.push((api.clone(), kind, item.metadata.name.unwrap_or_default()));
+        }
+    }
+    Ok(objects)
+}
 
 /// Resolves install flags into options; `default_components` applies when `--components`
 /// was not given.
@@ -278,34 +305,19 @@ async fn prune(
             )
         })
         .collect();
-    let selector = labels::installation_selector(&options.namespace);
-    for (api_version, kind, namespaced) in &OWNED_KINDS {
-        let resource = api_resource(api_version, kind);
-        let api: Api<kube::api::DynamicObject> = if *namespaced {
-            Api::namespaced_with(client.clone(), &options.namespace, &resource)
-        } else {
-            Api::all_with(client.clone(), &resource)
-        };
-        let list = cluster_call(
-            api.list(&ListParams::default().labels(&selector)),
-            &format!("listing installed {kind}s"),
+    for (api, kind, name) in owned_objects(client, &options.namespace).await? {
+        if keep.contains(&(kind.to_string(), name.clone())) {
+            continue;
+        }
+        cluster_call(
+            api.delete(&name, &DeleteParams::background()),
+            &format!("deleting {kind}/{name}"),
         )
         .await?;
-        for item in list.items {
-            let name = item.metadata.name.unwrap_or_default();
-            if keep.contains(&(kind.to_string(), name.clone())) {
-                continue;
-            }
-            cluster_call(
-                api.delete(&name, &DeleteParams::background()),
-                &format!("deleting {kind}/{name}"),
-            )
-            .await?;
-            printer.success(format!(
-                "{kind}/{name} removed: not part of {}",
-                options.version
-            ));
-        }
+        printer.success(format!(
+            "{kind}/{name} removed: not part of {}",
+            options.version
+        ));
     }
     Ok(())
 }

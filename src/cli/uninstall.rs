@@ -11,12 +11,12 @@ use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams
 use kube::core::{ApiResource, GroupVersionKind};
 use serde_json::{Value, json};
 
-use super::cluster::{self, api_resource};
+use super::cluster;
 use super::cluster_call;
-use super::install::OWNED_KINDS;
+use super::install::owned_objects;
 use super::printer::Printer;
 use super::settings::GlobalSettings;
-use crate::manifests::{self, InstallOptions, labels};
+use crate::manifests::{self, InstallOptions};
 
 pub struct UninstallOptions {
     pub keep_namespace: bool,
@@ -51,24 +51,9 @@ pub async fn run(
     }
 
     printer.action("deleting components");
-    let selector = labels::installation_selector(namespace);
-    for (api_version, kind, namespaced) in OWNED_KINDS {
-        let resource = api_resource(api_version, kind);
-        let api: Api<DynamicObject> = if namespaced {
-            Api::namespaced_with(client.clone(), namespace, &resource)
-        } else {
-            Api::all_with(client.clone(), &resource)
-        };
-        let list = cluster_call(
-            api.list(&ListParams::default().labels(&selector)),
-            &format!("listing {kind}s"),
-        )
-        .await?;
-        for item in list.items {
-            let name = item.metadata.name.unwrap_or_default();
-            delete(&api, &name, options.dry_run).await?;
-            printer.success(format!("{kind}/{name} {verb}"));
-        }
+    for (api, kind, name) in owned_objects(&client, namespace).await? {
+        delete(&api, &name, options.dry_run).await?;
+        printer.success(format!("{kind}/{name} {verb}"));
     }
 
     printer.action("deleting toolkit CRDs");
