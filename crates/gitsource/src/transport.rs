@@ -52,7 +52,8 @@ pub(crate) struct Session<'a> {
     ca: Vec<CertificateDer<'static>>,
     deadline: Instant,
     timeout: Duration,
-    /// libgit2 holds a credential callback until it succeeds; each type is offered once.
+    /// libgit2 repeats the credential callback until it succeeds; each type is offered once
+    /// per connection (reset by [`Session::callbacks`]).
     offered: Cell<u32>,
     timed_out: Cell<bool>,
     auth_rejected: RefCell<Option<String>>,
@@ -170,6 +171,10 @@ impl<'a> Session<'a> {
     }
 
     pub fn callbacks(&self) -> RemoteCallbacks<'_> {
+        // Each connection (ls-remote, then the fetch of the chosen ref) asks for credentials
+        // afresh; "offered once" is per connection, or the second would count as refused.
+        self.offered.set(0);
+        self.auth_rejected.replace(None);
         let mut cb = RemoteCallbacks::new();
         cb.credentials(|_url, user_from_url, allowed| self.credentials(user_from_url, allowed));
         cb.certificate_check(|cert, host| self.certificate_check(cert, host));

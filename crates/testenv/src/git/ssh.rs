@@ -301,6 +301,10 @@ X11Forwarding no
 PermitTTY no
 PrintMotd no
 UseDNS no
+# Debian's bash sources ~/.bashrc for commands run by sshd unless the shell is nested; a
+# developer's rc file (pyenv rehash waits 60s on a lock a killed session left) must not
+# slow or break the forced git command.
+SetEnv SHLVL=1
 # Parallel tests open many connections at once.
 MaxStartups 200
 LogLevel VERBOSE
