@@ -25,6 +25,9 @@ _tk() {
             tk,controller)
                 cmd="tk__subcmd__controller"
                 ;;
+            tk,crds)
+                cmd="tk__subcmd__crds"
+                ;;
             tk,create)
                 cmd="tk__subcmd__create"
                 ;;
@@ -122,7 +125,7 @@ _tk() {
 
     case "${cmd}" in
         tk)
-            opts="-n -h -V --kubeconfig --context --namespace --timeout --verbose --help --version version install upgrade check uninstall completion create get reconcile suspend resume delete export controller docs"
+            opts="-n -h -V --kubeconfig --context --namespace --timeout --verbose --help --version version install upgrade check uninstall completion create get reconcile suspend resume delete export controller docs crds"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -318,6 +321,40 @@ _tk() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tk__subcmd__crds)
+            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -46,6 +46,7 @@ complete -c tk -n "__fish_tk_needs_command" -f -a "delete" -d 'Delete sources'
 complete -c tk -n "__fish_tk_needs_command" -f -a "export" -d 'Print sources as YAML that can be applied again'
 complete -c tk -n "__fish_tk_needs_command" -f -a "controller" -d 'Run a controller (in-cluster, or locally against a kubeconfig)'
 complete -c tk -n "__fish_tk_needs_command" -f -a "docs" -d 'Write the markdown reference for every command into a directory'
+complete -c tk -n "__fish_tk_needs_command" -f -a "crds" -d 'Print the CRDs generated from the API types, as JSON (for hack/generated.sh)'
 complete -c tk -n "__fish_tk_using_subcommand version" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand version" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand version" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
@@ -271,3 +272,9 @@ complete -c tk -n "__fish_tk_using_subcommand docs" -s n -l namespace -d 'The na
 complete -c tk -n "__fish_tk_using_subcommand docs" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
 complete -c tk -n "__fish_tk_using_subcommand docs" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand docs" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand crds" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand crds" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand crds" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand crds" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand crds" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand crds" -s h -l help -d 'Print help'

@@ -785,6 +785,18 @@ _arguments "${_arguments_options[@]}" : \
 '::dir -- Directory the pages are written to:_files' \
 && ret=0
 ;;
+(crds)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
         esac
     ;;
 esac
@@ -808,6 +820,7 @@ _tk_commands() {
 'export:Print sources as YAML that can be applied again' \
 'controller:Run a controller (in-cluster, or locally against a kubeconfig)' \
 'docs:Write the markdown reference for every command into a directory' \
+'crds:Print the CRDs generated from the API types, as JSON (for hack/generated.sh)' \
     )
     _describe -t commands 'tk commands' commands "$@"
 }
@@ -825,6 +838,11 @@ _tk__subcmd__completion_commands() {
 _tk__subcmd__controller_commands() {
     local commands; commands=()
     _describe -t commands 'tk controller commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__crds_commands] )) ||
+_tk__subcmd__crds_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk crds commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__create_commands] )) ||
 _tk__subcmd__create_commands() {

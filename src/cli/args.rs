@@ -87,6 +87,9 @@ pub enum Command {
     /// Write the markdown reference for every command into a directory
     #[command(hide = true)]
     Docs(DocsArgs),
+    /// Print the CRDs generated from the API types, as JSON (for hack/generated.sh)
+    #[command(hide = true)]
+    Crds,
 }
 
 #[derive(Debug, Args)]

@@ -42,6 +42,9 @@ use crate::manifests;
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Controller(_)) {
+        die_quietly_on_closed_pipe();
+    }
     let printer = Printer::new(cli.global.verbose);
     match run(cli, printer) {
         Ok(code) => code,
@@ -52,11 +55,25 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// `tk install --export | head` should stop quietly, as other Unix tools do, rather than
+/// panic on a closed stdout. Rust ignores SIGPIPE; restoring the default is right for the
+/// CLI, not for the controllers, whose sockets may see peers go away.
+fn die_quietly_on_closed_pipe() {
+    // SAFETY: setting a signal's disposition to SIG_DFL before any thread is started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
     let settings = GlobalSettings::resolve(&cli.global)?;
     match cli.command {
         Command::Completion(args) => {
             completion::run(args.shell, &mut std::io::stdout().lock());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Crds => {
+            print!("{}", manifests::generated_crds_json());
             Ok(ExitCode::SUCCESS)
         }
         Command::Docs(args) => {

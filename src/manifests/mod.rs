@@ -49,15 +49,25 @@ fn namespace(options: &InstallOptions) -> Value {
     })
 }
 
+/// The CRDs generated from `crate::api` (`tk crds`), embedded so an install or `--export` does
+/// not rebuild ten schemas on every run; a unit test keeps the file equal to the types.
+const CRDS_JSON: &str = include_str!("crds.json");
+
 fn crds(options: &InstallOptions) -> Vec<Value> {
-    crate::api::crds()
-        .into_iter()
-        .map(|crd| {
-            let mut value = serde_json::to_value(crd).expect("CRDs serialize");
-            value["metadata"]["labels"] = json!(options.labels(None));
-            value
-        })
-        .collect()
+    let mut crds: Vec<Value> =
+        serde_json::from_str(CRDS_JSON).expect("crds.json is generated JSON");
+    for crd in &mut crds {
+        crd["metadata"]["labels"] = json!(options.labels(None));
+    }
+    crds
+}
+
+/// The CRDs as `tk crds` prints them into `src/manifests/crds.json`.
+pub fn generated_crds_json() -> String {
+    let crds = serde_json::to_value(crate::api::crds()).expect("CRDs serialize");
+    let mut text = serde_json::to_string_pretty(&crds).expect("JSON prints");
+    text.push('\n');
+    text
 }
 
 /// `group/version` and kind of a rendered object.
@@ -181,6 +191,14 @@ mod tests {
             !render(&options)
                 .iter()
                 .any(|o| type_of(o).1 == "NetworkPolicy")
+        );
+    }
+
+    #[test]
+    fn embedded_crds_match_the_api_types() {
+        assert!(
+            CRDS_JSON == generated_crds_json(),
+            "src/manifests/crds.json is stale: run hack/generated.sh"
         );
     }
 
