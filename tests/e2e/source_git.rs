@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use kube::api::DeleteParams;
 use serde_json::json;
-use testenv::git::{GitServers, GpgKey, HttpOptions, SshKeyPair, SshKeyType};
+use testenv::git::{GitServers, GpgKey, HttpOptions, SshKeyPair, SshKeyType, TlsOptions};
 
 use crate::source_support::{Harness, condition, download, sample_repo};
 
@@ -404,4 +404,111 @@ async fn includes_copy_other_artifacts_and_wait_for_them() {
     let (_, _, message) = condition(&stalled, "Stalled").unwrap();
     assert!(message.contains("spec.include[0].toPath"), "{message}");
     assert!(stalled.status.unwrap().artifact.is_none());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn https_with_a_private_ca_and_a_bearer_token() {
+    let h = Harness::start("src-tls").await;
+    let (_repo, sha) = sample_repo(&h.servers, "app");
+    let https = h
+        .servers
+        .start_http(&HttpOptions {
+            bearer_token: Some("t0ken-abc123".into()),
+            tls: Some(TlsOptions::default()),
+            ..Default::default()
+        })
+        .unwrap();
+    let ca = https.ca_pem().unwrap().to_string();
+    h.create_secret("tls", &[("bearerToken", "t0ken-abc123"), ("ca.crt", &ca)])
+        .await;
+    let spec = |secret: &str| {
+        json!({
+            "url": https.url("app"),
+            "interval": "10m",
+            "ref": { "branch": "main" },
+            "secretRef": { "name": secret },
+        })
+    };
+    h.apply_repo("app", spec("tls")).await;
+    h.wait_ready("app", &format!("main@sha1:{sha}")).await;
+
+    // Without the CA the server's certificate is not trusted: a TLS failure, not a hang.
+    h.create_secret("no-ca", &[("bearerToken", "t0ken-abc123")])
+        .await;
+    h.apply_repo("untrusted", spec("no-ca")).await;
+    let failed = h
+        .wait_for("untrusted", "a TLS failure", |r| {
+            condition(r, "FetchFailed").is_some_and(|(s, _, _)| s == "True")
+        })
+        .await;
+    let (_, _, message) = condition(&failed, "FetchFailed").unwrap();
+    assert!(message.to_lowercase().contains("certificate"), "{message}");
+
+    // A wrong token is an authentication failure that does not echo the token.
+    h.create_secret(
+        "bad-token",
+        &[("bearerToken", "wrong-t0ken"), ("ca.crt", &ca)],
+    )
+    .await;
+    h.apply_repo("denied", spec("bad-token")).await;
+    let denied = h
+        .wait_for("denied", "an authentication failure", |r| {
+            condition(r, "FetchFailed").is_some_and(|(s, _, _)| s == "True")
+        })
+        .await;
+    let (_, reason, message) = condition(&denied, "FetchFailed").unwrap();
+    assert_eq!(reason, "AuthenticationFailed", "{message}");
+    assert!(!message.contains("wrong-t0ken"), "{message}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn verifies_signed_tags_in_tag_and_tag_and_head_modes() {
+    let h = Harness::start("src-pgp-tag").await;
+    let repo = h.servers.create_repo("tagged").unwrap();
+    let gpg = GpgKey::generate().unwrap();
+    // The commit is unsigned, the tag is signed: Tag passes, TagAndHEAD must not.
+    let sha = repo
+        .commit("Release", &[("app.yaml", "kind: ConfigMap\n")])
+        .unwrap();
+    repo.signed_tag("v1.0.0", "v1.0.0", &gpg).unwrap();
+    repo.push().unwrap();
+    h.create_secret("pgp", &[("release.asc", gpg.public_key_armored())])
+        .await;
+    let spec = |mode: &str| {
+        json!({
+            "url": h.servers.http().url("tagged"),
+            "interval": "10m",
+            "ref": { "tag": "v1.0.0" },
+            "verify": { "mode": mode, "secretRef": { "name": "pgp" } },
+        })
+    };
+    h.apply_repo("tag", spec("Tag")).await;
+    let ready = h.wait_ready("tag", &format!("v1.0.0@sha1:{sha}")).await;
+    let (status, _, message) = condition(&ready, "SourceVerified").unwrap();
+    assert_eq!(status, "True");
+    assert!(
+        message.contains("tag 'v1.0.0@") && message.contains(gpg.key_id()),
+        "{message}"
+    );
+    assert_eq!(
+        ready.status.unwrap().source_verification_mode.as_deref(),
+        Some("Tag")
+    );
+
+    h.apply_repo("both", spec("TagAndHEAD")).await;
+    let refused = h
+        .wait_for("both", "SourceVerified=False", |r| {
+            condition(r, "SourceVerified").is_some_and(|(s, _, _)| s == "False")
+        })
+        .await;
+    let (_, reason, message) = condition(&refused, "SourceVerified").unwrap();
+    assert_eq!(reason, "VerificationError");
+    assert!(
+        message.contains(&sha),
+        "names the unsigned commit: {message}"
+    );
+    assert!(
+        refused.status.unwrap().artifact.is_none(),
+        "unverified content is not published"
+    );
 }
