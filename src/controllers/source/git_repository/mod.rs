@@ -15,6 +15,7 @@ use kube::runtime::Controller;
 use kube::runtime::controller::Action;
 use kube::runtime::finalizer::{Event, finalizer};
 use kube::{Resource, ResourceExt};
+use tracing::Instrument;
 
 use super::SourceContext;
 use super::storage::Storage;
@@ -58,8 +59,8 @@ pub async fn run(ctx: Arc<SourceContext>) -> anyhow::Result<()> {
 async fn reconcile(obj: Arc<GitRepository>, ctx: Arc<SourceContext>) -> Result<Action, Error> {
     let started = Instant::now();
     let ns = obj.namespace().unwrap_or_default();
+    // A span, not an entered guard: the reconcile awaits, and other tasks run meanwhile.
     let span = tracing::info_span!("reconcile", controller = NAME, kind = "GitRepository", name = %obj.name_any(), namespace = %ns);
-    let _guard = span.enter();
     let api: Api<GitRepository> = Api::namespaced(ctx.rt.client.clone(), &ns);
     finalizer(&api, FINALIZER, obj.clone(), |event| async {
         match event {
@@ -67,6 +68,7 @@ async fn reconcile(obj: Arc<GitRepository>, ctx: Arc<SourceContext>) -> Result<A
             Event::Cleanup(obj) => cleanup(obj, &ctx).await,
         }
     })
+    .instrument(span)
     .await
     .map_err(|e| {
         ctx.rt
