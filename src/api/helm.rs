@@ -56,7 +56,7 @@ pub const GROUP: &str = "helm.toolkit.fluxcd.io";
         json_path = ".status.conditions[?(@.type==\"Ready\")].message"
     )
 )]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", remote = "Self")]
 #[schemars(extend("x-kubernetes-validations" = [{
     "message": "either chart or chartRef must be set",
     "rule": "(has(self.chart) && !has(self.chartRef)) || (!has(self.chart) && has(self.chartRef))"
@@ -804,3 +804,5 @@ pub struct TestHookStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phase: Option<String>,
 }
+
+crate::spec_defaults_when_missing!(HelmReleaseSpec);

@@ -54,7 +54,7 @@ pub const GROUP: &str = "kustomize.toolkit.fluxcd.io";
         json_path = ".status.conditions[?(@.type==\"Ready\")].message"
     )
 )]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", remote = "Self")]
 pub struct KustomizationSpec {
     /// Which kustomize build metadata to keep on applied objects.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -306,3 +306,5 @@ pub struct Snapshot {
     /// Number of reconciles with this digest.
     pub total_reconciliations: i64,
 }
+
+crate::spec_defaults_when_missing!(KustomizationSpec);

@@ -34,6 +34,36 @@ pub fn crds() -> Vec<CustomResourceDefinition> {
     ]
 }
 
+/// Gives a spec struct (derived with `#[serde(remote = "Self")]`) trait impls under which a
+/// missing `spec` reads as the default spec, as Flux's Go types do: serde asks a missing
+/// field for `deserialize_option`, so going through `Option` turns "absent" into `None`.
+/// Without it, one spec-less object (Flux's CRDs admit them) would fail the typed list of
+/// its whole kind and stall every watch.
+#[macro_export]
+macro_rules! spec_defaults_when_missing {
+    ($spec:ty) => {
+        impl<'de> ::serde::Deserialize<'de> for $spec {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
+                struct Present($spec);
+                impl<'de> ::serde::Deserialize<'de> for Present {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                        <$spec>::deserialize(d).map(Present)
+                    }
+                }
+                let present: Option<Present> = ::serde::Deserialize::deserialize(deserializer)?;
+                Ok(present.map(|p| p.0).unwrap_or_default())
+            }
+        }
+        impl ::serde::Serialize for $spec {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                <$spec>::serialize(self, serializer)
+            }
+        }
+    };
+}
+
 /// [`crds`] as a multi-document YAML stream.
 pub fn crds_yaml() -> String {
     crds()
@@ -58,6 +88,14 @@ fn finish(mut crd: CustomResourceDefinition) -> CustomResourceDefinition {
             schema::make_structural(&mut value);
             let obj = value.as_object_mut().expect("root schema is an object");
             obj.remove("title");
+            // Flux's CRDs admit objects without `spec`; the spec types read one as default
+            // (`spec_defaults_when_missing!`), so tk admits them too.
+            if let Some(serde_json::Value::Array(required)) = obj.get_mut("required") {
+                required.retain(|r| r != "spec");
+                if required.is_empty() {
+                    obj.remove("required");
+                }
+            }
             let props = obj
                 .entry("properties")
                 .or_insert_with(|| serde_json::json!({}))

@@ -35,7 +35,7 @@ use crate::api::meta::LocalObjectReference;
         json_path = ".metadata.creationTimestamp"
     )
 )]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", remote = "Self")]
 pub struct AlertSpec {
     /// Metadata added to every event; existing keys are not overridden.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -92,3 +92,5 @@ pub struct EventSourceReference {
     #[schemars(length(min = 1, max = 253))]
     pub namespace: Option<String>,
 }
+
+crate::spec_defaults_when_missing!(AlertSpec);

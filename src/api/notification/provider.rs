@@ -33,7 +33,7 @@ use crate::api::schema::{DURATION_PATTERN, TIMEOUT_PATTERN};
         json_path = ".metadata.creationTimestamp"
     )
 )]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", remote = "Self")]
 #[schemars(extend("x-kubernetes-validations" = [{
     "message": "spec.commitStatusExpr is only supported for the 'github', 'gitlab', 'gitea', 'bitbucketserver', 'bitbucket', 'azuredevops' provider types",
     "rule": "self.type == 'github' || self.type == 'gitlab' || self.type == 'gitea' || self.type == 'bitbucketserver' || self.type == 'bitbucket' || self.type == 'azuredevops' || !has(self.commitStatusExpr)"
@@ -154,3 +154,5 @@ pub enum ProviderType {
     #[serde(rename = "otel")]
     OTel,
 }
+
+crate::spec_defaults_when_missing!(ProviderSpec);

@@ -46,7 +46,7 @@ use crate::api::schema::DURATION_PATTERN;
         json_path = ".status.conditions[?(@.type==\"Ready\")].message"
     )
 )]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", remote = "Self")]
 #[schemars(extend("x-kubernetes-validations" = [
     {
         "message": "generic-oidc receivers must define at least one oidcProvider",
@@ -180,3 +180,5 @@ pub struct ReceiverStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_path: Option<String>,
 }
+
+crate::spec_defaults_when_missing!(ReceiverSpec);

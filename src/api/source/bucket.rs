@@ -45,7 +45,7 @@ use crate::api::schema::{DURATION_PATTERN, TIMEOUT_PATTERN};
         json_path = ".status.conditions[?(@.type==\"Ready\")].message"
     )
 )]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", remote = "Self")]
 #[schemars(extend("x-kubernetes-validations" = [
     {
         "message": "STS configuration is only supported for the 'aws' and 'generic' Bucket providers",
@@ -186,3 +186,5 @@ pub struct BucketStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
+
+crate::spec_defaults_when_missing!(BucketSpec);

@@ -46,7 +46,7 @@ use crate::api::schema::{DURATION_PATTERN, TIMEOUT_PATTERN};
         json_path = ".status.conditions[?(@.type==\"Ready\")].message"
     )
 )]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", remote = "Self")]
 #[schemars(extend("x-kubernetes-validations" = [{
     "message": "serviceAccountName can only be set when provider is 'azure' or 'aws'",
     "rule": "!has(self.serviceAccountName) || (has(self.provider) && (self.provider == 'azure' || self.provider == 'aws'))"
@@ -216,3 +216,5 @@ pub struct GitRepositoryStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_verification_mode: Option<String>,
 }
+
+crate::spec_defaults_when_missing!(GitRepositorySpec);

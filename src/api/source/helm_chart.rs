@@ -57,7 +57,7 @@ use crate::api::schema::DURATION_PATTERN;
         json_path = ".status.conditions[?(@.type==\"Ready\")].message"
     )
 )]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", remote = "Self")]
 #[schemars(extend("x-kubernetes-validations" = [{
     "message": "spec.verify is only supported when spec.sourceRef.kind is 'HelmRepository'",
     "rule": "!has(self.verify) || self.sourceRef.kind == 'HelmRepository'"
@@ -193,3 +193,5 @@ pub struct HelmChartStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
+
+crate::spec_defaults_when_missing!(HelmChartSpec);

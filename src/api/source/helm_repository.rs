@@ -48,7 +48,7 @@ use crate::api::schema::{DURATION_PATTERN, TIMEOUT_PATTERN};
         json_path = ".status.conditions[?(@.type==\"Ready\")].message"
     )
 )]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", remote = "Self")]
 pub struct HelmRepositorySpec {
     /// Namespaces whose objects may use this repository across namespaces.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -147,3 +147,5 @@ pub struct HelmRepositoryStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
+
+crate::spec_defaults_when_missing!(HelmRepositorySpec);

@@ -48,7 +48,7 @@ use crate::api::schema::{DURATION_PATTERN, TIMEOUT_PATTERN};
         json_path = ".metadata.creationTimestamp"
     )
 )]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", remote = "Self")]
 pub struct OCIRepositorySpec {
     /// Secret with TLS material: `ca.crt`, `tls.crt` and `tls.key`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -188,3 +188,5 @@ pub struct OCIRepositoryStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
+
+crate::spec_defaults_when_missing!(OCIRepositorySpec);

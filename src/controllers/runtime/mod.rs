@@ -241,7 +241,12 @@ async fn serve(options: Options, settings: GlobalSettings) -> Result<ExitCode> {
         tokio::select! {
             lost = held => Stop::LostLeadership(lost),
             () = shutdown.wait() => Stop::Shutdown,
-            Some(joined) = controllers.join_next() => Stop::ControllerExited(describe_exit(joined)),
+            // A controller that returns because shutdown began is stopping, not failing; the
+            // select may see its return before the signal itself.
+            Some(joined) = controllers.join_next() => match joined {
+                Ok(Ok(())) if shutdown.is_triggered() => Stop::Shutdown,
+                joined => Stop::ControllerExited(describe_exit(joined)),
+            },
         }
     };
 

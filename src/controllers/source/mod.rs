@@ -21,6 +21,8 @@ pub struct SourceContext {
     pub rt: Arc<Context>,
     pub storage: Arc<Storage>,
     pub recorder: EventRecorder,
+    /// Reconciles running now; shutdown waits for them, and only them.
+    pub in_flight: std::sync::atomic::AtomicUsize,
 }
 
 /// Starts the artifact server and every source reconciler; returns at shutdown.
@@ -40,6 +42,7 @@ pub fn launch(ctx: Arc<Context>) -> BoxFuture<'static, Result<()>> {
         let server = server::spawn(listener, storage.clone(), ctx.shutdown.wait());
         let source = Arc::new(SourceContext {
             recorder: ctx.recorder(CONTROLLER)?,
+            in_flight: Default::default(),
             storage,
             rt: ctx.clone(),
         });

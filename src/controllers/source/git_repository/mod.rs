@@ -6,6 +6,7 @@ mod include;
 mod status;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
@@ -43,7 +44,7 @@ pub enum Error {
 pub async fn run(ctx: Arc<SourceContext>) -> anyhow::Result<()> {
     let rt = &ctx.rt;
     rt.metrics.controller_started(NAME, rt.options.concurrent);
-    Controller::new(rt.api::<GitRepository>(), rt.watcher_config())
+    let controller = Controller::new(rt.api::<GitRepository>(), rt.watcher_config())
         .with_config(rt.controller_config())
         .graceful_shutdown_on(rt.shutdown.wait())
         .run(reconcile, error_policy, ctx.clone())
@@ -51,12 +52,30 @@ pub async fn run(ctx: Arc<SourceContext>) -> anyhow::Result<()> {
             if let Err(err) = result {
                 tracing::debug!(error = %err, "gitrepository controller event");
             }
-        })
-        .await;
+        });
+    tokio::pin!(controller);
+    tokio::select! {
+        () = &mut controller => {}
+        () = rt.shutdown.wait() => {
+            // kube's graceful shutdown lets in-flight reconciles finish, but a controller still
+            // waiting for its first list (the CRD not installed yet) never notices the signal:
+            // stop as soon as nothing is in flight.
+            let idle = async {
+                while ctx.in_flight.load(Ordering::SeqCst) > 0 {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            };
+            tokio::select! {
+                () = &mut controller => {}
+                () = idle => {}
+            }
+        }
+    }
     Ok(())
 }
 
 async fn reconcile(obj: Arc<GitRepository>, ctx: Arc<SourceContext>) -> Result<Action, Error> {
+    let _in_flight = InFlight::enter(&ctx.in_flight);
     let started = Instant::now();
     let ns = obj.namespace().unwrap_or_default();
     // A span, not an entered guard: the reconcile awaits, and other tasks run meanwhile.
@@ -76,6 +95,22 @@ async fn reconcile(obj: Arc<GitRepository>, ctx: Arc<SourceContext>) -> Result<A
             .reconciled(NAME, obj.as_ref(), Outcome::Error, started.elapsed());
         Error::Finalizer(Box::new(e))
     })
+}
+
+/// Counts a reconcile as in flight until dropped, however it ends.
+struct InFlight<'a>(&'a AtomicUsize);
+
+impl<'a> InFlight<'a> {
+    fn enter(counter: &'a AtomicUsize) -> Self {
+        counter.fetch_add(1, Ordering::SeqCst);
+        InFlight(counter)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 fn error_policy(obj: Arc<GitRepository>, err: &Error, ctx: Arc<SourceContext>) -> Action {
