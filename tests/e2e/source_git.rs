@@ -309,6 +309,34 @@ async fn verifies_signed_commits_and_refuses_unsigned_ones() {
         refused.status.unwrap().artifact.unwrap().revision,
         format!("main@sha1:{sha}")
     );
+
+    // Signed, but by a key the secret does not trust: refused, naming the commit and key.
+    let stranger = GpgKey::generate().unwrap();
+    let foreign = repo
+        .signed_commit(
+            "Signed by a stranger",
+            &[("app.yaml", "kind: ConfigMap\n# y\n")],
+            &stranger,
+        )
+        .unwrap();
+    repo.push().unwrap();
+    h.request_reconcile("signed").await;
+    let refused = h
+        .wait_for("signed", "the stranger's commit to be refused", |r| {
+            condition(r, "SourceVerified")
+                .is_some_and(|(s, _, m)| s == "False" && m.contains(&foreign))
+        })
+        .await;
+    let (_, _, message) = condition(&refused, "SourceVerified").unwrap();
+    assert!(
+        message.contains(stranger.key_id()),
+        "names the unknown key: {message}"
+    );
+    assert_eq!(
+        refused.status.unwrap().artifact.unwrap().revision,
+        format!("main@sha1:{sha}"),
+        "content signed by an untrusted key is not published"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
