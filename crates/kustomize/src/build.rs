@@ -149,8 +149,28 @@ impl Builder<'_> {
         if !k.name_prefix.is_empty() || !k.name_suffix.is_empty() {
             transform::prefix_suffix(&mut resources, &k.name_prefix, &k.name_suffix);
         }
+        // kustomize's builtin order: labels entries, then commonLabels (one LabelTransformer
+        // configurator), annotations, replicas, images.
+        for entry in &k.labels {
+            transform::labels::apply(
+                &mut resources,
+                &transform::labels::entry_pairs(entry),
+                &transform::labels::entry_specs(entry),
+            )?;
+        }
+        transform::labels::apply(
+            &mut resources,
+            &k.common_labels,
+            &transform::labels::common_label_specs(),
+        )?;
         if !k.common_annotations.is_empty() {
             transform::annotations(&mut resources, &k.common_annotations);
+        }
+        for entry in &k.replicas {
+            transform::replicas::apply(&mut resources, entry)?;
+        }
+        for entry in k.images.iter().chain(&k.image_tags) {
+            transform::images::apply(&mut resources, &transform::images::Image::from_value(entry));
         }
         Ok((k, resources))
     }
@@ -243,10 +263,6 @@ fn refuse_unsupported(k: &Kustomization) -> Result<()> {
     }
     let pending = [
         ("components", !k.components.is_empty()),
-        ("commonLabels", !k.common_labels.is_empty()),
-        ("labels", !k.labels.is_empty()),
-        ("images", !k.images.is_empty() || !k.image_tags.is_empty()),
-        ("replicas", !k.replicas.is_empty()),
         ("patches", !k.patches.is_empty()),
         (
             "patchesStrategicMerge",

@@ -1,5 +1,10 @@
 //! The builtin transformers implemented so far.
 
+pub mod fieldspec;
+pub mod images;
+pub mod labels;
+pub mod replicas;
+
 use std::collections::BTreeMap;
 
 use serde_json::Value;
