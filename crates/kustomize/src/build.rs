@@ -8,6 +8,7 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::kustomization::{self, Kind, Kustomization};
 use crate::order;
+use crate::patch;
 use crate::resource::Resource;
 use crate::root::Root;
 use crate::transform;
@@ -52,6 +53,8 @@ pub fn build_at(root: &Root, dir: &Path, options: &BuildOptions) -> Result<Vec<R
         stack: Vec::new(),
     };
     let (k, mut resources) = builder.accumulate(&dir)?;
+    // Once, after all accumulation (kustomize's FixBackReferences).
+    transform::namereference::apply(&mut resources, &transform::namereference::builtin_specs())?;
     match &k.sort_options {
         Some(sort) if sort.order == "legacy" => match &sort.legacy_sort_options {
             Some(l) => order::sort_legacy(&mut resources, &l.order_first, &l.order_last),
@@ -143,6 +146,9 @@ impl Builder<'_> {
         for entry in &k.crds {
             self.confined_file(dir, entry)?;
         }
+        // kustomize's builtin order: patches (strategic merge, then `patches`) before namespace.
+        let load = |p: &str| self.confined_file(dir, p).and_then(|f| self.root.read(&f));
+        patch::apply_patches(&mut resources, &k.patches, &load)?;
         if !k.namespace.is_empty() {
             transform::namespace(&mut resources, &k.namespace);
         }
@@ -166,6 +172,8 @@ impl Builder<'_> {
         if !k.common_annotations.is_empty() {
             transform::annotations(&mut resources, &k.common_annotations);
         }
+        // patchesJson6902 runs after annotations, before replicas and images.
+        patch::apply_json6902(&mut resources, &k.patches_json6902, &load)?;
         for entry in &k.replicas {
             transform::replicas::apply(&mut resources, entry)?;
         }
@@ -263,12 +271,10 @@ fn refuse_unsupported(k: &Kustomization) -> Result<()> {
     }
     let pending = [
         ("components", !k.components.is_empty()),
-        ("patches", !k.patches.is_empty()),
         (
             "patchesStrategicMerge",
             !k.patches_strategic_merge.is_empty(),
         ),
-        ("patchesJson6902", !k.patches_json6902.is_empty()),
         ("replacements", !k.replacements.is_empty()),
         ("configMapGenerator", !k.config_map_generator.is_empty()),
         ("secretGenerator", !k.secret_generator.is_empty()),

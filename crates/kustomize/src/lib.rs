@@ -14,6 +14,7 @@ mod build;
 mod error;
 pub mod kustomization;
 mod order;
+mod patch;
 mod resource;
 mod root;
 mod transform;

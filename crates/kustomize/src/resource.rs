@@ -35,6 +35,24 @@ pub const CLUSTER_SCOPED_KINDS: &[&str] = &[
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resource {
     value: Value,
+    /// Earlier ids, oldest first (kustomize's `previousNames`/`previousNamespaces`/
+    /// `previousKinds` build annotations), recorded before a name or namespace change.
+    previous: Vec<PrevId>,
+    /// Name prefixes added, innermost kustomization first (kustomize's `prefixes` annotation).
+    prefixes: Vec<String>,
+    /// Name suffixes added, innermost kustomization first.
+    suffixes: Vec<String>,
+}
+
+/// One earlier id of a resource: kind, namespace and name as they were.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrevId {
+    /// Kind.
+    pub kind: String,
+    /// Namespace (`""` when unset).
+    pub namespace: String,
+    /// Name.
+    pub name: String,
 }
 
 /// Group, version and kind.
@@ -71,7 +89,12 @@ impl fmt::Display for Gvk {
 impl Resource {
     /// Wraps an object; `None` when the value is not a mapping.
     pub fn from_value(value: Value) -> Option<Self> {
-        value.is_object().then_some(Self { value })
+        value.is_object().then_some(Self {
+            value,
+            previous: Vec::new(),
+            prefixes: Vec::new(),
+            suffixes: Vec::new(),
+        })
     }
 
     /// The object.
@@ -208,5 +231,56 @@ impl Resource {
             }
         }
         true
+    }
+
+    /// Records the current id as a previous one (kustomize's `StorePreviousId`).
+    pub fn store_previous_id(&mut self) {
+        let id = PrevId {
+            kind: self.kind().to_string(),
+            namespace: self.namespace().to_string(),
+            name: self.name().to_string(),
+        };
+        self.previous.push(id);
+    }
+
+    /// The earlier ids, oldest first.
+    pub fn previous_ids(&self) -> &[PrevId] {
+        &self.previous
+    }
+
+    /// The original name: the oldest recorded one, else the current name.
+    pub fn original_name(&self) -> &str {
+        self.previous
+            .first()
+            .map_or(self.name(), |p| p.name.as_str())
+    }
+
+    /// Whether `name` is the current name or any earlier one.
+    pub fn had_name(&self, name: &str) -> bool {
+        self.name() == name || self.previous.iter().any(|p| p.name == name)
+    }
+
+    /// Records an added name prefix (empty ones are not recorded).
+    pub fn add_name_prefix(&mut self, prefix: &str) {
+        if !prefix.is_empty() {
+            self.prefixes.push(prefix.to_string());
+        }
+    }
+
+    /// Records an added name suffix (empty ones are not recorded).
+    pub fn add_name_suffix(&mut self, suffix: &str) {
+        if !suffix.is_empty() {
+            self.suffixes.push(suffix.to_string());
+        }
+    }
+
+    /// Name prefixes added so far.
+    pub fn name_prefixes(&self) -> &[String] {
+        &self.prefixes
+    }
+
+    /// Name suffixes added so far.
+    pub fn name_suffixes(&self) -> &[String] {
+        &self.suffixes
     }
 }

@@ -77,8 +77,30 @@ pub fn table(rows: &[(&str, &str, &str, &str, bool)]) -> Vec<FieldSpec> {
         .collect()
 }
 
-fn split_path(path: &str) -> Vec<&str> {
-    path.split('/').filter(|s| !s.is_empty()).collect()
+/// Splits a path on `/`; `\/` is a literal slash (annotation keys such as
+/// `nginx.ingress.kubernetes.io\/auth-secret`).
+fn split_path(path: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut cur = String::new();
+    let mut chars = path.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&'/') => {
+                cur.push('/');
+                chars.next();
+            }
+            '/' => {
+                if !cur.is_empty() {
+                    parts.push(std::mem::take(&mut cur));
+                }
+            }
+            _ => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        parts.push(cur);
+    }
+    parts
 }
 
 /// Applies `set` to every field `spec` reaches in `r` (when it selects `r`'s GVK).
@@ -91,7 +113,8 @@ pub fn apply(
     if !spec.selects(&r.gvk()) {
         return Ok(());
     }
-    let path = split_path(&spec.path);
+    let parts = split_path(&spec.path);
+    let path: Vec<&str> = parts.iter().map(String::as_str).collect();
     let create = if spec.create {
         create
     } else {

@@ -3,6 +3,7 @@
 pub mod fieldspec;
 pub mod images;
 pub mod labels;
+pub mod namereference;
 pub mod replicas;
 
 use std::collections::BTreeMap;
@@ -11,8 +12,12 @@ use serde_json::Value;
 
 use crate::resource::Resource;
 
-/// `namespace`: sets `metadata.namespace` on namespaced kinds.
+/// `namespace`: sets `metadata.namespace` on namespaced kinds. Like kustomize, every
+/// resource remembers its id from before.
 pub fn namespace(resources: &mut [Resource], ns: &str) {
+    for r in resources.iter_mut() {
+        r.store_previous_id();
+    }
     for r in resources.iter_mut().filter(|r| r.is_namespaced()) {
         if let Some(meta) = r.map_at(&["metadata"]) {
             meta.insert("namespace".into(), Value::String(ns.to_string()));
@@ -20,8 +25,9 @@ pub fn namespace(resources: &mut [Resource], ns: &str) {
     }
 }
 
-/// `namePrefix` / `nameSuffix` on `metadata.name` (no reference fix-ups yet). Like kustomize,
-/// CustomResourceDefinitions, APIServices and Namespaces keep their names.
+/// `namePrefix` / `nameSuffix` on `metadata.name`; references are fixed up later by
+/// [`namereference::apply`]. Like kustomize, CustomResourceDefinitions, APIServices and
+/// Namespaces keep their names. Renamed resources remember their previous id and the affixes.
 pub fn prefix_suffix(resources: &mut [Resource], prefix: &str, suffix: &str) {
     for r in resources.iter_mut() {
         let gvk = r.gvk();
@@ -31,9 +37,18 @@ pub fn prefix_suffix(resources: &mut [Resource], prefix: &str, suffix: &str) {
         if skip {
             continue;
         }
-        let name = format!("{prefix}{}{suffix}", r.name());
-        if let Some(meta) = r.map_at(&["metadata"]) {
-            meta.insert("name".into(), Value::String(name));
+        // kustomize runs a prefix and a suffix transformer: each records the id before it.
+        r.add_name_prefix(prefix);
+        r.add_name_suffix(suffix);
+        for (p, s) in [(prefix, ""), ("", suffix)] {
+            if p.is_empty() && s.is_empty() {
+                continue;
+            }
+            r.store_previous_id();
+            let name = format!("{p}{}{s}", r.name());
+            if let Some(meta) = r.map_at(&["metadata"]) {
+                meta.insert("name".into(), Value::String(name));
+            }
         }
     }
 }

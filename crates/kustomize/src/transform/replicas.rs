@@ -25,7 +25,7 @@ pub fn apply(resources: &mut [Resource], entry: &Value) -> Result<()> {
     let mut found = false;
     for spec in &specs {
         for r in resources.iter_mut() {
-            if r.name() != name || !spec.selects(&r.gvk()) {
+            if !r.had_name(name) || !spec.selects(&r.gvk()) {
                 continue;
             }
             found = true;
@@ -65,5 +65,16 @@ mod tests {
         assert_eq!(rs[1].value()["spec"]["replicas"], 3);
         let err = apply(&mut rs, &json!({"name": "b", "count": 3})).unwrap_err();
         assert!(err.to_string().contains("does not match a config"));
+    }
+
+    #[test]
+    fn matches_earlier_names() {
+        let mut rs = [Resource::from_value(json!({"apiVersion": "apps/v1",
+            "kind": "Deployment", "metadata": {"name": "a"}}))
+        .unwrap()];
+        crate::transform::prefix_suffix(&mut rs, "p-", "");
+        apply(&mut rs, &json!({"name": "a", "count": 2})).unwrap();
+        apply(&mut rs, &json!({"name": "p-a", "count": 4})).unwrap();
+        assert_eq!(rs[0].value()["spec"]["replicas"], 4);
     }
 }
