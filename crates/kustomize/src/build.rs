@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::generate;
 use crate::kustomization::{self, Kind, Kustomization};
 use crate::order;
 use crate::patch;
@@ -53,7 +54,9 @@ pub fn build_at(root: &Root, dir: &Path, options: &BuildOptions) -> Result<Vec<R
         stack: Vec::new(),
     };
     let (k, mut resources) = builder.accumulate(&dir)?;
-    // Once, after all accumulation (kustomize's FixBackReferences).
+    // Once, after all accumulation: generated names get their content hash (kustomize's
+    // HashTransformer), then references follow renames (kustomize's FixBackReferences).
+    generate::apply_hashes(&mut resources)?;
     transform::namereference::apply(&mut resources, &transform::namereference::builtin_specs())?;
     match &k.sort_options {
         Some(sort) if sort.order == "legacy" => match &sort.legacy_sort_options {
@@ -148,6 +151,15 @@ impl Builder<'_> {
         }
         // kustomize's builtin order: patches (strategic merge, then `patches`) before namespace.
         let load = |p: &str| self.confined_file(dir, p).and_then(|f| self.root.read(&f));
+        // Generators run before every transformer.
+        generate::run(
+            &mut resources,
+            &k.config_map_generator,
+            &k.secret_generator,
+            k.generator_options.as_ref(),
+            &load,
+        )?;
+        patch::apply_strategic_merge(&mut resources, &k.patches_strategic_merge, &load)?;
         patch::apply_patches(&mut resources, &k.patches, &load)?;
         if !k.namespace.is_empty() {
             transform::namespace(&mut resources, &k.namespace);
@@ -271,13 +283,7 @@ fn refuse_unsupported(k: &Kustomization) -> Result<()> {
     }
     let pending = [
         ("components", !k.components.is_empty()),
-        (
-            "patchesStrategicMerge",
-            !k.patches_strategic_merge.is_empty(),
-        ),
         ("replacements", !k.replacements.is_empty()),
-        ("configMapGenerator", !k.config_map_generator.is_empty()),
-        ("secretGenerator", !k.secret_generator.is_empty()),
         ("vars", !k.vars.is_empty()),
         ("configurations", !k.configurations.is_empty()),
         ("openapi", !k.openapi.is_empty()),

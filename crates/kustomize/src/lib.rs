@@ -12,6 +12,7 @@
 
 mod build;
 mod error;
+mod generate;
 pub mod kustomization;
 mod order;
 mod patch;

@@ -1,7 +1,9 @@
-//! Patches: RFC 6902 JSON patches (`patchesJson6902` and the JSON form of `patches`) applied
-//! to the resources a [`Target`](target::Target) selects. Strategic merge comes later.
+//! Patches: RFC 6902 JSON patches (`patchesJson6902` and the JSON form of `patches`) and
+//! strategic merge patches (`patchesStrategicMerge` and the strategic-merge form of `patches`)
+//! applied to the resources a [`Target`](target::Target) selects or the patch's own id names.
 
 pub mod json6902;
+pub mod strategic;
 pub mod target;
 
 use std::path::Path;
@@ -87,9 +89,186 @@ pub fn apply_json6902(resources: &mut [Resource], entries: &[Value], load: &Load
     Ok(())
 }
 
-/// `patches`: JSON-6902 documents (a list of operations) with a `target`; strategic-merge
-/// documents are not supported yet.
-pub fn apply_patches(resources: &mut [Resource], entries: &[Value], load: &Loader) -> Result<()> {
+/// Whether `r` has (or had) the id of the strategic-merge patch `p` (kustomize's
+/// `GetById`, which also matches earlier names; `""` and `default` namespaces are equal).
+fn has_id(r: &Resource, p: &Resource) -> bool {
+    let ns = |n: &str| {
+        if n.is_empty() {
+            "default".to_string()
+        } else {
+            n.to_string()
+        }
+    };
+    let (pg, rg) = (p.gvk(), r.gvk());
+    if pg.group != rg.group || pg.version != rg.version {
+        return false;
+    }
+    let same = |kind: &str, namespace: &str, name: &str| {
+        kind == pg.kind && name == p.name() && ns(namespace) == ns(p.namespace())
+    };
+    same(&rg.kind, r.namespace(), r.name())
+        || r.previous_ids()
+            .iter()
+            .any(|id| same(&id.kind, &id.namespace, &id.name))
+}
+
+/// kustomize's `ResId.String()`: `kind.version.group/name.namespace` with blanks marked.
+fn res_id(r: &Resource) -> String {
+    let gvk = r.gvk();
+    let or = |s: &str, blank: &str| {
+        if s.is_empty() {
+            blank.to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    format!(
+        "{}.{}.{}/{}.{}",
+        or(&gvk.kind, "[noKind]"),
+        or(&gvk.version, "[noVer]"),
+        or(&gvk.group, "[noGrp]"),
+        or(r.name(), "[noName]"),
+        or(r.namespace(), "[noNs]")
+    )
+}
+
+/// `patches` options: whether a strategic-merge patch may rename the resource or change its kind.
+#[derive(Clone, Copy, Default)]
+struct Allow {
+    name: bool,
+    kind: bool,
+}
+
+impl Allow {
+    fn from_entry(entry: &Value) -> Self {
+        let flag = |k: &str| {
+            entry
+                .get("options")
+                .and_then(|o| o.get(k))
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+        };
+        Self {
+            name: flag("allowNameChange"),
+            kind: flag("allowKindChange"),
+        }
+    }
+}
+
+/// Applies one strategic-merge document to the resource at `i`, taking the resource's identity
+/// (kustomize patches a copy renamed to its target) unless `allow` lets the patch change it.
+/// Returns `false` when the resource is deleted.
+fn apply_strategic_at(resources: &mut [Resource], i: usize, doc: &Value, allow: Allow) -> bool {
+    let mut patch = doc.clone();
+    let r = &resources[i];
+    if let Some(m) = patch.as_object_mut() {
+        if !allow.kind || !m.contains_key("kind") {
+            m.insert("apiVersion".into(), Value::String(r.api_version().into()));
+            m.insert("kind".into(), Value::String(r.kind().into()));
+        }
+        if let Some(meta) = m.get_mut("metadata").and_then(Value::as_object_mut) {
+            if !allow.name || !meta.get("name").is_some_and(Value::is_string) {
+                meta.insert("name".into(), Value::String(r.name().into()));
+            }
+            meta.remove("namespace");
+            if !r.namespace().is_empty() {
+                meta.insert("namespace".into(), Value::String(r.namespace().into()));
+            }
+        }
+    }
+    let mut value = r.value().clone();
+    let keep = strategic::apply(&mut value, &patch);
+    let renamed = |v: &Value, key: &str, now: &str| {
+        v.get(key)
+            .or_else(|| v.get("metadata").and_then(|m| m.get(key)))
+            .and_then(Value::as_str)
+            .is_some_and(|s| s != now)
+    };
+    let r = &mut resources[i];
+    if renamed(&value, "kind", r.kind()) || renamed(&value, "name", r.name()) {
+        r.store_previous_id();
+    }
+    *r.value_mut() = value;
+    keep
+}
+
+/// Applies strategic-merge documents, each to the resources `target` selects or, without a
+/// target, to the one resource its id names.
+fn apply_strategic(
+    resources: &mut Vec<Resource>,
+    docs: &[Value],
+    target: Option<&target::Target>,
+    allow: Allow,
+) -> Result<()> {
+    for doc in docs {
+        let indices: Vec<usize> = match target {
+            Some(t) => (0..resources.len())
+                .filter(|&i| t.matches(&resources[i]))
+                .collect(),
+            None => {
+                let p = Resource::from_value(doc.clone())
+                    .ok_or_else(|| invalid("a strategic merge patch must be a mapping".into()))?;
+                let found: Vec<usize> = (0..resources.len())
+                    .filter(|&i| has_id(&resources[i], &p))
+                    .collect();
+                if found.len() != 1 {
+                    let id = res_id(&p);
+                    let what = if found.is_empty() { "no" } else { "multiple" };
+                    return Err(invalid(format!(
+                        "{what} matches for Id {id}; failed to find unique target for patch {id}"
+                    )));
+                }
+                found
+            }
+        };
+        let mut deleted = Vec::new();
+        for i in indices {
+            if !apply_strategic_at(resources, i, doc, allow) {
+                deleted.push(i);
+            }
+        }
+        for i in deleted.into_iter().rev() {
+            resources.remove(i);
+        }
+    }
+    Ok(())
+}
+
+/// Parses strategic-merge patch documents (empty documents are skipped).
+fn strategic_docs(text: &str, shown: &str) -> Result<Vec<Value>> {
+    let docs = yaml::parse_all(text.as_bytes(), Path::new(shown))?;
+    Ok(docs.into_iter().filter(|d| !d.is_null()).collect())
+}
+
+/// `patchesStrategicMerge`: each entry is a file path or an inline patch (one or more YAML
+/// documents).
+pub fn apply_strategic_merge(
+    resources: &mut Vec<Resource>,
+    entries: &[Value],
+    load: &Loader,
+) -> Result<()> {
+    for entry in entries {
+        let docs = match entry {
+            Value::String(s) if s.contains('\n') => strategic_docs(s, "<inline patch>")?,
+            Value::String(path) => {
+                let bytes = load(path)?;
+                let text = String::from_utf8(bytes).map_err(|e| invalid(format!("{path}: {e}")))?;
+                strategic_docs(&text, path)?
+            }
+            other => vec![other.clone()],
+        };
+        apply_strategic(resources, &docs, None, Allow::default())?;
+    }
+    Ok(())
+}
+
+/// `patches`: JSON-6902 documents (a list of operations) with a `target`, or strategic-merge
+/// documents applied to their `target` selection or, without one, to the resource they name.
+pub fn apply_patches(
+    resources: &mut Vec<Resource>,
+    entries: &[Value],
+    load: &Loader,
+) -> Result<()> {
     for entry in entries {
         let shown = serde_json::to_string(entry).unwrap_or_default();
         let (text, file) = content(
@@ -101,9 +280,10 @@ pub fn apply_patches(resources: &mut [Resource], entries: &[Value], load: &Loade
         let is_json = yaml::parse_all(text.as_bytes(), Path::new(&file))
             .is_ok_and(|docs| docs.len() == 1 && docs[0].is_array());
         if !is_json {
-            return Err(Error::Unsupported(
-                "kustomization field 'patches' (strategic merge) is not supported yet".into(),
-            ));
+            let docs = strategic_docs(&text, &file)?;
+            let target = parse_target(entry)?;
+            apply_strategic(resources, &docs, target.as_ref(), Allow::from_entry(entry))?;
+            continue;
         }
         let ops = decode(&text, &file)?;
         let target = parse_target(entry)?.ok_or_else(|| {
@@ -150,9 +330,11 @@ mod tests {
     #[test]
     fn patches_errors() {
         let mut rs = resources();
-        let sm = json!({"patch": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n"});
+        let sm = json!({"patch": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"});
         let err = apply_patches(&mut rs, &[sm], &no_files).unwrap_err();
-        assert!(err.to_string().contains("is not supported yet"));
+        assert!(err.to_string().contains(
+            "no matches for Id ConfigMap.v1.[noGrp]/c.[noNs]; failed to find unique target"
+        ));
         let untargeted = json!({"patch": "- op: remove\n  path: /data\n"});
         let err = apply_patches(&mut rs, &[untargeted], &no_files).unwrap_err();
         assert!(
@@ -164,5 +346,40 @@ mod tests {
         assert!(err.to_string().contains("only one of path or jsonOp"));
         let missing = json!({"path": "p.yaml", "target": {"name": "a"}});
         assert!(apply_json6902(&mut rs, &[missing], &no_files).is_err());
+    }
+
+    #[test]
+    fn strategic_merge_by_id_and_by_target() {
+        let mut rs = resources();
+        let inline =
+            json!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: v\n");
+        let file = json!("del.yaml");
+        let load = |p: &str| -> Result<Vec<u8>> {
+            assert_eq!(p, "del.yaml");
+            Ok(b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n$patch: delete\n".to_vec())
+        };
+        apply_strategic_merge(&mut rs, &[inline, file], &load).unwrap();
+        assert_eq!(rs.len(), 1);
+        assert_eq!(rs[0].value()["data"], json!({"k": "v"}));
+
+        let mut rs = resources();
+        let entry = json!({"target": {"kind": "ConfigMap"}, "options": {"allowNameChange": true},
+            "patch": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: z\ndata:\n  x: y\n"});
+        apply_patches(&mut rs, &[entry], &no_files).unwrap();
+        assert!(
+            rs.iter()
+                .all(|r| r.name() == "z" && r.value()["data"] == json!({"x": "y"}))
+        );
+        // The old name still finds the resource (kustomize matches earlier ids too).
+        let by_old =
+            json!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  o: p\n");
+        apply_strategic_merge(&mut rs, &[by_old], &no_files).unwrap();
+        assert_eq!(rs[0].value()["data"], json!({"o": "p", "x": "y"}));
+        let dup = json!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: z\n");
+        let err = apply_strategic_merge(&mut rs, &[dup], &no_files).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("multiple matches for Id ConfigMap.v1.[noGrp]/z.[noNs]")
+        );
     }
 }
