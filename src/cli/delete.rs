@@ -1,13 +1,11 @@
 //! `tk delete source git NAME`: asks first on a terminal; elsewhere only `--silent` deletes.
 
-use std::io::IsTerminal;
-
 use anyhow::{Result, bail};
 use kube::api::DeleteParams;
 
 use super::cluster_call;
 use super::objects::Kind;
-use super::printer::Printer;
+use super::printer::{self, Printer};
 use super::settings::GlobalSettings;
 
 pub async fn run(
@@ -41,17 +39,11 @@ pub async fn run(
 }
 
 fn confirm(kind: Kind, namespace: &str, name: &str) -> Result<()> {
-    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
-        bail!(
-            "refusing to delete {} {namespace}/{name} without confirmation: pass --silent to skip the prompt",
-            kind.kind
-        );
-    }
-    let yes = dialoguer::Confirm::new()
-        .with_prompt("Are you sure you want to delete this source")
-        .default(false)
-        .interact()?;
-    if !yes {
+    let no_terminal = format!(
+        "refusing to delete {} {namespace}/{name} without confirmation: pass --silent to skip the prompt",
+        kind.kind
+    );
+    if !printer::confirm("Are you sure you want to delete this source", no_terminal)? {
         bail!(
             "delete cancelled: {} {namespace}/{name} was kept",
             kind.kind

@@ -63,3 +63,16 @@ impl Printer {
         bar
     }
 }
+
+/// Asks `prompt` (default no) when stdin and stderr are a terminal. Without one there is
+/// nobody to ask: the command is refused with `no_terminal`, which tells the user about
+/// `--silent`.
+pub fn confirm(prompt: &str, no_terminal: String) -> anyhow::Result<bool> {
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        anyhow::bail!(no_terminal);
+    }
+    Ok(dialoguer::Confirm::new()
+        .with_prompt(prompt)
+        .default(false)
+        .interact()?)
+}

@@ -1,7 +1,6 @@
 //! `tk uninstall`: custom resources first (finalizers stripped, so nothing waits on a
 //! controller that is about to go), then the components, the CRDs and the namespace.
 
-use std::io::IsTerminal;
 use std::time::Instant;
 
 use anyhow::{Result, bail};
@@ -14,7 +13,7 @@ use serde_json::{Value, json};
 use super::cluster;
 use super::cluster_call;
 use super::install::owned_objects;
-use super::printer::Printer;
+use super::printer::{self, Printer};
 use super::settings::GlobalSettings;
 use crate::manifests::{self, InstallOptions};
 
@@ -108,18 +107,13 @@ pub async fn run(
 }
 
 fn confirm(namespace: &str) -> Result<()> {
-    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
-        bail!(
-            "refusing to uninstall from namespace {namespace} without confirmation: pass --silent to skip the prompt"
-        );
-    }
-    let yes = dialoguer::Confirm::new()
-        .with_prompt(format!(
-            "Are you sure you want to delete tk and its custom resources from namespace {namespace}"
-        ))
-        .default(false)
-        .interact()?;
-    if !yes {
+    let no_terminal = format!(
+        "refusing to uninstall from namespace {namespace} without confirmation: pass --silent to skip the prompt"
+    );
+    let prompt = format!(
+        "Are you sure you want to delete tk and its custom resources from namespace {namespace}"
+    );
+    if !printer::confirm(&prompt, no_terminal)? {
         bail!("uninstall cancelled");
     }
     Ok(())
