@@ -3,17 +3,14 @@
 //! (plus only the defaults our schema declares) and Flux's status default.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::Namespace;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
-use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PostParams};
+use kube::api::{Api, DeleteParams, DynamicObject, PostParams};
 use kube::core::{ApiResource, GroupVersionKind};
 use serde_json::{Value, json};
 
-use crate::support::{client, cluster_scoped_lock, rig};
-
-const FIELD_MANAGER: &str = "tk-e2e-api-samples";
+use crate::support::{apply_crds, client, cluster_scoped_lock, rig};
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/flux")
@@ -71,24 +68,6 @@ fn api_resource(crd: &CustomResourceDefinition) -> ApiResource {
         &crd.spec.names.kind,
     );
     ApiResource::from_gvk_with_plural(&gvk, &crd.spec.names.plural)
-}
-
-async fn wait_established(api: &Api<CustomResourceDefinition>, name: &str) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let crd = api.get(name).await.unwrap();
-        let established = crd
-            .status
-            .and_then(|s| s.conditions)
-            .unwrap_or_default()
-            .iter()
-            .any(|c| c.type_ == "Established" && c.status == "True");
-        if established {
-            return;
-        }
-        assert!(Instant::now() < deadline, "{name} not Established in 60s");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }
 
 /// Checks that `got` holds everything in `sent`, and that anything the apiserver added is a
@@ -165,18 +144,7 @@ async fn flux_samples_are_admitted_by_tk_crds() {
     let client = client(rig().kubeconfig_path()).await;
     let crds = tk::api::crds();
 
-    let crd_api: Api<CustomResourceDefinition> = Api::all(client.clone());
-    let apply = PatchParams::apply(FIELD_MANAGER).force();
-    for crd in &crds {
-        let name = crd.metadata.name.as_deref().unwrap();
-        crd_api
-            .patch(name, &apply, &Patch::Apply(crd))
-            .await
-            .unwrap_or_else(|e| panic!("applying {name}: {e}"));
-    }
-    for crd in &crds {
-        wait_established(&crd_api, crd.metadata.name.as_deref().unwrap()).await;
-    }
+    apply_crds(&client).await;
 
     let ns = testenv::unique_name("api-samples");
     let namespaces: Api<Namespace> = Api::all(client.clone());

@@ -16,10 +16,17 @@ pub async fn cluster_scoped_lock() -> tokio::sync::RwLockWriteGuard<'static, ()>
 
 /// Applies tk's CRDs (idempotently) and holds them in place until the guard drops.
 pub async fn with_crds(client: &kube::Client) -> tokio::sync::RwLockReadGuard<'static, ()> {
+    let guard = CLUSTER_SCOPED.read().await;
+    apply_crds(client).await;
+    guard
+}
+
+/// Applies tk's CRDs with server-side apply and waits until each is Established. Idempotent;
+/// callers hold [`cluster_scoped_lock`] or the guard of [`with_crds`].
+pub async fn apply_crds(client: &kube::Client) {
     use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
     use kube::api::{Api, Patch, PatchParams};
 
-    let guard = CLUSTER_SCOPED.read().await;
     let api: Api<CustomResourceDefinition> = Api::all(client.clone());
     let params = PatchParams::apply("tk-e2e").force();
     for crd in tk::api::crds() {
@@ -38,16 +45,15 @@ pub async fn with_crds(client: &kube::Client) -> tokio::sync::RwLockReadGuard<'s
                         .any(|c| c.type_ == "Established" && c.status == "True")
                 })
         };
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         while !established().await {
             assert!(
                 std::time::Instant::now() < deadline,
-                "CRD {name} not established"
+                "CRD {name} not Established in 60s"
             );
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
     }
-    guard
 }
 
 pub fn rig() -> &'static testenv::ControlPlane {

@@ -38,7 +38,7 @@ pub use error::{Error, Result};
 pub use knownhosts::{KnownHosts, fingerprint_sha256};
 pub use reference::Reference;
 pub use remote::{Options, RemoteHead, ls_remote};
-pub use url::redact_url;
+pub use url::{is_ssh_url, redact_url};
 pub use verify::{verify_commit, verify_tag};
 
 /// The timeout Flux applies when `spec.timeout` is not set.

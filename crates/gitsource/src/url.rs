@@ -68,6 +68,17 @@ impl RemoteUrl {
     }
 }
 
+/// Whether `url` is an `ssh://` URL, i.e. whether its credentials are an SSH identity and
+/// known hosts rather than a username/password or bearer token.
+///
+/// ```
+/// assert!(gitsource::is_ssh_url("ssh://git@example.com/org/repo.git"));
+/// assert!(!gitsource::is_ssh_url("https://example.com/org/repo.git"));
+/// ```
+pub fn is_ssh_url(url: &str) -> bool {
+    RemoteUrl::parse(url).is_ok_and(|u| u.scheme == Scheme::Ssh)
+}
+
 /// Returns `url` without userinfo, query or fragment, for use in messages.
 ///
 /// ```

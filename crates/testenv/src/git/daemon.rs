@@ -1,11 +1,11 @@
 //! `git daemon` for `git://` URLs.
 
-use super::{Root, kill_tree, require_program, wait_listening, with_port_retry};
+use super::server::{Restartable, ready};
+use super::{Root, require_program, with_port_retry};
 use crate::procs::Component;
 use anyhow::Result;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
 /// `git daemon` on a free loopback port, exporting every repository and accepting pushes
 /// (anonymously: the git protocol has no authentication).
@@ -13,7 +13,7 @@ pub struct GitDaemon {
     root: Arc<Root>,
     git: PathBuf,
     port: u16,
-    proc: Mutex<Option<Component>>,
+    proc: Restartable,
 }
 
 impl GitDaemon {
@@ -24,7 +24,7 @@ impl GitDaemon {
             root,
             git,
             port,
-            proc: Mutex::new(Some(proc)),
+            proc: Restartable::new(proc),
         })
     }
 
@@ -40,40 +40,21 @@ impl GitDaemon {
     /// Kills the daemon and its per-connection children; connections are refused until
     /// [`GitDaemon::start`].
     pub fn stop(&self) {
-        if let Some(mut c) = self.proc.lock().unwrap_or_else(|e| e.into_inner()).take() {
-            kill_tree(&mut c);
-        }
+        self.proc.stop();
     }
 
     /// Starts the daemon again on the same port; a no-op when running.
     pub fn start(&self) -> Result<()> {
-        let mut proc = self.proc.lock().unwrap_or_else(|e| e.into_inner());
-        if proc.is_none() {
-            *proc = Some(spawn(&self.git, &self.root, self.port)?);
-        }
-        Ok(())
+        self.proc.start(|| spawn(&self.git, &self.root, self.port))
     }
 
     pub fn is_running(&self) -> bool {
-        self.proc
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_mut()
-            .is_some_and(|c| c.check_alive().is_ok())
+        self.proc.is_running()
     }
 
     /// Err with the daemon's log tail if it was started and has died since.
     pub fn check_alive(&self) -> Result<()> {
-        match self.proc.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
-            Some(c) => c.check_alive(),
-            None => Ok(()),
-        }
-    }
-}
-
-impl Drop for GitDaemon {
-    fn drop(&mut self) {
-        self.stop();
+        self.proc.check_alive()
     }
 }
 
@@ -92,22 +73,6 @@ fn spawn(git: &Path, root: &Root, port: u16) -> Result<Component> {
         // Only repositories under the base path are served.
         repos.display().to_string(),
     ];
-    let mut c = Component::start("git-daemon", git, &args, root.path())?;
-    let log = c.log.clone();
-    let ready = wait_listening(
-        port,
-        None,
-        Some((&log, "Ready to rumble")),
-        Duration::from_secs(20),
-        || c.check_alive(),
-    );
-    if let Err(e) = ready {
-        c.kill();
-        return Err(if format!("{e:#}").contains("last lines of") {
-            e
-        } else {
-            c.failure(&format!("did not become ready: {e:#}"))
-        });
-    }
-    Ok(c)
+    let c = Component::start("git-daemon", git, &args, root.path())?;
+    ready(c, port, None, "Ready to rumble")
 }

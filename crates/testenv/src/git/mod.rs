@@ -38,6 +38,7 @@ mod daemon;
 mod gpg;
 mod http;
 mod repo;
+mod server;
 mod ssh;
 
 pub use daemon::GitDaemon;

@@ -1,14 +1,14 @@
 //! Debian's sshd as a Git host, and client key pairs as Flux SSH secrets carry them.
 
-use super::{Root, current_user, kill_tree, require_program, wait_listening, with_port_retry};
+use super::server::{Restartable, ready};
+use super::{Root, current_user, require_program, with_port_retry};
 use crate::procs::Component;
 use anyhow::{Context, Result, bail};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
 /// Algorithm of an sshd host key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,7 +74,7 @@ pub struct SshServer {
     authorized_keys: PathBuf,
     wrapper: PathBuf,
     host_keys: Vec<(HostKeyType, String)>,
-    proc: Mutex<Option<Component>>,
+    proc: Restartable,
 }
 
 impl SshServer {
@@ -112,10 +112,7 @@ impl SshServer {
                 &config,
                 sshd_config(port, &dir, &opts.host_keys, &user, &authorized_keys, opts),
             )?;
-            let c = spawn(&sshd, &config, root.path())?;
-            let mut c = Some(c);
-            wait_ready(port, &mut c)?;
-            Ok((port, c.take().expect("set")))
+            Ok((port, spawn(&sshd, &config, root.path(), port)?))
         };
         let (port, proc) = with_port_retry(start)?;
         Ok(SshServer {
@@ -127,7 +124,7 @@ impl SshServer {
             authorized_keys,
             wrapper,
             host_keys,
-            proc: Mutex::new(Some(proc)),
+            proc: Restartable::new(proc),
         })
     }
 
@@ -185,50 +182,26 @@ impl SshServer {
 
     /// Kills sshd, so connections to the port are refused; sessions in flight end too.
     pub fn stop(&self) {
-        let mut proc = self.proc.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(mut c) = proc.take() {
-            // Sessions are served by sshd's children, which would outlive the listener; a
-            // server that goes down takes them with it.
-            kill_tree(&mut c);
-        }
+        self.proc.stop();
     }
 
     /// Starts sshd again on the same port with the same keys; a no-op when running.
     pub fn start(&self) -> Result<()> {
-        let mut proc = self.proc.lock().unwrap_or_else(|e| e.into_inner());
-        if proc.is_some() {
-            return Ok(());
-        }
-        let mut c = Some(spawn(&self.sshd, &self.config, self.root.path())?);
-        wait_ready(self.port, &mut c)?;
-        *proc = c;
-        Ok(())
+        self.proc
+            .start(|| spawn(&self.sshd, &self.config, self.root.path(), self.port))
     }
 
     pub fn is_running(&self) -> bool {
-        self.proc
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_mut()
-            .is_some_and(|c| c.check_alive().is_ok())
+        self.proc.is_running()
     }
 
     /// Err with sshd's log tail if it was started and has died since.
     pub fn check_alive(&self) -> Result<()> {
-        match self.proc.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
-            Some(c) => c.check_alive(),
-            None => Ok(()),
-        }
+        self.proc.check_alive()
     }
 }
 
-impl Drop for SshServer {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-fn spawn(sshd: &Path, config: &Path, log_dir: &Path) -> Result<Component> {
+fn spawn(sshd: &Path, config: &Path, log_dir: &Path, port: u16) -> Result<Component> {
     // -D: stay in the foreground so we own the process; -e: log to stderr (our log file).
     let args = [
         "-D".to_string(),
@@ -236,29 +209,13 @@ fn spawn(sshd: &Path, config: &Path, log_dir: &Path) -> Result<Component> {
         "-f".to_string(),
         config.display().to_string(),
     ];
-    Component::start("sshd", sshd, &args, log_dir)
-}
-
-fn wait_ready(port: u16, c: &mut Option<Component>) -> Result<()> {
-    let log = c.as_ref().expect("set").log.clone();
-    let marker = format!("Server listening on 127.0.0.1 port {port}");
-    let res = wait_listening(
+    let c = Component::start("sshd", sshd, &args, log_dir)?;
+    ready(
+        c,
         port,
         Some(b"SSH-2.0-"),
-        Some((&log, &marker)),
-        Duration::from_secs(20),
-        || c.as_mut().expect("set").check_alive(),
-    );
-    if let Err(e) = res {
-        let mut comp = c.take().expect("set");
-        comp.kill();
-        // check_alive errors already carry the log tail.
-        if format!("{e:#}").contains("last lines of") {
-            return Err(e);
-        }
-        return Err(comp.failure(&format!("did not become ready: {e:#}")));
-    }
-    Ok(())
+        &format!("Server listening on 127.0.0.1 port {port}"),
+    )
 }
 
 fn sshd_config(
@@ -506,8 +463,10 @@ mod tests {
         let opts = SshOptions::default();
         let text = sshd_config(port, dir.path(), &opts.host_keys, &user, &key, &opts);
         std::fs::write(&config, text).unwrap();
-        let mut c = Some(spawn(&sshd, &config, dir.path()).unwrap());
-        let err = format!("{:#}", wait_ready(port, &mut c).unwrap_err());
+        let Err(err) = spawn(&sshd, &config, dir.path(), port) else {
+            panic!("sshd started on a port already taken");
+        };
+        let err = format!("{err:#}");
         assert!(err.contains("sshd exited"), "{err}");
         assert!(err.contains("Address already in use"), "{err}");
     }

@@ -28,7 +28,7 @@ pub fn auth_from_secret(secret: &Secret, url: &str) -> Result<Auth, String> {
         ca_pem: text(secret, "ca.crt").or_else(|| text(secret, "caFile")),
         ..Auth::default()
     };
-    if is_ssh(url) {
+    if gitsource::is_ssh_url(url) {
         let Some(private_key) = text(secret, "identity") else {
             return Err(format!(
                 "secret '{name}': key 'identity' is required for SSH URLs: add the private key"
@@ -94,10 +94,6 @@ pub fn keyrings_from_secret(secret: &Secret) -> Vec<String> {
         .collect()
 }
 
-fn is_ssh(url: &str) -> bool {
-    url.starts_with("ssh://") || (!url.contains("://") && url.contains('@') && url.contains(':'))
-}
-
 /// Everything one fetch needs, owned so it can move to a blocking thread.
 #[derive(Debug)]
 pub struct Request {
@@ -120,10 +116,9 @@ impl Request {
     ) -> Result<Request, String> {
         let spec = &obj.spec;
         let url = spec.url.trim().to_string();
-        if !(url.starts_with("ssh://")
-            || url.starts_with("https://")
-            || url.starts_with("http://")
-            || is_ssh(&url))
+        if !["ssh://", "https://", "http://"]
+            .iter()
+            .any(|scheme| url.starts_with(scheme))
         {
             return Err(format!(
                 "spec.url: {:?} is not a supported Git URL: use ssh://, https:// or http://",
