@@ -37,13 +37,14 @@ complete -c tk -n "__fish_tk_needs_command" -f -a "upgrade" -d 'Upgrade the inst
 complete -c tk -n "__fish_tk_needs_command" -f -a "check" -d 'Check the cluster meets tk\'s requirements, or that an installation is healthy'
 complete -c tk -n "__fish_tk_needs_command" -f -a "uninstall" -d 'Remove tk\'s components, CRDs and custom resources from a cluster'
 complete -c tk -n "__fish_tk_needs_command" -f -a "completion" -d 'Generate a shell completion script'
-complete -c tk -n "__fish_tk_needs_command" -f -a "create" -d 'Create or update sources and secrets'
-complete -c tk -n "__fish_tk_needs_command" -f -a "get" -d 'Print the status of sources'
+complete -c tk -n "__fish_tk_needs_command" -f -a "create" -d 'Create or update sources, secrets and Kustomizations'
+complete -c tk -n "__fish_tk_needs_command" -f -a "get" -d 'Print the status of sources and Kustomizations'
 complete -c tk -n "__fish_tk_needs_command" -f -a "reconcile" -d 'Ask for an immediate reconcile and wait for it'
-complete -c tk -n "__fish_tk_needs_command" -f -a "suspend" -d 'Stop reconciling sources'
-complete -c tk -n "__fish_tk_needs_command" -f -a "resume" -d 'Reconcile suspended sources again'
-complete -c tk -n "__fish_tk_needs_command" -f -a "delete" -d 'Delete sources'
-complete -c tk -n "__fish_tk_needs_command" -f -a "export" -d 'Print sources as YAML that can be applied again'
+complete -c tk -n "__fish_tk_needs_command" -f -a "suspend" -d 'Stop reconciling sources and Kustomizations'
+complete -c tk -n "__fish_tk_needs_command" -f -a "resume" -d 'Reconcile suspended sources and Kustomizations again'
+complete -c tk -n "__fish_tk_needs_command" -f -a "delete" -d 'Delete sources and Kustomizations'
+complete -c tk -n "__fish_tk_needs_command" -f -a "export" -d 'Print sources and Kustomizations as YAML that can be applied again'
+complete -c tk -n "__fish_tk_needs_command" -f -a "kustomize" -d 'Build kustomizations locally, as `kustomize build` does'
 complete -c tk -n "__fish_tk_needs_command" -f -a "controller" -d 'Run a controller (in-cluster, or locally against a kubeconfig)'
 complete -c tk -n "__fish_tk_needs_command" -f -a "docs" -d 'Write the markdown reference for every command into a directory'
 complete -c tk -n "__fish_tk_needs_command" -f -a "crds" -d 'Print the CRDs generated from the API types, as JSON (for hack/generated.sh)'
@@ -118,14 +119,16 @@ complete -c tk -n "__fish_tk_using_subcommand completion" -s n -l namespace -d '
 complete -c tk -n "__fish_tk_using_subcommand completion" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
 complete -c tk -n "__fish_tk_using_subcommand completion" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand completion" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret" -l context -d 'The kubeconfig context to use' -r
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret" -l verbose -d 'Print more detail: each object applied, each check made'
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret" -f -a "source" -d 'Create or update sources'
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret" -f -a "secret" -d 'Create or update Kubernetes secrets for sources'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks" -f -a "source" -d 'Create or update sources'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks" -f -a "secret" -d 'Create or update Kubernetes secrets for sources'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks" -f -a "kustomization" -d 'Create or update a Kustomization and wait for it to be applied'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks" -f -a "ks" -d 'Create or update a Kustomization and wait for it to be applied'
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
@@ -140,14 +143,66 @@ complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from secret" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from secret" -s h -l help -d 'Print help'
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from secret" -f -a "git" -d 'Create or update a Secret with Git credentials (SSH key and known_hosts, basic auth or a bearer token)'
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source" -l context -d 'The kubeconfig context to use' -r
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source" -l verbose -d 'Print more detail: each object applied, each check made'
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source" -f -a "sources" -d 'Print the status of sources'
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source" -f -a "source" -d 'Print the status of sources'
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from kustomization" -l source -d 'Source with the manifests, as [<kind>/]<name>[.<namespace>]; kind is one of OCIRepository, GitRepository (the default) or Bucket' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from kustomization" -l path -d 'Path to the directory with the kustomization.yaml, relative to the source\'s root' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from kustomization" -l prune -d 'Delete objects that are removed from the source (garbage collection)' -r -f -a "true\t''
+false\t''"
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from kustomization" -l wait -d 'Wait for every applied object to become ready (health checks are then ignored)' -r -f -a "true\t''
+false\t''"
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from kustomization" -l health-check -d 'Workload whose health gates readiness, as <kind>/<name>.<namespace>; kind is one of Deployment, DaemonSet, StatefulSet or HelmRelease (comma-separated or repeated)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from kustomization" -l health-check-timeout -d 'Timeout of health checking, as a Go duration' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from kustomization" -l depends-on -d 'Kustomization that must be ready first, as [<namespace>/]<name> (comma-separated or repeated)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from kustomization" -l service-account -d 'ServiceAccount to impersonate when applying' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from kustomization" -l target-namespace -d 'Namespace set on every namespaced object the Kustomization applies' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from kustomization" -l decryption-provider -d 'Decryption provider for SOPS-encrypted manifests: sops' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from kustomization" -l decryption-secret -d 'Secret with the keys for SOPS decryption (with --decryption-provider)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from kustomization" -l kubeconfig-secret-ref -d 'Secret with a kubeconfig for applying to a remote cluster' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from kustomization" -l retry-interval -d 'Interval between retries after a failed reconcile, as a Go duration (default: --interval)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from kustomization" -l interval -d 'How often the Kustomization is reconciled, as a Go duration' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from kustomization" -l label -d 'Label to set, as key=value (comma-separated or repeated)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from kustomization" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from kustomization" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from kustomization" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from kustomization" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from kustomization" -l export -d 'Print the Kustomization as YAML instead of applying it'
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from kustomization" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from kustomization" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from ks" -l source -d 'Source with the manifests, as [<kind>/]<name>[.<namespace>]; kind is one of OCIRepository, GitRepository (the default) or Bucket' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from ks" -l path -d 'Path to the directory with the kustomization.yaml, relative to the source\'s root' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from ks" -l prune -d 'Delete objects that are removed from the source (garbage collection)' -r -f -a "true\t''
+false\t''"
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from ks" -l wait -d 'Wait for every applied object to become ready (health checks are then ignored)' -r -f -a "true\t''
+false\t''"
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from ks" -l health-check -d 'Workload whose health gates readiness, as <kind>/<name>.<namespace>; kind is one of Deployment, DaemonSet, StatefulSet or HelmRelease (comma-separated or repeated)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from ks" -l health-check-timeout -d 'Timeout of health checking, as a Go duration' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from ks" -l depends-on -d 'Kustomization that must be ready first, as [<namespace>/]<name> (comma-separated or repeated)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from ks" -l service-account -d 'ServiceAccount to impersonate when applying' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from ks" -l target-namespace -d 'Namespace set on every namespaced object the Kustomization applies' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from ks" -l decryption-provider -d 'Decryption provider for SOPS-encrypted manifests: sops' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from ks" -l decryption-secret -d 'Secret with the keys for SOPS decryption (with --decryption-provider)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from ks" -l kubeconfig-secret-ref -d 'Secret with a kubeconfig for applying to a remote cluster' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from ks" -l retry-interval -d 'Interval between retries after a failed reconcile, as a Go duration (default: --interval)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from ks" -l interval -d 'How often the Kustomization is reconciled, as a Go duration' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from ks" -l label -d 'Label to set, as key=value (comma-separated or repeated)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from ks" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from ks" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from ks" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from ks" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from ks" -l export -d 'Print the Kustomization as YAML instead of applying it'
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from ks" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from ks" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks all" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks all" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks all" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks all" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks all" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks all" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks all" -f -a "sources" -d 'Print the status of sources'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks all" -f -a "source" -d 'Print the status of sources'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks all" -f -a "kustomizations" -d 'Print the status of Kustomizations'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks all" -f -a "kustomization" -d 'Print the status of Kustomizations'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks all" -f -a "ks" -d 'Print the status of Kustomizations'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks all" -f -a "all" -d 'Print the status of every source and Kustomization, one table per kind'
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from sources" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from sources" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from sources" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
@@ -164,13 +219,58 @@ complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_fr
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from source" -s h -l help -d 'Print help'
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from source" -f -a "git" -d 'Print the status of GitRepository sources'
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from source" -f -a "all" -d 'Print the status of every kind of source'
-complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
-complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
-complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
-complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
-complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source" -l verbose -d 'Print more detail: each object applied, each check made'
-complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source" -f -a "source" -d 'Reconcile a source'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from kustomizations" -l status-selector -d 'Only objects whose condition has this status, as type=status (e.g. ready=false)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from kustomizations" -s l -l label-selector -d 'Only objects matching this label selector (e.g. app=web,tier!=db)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from kustomizations" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from kustomizations" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from kustomizations" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from kustomizations" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from kustomizations" -s A -l all-namespaces -d 'List across all namespaces'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from kustomizations" -l no-header -d 'Leave out the header row'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from kustomizations" -s w -l watch -d 'After listing, print a row each time an object changes (until --timeout)'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from kustomizations" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from kustomizations" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from kustomization" -l status-selector -d 'Only objects whose condition has this status, as type=status (e.g. ready=false)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from kustomization" -s l -l label-selector -d 'Only objects matching this label selector (e.g. app=web,tier!=db)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from kustomization" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from kustomization" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from kustomization" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from kustomization" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from kustomization" -s A -l all-namespaces -d 'List across all namespaces'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from kustomization" -l no-header -d 'Leave out the header row'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from kustomization" -s w -l watch -d 'After listing, print a row each time an object changes (until --timeout)'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from kustomization" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from kustomization" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from ks" -l status-selector -d 'Only objects whose condition has this status, as type=status (e.g. ready=false)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from ks" -s l -l label-selector -d 'Only objects matching this label selector (e.g. app=web,tier!=db)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from ks" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from ks" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from ks" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from ks" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from ks" -s A -l all-namespaces -d 'List across all namespaces'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from ks" -l no-header -d 'Leave out the header row'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from ks" -s w -l watch -d 'After listing, print a row each time an object changes (until --timeout)'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from ks" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from ks" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from all" -l status-selector -d 'Only objects whose condition has this status, as type=status (e.g. ready=false)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from all" -s l -l label-selector -d 'Only objects matching this label selector (e.g. app=web,tier!=db)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from all" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from all" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from all" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from all" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from all" -s A -l all-namespaces -d 'List across all namespaces'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from all" -l no-header -d 'Leave out the header row'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from all" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from all" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks" -f -a "source" -d 'Reconcile a source'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks" -f -a "kustomization" -d 'Apply a Kustomization now (and with --with-source, fetch its source first) and wait'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks" -f -a "ks" -d 'Apply a Kustomization now (and with --with-source, fetch its source first) and wait'
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
@@ -178,13 +278,29 @@ complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcomm
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from source" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from source" -s h -l help -d 'Print help'
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from source" -f -a "git" -d 'Fetch a GitRepository now and wait for the new artifact'
-complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
-complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
-complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
-complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
-complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source" -l verbose -d 'Print more detail: each object applied, each check made'
-complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source" -f -a "source" -d 'Suspend sources'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from kustomization" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from kustomization" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from kustomization" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from kustomization" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from kustomization" -l with-source -d 'Reconcile the Kustomization\'s source first and wait for its new revision'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from kustomization" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from kustomization" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from ks" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from ks" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from ks" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from ks" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from ks" -l with-source -d 'Reconcile the Kustomization\'s source first and wait for its new revision'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from ks" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from ks" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks" -f -a "source" -d 'Suspend sources'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks" -f -a "kustomization" -d 'Suspend Kustomizations'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks" -f -a "ks" -d 'Suspend Kustomizations'
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
@@ -192,13 +308,29 @@ complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcomman
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from source" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from source" -s h -l help -d 'Print help'
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from source" -f -a "git" -d 'Suspend GitRepository sources'
-complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
-complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
-complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
-complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
-complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source" -l verbose -d 'Print more detail: each object applied, each check made'
-complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source" -f -a "source" -d 'Resume sources'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from kustomization" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from kustomization" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from kustomization" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from kustomization" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from kustomization" -l all -d 'Every object of this kind in the namespace'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from kustomization" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from kustomization" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from ks" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from ks" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from ks" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from ks" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from ks" -l all -d 'Every object of this kind in the namespace'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from ks" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from ks" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks" -f -a "source" -d 'Resume sources'
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks" -f -a "kustomization" -d 'Resume Kustomizations and wait for them to be applied'
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks" -f -a "ks" -d 'Resume Kustomizations and wait for them to be applied'
 complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
@@ -206,13 +338,33 @@ complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand
 complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from source" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from source" -s h -l help -d 'Print help'
 complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from source" -f -a "git" -d 'Resume GitRepository sources and wait for them to be ready'
-complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
-complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
-complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
-complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
-complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source" -l verbose -d 'Print more detail: each object applied, each check made'
-complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source" -f -a "source" -d 'Delete sources'
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from kustomization" -l wait -d 'Wait for the resumed objects to be reconciled' -r -f -a "true\t''
+false\t''"
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from kustomization" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from kustomization" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from kustomization" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from kustomization" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from kustomization" -l all -d 'Every object of this kind in the namespace'
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from kustomization" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from kustomization" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from ks" -l wait -d 'Wait for the resumed objects to be reconciled' -r -f -a "true\t''
+false\t''"
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from ks" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from ks" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from ks" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from ks" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from ks" -l all -d 'Every object of this kind in the namespace'
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from ks" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from ks" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks" -f -a "source" -d 'Delete sources'
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks" -f -a "kustomization" -d 'Delete a Kustomization (with prune, the objects it applied are deleted too)'
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks" -f -a "ks" -d 'Delete a Kustomization (with prune, the objects it applied are deleted too)'
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
@@ -220,13 +372,29 @@ complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from source" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from source" -s h -l help -d 'Print help'
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from source" -f -a "git" -d 'Delete a GitRepository source'
-complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
-complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
-complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
-complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
-complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source" -l verbose -d 'Print more detail: each object applied, each check made'
-complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source" -f -a "source" -d 'Export sources'
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from kustomization" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from kustomization" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from kustomization" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from kustomization" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from kustomization" -s s -l silent -d 'Do not ask for confirmation'
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from kustomization" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from kustomization" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from ks" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from ks" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from ks" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from ks" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from ks" -s s -l silent -d 'Do not ask for confirmation'
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from ks" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from ks" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks" -f -a "source" -d 'Export sources'
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks" -f -a "kustomization" -d 'Export Kustomizations as YAML'
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks" -f -a "ks" -d 'Export Kustomizations as YAML'
 complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
@@ -234,6 +402,39 @@ complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand
 complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from source" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from source" -s h -l help -d 'Print help'
 complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from source" -f -a "git" -d 'Export GitRepository sources as YAML'
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from kustomization" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from kustomization" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from kustomization" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from kustomization" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from kustomization" -l all -d 'Every object of this kind in the namespace'
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from kustomization" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from kustomization" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from ks" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from ks" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from ks" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from ks" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from ks" -l all -d 'Every object of this kind in the namespace'
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from ks" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from ks" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand kustomize; and not __fish_seen_subcommand_from build" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand kustomize; and not __fish_seen_subcommand_from build" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand kustomize; and not __fish_seen_subcommand_from build" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand kustomize; and not __fish_seen_subcommand_from build" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand kustomize; and not __fish_seen_subcommand_from build" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand kustomize; and not __fish_seen_subcommand_from build" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand kustomize; and not __fish_seen_subcommand_from build" -f -a "build" -d 'Build a kustomization directory and print the resources as YAML'
+complete -c tk -n "__fish_tk_using_subcommand kustomize; and __fish_seen_subcommand_from build" -l reorder -d 'Order of the output: `legacy` (kustomize\'s kind order: Namespaces and CRDs first, webhooks last) or `none` (the order resources were read in); a `sortOptions` field in the kustomization wins' -r -f -a "legacy\t''
+none\t''"
+complete -c tk -n "__fish_tk_using_subcommand kustomize; and __fish_seen_subcommand_from build" -l load-restrictor -d 'Which files a kustomization may read: `LoadRestrictionsRootOnly` (only files in or below its own directory; bases may be anywhere in the build root) or `LoadRestrictionsNone` (any file in the build root)' -r -f -a "LoadRestrictionsRootOnly\t''
+LoadRestrictionsNone\t''"
+complete -c tk -n "__fish_tk_using_subcommand kustomize; and __fish_seen_subcommand_from build" -l root -d 'Directory no read may leave (default: the Git work tree holding DIR, else the current directory if it holds DIR, else DIR)' -r -F
+complete -c tk -n "__fish_tk_using_subcommand kustomize; and __fish_seen_subcommand_from build" -s o -l output -d 'Write the YAML to this file (replaced atomically) instead of stdout' -r -F
+complete -c tk -n "__fish_tk_using_subcommand kustomize; and __fish_seen_subcommand_from build" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand kustomize; and __fish_seen_subcommand_from build" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand kustomize; and __fish_seen_subcommand_from build" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand kustomize; and __fish_seen_subcommand_from build" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand kustomize; and __fish_seen_subcommand_from build" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand kustomize; and __fish_seen_subcommand_from build" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tk -n "__fish_tk_using_subcommand controller" -l events-addr -d 'The address of the notification controller\'s event endpoint' -r
 complete -c tk -n "__fish_tk_using_subcommand controller" -l watch-all-namespaces -d 'Watch objects in all namespaces; when false only the runtime namespace is watched' -r -f -a "true\t''
 false\t''"

@@ -271,6 +271,64 @@ _arguments "${_arguments_options[@]}" : \
     ;;
 esac
 ;;
+(kustomization)
+_arguments "${_arguments_options[@]}" : \
+'--source=[Source with the manifests, as \[<kind>/\]<name>\[.<namespace>\]; kind is one of OCIRepository, GitRepository (the default) or Bucket]:SOURCE:_default' \
+'--path=[Path to the directory with the kustomization.yaml, relative to the source'\''s root]:PATH:_default' \
+'--prune=[Delete objects that are removed from the source (garbage collection)]::BOOL:(true false)' \
+'--wait=[Wait for every applied object to become ready (health checks are then ignored)]::BOOL:(true false)' \
+'*--health-check=[Workload whose health gates readiness, as <kind>/<name>.<namespace>; kind is one of Deployment, DaemonSet, StatefulSet or HelmRelease (comma-separated or repeated)]:KIND/NAME.NAMESPACE:_default' \
+'--health-check-timeout=[Timeout of health checking, as a Go duration]:DURATION:_default' \
+'*--depends-on=[Kustomization that must be ready first, as \[<namespace>/\]<name> (comma-separated or repeated)]:[NAMESPACE/]NAME:_default' \
+'--service-account=[ServiceAccount to impersonate when applying]:NAME:_default' \
+'--target-namespace=[Namespace set on every namespaced object the Kustomization applies]:NAMESPACE:_default' \
+'--decryption-provider=[Decryption provider for SOPS-encrypted manifests\: sops]:PROVIDER:_default' \
+'--decryption-secret=[Secret with the keys for SOPS decryption (with --decryption-provider)]:NAME:_default' \
+'--kubeconfig-secret-ref=[Secret with a kubeconfig for applying to a remote cluster]:NAME:_default' \
+'--retry-interval=[Interval between retries after a failed reconcile, as a Go duration (default\: --interval)]:DURATION:_default' \
+'--interval=[How often the Kustomization is reconciled, as a Go duration]:DURATION:_default' \
+'*--label=[Label to set, as key=value (comma-separated or repeated)]:KEY=VALUE:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--export[Print the Kustomization as YAML instead of applying it]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':name -- Name of the Kustomization:_default' \
+&& ret=0
+;;
+(ks)
+_arguments "${_arguments_options[@]}" : \
+'--source=[Source with the manifests, as \[<kind>/\]<name>\[.<namespace>\]; kind is one of OCIRepository, GitRepository (the default) or Bucket]:SOURCE:_default' \
+'--path=[Path to the directory with the kustomization.yaml, relative to the source'\''s root]:PATH:_default' \
+'--prune=[Delete objects that are removed from the source (garbage collection)]::BOOL:(true false)' \
+'--wait=[Wait for every applied object to become ready (health checks are then ignored)]::BOOL:(true false)' \
+'*--health-check=[Workload whose health gates readiness, as <kind>/<name>.<namespace>; kind is one of Deployment, DaemonSet, StatefulSet or HelmRelease (comma-separated or repeated)]:KIND/NAME.NAMESPACE:_default' \
+'--health-check-timeout=[Timeout of health checking, as a Go duration]:DURATION:_default' \
+'*--depends-on=[Kustomization that must be ready first, as \[<namespace>/\]<name> (comma-separated or repeated)]:[NAMESPACE/]NAME:_default' \
+'--service-account=[ServiceAccount to impersonate when applying]:NAME:_default' \
+'--target-namespace=[Namespace set on every namespaced object the Kustomization applies]:NAMESPACE:_default' \
+'--decryption-provider=[Decryption provider for SOPS-encrypted manifests\: sops]:PROVIDER:_default' \
+'--decryption-secret=[Secret with the keys for SOPS decryption (with --decryption-provider)]:NAME:_default' \
+'--kubeconfig-secret-ref=[Secret with a kubeconfig for applying to a remote cluster]:NAME:_default' \
+'--retry-interval=[Interval between retries after a failed reconcile, as a Go duration (default\: --interval)]:DURATION:_default' \
+'--interval=[How often the Kustomization is reconciled, as a Go duration]:DURATION:_default' \
+'*--label=[Label to set, as key=value (comma-separated or repeated)]:KEY=VALUE:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--export[Print the Kustomization as YAML instead of applying it]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':name -- Name of the Kustomization:_default' \
+&& ret=0
+;;
         esac
     ;;
 esac
@@ -421,6 +479,87 @@ _arguments "${_arguments_options[@]}" : \
     ;;
 esac
 ;;
+(kustomizations)
+_arguments "${_arguments_options[@]}" : \
+'--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
+'-l+[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--label-selector=[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-A[List across all namespaces]' \
+'--all-namespaces[List across all namespaces]' \
+'--no-header[Leave out the header row]' \
+'-w[After listing, print a row each time an object changes (until --timeout)]' \
+'--watch[After listing, print a row each time an object changes (until --timeout)]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Only the object with this name:_default' \
+&& ret=0
+;;
+(kustomization)
+_arguments "${_arguments_options[@]}" : \
+'--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
+'-l+[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--label-selector=[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-A[List across all namespaces]' \
+'--all-namespaces[List across all namespaces]' \
+'--no-header[Leave out the header row]' \
+'-w[After listing, print a row each time an object changes (until --timeout)]' \
+'--watch[After listing, print a row each time an object changes (until --timeout)]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Only the object with this name:_default' \
+&& ret=0
+;;
+(ks)
+_arguments "${_arguments_options[@]}" : \
+'--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
+'-l+[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--label-selector=[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-A[List across all namespaces]' \
+'--all-namespaces[List across all namespaces]' \
+'--no-header[Leave out the header row]' \
+'-w[After listing, print a row each time an object changes (until --timeout)]' \
+'--watch[After listing, print a row each time an object changes (until --timeout)]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Only the object with this name:_default' \
+&& ret=0
+;;
+(all)
+_arguments "${_arguments_options[@]}" : \
+'--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
+'-l+[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--label-selector=[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-A[List across all namespaces]' \
+'--all-namespaces[List across all namespaces]' \
+'--no-header[Leave out the header row]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
         esac
     ;;
 esac
@@ -481,6 +620,34 @@ _arguments "${_arguments_options[@]}" : \
         esac
     ;;
 esac
+;;
+(kustomization)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--with-source[Reconcile the Kustomization'\''s source first and wait for its new revision]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':name -- Name of the Kustomization:_default' \
+&& ret=0
+;;
+(ks)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--with-source[Reconcile the Kustomization'\''s source first and wait for its new revision]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':name -- Name of the Kustomization:_default' \
+&& ret=0
 ;;
         esac
     ;;
@@ -543,6 +710,34 @@ _arguments "${_arguments_options[@]}" : \
         esac
     ;;
 esac
+;;
+(kustomization)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+(ks)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
 ;;
         esac
     ;;
@@ -607,6 +802,36 @@ _arguments "${_arguments_options[@]}" : \
     ;;
 esac
 ;;
+(kustomization)
+_arguments "${_arguments_options[@]}" : \
+'--wait=[Wait for the resumed objects to be reconciled]:BOOL:(true false)' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+(ks)
+_arguments "${_arguments_options[@]}" : \
+'--wait=[Wait for the resumed objects to be reconciled]:BOOL:(true false)' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
         esac
     ;;
 esac
@@ -670,6 +895,36 @@ _arguments "${_arguments_options[@]}" : \
     ;;
 esac
 ;;
+(kustomization)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-s[Do not ask for confirmation]' \
+'--silent[Do not ask for confirmation]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':name -- Name of the object:_default' \
+&& ret=0
+;;
+(ks)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-s[Do not ask for confirmation]' \
+'--silent[Do not ask for confirmation]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':name -- Name of the object:_default' \
+&& ret=0
+;;
         esac
     ;;
 esac
@@ -732,6 +987,76 @@ _arguments "${_arguments_options[@]}" : \
         esac
     ;;
 esac
+;;
+(kustomization)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+(ks)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+(kustomize)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_tk__subcmd__kustomize_commands" \
+"*::: :->kustomize" \
+&& ret=0
+
+    case $state in
+    (kustomize)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:tk-kustomize-command-$line[1]:"
+        case $line[1] in
+            (build)
+_arguments "${_arguments_options[@]}" : \
+'--reorder=[Order of the output\: \`legacy\` (kustomize'\''s kind order\: Namespaces and CRDs first, webhooks last) or \`none\` (the order resources were read in); a \`sortOptions\` field in the kustomization wins]:ORDER:(legacy none)' \
+'--load-restrictor=[Which files a kustomization may read\: \`LoadRestrictionsRootOnly\` (only files in or below its own directory; bases may be anywhere in the build root) or \`LoadRestrictionsNone\` (any file in the build root)]:RESTRICTION:(LoadRestrictionsRootOnly LoadRestrictionsNone)' \
+'--root=[Directory no read may leave (default\: the Git work tree holding DIR, else the current directory if it holds DIR, else DIR)]:PATH:_files' \
+'-o+[Write the YAML to this file (replaced atomically) instead of stdout]:FILE:_files' \
+'--output=[Write the YAML to this file (replaced atomically) instead of stdout]:FILE:_files' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'::dir -- Directory holding a kustomization.yaml, kustomization.yml or Kustomization file:_files' \
+&& ret=0
 ;;
         esac
     ;;
@@ -811,13 +1136,14 @@ _tk_commands() {
 'check:Check the cluster meets tk'\''s requirements, or that an installation is healthy' \
 'uninstall:Remove tk'\''s components, CRDs and custom resources from a cluster' \
 'completion:Generate a shell completion script' \
-'create:Create or update sources and secrets' \
-'get:Print the status of sources' \
+'create:Create or update sources, secrets and Kustomizations' \
+'get:Print the status of sources and Kustomizations' \
 'reconcile:Ask for an immediate reconcile and wait for it' \
-'suspend:Stop reconciling sources' \
-'resume:Reconcile suspended sources again' \
-'delete:Delete sources' \
-'export:Print sources as YAML that can be applied again' \
+'suspend:Stop reconciling sources and Kustomizations' \
+'resume:Reconcile suspended sources and Kustomizations again' \
+'delete:Delete sources and Kustomizations' \
+'export:Print sources and Kustomizations as YAML that can be applied again' \
+'kustomize:Build kustomizations locally, as \`kustomize build\` does' \
 'controller:Run a controller (in-cluster, or locally against a kubeconfig)' \
 'docs:Write the markdown reference for every command into a directory' \
 'crds:Print the CRDs generated from the API types, as JSON (for hack/generated.sh)' \
@@ -849,8 +1175,15 @@ _tk__subcmd__create_commands() {
     local commands; commands=(
 'source:Create or update sources' \
 'secret:Create or update Kubernetes secrets for sources' \
+'kustomization:Create or update a Kustomization and wait for it to be applied' \
+'ks:Create or update a Kustomization and wait for it to be applied' \
     )
     _describe -t commands 'tk create commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__create__subcmd__kustomization_commands] )) ||
+_tk__subcmd__create__subcmd__kustomization_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk create kustomization commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__create__subcmd__secret_commands] )) ||
 _tk__subcmd__create__subcmd__secret_commands() {
@@ -880,8 +1213,15 @@ _tk__subcmd__create__subcmd__source__subcmd__git_commands() {
 _tk__subcmd__delete_commands() {
     local commands; commands=(
 'source:Delete sources' \
+'kustomization:Delete a Kustomization (with prune, the objects it applied are deleted too)' \
+'ks:Delete a Kustomization (with prune, the objects it applied are deleted too)' \
     )
     _describe -t commands 'tk delete commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__delete__subcmd__kustomization_commands] )) ||
+_tk__subcmd__delete__subcmd__kustomization_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk delete kustomization commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__delete__subcmd__source_commands] )) ||
 _tk__subcmd__delete__subcmd__source_commands() {
@@ -904,8 +1244,15 @@ _tk__subcmd__docs_commands() {
 _tk__subcmd__export_commands() {
     local commands; commands=(
 'source:Export sources' \
+'kustomization:Export Kustomizations as YAML' \
+'ks:Export Kustomizations as YAML' \
     )
     _describe -t commands 'tk export commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__export__subcmd__kustomization_commands] )) ||
+_tk__subcmd__export__subcmd__kustomization_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk export kustomization commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__export__subcmd__source_commands] )) ||
 _tk__subcmd__export__subcmd__source_commands() {
@@ -924,8 +1271,22 @@ _tk__subcmd__get_commands() {
     local commands; commands=(
 'sources:Print the status of sources' \
 'source:Print the status of sources' \
+'kustomizations:Print the status of Kustomizations' \
+'kustomization:Print the status of Kustomizations' \
+'ks:Print the status of Kustomizations' \
+'all:Print the status of every source and Kustomization, one table per kind' \
     )
     _describe -t commands 'tk get commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__get__subcmd__all_commands] )) ||
+_tk__subcmd__get__subcmd__all_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk get all commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__get__subcmd__kustomizations_commands] )) ||
+_tk__subcmd__get__subcmd__kustomizations_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk get kustomizations commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__get__subcmd__sources_commands] )) ||
 _tk__subcmd__get__subcmd__sources_commands() {
@@ -950,12 +1311,31 @@ _tk__subcmd__install_commands() {
     local commands; commands=()
     _describe -t commands 'tk install commands' commands "$@"
 }
+(( $+functions[_tk__subcmd__kustomize_commands] )) ||
+_tk__subcmd__kustomize_commands() {
+    local commands; commands=(
+'build:Build a kustomization directory and print the resources as YAML' \
+    )
+    _describe -t commands 'tk kustomize commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__kustomize__subcmd__build_commands] )) ||
+_tk__subcmd__kustomize__subcmd__build_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk kustomize build commands' commands "$@"
+}
 (( $+functions[_tk__subcmd__reconcile_commands] )) ||
 _tk__subcmd__reconcile_commands() {
     local commands; commands=(
 'source:Reconcile a source' \
+'kustomization:Apply a Kustomization now (and with --with-source, fetch its source first) and wait' \
+'ks:Apply a Kustomization now (and with --with-source, fetch its source first) and wait' \
     )
     _describe -t commands 'tk reconcile commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__reconcile__subcmd__kustomization_commands] )) ||
+_tk__subcmd__reconcile__subcmd__kustomization_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk reconcile kustomization commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__reconcile__subcmd__source_commands] )) ||
 _tk__subcmd__reconcile__subcmd__source_commands() {
@@ -973,8 +1353,15 @@ _tk__subcmd__reconcile__subcmd__source__subcmd__git_commands() {
 _tk__subcmd__resume_commands() {
     local commands; commands=(
 'source:Resume sources' \
+'kustomization:Resume Kustomizations and wait for them to be applied' \
+'ks:Resume Kustomizations and wait for them to be applied' \
     )
     _describe -t commands 'tk resume commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__resume__subcmd__kustomization_commands] )) ||
+_tk__subcmd__resume__subcmd__kustomization_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk resume kustomization commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__resume__subcmd__source_commands] )) ||
 _tk__subcmd__resume__subcmd__source_commands() {
@@ -992,8 +1379,15 @@ _tk__subcmd__resume__subcmd__source__subcmd__git_commands() {
 _tk__subcmd__suspend_commands() {
     local commands; commands=(
 'source:Suspend sources' \
+'kustomization:Suspend Kustomizations' \
+'ks:Suspend Kustomizations' \
     )
     _describe -t commands 'tk suspend commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__suspend__subcmd__kustomization_commands] )) ||
+_tk__subcmd__suspend__subcmd__kustomization_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk suspend kustomization commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__suspend__subcmd__source_commands] )) ||
 _tk__subcmd__suspend__subcmd__source_commands() {

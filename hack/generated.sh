@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build -q --bin tk
-tk=target/debug/tk
+tk="${CARGO_TARGET_DIR:-target}/debug/tk"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 mkdir -p "$out/completions" "$out/docs/cmd"

@@ -1,18 +1,62 @@
 #!/usr/bin/env bash
-# Builds the test rig's control-plane binaries from the Go module proxy into a cache
-# outside the repository, keyed by version. Idempotent: a complete cache is reused.
+# Builds the test rig's binaries from the Go module proxy into a cache outside the
+# repository, keyed by version. Idempotent: a complete cache is reused.
 #
-#   hack/rig-build.sh            build (or reuse) and print the bin directory
+#   hack/rig-build.sh              build (or reuse) everything; print the control-plane bin directory
+#   hack/rig-build.sh --kustomize  build (or reuse) only the reference kustomize CLI; print its path
 #
 # Versions are pinned here; crates/testenv reads the same file through TK_RIG_BIN or
-# the default cache path printed by this script.
+# the default cache path printed by this script. The reference kustomize (the differential
+# tests and benches of crates/kustomize) is found through TK_KUSTOMIZE_BIN or
+# `hack/rig-build.sh --kustomize`.
 set -euo pipefail
 
 K8S_VERSION="${TK_RIG_K8S_VERSION:-v1.34.4}"
 ETCD_VERSION="${TK_RIG_ETCD_VERSION:-v3.6.16}"
 KWOK_VERSION="${TK_RIG_KWOK_VERSION:-v0.7.0}"
+# The kustomize our engine (crates/kustomize) follows; kubectl 1.32-1.34 embed the same.
+KUSTOMIZE_VERSION="${TK_RIG_KUSTOMIZE_VERSION:-v5.5.0}"
 
 cache_root="${TK_RIG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tk-rig}"
+
+# --- kustomize: `go install` works as is (its released go.mod has no replace lines) -----
+# build_kustomize: builds (or reuses) the reference kustomize CLI and prints its path.
+build_kustomize() {
+  local dir="$cache_root/kustomize-$KUSTOMIZE_VERSION"
+  local exe="$dir/bin/kustomize"
+  if [[ -x "$exe" ]]; then
+    echo "$exe"
+    return 0
+  fi
+  command -v go >/dev/null || { echo "rig-build: the go command is needed to build kustomize (install Go >= 1.22)" >&2; return 1; }
+  mkdir -p "$dir"
+  (
+    exec 8>"$dir/.lock"
+    flock 8
+    if [[ ! -x "$exe" ]]; then
+      echo "rig-build: building kustomize $KUSTOMIZE_VERSION" >&2
+      # Built into a scratch GOBIN and moved in place, so a half-written binary is never used.
+      local tmp
+      tmp=$(mktemp -d "$dir/gobin.XXXXXX")
+      local ldflags="-s -w -X sigs.k8s.io/kustomize/api/provenance.version=$KUSTOMIZE_VERSION"
+      ldflags+=" -X sigs.k8s.io/kustomize/api/provenance.buildDate=1970-01-01T00:00:00Z"
+      (cd "$dir" && GOBIN="$tmp" CGO_ENABLED=0 GOFLAGS="${GOFLAGS:--buildvcs=false}" \
+        go install -trimpath -ldflags "$ldflags" "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION" >&2)
+      mkdir -p "$dir/bin"
+      mv "$tmp/kustomize" "$exe"
+      rm -rf "$tmp"
+      "$exe" version >&2
+    fi
+  )
+  echo "$exe"
+}
+
+if [[ "${1:-}" == "--kustomize" ]]; then
+  build_kustomize
+  exit 0
+fi
+build_kustomize >/dev/null
+
 key="k8s-${K8S_VERSION}_etcd-${ETCD_VERSION}_kwok-${KWOK_VERSION}"
 bin="$cache_root/$key/bin"
 stamp="$cache_root/$key/.complete"

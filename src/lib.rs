@@ -6,6 +6,7 @@ pub mod api;
 pub mod cli;
 pub mod controllers;
 pub mod manifests;
+pub mod ssa;
 
 /// The version of this build, as labels and `tk version` report it (`v` + crate version).
 pub const VERSION: &str = concat!("v", env!("CARGO_PKG_VERSION"));

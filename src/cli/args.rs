@@ -68,20 +68,22 @@ pub enum Command {
     Uninstall(UninstallArgs),
     /// Generate a shell completion script
     Completion(CompletionArgs),
-    /// Create or update sources and secrets
+    /// Create or update sources, secrets and Kustomizations
     Create(CreateArgs),
-    /// Print the status of sources
+    /// Print the status of sources and Kustomizations
     Get(GetArgs),
     /// Ask for an immediate reconcile and wait for it
     Reconcile(ReconcileArgs),
-    /// Stop reconciling sources
+    /// Stop reconciling sources and Kustomizations
     Suspend(SuspendArgs),
-    /// Reconcile suspended sources again
+    /// Reconcile suspended sources and Kustomizations again
     Resume(ResumeArgs),
-    /// Delete sources
+    /// Delete sources and Kustomizations
     Delete(DeleteArgs),
-    /// Print sources as YAML that can be applied again
+    /// Print sources and Kustomizations as YAML that can be applied again
     Export(ExportArgs),
+    /// Build kustomizations locally, as `kustomize build` does
+    Kustomize(KustomizeArgs),
     /// Run a controller (in-cluster, or locally against a kubeconfig)
     Controller(ControllerArgs),
     /// Write the markdown reference for every command into a directory
@@ -201,6 +203,22 @@ pub enum CreateCommand {
     Source(CreateSourceArgs),
     /// Create or update Kubernetes secrets for sources
     Secret(CreateSecretArgs),
+    /// Create or update a Kustomization and wait for it to be applied
+    #[command(
+        visible_alias = "ks",
+        long_about = "Create or update a Kustomization that builds and applies a path of a \
+                      source, and wait for it to be ready.\n\n\
+                      Examples:\n\n    \
+                      tk create kustomization kyverno --source=GitRepository/kyverno \\\n      \
+                      --path=./config/release --prune --interval=60m --wait\n    \
+                      tk create kustomization policies --depends-on=kyverno \\\n      \
+                      --source=policies --path=./policies/flux --prune --interval=5m\n    \
+                      tk create kustomization podinfo --namespace=default \\\n      \
+                      --source=GitRepository/podinfo.flux-system --path=./kustomize --prune\n    \
+                      tk create kustomization podinfo --source=OCIRepository/podinfo \\\n      \
+                      --target-namespace=default --prune --export"
+    )]
+    Kustomization(CreateKustomizationArgs),
 }
 
 #[derive(Debug, Args)]
@@ -340,6 +358,63 @@ pub struct CreateSourceGitArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct CreateKustomizationArgs {
+    /// Name of the Kustomization
+    pub name: String,
+    /// Source with the manifests, as [<kind>/]<name>[.<namespace>]; kind is one of
+    /// OCIRepository, GitRepository (the default) or Bucket
+    #[arg(long, value_name = "SOURCE")]
+    pub source: Option<String>,
+    /// Path to the directory with the kustomization.yaml, relative to the source's root
+    #[arg(long, default_value = "./")]
+    pub path: String,
+    /// Delete objects that are removed from the source (garbage collection)
+    #[arg(long, default_missing_value = "true", num_args = 0..=1, require_equals = true, action = clap::ArgAction::Set, default_value_t = false, value_name = "BOOL")]
+    pub prune: bool,
+    /// Wait for every applied object to become ready (health checks are then ignored)
+    #[arg(long, default_missing_value = "true", num_args = 0..=1, require_equals = true, action = clap::ArgAction::Set, default_value_t = false, value_name = "BOOL")]
+    pub wait: bool,
+    /// Workload whose health gates readiness, as <kind>/<name>.<namespace>; kind is one of
+    /// Deployment, DaemonSet, StatefulSet or HelmRelease (comma-separated or repeated)
+    #[arg(long, value_delimiter = ',', value_name = "KIND/NAME.NAMESPACE")]
+    pub health_check: Vec<String>,
+    /// Timeout of health checking, as a Go duration
+    #[arg(long, default_value = "2m", value_name = "DURATION")]
+    pub health_check_timeout: String,
+    /// Kustomization that must be ready first, as [<namespace>/]<name> (comma-separated or
+    /// repeated)
+    #[arg(long, value_delimiter = ',', value_name = "[NAMESPACE/]NAME")]
+    pub depends_on: Vec<String>,
+    /// ServiceAccount to impersonate when applying
+    #[arg(long, value_name = "NAME")]
+    pub service_account: Option<String>,
+    /// Namespace set on every namespaced object the Kustomization applies
+    #[arg(long, value_name = "NAMESPACE")]
+    pub target_namespace: Option<String>,
+    /// Decryption provider for SOPS-encrypted manifests: sops
+    #[arg(long, value_name = "PROVIDER")]
+    pub decryption_provider: Option<String>,
+    /// Secret with the keys for SOPS decryption (with --decryption-provider)
+    #[arg(long, value_name = "NAME")]
+    pub decryption_secret: Option<String>,
+    /// Secret with a kubeconfig for applying to a remote cluster
+    #[arg(long, value_name = "NAME")]
+    pub kubeconfig_secret_ref: Option<String>,
+    /// Interval between retries after a failed reconcile, as a Go duration (default: --interval)
+    #[arg(long, value_name = "DURATION")]
+    pub retry_interval: Option<String>,
+    /// How often the Kustomization is reconciled, as a Go duration
+    #[arg(long, default_value = "1m", value_name = "DURATION")]
+    pub interval: String,
+    /// Label to set, as key=value (comma-separated or repeated)
+    #[arg(long, value_delimiter = ',', value_name = "KEY=VALUE")]
+    pub label: Vec<String>,
+    /// Print the Kustomization as YAML instead of applying it
+    #[arg(long)]
+    pub export: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct CreateSecretGitArgs {
     /// Name of the Secret
     pub name: String,
@@ -385,6 +460,11 @@ pub enum GetCommand {
     /// Print the status of sources
     #[command(visible_alias = "source")]
     Sources(GetSourcesArgs),
+    /// Print the status of Kustomizations
+    #[command(visible_aliases = ["kustomization", "ks"])]
+    Kustomizations(GetListArgs),
+    /// Print the status of every source and Kustomization, one table per kind
+    All(GetAllArgs),
 }
 
 #[derive(Debug, Args)]
@@ -445,6 +525,18 @@ pub struct ReconcileArgs {
 pub enum ReconcileCommand {
     /// Reconcile a source
     Source(ReconcileSourceArgs),
+    /// Apply a Kustomization now (and with --with-source, fetch its source first) and wait
+    #[command(visible_alias = "ks")]
+    Kustomization(ReconcileKustomizationArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReconcileKustomizationArgs {
+    /// Name of the Kustomization
+    pub name: String,
+    /// Reconcile the Kustomization's source first and wait for its new revision
+    #[arg(long)]
+    pub with_source: bool,
 }
 
 #[derive(Debug, Args)]
@@ -475,6 +567,9 @@ pub struct SuspendArgs {
 pub enum SuspendCommand {
     /// Suspend sources
     Source(SuspendSourceArgs),
+    /// Suspend Kustomizations
+    #[command(visible_alias = "ks")]
+    Kustomization(SelectArgs),
 }
 
 #[derive(Debug, Args)]
@@ -510,6 +605,9 @@ pub struct ResumeArgs {
 pub enum ResumeCommand {
     /// Resume sources
     Source(ResumeSourceArgs),
+    /// Resume Kustomizations and wait for them to be applied
+    #[command(visible_alias = "ks")]
+    Kustomization(ResumeSelectArgs),
 }
 
 #[derive(Debug, Args)]
@@ -543,6 +641,9 @@ pub struct DeleteArgs {
 pub enum DeleteCommand {
     /// Delete sources
     Source(DeleteSourceArgs),
+    /// Delete a Kustomization (with prune, the objects it applied are deleted too)
+    #[command(visible_alias = "ks")]
+    Kustomization(DeleteNameArgs),
 }
 
 #[derive(Debug, Args)]
@@ -576,6 +677,9 @@ pub struct ExportArgs {
 pub enum ExportCommand {
     /// Export sources
     Source(ExportSourceArgs),
+    /// Export Kustomizations as YAML
+    #[command(visible_alias = "ks")]
+    Kustomization(SelectArgs),
 }
 
 #[derive(Debug, Args)]
@@ -597,6 +701,77 @@ pub struct ExportSelectArgs {
     /// Also export the Secret each source references
     #[arg(long)]
     pub with_credentials: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct KustomizeArgs {
+    #[command(subcommand)]
+    pub command: KustomizeCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KustomizeCommand {
+    /// Build a kustomization directory and print the resources as YAML
+    #[command(
+        long_about = "Build a kustomization directory and print the resources as YAML, \
+                      byte for byte what `kustomize build` v5.5 and `kubectl kustomize` print, \
+                      with tk's built-in kustomize engine. Nothing is sent to a cluster; a \
+                      kustomization field the engine does not interpret is an error, never \
+                      silently ignored.\n\n\
+                      Every file is read inside a build root: --root if given, else the top of \
+                      the Git work tree holding DIR, else the current directory if it holds DIR, \
+                      else DIR itself. Bases such as ../base resolve anywhere inside the root; \
+                      symlinks, absolute paths and `..` that leave it are refused, and so are \
+                      remote bases, plugins, KRM functions and helm charts. Paths in error \
+                      messages are shown from the root, as /overlays/prod/kustomization.yaml.\n\n\
+                      Examples:\n\n    \
+                      tk kustomize build ./deploy/overlays/prod\n    \
+                      tk kustomize build . -o rendered.yaml\n    \
+                      tk kustomize build clusters/dev --reorder none\n    \
+                      tk kustomize build overlays/dev --load-restrictor LoadRestrictionsNone\n    \
+                      tk kustomize build /srv/repo/apps/web --root /srv/repo"
+    )]
+    Build(KustomizeBuildArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KustomizeBuildArgs {
+    /// Directory holding a kustomization.yaml, kustomization.yml or Kustomization file
+    #[arg(default_value = ".", value_name = "DIR")]
+    pub dir: std::path::PathBuf,
+    /// Order of the output: `legacy` (kustomize's kind order: Namespaces and CRDs first,
+    /// webhooks last) or `none` (the order resources were read in); a `sortOptions` field in
+    /// the kustomization wins
+    #[arg(long, value_enum, default_value_t = ReorderArg::Legacy, value_name = "ORDER")]
+    pub reorder: ReorderArg,
+    /// Which files a kustomization may read: `LoadRestrictionsRootOnly` (only files in or
+    /// below its own directory; bases may be anywhere in the build root) or
+    /// `LoadRestrictionsNone` (any file in the build root)
+    #[arg(long, value_enum, default_value_t = LoadRestrictorArg::RootOnly, value_name = "RESTRICTION")]
+    pub load_restrictor: LoadRestrictorArg,
+    /// Directory no read may leave (default: the Git work tree holding DIR, else the current
+    /// directory if it holds DIR, else DIR)
+    #[arg(long, value_name = "PATH")]
+    pub root: Option<std::path::PathBuf>,
+    /// Write the YAML to this file (replaced atomically) instead of stdout
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+}
+
+/// `--reorder`, with kustomize's values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReorderArg {
+    Legacy,
+    None,
+}
+
+/// `--load-restrictor`, with kustomize's values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LoadRestrictorArg {
+    #[value(name = "LoadRestrictionsRootOnly")]
+    RootOnly,
+    #[value(name = "LoadRestrictionsNone")]
+    None,
 }
 
 #[cfg(test)]

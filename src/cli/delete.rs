@@ -1,4 +1,5 @@
-//! `tk delete source git NAME`: asks first on a terminal; elsewhere only `--silent` deletes.
+//! `tk delete source git|kustomization NAME`: asks first on a terminal; elsewhere only
+//! `--silent` deletes.
 
 use anyhow::{Result, bail};
 use kube::api::DeleteParams;
@@ -21,7 +22,8 @@ pub async fn run(
     if !silent {
         confirm(kind, namespace, name)?;
     }
-    printer.action(format!("deleting source {name} in {namespace} namespace"));
+    let noun = kind.delete_noun();
+    printer.action(format!("deleting {noun} {name} in {namespace} namespace"));
     let api = kind.api(&client, Some(namespace));
     match api.delete(name, &DeleteParams::background()).await {
         Ok(_) => {}
@@ -34,7 +36,7 @@ pub async fn run(
             .await;
         }
     }
-    printer.success("source deleted");
+    printer.success(format!("{noun} deleted"));
     Ok(())
 }
 
@@ -43,7 +45,11 @@ fn confirm(kind: Kind, namespace: &str, name: &str) -> Result<()> {
         "refusing to delete {} {namespace}/{name} without confirmation: pass --silent to skip the prompt",
         kind.kind
     );
-    if !printer::confirm("Are you sure you want to delete this source", no_terminal)? {
+    let prompt = format!(
+        "Are you sure you want to delete this {}",
+        kind.delete_noun()
+    );
+    if !printer::confirm(&prompt, no_terminal)? {
         bail!(
             "delete cancelled: {} {namespace}/{name} was kept",
             kind.kind

@@ -148,7 +148,12 @@ fn options_section(md: &mut String, title: &str, args: &[&Arg]) {
                 .and_then(|v| v.first())
                 .map(|s| s.to_string())
                 .unwrap_or_else(|| arg.get_id().to_string().to_uppercase());
-            let _ = write!(flag, " <{name}>");
+            // A value that may be left out (`--prune` or `--prune=false`) is shown as clap does.
+            if arg.get_num_args().is_some_and(|n| n.min_values() == 0) {
+                let _ = write!(flag, "[=<{name}>]");
+            } else {
+                let _ = write!(flag, " <{name}>");
+            }
         }
         let mut text = help(arg);
         let defaults: Vec<String> = arg

@@ -1,6 +1,7 @@
-//! `tk export source git NAME|--all [--with-credentials]`: the objects as flux exports them,
-//! only what re-applies cleanly: apiVersion, kind, name, namespace, labels, annotations and
-//! spec, durations written the Go way (`5m` as `5m0s`), no status or server-set metadata.
+//! `tk export source git|kustomization NAME|--all [--with-credentials]`: the objects as flux
+//! exports them, only what re-applies cleanly: apiVersion, kind, name, namespace, labels,
+//! annotations and spec, durations written the Go way (`5m` as `5m0s`), no status or
+//! server-set metadata.
 
 use anyhow::Result;
 use k8s_openapi::api::core::v1::Secret;
@@ -8,14 +9,15 @@ use kube::api::{Api, DynamicObject};
 use serde_json::{Map, Value, json};
 
 use super::cluster_call;
-use super::objects::Kind;
+use super::objects::{self, Kind};
 use super::printer::Printer;
 use super::settings::GlobalSettings;
 use super::suspend::Selection;
 use super::yaml;
+use crate::api::kustomize::KustomizationSpec;
 use crate::api::source::GitRepositorySpec;
 
-pub async fn git(
+pub async fn run(
     kind: Kind,
     selection: &Selection,
     with_credentials: bool,
@@ -29,14 +31,17 @@ pub async fn git(
         Selection::All => {
             let all = kind.list(&client, namespace).await?;
             if all.is_empty() {
-                printer.failure(format!("no source found in {namespace} namespace"));
+                printer.failure(format!(
+                    "no {} objects found in {namespace} namespace",
+                    kind.kind
+                ));
             }
             all
         }
     };
     let mut out = String::new();
     for object in &objects {
-        let exported = export_git_repository(kind, object)?;
+        let exported = export_object(kind, object)?;
         out.push_str(&format!("---\n{}", yaml::to_string(&exported)));
         if with_credentials
             && let Some(secret_name) = exported["spec"]["secretRef"]["name"].as_str()
@@ -64,12 +69,23 @@ pub async fn git(
 
 /// The object as flux's typed export writes it; fields tk's types do not know are dropped,
 /// as Flux's Go types drop them.
-pub fn export_git_repository(kind: Kind, object: &DynamicObject) -> Result<Value> {
+pub fn export_object(kind: Kind, object: &DynamicObject) -> Result<Value> {
     let name = object.metadata.name.as_deref().unwrap_or_default();
-    let spec: GitRepositorySpec = serde_json::from_value(object.data["spec"].clone())
-        .map_err(|err| anyhow::anyhow!("{} {name}: spec does not parse: {err}", kind.kind))?;
-    let mut spec = serde_json::to_value(spec)?;
-    go_spec(&mut spec);
+    let raw = object.data["spec"].clone();
+    let parse_error = |err: serde_json::Error| {
+        anyhow::anyhow!("{} {name}: spec does not parse: {err}", kind.kind)
+    };
+    // Fields Go writes without `omitempty`, kept even when false.
+    let (mut spec, required_bools): (Value, &[&str]) = if kind == objects::KUSTOMIZATION {
+        let spec: KustomizationSpec = serde_json::from_value(raw).map_err(parse_error)?;
+        (serde_json::to_value(spec)?, &["prune"])
+    } else if kind == objects::GIT_REPOSITORY {
+        let spec: GitRepositorySpec = serde_json::from_value(raw).map_err(parse_error)?;
+        (serde_json::to_value(spec)?, &[])
+    } else {
+        anyhow::bail!("exporting {} objects is not supported", kind.kind);
+    };
+    go_spec(&mut spec, required_bools);
     Ok(json!({
         "apiVersion": kind.api_version(),
         "kind": kind.kind,
@@ -96,19 +112,20 @@ fn export_metadata(object: &DynamicObject) -> Value {
     Value::Object(metadata)
 }
 
-/// Go's `metav1.Duration` writes `5m` back as `5m0s`, and `omitempty` drops `false`.
-fn go_spec(spec: &mut Value) {
+/// Go's `metav1.Duration` writes `5m` back as `5m0s`, and `omitempty` drops `false` (except
+/// from the `required` fields).
+fn go_spec(spec: &mut Value, required: &[&str]) {
     let Some(fields) = spec.as_object_mut() else {
         return;
     };
-    for key in ["interval", "timeout"] {
+    for key in ["interval", "timeout", "retryInterval"] {
         if let Some(Value::String(text)) = fields.get_mut(key)
             && let Ok(parsed) = crate::api::duration::parse(text)
         {
             *text = crate::api::duration::format(parsed);
         }
     }
-    fields.retain(|_, v| *v != Value::Bool(false));
+    fields.retain(|k, v| *v != Value::Bool(false) || required.contains(&k.as_str()));
 }
 
 fn export_secret(secret: &Secret) -> Value {

@@ -10,6 +10,7 @@ mod docs;
 mod export;
 mod get;
 mod install;
+mod kustomize;
 mod objects;
 mod preflight;
 mod printer;
@@ -29,11 +30,11 @@ use clap::Parser;
 use args::{
     Cli, Command, CreateCommand, CreateSecretCommand, CreateSourceCommand, DeleteCommand,
     DeleteSourceCommand, ExportCommand, ExportSourceCommand, GetCommand, GetSourcesCommand,
-    ReconcileCommand, ReconcileSourceCommand, ResumeCommand, ResumeSourceCommand, SuspendCommand,
-    SuspendSourceCommand,
+    KustomizeCommand, ReconcileCommand, ReconcileSourceCommand, ResumeCommand, ResumeSourceCommand,
+    SuspendCommand, SuspendSourceCommand,
 };
 pub use docs::pages as doc_pages;
-use objects::GIT_REPOSITORY;
+use objects::{GIT_REPOSITORY, KUSTOMIZATION, SOURCE_KINDS};
 use printer::Printer;
 use settings::GlobalSettings;
 use suspend::Selection;
@@ -133,6 +134,15 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                         }
                     }
                 },
+                CreateCommand::Kustomization(args) => {
+                    let options =
+                        create::kustomization::KustomizationOptions::resolve(&args, &settings)?;
+                    if options.export {
+                        block_on_local(create::kustomization::run(&options, &settings, printer))?;
+                    } else {
+                        block_on(create::kustomization::run(&options, &settings, printer))?;
+                    }
+                }
                 CreateCommand::Secret(secret) => match secret.command {
                     CreateSecretCommand::Git(args) => {
                         let options =
@@ -147,24 +157,35 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
             match args.command {
                 GetCommand::Sources(sources) => match sources.command {
                     GetSourcesCommand::Git(args) => {
-                        let options = get::sources::GetOptions::resolve(
+                        let options = get::GetOptions::resolve(
                             &args.filter,
                             args.name.as_deref(),
                             args.watch,
                             &settings,
                         )?;
-                        block_on(get::sources::git(&options, &settings, printer))?;
+                        block_on(get::one_kind(GIT_REPOSITORY, &options, &settings, printer))?;
                     }
                     GetSourcesCommand::All(args) => {
-                        let options = get::sources::GetOptions::resolve(
-                            &args.filter,
-                            None,
-                            false,
-                            &settings,
-                        )?;
-                        block_on(get::sources::all(&options, &settings))?;
+                        let options =
+                            get::GetOptions::resolve(&args.filter, None, false, &settings)?;
+                        block_on(get::all(&SOURCE_KINDS, &options, &settings))?;
                     }
                 },
+                GetCommand::Kustomizations(args) => {
+                    let options = get::GetOptions::resolve(
+                        &args.filter,
+                        args.name.as_deref(),
+                        args.watch,
+                        &settings,
+                    )?;
+                    block_on(get::one_kind(KUSTOMIZATION, &options, &settings, printer))?;
+                }
+                GetCommand::All(args) => {
+                    let options = get::GetOptions::resolve(&args.filter, None, false, &settings)?;
+                    let mut kinds = SOURCE_KINDS.to_vec();
+                    kinds.push(KUSTOMIZATION);
+                    block_on(get::all(&kinds, &options, &settings))?;
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -175,11 +196,21 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                         block_on(reconcile::run(
                             GIT_REPOSITORY,
                             &args.name,
+                            false,
                             &settings,
                             printer,
                         ))?;
                     }
                 },
+                ReconcileCommand::Kustomization(args) => {
+                    block_on(reconcile::run(
+                        KUSTOMIZATION,
+                        &args.name,
+                        args.with_source,
+                        &settings,
+                        printer,
+                    ))?;
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -196,6 +227,15 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                         ))?;
                     }
                 },
+                SuspendCommand::Kustomization(args) => {
+                    let selection = Selection::new(args.name.as_deref(), args.all);
+                    block_on(suspend::suspend(
+                        KUSTOMIZATION,
+                        &selection,
+                        &settings,
+                        printer,
+                    ))?;
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -214,6 +254,16 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                         ))?;
                     }
                 },
+                ResumeCommand::Kustomization(args) => {
+                    let selection = Selection::new(args.select.name.as_deref(), args.select.all);
+                    block_on(suspend::resume(
+                        KUSTOMIZATION,
+                        &selection,
+                        args.wait,
+                        &settings,
+                        printer,
+                    ))?;
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -230,6 +280,15 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                         ))?;
                     }
                 },
+                DeleteCommand::Kustomization(args) => {
+                    block_on(delete::run(
+                        KUSTOMIZATION,
+                        &args.name,
+                        args.silent,
+                        &settings,
+                        printer,
+                    ))?;
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -239,7 +298,7 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                     ExportSourceCommand::Git(args) => {
                         let selection =
                             Selection::new(args.select.name.as_deref(), args.select.all);
-                        block_on(export::git(
+                        block_on(export::run(
                             GIT_REPOSITORY,
                             &selection,
                             args.with_credentials,
@@ -248,6 +307,24 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                         ))?;
                     }
                 },
+                ExportCommand::Kustomization(args) => {
+                    let selection = Selection::new(args.name.as_deref(), args.all);
+                    block_on(export::run(
+                        KUSTOMIZATION,
+                        &selection,
+                        false,
+                        &settings,
+                        printer,
+                    ))?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Kustomize(args) => {
+            match args.command {
+                KustomizeCommand::Build(args) => {
+                    kustomize::build(&kustomize::BuildSettings::resolve(&args)?)?;
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -1,8 +1,9 @@
-//! Flux objects as the CLI sees them: the source kinds, their status (Ready, revision,
-//! suspend), reconcile requests and the waits `create`, `reconcile` and `resume` share.
+//! Flux objects as the CLI sees them: the source kinds and Kustomizations, their status
+//! (Ready, revision, suspend), reconcile requests and the waits `create`, `reconcile` and
+//! `resume` share.
 //!
-//! Objects are handled as `DynamicObject`s so one code path serves every source kind, and so
-//! an object written by a newer Flux with fields tk does not know still reads.
+//! Objects are handled as `DynamicObject`s so one code path serves every kind, and so an
+//! object written by a newer Flux with fields tk does not know still reads.
 
 use std::time::Instant;
 
@@ -21,45 +22,70 @@ pub struct Kind {
     pub version: &'static str,
     pub kind: &'static str,
     pub plural: &'static str,
+    /// The words after the verb in tk's commands (`tk resume <command> NAME`).
+    pub command: &'static str,
+    /// The noun suspend, resume and delete print: flux's `humanKind` ("kustomization"); the
+    /// source kinds keep the kind name tk's source commands have always printed.
+    pub human: &'static str,
+    /// The controller that reconciles the kind, named in timeout hints.
+    pub controller: &'static str,
+    /// Where the status keeps the revision `get` prints and waits report.
+    pub revision: RevisionField,
+}
+
+/// Which status field holds a kind's revision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevisionField {
+    /// `status.artifact.revision`: what a source fetched.
+    Artifact,
+    /// `status.lastAppliedRevision`: what an applier applied.
+    LastApplied,
 }
 
 const SOURCE_GROUP: &str = "source.toolkit.fluxcd.io";
 
-pub const GIT_REPOSITORY: Kind = Kind {
-    group: SOURCE_GROUP,
-    version: "v1",
-    kind: "GitRepository",
-    plural: "gitrepositories",
-};
+const fn source(kind: &'static str, plural: &'static str, command: &'static str) -> Kind {
+    Kind {
+        group: SOURCE_GROUP,
+        version: "v1",
+        kind,
+        plural,
+        command,
+        human: kind,
+        controller: "source-controller",
+        revision: RevisionField::Artifact,
+    }
+}
+
+pub const GIT_REPOSITORY: Kind = source("GitRepository", "gitrepositories", "source git");
 
 /// Every source kind, in the order `get sources all` prints them (Flux's order).
 pub const SOURCE_KINDS: [Kind; 5] = [
     GIT_REPOSITORY,
-    Kind {
-        group: SOURCE_GROUP,
-        version: "v1",
-        kind: "HelmRepository",
-        plural: "helmrepositories",
-    },
-    Kind {
-        group: SOURCE_GROUP,
-        version: "v1",
-        kind: "HelmChart",
-        plural: "helmcharts",
-    },
-    Kind {
-        group: SOURCE_GROUP,
-        version: "v1",
-        kind: "Bucket",
-        plural: "buckets",
-    },
-    Kind {
-        group: SOURCE_GROUP,
-        version: "v1",
-        kind: "OCIRepository",
-        plural: "ocirepositories",
-    },
+    source("HelmRepository", "helmrepositories", "source helm"),
+    source("HelmChart", "helmcharts", "source chart"),
+    source("Bucket", "buckets", "source bucket"),
+    source("OCIRepository", "ocirepositories", "source oci"),
 ];
+
+pub const KUSTOMIZATION: Kind = Kind {
+    group: crate::api::kustomize::GROUP,
+    version: "v1",
+    kind: "Kustomization",
+    plural: "kustomizations",
+    command: "kustomization",
+    human: "kustomization",
+    controller: "kustomize-controller",
+    revision: RevisionField::LastApplied,
+};
+
+/// The source kinds a Kustomization can build from, as `--source` spells them (flux's order).
+pub const KUSTOMIZATION_SOURCE_KINDS: [&str; 3] = ["OCIRepository", "GitRepository", "Bucket"];
+
+/// The source kind named `kind` (as written in a `sourceRef`).
+pub fn source_kind(kind: &str) -> Option<Kind> {
+    SOURCE_KINDS.into_iter().find(|k| k.kind == kind)
+}
 
 impl Kind {
     pub fn resource(&self) -> ApiResource {
@@ -71,6 +97,37 @@ impl Kind {
 
     pub fn api_version(&self) -> String {
         format!("{}/{}", self.group, self.version)
+    }
+
+    pub fn is_source(&self) -> bool {
+        self.group == SOURCE_GROUP
+    }
+
+    /// The noun `delete` prints: tk's source commands say "source".
+    pub fn delete_noun(&self) -> &'static str {
+        if self.is_source() {
+            "source"
+        } else {
+            self.human
+        }
+    }
+
+    /// The revision `get` prints and waits report, from the field the kind keeps it in.
+    pub fn revision<'a>(&self, object: &'a DynamicObject) -> Option<&'a str> {
+        let status = status(object);
+        match self.revision {
+            RevisionField::Artifact => status["artifact"]["revision"].as_str(),
+            RevisionField::LastApplied => status["lastAppliedRevision"].as_str(),
+        }
+        .filter(|r| !r.is_empty())
+    }
+
+    /// What a finished reconcile reports, as flux words it.
+    pub fn revision_message(&self, revision: &str) -> String {
+        match self.revision {
+            RevisionField::Artifact => format!("fetched revision {revision}"),
+            RevisionField::LastApplied => format!("applied revision {revision}"),
+        }
     }
 
     /// The API in one namespace, or across all of them with `None`.
@@ -162,10 +219,6 @@ pub fn condition<'a>(object: &'a DynamicObject, type_: &str) -> Option<&'a Value
         })
 }
 
-pub fn revision(object: &DynamicObject) -> Option<&str> {
-    status(object)["artifact"]["revision"].as_str()
-}
-
 pub fn suspended(object: &DynamicObject) -> bool {
     object.data["spec"]["suspend"].as_bool().unwrap_or(false)
 }
@@ -222,8 +275,9 @@ pub async fn wait_ready(
         let object = kind.get(client, namespace, name).await?;
         if suspended(&object) {
             bail!(
-                "{} {namespace}/{name} is suspended: run `tk resume source git {name}` to reconcile it",
-                kind.kind
+                "{} {namespace}/{name} is suspended: run `tk resume {} {name}` to reconcile it",
+                kind.kind,
+                kind.command
             );
         }
         match readiness(&object, request) {
@@ -242,8 +296,9 @@ pub async fn wait_ready(
             };
             bail!(
                 "timed out waiting for {} {namespace}/{name} to become ready ({waiting_for}): \
-                 raise --timeout or check that the source controller is running",
-                kind.kind
+                 raise --timeout or check that the {} is running",
+                kind.kind,
+                kind.controller
             );
         }
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
@@ -296,6 +351,34 @@ mod tests {
             readiness(&object(current), Some("t1")),
             Readiness::Failed("ok".into())
         );
+    }
+
+    #[test]
+    fn revision_is_read_where_the_kind_keeps_it() {
+        let status = json!({
+            "artifact": { "revision": "main@sha1:1234" },
+            "lastAppliedRevision": "main@sha1:abcd"
+        });
+        let with = |kind: Kind| {
+            object(json!({
+                "apiVersion": kind.api_version(), "kind": kind.kind,
+                "metadata": { "name": "a" }, "status": status.clone()
+            }))
+        };
+        assert_eq!(
+            GIT_REPOSITORY.revision(&with(GIT_REPOSITORY)),
+            Some("main@sha1:1234")
+        );
+        assert_eq!(
+            KUSTOMIZATION.revision(&with(KUSTOMIZATION)),
+            Some("main@sha1:abcd")
+        );
+        assert_eq!(
+            KUSTOMIZATION.revision_message("v1"),
+            "applied revision v1".to_string()
+        );
+        assert_eq!(source_kind("Bucket").map(|k| k.plural), Some("buckets"));
+        assert!(source_kind("Kustomization").is_none());
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! `tk reconcile source git NAME`: set `reconcile.fluxcd.io/requestedAt` and wait until the
-//! controller reports it handled that request, as `flux reconcile` does.
+//! `tk reconcile source git|kustomization NAME`: set `reconcile.fluxcd.io/requestedAt` and
+//! wait until the controller reports it handled that request, as `flux reconcile` does.
+//! `--with-source` first reconciles the Kustomization's source, in the source's namespace.
 
 use std::time::Instant;
 
@@ -12,6 +13,7 @@ use super::settings::GlobalSettings;
 pub async fn run(
     kind: Kind,
     name: &str,
+    with_source: bool,
     settings: &GlobalSettings,
     printer: Printer,
 ) -> Result<()> {
@@ -19,19 +21,108 @@ pub async fn run(
     let deadline = Instant::now() + settings.timeout;
     let client = settings.client().await?;
     let object = kind.get(&client, namespace, name).await?;
-    if objects::suspended(&object) {
+    refuse_suspended(kind, namespace, name, &object)?;
+    if with_source {
+        let (source_kind, source_namespace, source_name) = source_of(kind, namespace, &object)?;
+        let source = source_kind
+            .get(&client, &source_namespace, &source_name)
+            .await?;
+        refuse_suspended(source_kind, &source_namespace, &source_name, &source)?;
+        request_and_wait(
+            &client,
+            source_kind,
+            &source_namespace,
+            &source_name,
+            None,
+            printer,
+            deadline,
+        )
+        .await?;
+    }
+    // `tk reconcile source ...` confirms the reconcile before the revision; flux's
+    // Kustomization output (and its `--with-source` step) goes straight to the revision.
+    let completed = kind
+        .is_source()
+        .then(|| format!("{} reconciliation completed", kind.kind));
+    request_and_wait(
+        &client,
+        kind,
+        namespace,
+        name,
+        completed.as_deref(),
+        printer,
+        deadline,
+    )
+    .await
+}
+
+fn refuse_suspended(
+    kind: Kind,
+    namespace: &str,
+    name: &str,
+    object: &kube::api::DynamicObject,
+) -> Result<()> {
+    if objects::suspended(object) {
         bail!(
-            "{} {namespace}/{name} is suspended: run `tk resume source git {name}` instead",
-            kind.kind
+            "{} {namespace}/{name} is suspended: run `tk resume {} {name}` instead",
+            kind.kind,
+            kind.command
         );
     }
+    Ok(())
+}
+
+/// The source a Kustomization builds from: its kind, namespace (the Kustomization's when
+/// the reference leaves it out) and name.
+fn source_of(
+    kind: Kind,
+    namespace: &str,
+    object: &kube::api::DynamicObject,
+) -> Result<(Kind, String, String)> {
+    let name = object.metadata.name.as_deref().unwrap_or_default();
+    let reference = &object.data["spec"]["sourceRef"];
+    let (Some(source_kind), Some(source_name)) =
+        (reference["kind"].as_str(), reference["name"].as_str())
+    else {
+        bail!(
+            "{} {namespace}/{name} has no spec.sourceRef: --with-source has nothing to reconcile",
+            kind.kind
+        );
+    };
+    let Some(source) = objects::source_kind(source_kind) else {
+        bail!(
+            "{} {namespace}/{name}: --with-source cannot reconcile a source of kind {source_kind}",
+            kind.kind
+        );
+    };
+    let source_namespace = reference["namespace"]
+        .as_str()
+        .filter(|ns| !ns.is_empty())
+        .unwrap_or(namespace);
+    Ok((
+        source,
+        source_namespace.to_string(),
+        source_name.to_string(),
+    ))
+}
+
+/// Annotates one object and waits for its controller to handle the request.
+async fn request_and_wait(
+    client: &kube::Client,
+    kind: Kind,
+    namespace: &str,
+    name: &str,
+    completed: Option<&str>,
+    printer: Printer,
+    deadline: Instant,
+) -> Result<()> {
     printer.action(format!(
         "annotating {} {name} in {namespace} namespace",
         kind.kind
     ));
     let requested_at = objects::request_timestamp();
     kind.patch(
-        &client,
+        client,
         namespace,
         name,
         &objects::request_patch(&requested_at),
@@ -39,11 +130,12 @@ pub async fn run(
     .await?;
     printer.success(format!("{} annotated", kind.kind));
     wait_reconciled(
-        &client,
+        client,
         kind,
+        namespace,
         name,
         &requested_at,
-        settings,
+        completed,
         printer,
         deadline,
     )
@@ -51,29 +143,33 @@ pub async fn run(
 }
 
 /// Waits for the controller to handle `requested_at` and report Ready, then prints the
-/// revision; shared with `resume`.
+/// `completed` line (if any) and the revision; shared with `resume`.
+#[allow(clippy::too_many_arguments)]
 pub async fn wait_reconciled(
     client: &kube::Client,
     kind: Kind,
+    namespace: &str,
     name: &str,
     requested_at: &str,
-    settings: &GlobalSettings,
+    completed: Option<&str>,
     printer: Printer,
     deadline: Instant,
 ) -> Result<()> {
-    let namespace = &settings.namespace;
     printer.waiting(format!("waiting for {} reconciliation", kind.kind));
     let spinner = printer.spinner(format!("waiting for {} {namespace}/{name}", kind.kind));
     let ready =
         objects::wait_ready(client, kind, namespace, name, Some(requested_at), deadline).await;
     spinner.finish_and_clear();
     let ready = ready?;
-    printer.success(format!("{} reconciliation completed", kind.kind));
-    match objects::revision(&ready) {
-        Some(revision) => printer.success(format!("fetched revision {revision}")),
+    if let Some(completed) = completed {
+        printer.success(completed);
+    }
+    match kind.revision(&ready) {
+        Some(revision) => printer.success(kind.revision_message(revision)),
         None => bail!(
-            "{} {namespace}/{name}: reconciliation completed but no artifact was found: inspect the source controller's logs",
-            kind.kind
+            "{} {namespace}/{name}: reconciliation completed but no revision was reported: inspect the {}'s logs",
+            kind.kind,
+            kind.controller
         ),
     }
     Ok(())

@@ -1,4 +1,4 @@
-//! `tk suspend|resume source git NAME|--all`: flip `spec.suspend`; resume also requests a
+//! `tk suspend|resume source git|kustomization NAME|--all`: flip `spec.suspend`; resume also requests a
 //! reconcile and (unless `--wait=false`) waits for it, as flux does.
 
 use std::time::Instant;
@@ -70,7 +70,7 @@ pub async fn suspend(
     for name in selection.names(&client, kind, namespace, printer).await? {
         printer.action(format!(
             "suspending {} {name} in {namespace} namespace",
-            kind.kind
+            kind.human
         ));
         kind.patch(
             &client,
@@ -79,7 +79,7 @@ pub async fn suspend(
             &json!({ "spec": { "suspend": true } }),
         )
         .await?;
-        printer.success(format!("{} suspended", kind.kind));
+        printer.success(format!("{} suspended", kind.human));
     }
     Ok(())
 }
@@ -98,7 +98,7 @@ pub async fn resume(
     for name in selection.names(&client, kind, namespace, printer).await? {
         printer.action(format!(
             "resuming {} {name} in {namespace} namespace",
-            kind.kind
+            kind.human
         ));
         let requested_at = objects::request_timestamp();
         // Flux's Go types omit `suspend: false`, so resuming removes the field.
@@ -107,17 +107,19 @@ pub async fn resume(
             "spec": { "suspend": null },
         });
         kind.patch(&client, namespace, &name, &patch).await?;
-        printer.success(format!("{} resumed", kind.kind));
+        printer.success(format!("{} resumed", kind.human));
         requested.push((name, requested_at));
     }
     if wait {
         for (name, requested_at) in requested {
+            let completed = format!("{} {name} reconciliation completed", kind.kind);
             wait_reconciled(
                 &client,
                 kind,
+                namespace,
                 &name,
                 &requested_at,
-                settings,
+                Some(&completed),
                 printer,
                 deadline,
             )

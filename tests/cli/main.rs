@@ -4,6 +4,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod kustomizations;
+mod kustomize;
 mod sources;
 
 fn tk(args: &[&str]) -> Output {

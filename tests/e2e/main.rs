@@ -2,10 +2,12 @@
 mod api_samples;
 mod controller_runtime;
 mod install;
+mod kustomizations_cli;
 mod source_git;
 mod source_refs;
 mod source_security;
 mod source_seed;
 mod source_support;
 mod sources_cli;
+mod ssa;
 mod support;

@@ -75,6 +75,27 @@ pub enum Error {
         /// Why.
         source: Box<Error>,
     },
+    /// A kustomization of the wrong kind for where it is listed (a Component under
+    /// `resources`, a Kustomization under `components`).
+    #[error("{0}")]
+    WrongKind(String),
+    /// A `components` entry could not be applied (kustomize's wording: the step, then the
+    /// quoted cause).
+    #[error("accumulating components: {step} {message:?}")]
+    Component {
+        /// The step that failed: resolving the directory, or building it.
+        step: &'static str,
+        /// Why, as text: kustomize quotes the cause.
+        message: String,
+    },
+    /// A component's own resources, generators or transformers failed.
+    #[error("recursed accumulation of path '{}': {source}", path.display())]
+    RecursedAccumulation {
+        /// The component directory.
+        path: PathBuf,
+        /// Why.
+        source: Box<Error>,
+    },
     /// A kustomization field this engine does not implement yet (or refuses to run).
     #[error("{0}")]
     Unsupported(String),

@@ -12,6 +12,7 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+use crate::origin::{self, Origin};
 use crate::resource::Resource;
 
 /// kustomize's internal annotation marking objects whose name gets the hash suffix.
@@ -75,13 +76,16 @@ fn merge_options(local: Option<Options>, global: Option<&Options>) -> Option<Opt
 
 /// Runs a kustomization's generators in kustomize's order (ConfigMaps, then Secrets), merging
 /// each result into `resources` according to its `behavior`. `load` reads a file relative to the
-/// kustomization directory, confined by the load restrictor.
+/// kustomization directory, confined by the load restrictor. With `origin` (buildMetadata),
+/// each generated object is annotated with where its generator was configured; `origin` gets
+/// the generator kind (`ConfigMapGenerator` or `SecretGenerator`).
 pub fn run(
     resources: &mut Vec<Resource>,
     config_maps: &[Value],
     secrets: &[Value],
     global_options: Option<&Value>,
     load: &dyn Fn(&str) -> Result<Vec<u8>>,
+    origin: Option<&dyn Fn(&str) -> Origin>,
 ) -> Result<()> {
     let global: Option<Options> = match global_options {
         Some(v) if !v.is_null() => Some(
@@ -103,7 +107,15 @@ pub fn run(
                 ))
             })?;
             let behavior = args.behavior.clone();
-            let generated = make(args, secret, global.as_ref(), load)?;
+            let mut generated = make(args, secret, global.as_ref(), load)?;
+            if let Some(origin) = origin {
+                let kind = if secret {
+                    "SecretGenerator"
+                } else {
+                    "ConfigMapGenerator"
+                };
+                origin::set_missing(std::slice::from_mut(&mut generated), &origin(kind));
+            }
             absorb(resources, generated, &behavior)?;
         }
     }
@@ -433,6 +445,15 @@ fn merge_into(new: &mut Value, old: &Value, merge: bool) {
                 merged.insert(k.clone(), v.clone());
             }
         }
+        // A merged object is still the one its first generator made: kustomize keeps where it
+        // came from (a replaced object takes the new generator's origin).
+        if merge && *field == "annotations" {
+            for key in [origin::ORIGIN, origin::TRANSFORMATIONS] {
+                if let Some(v) = old_map.get(key) {
+                    merged.insert(key.to_string(), v.clone());
+                }
+            }
+        }
         if !merged.is_empty() {
             parent.insert(field.to_string(), Value::Object(merged));
         }
@@ -465,14 +486,27 @@ fn merge_into(new: &mut Value, old: &Value, merge: bool) {
 /// kustomize's HashTransformer: objects marked by a generator get `-<hash>` appended to
 /// their name (the earlier name kept in the id history so references follow).
 pub fn apply_hashes(resources: &mut [Resource]) -> Result<()> {
+    hash_names(resources, true)
+}
+
+/// kustomize's HashTransformer run as a `transformers:` plugin: the marked objects get their
+/// hash suffix but stay marked, so the build's own hash step appends another.
+pub fn apply_hashes_keeping_marks(resources: &mut [Resource]) -> Result<()> {
+    hash_names(resources, false)
+}
+
+fn hash_names(resources: &mut [Resource], unmark: bool) -> Result<()> {
     for r in resources.iter_mut() {
-        let marked = r
+        let annotations = r
             .value_mut()
             .get_mut("metadata")
             .and_then(|m| m.get_mut("annotations"))
-            .and_then(Value::as_object_mut)
-            .and_then(|a| a.remove(NEEDS_HASH))
-            .is_some();
+            .and_then(Value::as_object_mut);
+        let marked = match annotations {
+            Some(a) if unmark => a.remove(NEEDS_HASH).is_some(),
+            Some(a) => a.contains_key(NEEDS_HASH),
+            None => false,
+        };
         if !marked {
             continue;
         }
@@ -696,7 +730,7 @@ mod tests {
             .unwrap()
             .insert("name".into(), json!("p-cm"));
         let gens = [json!({"name": "p-cm", "behavior": "merge", "literals": ["b=3"]})];
-        run(&mut resources, &gens, &[], None, &load).unwrap();
+        run(&mut resources, &gens, &[], None, &load, None).unwrap();
         assert_eq!(resources.len(), 1);
         assert_eq!(resources[0].value()["data"], json!({"a": "1", "b": "3"}));
         apply_hashes(&mut resources).unwrap();
@@ -708,7 +742,7 @@ mod tests {
         );
 
         let gens = [json!({"name": "p-cm", "literals": ["x=y"]})];
-        let err = run(&mut resources, &gens, &[], None, &load).unwrap_err();
+        let err = run(&mut resources, &gens, &[], None, &load, None).unwrap_err();
         assert!(
             err.to_string()
                 .contains("behavior must be merge or replace")
@@ -723,7 +757,7 @@ mod tests {
         let cms = [json!({"name": "c", "files": ["bin.dat"]})];
         let secrets =
             [json!({"name": "s", "literals": ["k=v"], "options": {"disableNameSuffixHash": true}})];
-        run(&mut resources, &cms, &secrets, Some(&global), &load).unwrap();
+        run(&mut resources, &cms, &secrets, Some(&global), &load, None).unwrap();
         apply_hashes(&mut resources).unwrap();
         assert_eq!(
             resources[0].value()["binaryData"],

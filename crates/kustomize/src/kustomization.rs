@@ -13,6 +13,11 @@ use crate::yaml;
 /// The file names kustomize recognises, in its order.
 pub const FILE_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
+/// The apiVersion of `kind: Kustomization`.
+pub const KUSTOMIZATION_VERSION: &str = "kustomize.config.k8s.io/v1beta1";
+/// The apiVersion of `kind: Component`.
+pub const COMPONENT_VERSION: &str = "kustomize.config.k8s.io/v1alpha1";
+
 /// `kind: Kustomization` or `kind: Component`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Kind {
@@ -139,7 +144,7 @@ pub fn find(root: &Root, dir: &Path) -> Result<Option<std::path::PathBuf>> {
 
 /// Parses kustomization file contents.
 pub fn parse(bytes: &[u8], path: &Path) -> Result<Kustomization> {
-    let value: Value = yaml::parse_one(bytes, path)?;
+    let value: Value = yaml::parse_kustomization(bytes, path)?;
     let map = match value {
         Value::Null => serde_json::Map::new(),
         Value::Object(map) => map,
@@ -168,17 +173,42 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Kustomization> {
         }
     }
     let map = canonical;
+    let file = path.display();
     let kind = match map.get("kind").and_then(Value::as_str).unwrap_or("") {
         "" | "Kustomization" => Kind::Kustomization,
         "Component" => Kind::Component,
         other => {
             return Err(Error::InvalidKustomization(format!(
-                "kind should be Kustomization or Component, got {other:?}"
+                "{file}: kind should be Kustomization or Component, got {other:?}"
             )));
         }
     };
+    // kustomize pins each kind to one apiVersion; an empty one takes the default.
+    let (kind_name, required) = match kind {
+        Kind::Kustomization => ("Kustomization", KUSTOMIZATION_VERSION),
+        Kind::Component => ("Component", COMPONENT_VERSION),
+    };
+    match map.get("apiVersion").and_then(Value::as_str).unwrap_or("") {
+        "" => {}
+        v if v == required => {}
+        other => {
+            return Err(Error::InvalidKustomization(format!(
+                "{file}: apiVersion for {kind_name} should be {required}, got {other:?}"
+            )));
+        }
+    }
     let map: serde_json::Map<String, Value> =
         map.into_iter().filter(|(_, v)| !v.is_null()).collect();
+    // kustomize refuses a kustomization that sets nothing beyond its type; an empty string is
+    // as unset as a missing field there, while an empty list or mapping counts as set.
+    let sets_nothing = map
+        .iter()
+        .all(|(key, v)| key == "apiVersion" || key == "kind" || v.as_str() == Some(""));
+    if sets_nothing {
+        return Err(Error::InvalidKustomization(format!(
+            "{file}: kustomization.yaml is empty: list what to build under 'resources' (or generators, components)"
+        )));
+    }
     let mut k: Kustomization = serde_json::from_value(Value::Object(map))
         .map_err(|e| Error::InvalidKustomization(format!("json: {e}")))?;
     k.kind = kind;

@@ -11,14 +11,20 @@
 //! ```
 
 mod build;
+mod build_state;
+mod builtin;
+mod config;
 mod error;
 mod generate;
 pub mod kustomization;
 mod order;
+mod origin;
 mod patch;
+mod replacements;
 mod resource;
 mod root;
 mod transform;
+mod vars;
 pub mod yaml;
 
 use std::path::Path;

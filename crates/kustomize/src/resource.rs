@@ -42,6 +42,13 @@ pub struct Resource {
     prefixes: Vec<String>,
     /// Name suffixes added, innermost kustomization first.
     suffixes: Vec<String>,
+    /// Names of the `vars` whose value this resource supplies (kustomize's `refVarNames`),
+    /// bound where each var is declared so later renames cannot rebind it.
+    ref_vars: Vec<String>,
+    /// Groups of JSON pointers to label/annotation values that kustomize set through one
+    /// shared YAML node (kyaml's `SetEntry` reuses its node for every field a key was missing
+    /// from), so an in-place edit of one member shows at all of them in kustomize's output.
+    aliases: Vec<Vec<String>>,
 }
 
 /// One earlier id of a resource: kind, namespace and name as they were.
@@ -66,16 +73,25 @@ pub struct Gvk {
     pub kind: String,
 }
 
+/// kyaml's `Gvk.String()`: `Kind.version.group` with markers for blanks.
+pub(crate) fn gvk_string(group: &str, version: &str, kind: &str) -> String {
+    format!(
+        "{}.{}.{}",
+        or_blank(kind, "[noKind]"),
+        or_blank(version, "[noVer]"),
+        or_blank(group, "[noGrp]")
+    )
+}
+
+/// `s`, or kustomize's marker for a blank id part (`[noNs]`, `~G` ...).
+pub(crate) fn or_blank<'a>(s: &'a str, blank: &'a str) -> &'a str {
+    if s.is_empty() { blank } else { s }
+}
+
 impl fmt::Display for Gvk {
     /// kustomize's `Gvk.String()`: `group_version_kind` with `~G`/`~V`/`~K` for blanks.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let or = |s: &str, d: &'static str| {
-            if s.is_empty() {
-                d.to_string()
-            } else {
-                s.to_string()
-            }
-        };
+        let or = or_blank;
         write!(
             f,
             "{}_{}_{}",
@@ -94,7 +110,73 @@ impl Resource {
             previous: Vec::new(),
             prefixes: Vec::new(),
             suffixes: Vec::new(),
+            ref_vars: Vec::new(),
+            aliases: Vec::new(),
         })
+    }
+
+    /// Records `pointers` as sharing one node; they leave any group they were in, since the
+    /// setter gave them a fresh node.
+    pub fn link_aliases(&mut self, pointers: Vec<String>) {
+        for g in &mut self.aliases {
+            g.retain(|p| !pointers.contains(p));
+        }
+        self.aliases.retain(|g| g.len() > 1);
+        if pointers.len() > 1 {
+            self.aliases.push(pointers);
+        }
+    }
+
+    /// Copies `value` to every other member of the group `pointer` belongs to, as kyaml's
+    /// in-place `SetYNode` does through the shared node. Members whose field is gone have
+    /// lost the node and leave the group.
+    pub fn set_aliased(&mut self, pointer: &str, value: &Value) {
+        let Some(i) = self
+            .aliases
+            .iter()
+            .position(|g| g.iter().any(|p| p == pointer))
+        else {
+            return;
+        };
+        let mut group = std::mem::take(&mut self.aliases[i]);
+        group.retain(|p| match self.value.pointer_mut(p) {
+            Some(v) => {
+                *v = value.clone();
+                true
+            }
+            None => false,
+        });
+        self.aliases[i] = group;
+        self.aliases.retain(|g| g.len() > 1);
+    }
+
+    /// The aliased values now, for [`Resource::propagate_alias_edits`].
+    pub fn alias_snapshot(&self) -> Vec<Vec<Option<Value>>> {
+        self.aliases
+            .iter()
+            .map(|g| g.iter().map(|p| self.value.pointer(p).cloned()).collect())
+            .collect()
+    }
+
+    /// After an in-place edit (a strategic merge), spreads a member's changed value to the
+    /// rest of its group; `before` is the snapshot taken before the edit.
+    pub fn propagate_alias_edits(&mut self, before: &[Vec<Option<Value>>]) {
+        let mut changed = Vec::new();
+        for (g, old) in self.aliases.iter().zip(before) {
+            let edit = g.iter().zip(old).find_map(|(p, o)| {
+                let now = self.value.pointer(p)?;
+                (Some(now) != o.as_ref()).then(|| (p.clone(), now.clone()))
+            });
+            changed.extend(edit);
+        }
+        for (p, v) in changed {
+            self.set_aliased(&p, &v);
+        }
+    }
+
+    /// Forgets all shared nodes: kustomize rebuilds the object from JSON (a JSON patch).
+    pub fn forget_aliases(&mut self) {
+        self.aliases.clear();
     }
 
     /// The object.
@@ -164,24 +246,16 @@ impl Resource {
         !(builtin_group && CLUSTER_SCOPED_KINDS.contains(&gvk.kind.as_str()))
     }
 
-    /// kustomize's id string, as its conflict errors print it: `Kind.version.group/name.namespace`.
+    /// kustomize's id string, as its conflict errors print it:
+    /// `Kind.version.group/name.namespace`, with `[noGrp]`-style markers for blanks.
     pub fn id_string(&self) -> String {
         let gvk = self.gvk();
-        let mut s = gvk.kind.clone();
-        if !gvk.version.is_empty() {
-            s.push('.');
-            s.push_str(&gvk.version);
-        }
-        if !gvk.group.is_empty() {
-            s.push('.');
-            s.push_str(&gvk.group);
-        }
-        let ns = if self.namespace().is_empty() {
-            "[noNs]"
-        } else {
-            self.namespace()
-        };
-        format!("{s}/{}.{ns}", self.name())
+        format!(
+            "{}/{}.{}",
+            gvk_string(&gvk.group, &gvk.version, &gvk.kind),
+            or_blank(self.name(), "[noName]"),
+            or_blank(self.namespace(), "[noNs]"),
+        )
     }
 
     /// Labels and annotations are string maps: scalars written unquoted (`port: 8080`,
@@ -219,18 +293,6 @@ impl Resource {
             v = next;
         }
         v.as_object_mut()
-    }
-
-    /// Whether a mapping exists at `path`.
-    pub(crate) fn has(&self, path: &[&str]) -> bool {
-        let mut v = &self.value;
-        for key in path {
-            match v.get(key) {
-                Some(next) => v = next,
-                None => return false,
-            }
-        }
-        true
     }
 
     /// Records the current id as a previous one (kustomize's `StorePreviousId`).
@@ -282,5 +344,15 @@ impl Resource {
     /// Name suffixes added so far.
     pub fn name_suffixes(&self) -> &[String] {
         &self.suffixes
+    }
+
+    /// Binds a var to this resource: its value is read from this resource.
+    pub(crate) fn add_ref_var(&mut self, name: &str) {
+        self.ref_vars.push(name.to_string());
+    }
+
+    /// Names of the vars bound to this resource.
+    pub(crate) fn ref_vars(&self) -> &[String] {
+        &self.ref_vars
     }
 }

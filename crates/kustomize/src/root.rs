@@ -13,6 +13,8 @@ pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct Root {
     dir: PathBuf,
+    /// Whether `..` at the root stays at the root instead of being refused.
+    clamp_parent: bool,
 }
 
 impl Root {
@@ -20,7 +22,21 @@ impl Root {
     pub fn new(dir: impl AsRef<Path>) -> Result<Self> {
         let dir = dir.as_ref();
         let dir = std::fs::canonicalize(dir).map_err(|source| io_error(dir, source))?;
-        Ok(Self { dir })
+        Ok(Self {
+            dir,
+            clamp_parent: false,
+        })
+    }
+
+    /// Opens `dir` as a build root where `..` at the root stays at the root, as `/..` does
+    /// in a chroot and in the in-memory file system of kustomize's test harness (whose
+    /// cases rely on it). Nothing outside the root becomes reachable; a path that climbs
+    /// too far just means something else than it would on disk, so [`Root::new`], which
+    /// refuses such paths, is the one for real builds.
+    pub fn new_clamped(dir: impl AsRef<Path>) -> Result<Self> {
+        let mut root = Self::new(dir)?;
+        root.clamp_parent = true;
+        Ok(root)
     }
 
     /// The canonical root directory.
@@ -47,6 +63,7 @@ impl Root {
         for part in Path::new(entry).components() {
             match part {
                 Component::CurDir => {}
+                Component::ParentDir if self.clamp_parent && joined == self.dir => {}
                 Component::ParentDir => {
                     if !joined.pop() {
                         return Err(self.outside(&joined));

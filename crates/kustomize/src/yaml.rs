@@ -24,15 +24,33 @@ fn options() -> serde_saphyr::Options {
     options
 }
 
-fn yaml_error(path: &Path, e: impl std::fmt::Display) -> Error {
+fn yaml_error(path: &Path, e: serde_saphyr::Error) -> Error {
+    let message = match e.without_snippet() {
+        serde_saphyr::Error::DuplicateMappingKey { key, location } => {
+            let key = key.as_deref().unwrap_or("<complex key>");
+            // Line 0 marks an unknown location.
+            let at = if location.line() == 0 {
+                String::new()
+            } else {
+                format!(" (line {} column {})", location.line(), location.column())
+            };
+            format!(
+                "mapping key {key:?} already defined{at}: duplicate keys are refused, remove one of them"
+            )
+        }
+        _ => e.to_string(),
+    };
     Error::Yaml {
         path: path.to_path_buf(),
-        message: e.to_string(),
+        message,
     }
 }
 
 fn as_str<'a>(bytes: &'a [u8], path: &Path) -> Result<&'a str> {
-    std::str::from_utf8(bytes).map_err(|e| yaml_error(path, e))
+    std::str::from_utf8(bytes).map_err(|e| Error::Yaml {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
 }
 
 /// Parses one YAML document (empty input is `null`).
@@ -42,6 +60,39 @@ pub fn parse_one(bytes: &[u8], path: &Path) -> Result<Value> {
         return Ok(Value::Null);
     }
     serde_saphyr::from_str_with_options(text, options()).map_err(|e| yaml_error(path, e))
+}
+
+/// Parses a kustomization file. kustomize reads these with a parser that lets a repeated
+/// key win silently, and its own test harness repeats `apiVersion`/`kind`; repeats that
+/// carry the same value are harmless and accepted, while repeats that disagree stay refused
+/// (SECURITY 9: no input whose meaning depends on which duplicate a parser keeps).
+pub fn parse_kustomization(bytes: &[u8], path: &Path) -> Result<Value> {
+    let text = as_str(bytes, path)?;
+    if text.trim().is_empty() {
+        return Ok(Value::Null);
+    }
+    let strict = serde_saphyr::from_str_with_options::<Value>(text, options());
+    let duplicate = strict.as_ref().is_err_and(|e| {
+        matches!(
+            e.without_snippet(),
+            serde_saphyr::Error::DuplicateMappingKey { .. }
+        )
+    });
+    if !duplicate {
+        return strict.map_err(|e| yaml_error(path, e));
+    }
+    let with = |policy| {
+        let mut o = options();
+        o.duplicate_keys = policy;
+        serde_saphyr::from_str_with_options::<Value>(text, o)
+    };
+    match (
+        with(serde_saphyr::DuplicateKeyPolicy::FirstWins),
+        with(serde_saphyr::DuplicateKeyPolicy::LastWins),
+    ) {
+        (Ok(first), Ok(last)) if first == last => Ok(first),
+        _ => strict.map_err(|e| yaml_error(path, e)),
+    }
 }
 
 /// Parses every document of a YAML stream; empty documents are dropped.
@@ -70,10 +121,90 @@ fn pad(out: &mut String, indent: usize) {
     out.extend(std::iter::repeat_n(' ', indent));
 }
 
+/// Map entries in the order go-yaml v2 prints map keys (kustomize renders through it).
 fn sorted(m: &serde_json::Map<String, Value>) -> Vec<(&String, &Value)> {
-    let mut entries: Vec<_> = m.iter().collect();
-    entries.sort_by(|a, b| a.0.cmp(b.0));
-    entries
+    merge_sort(m.iter().collect(), &|a, b| key_less(a.0, b.0))
+}
+
+/// A merge sort driven by a "less" predicate alone: go-yaml's key order is not guaranteed to
+/// be a total order for odd keys, and `slice::sort_by` may panic on such an order.
+fn merge_sort<T>(mut items: Vec<T>, less: &impl Fn(&T, &T) -> bool) -> Vec<T> {
+    if items.len() <= 1 {
+        return items;
+    }
+    let right = items.split_off(items.len() / 2);
+    let left = merge_sort(items, less);
+    let right = merge_sort(right, less);
+    let mut out = Vec::with_capacity(left.len() + right.len());
+    let mut left = left.into_iter().peekable();
+    let mut right = right.into_iter().peekable();
+    loop {
+        let take_right = match (left.peek(), right.peek()) {
+            (Some(l), Some(r)) => less(r, l),
+            (Some(_), None) => false,
+            (None, Some(_)) => true,
+            (None, None) => break,
+        };
+        out.extend(if take_right {
+            right.next()
+        } else {
+            left.next()
+        });
+    }
+    out
+}
+
+/// go-yaml v2's map key order for strings: a "natural" order where, at the first
+/// difference, letters compare by code point, a non-letter sorts before a letter (after it
+/// when the common prefix ends in a digit), and digit runs compare by numeric value.
+fn key_less(a: &str, b: &str) -> bool {
+    let (ar, br): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut digits = false;
+    for i in 0..ar.len().min(br.len()) {
+        if ar[i] == br[i] {
+            digits = ar[i].is_ascii_digit();
+            continue;
+        }
+        let (al, bl) = (ar[i].is_alphabetic(), br[i].is_alphabetic());
+        if al && bl {
+            return ar[i] < br[i];
+        }
+        if al || bl {
+            return if digits { al } else { bl };
+        }
+        let (mut an, mut bn) = (0i64, 0i64);
+        // A zero after a non-zero digit run is part of that number, not a leading zero.
+        if (ar[i] == '0' || br[i] == '0')
+            && ar[..i]
+                .iter()
+                .rev()
+                .take_while(|c| c.is_ascii_digit())
+                .any(|c| *c != '0')
+        {
+            an = 1;
+            bn = 1;
+        }
+        let run = |r: &[char], mut n: i64| {
+            let mut end = i;
+            while end < r.len() && r[end].is_ascii_digit() {
+                n = n
+                    .wrapping_mul(10)
+                    .wrapping_add(i64::from(r[end] as u8 - b'0'));
+                end += 1;
+            }
+            (end, n)
+        };
+        let (ai, an) = run(&ar, an);
+        let (bi, bn) = run(&br, bn);
+        if an != bn {
+            return an < bn;
+        }
+        if ai != bi {
+            return ai < bi;
+        }
+        return ar[i] < br[i];
+    }
+    ar.len() < br.len()
 }
 
 fn write_map(out: &mut String, m: &serde_json::Map<String, Value>, indent: usize) {
@@ -142,12 +273,15 @@ fn write_string(out: &mut String, s: &str, indent: usize) {
     if s.contains('\n') && literal_allowed(s) {
         let trailing = s.len() - s.trim_end_matches('\n').len();
         out.push('|');
-        if s.starts_with(' ') {
+        // libyaml gives the indentation explicitly when the first line would not show it:
+        // a leading space, or a leading line break.
+        if s.starts_with([' ', '\n']) {
             out.push('2');
         }
         match trailing {
             0 => out.push('-'),
-            1 => {}
+            // A lone line break keeps it ("+"), as libyaml chooses.
+            1 if s.len() > 1 => {}
             _ => out.push('+'),
         }
         let body = s.strip_suffix('\n').unwrap_or(s);
@@ -323,4 +457,47 @@ fn plain_allowed(s: &str) -> bool {
     }
     !s.chars()
         .any(|c| c == '\n' || c == '\r' || c.is_control() || c == '\u{feff}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn keys_follow_go_yaml_natural_order() {
+        let v = json!({"ANOTHER": 1, "A_FIRST": 1, "key_10": 1, "key_9": 1, "keyA": 1,
+            "key-a": 1, "a1": 1, "a01": 1, "a001": 1, "10": 1, "2": 1, "Z": 1, "_x": 1});
+        let out = to_string(&v);
+        let keys: Vec<&str> = out.lines().map(|l| l.split(':').next().unwrap()).collect();
+        assert_eq!(
+            keys,
+            [
+                "_x", "\"2\"", "\"10\"", "A_FIRST", "ANOTHER", "Z", "a1", "a01", "a001", "key-a",
+                "key_9", "key_10", "keyA"
+            ]
+        );
+    }
+
+    #[test]
+    fn block_scalars_carry_libyaml_hints() {
+        let v = json!({"a": "\n", "b": "\nfoo\n", "c": "foo\n\n", "d": " x\ny", "e": "a\n"});
+        assert_eq!(
+            to_string(&v),
+            "a: |2+\n\nb: |2\n\n  foo\nc: |+\n  foo\n\nd: |2-\n   x\n  y\ne: |\n  a\n"
+        );
+    }
+
+    #[test]
+    fn kustomization_repeats_must_agree() {
+        let p = Path::new("/k.yaml");
+        let same = parse_kustomization(b"kind: Component\nkind: Component\n", p).unwrap();
+        assert_eq!(same, json!({"kind": "Component"}));
+        let err = parse_kustomization(b"a: 1\na: 2\n", p)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("mapping key \"a\" already defined"), "{err}");
+        // Resources stay strict, agreeing repeats included.
+        assert!(parse_all(b"a: 1\na: 1\n", p).is_err());
+    }
 }

@@ -147,7 +147,7 @@ fn allows_a_diamond_of_bases_without_conflicts() {
     );
     let err = build_dir(t.path(), "clash").unwrap_err().to_string();
     assert!(
-        err.contains("already registered id: ConfigMap.v1/app.[noNs]"),
+        err.contains("already registered id: ConfigMap.v1.[noGrp]/app.[noNs]"),
         "{err}"
     );
 }
@@ -281,7 +281,119 @@ fn refuses_duplicate_keys() {
     );
     kust(t.path(), ".", "resources:\n- a.yaml\n");
     let err = build_dir(t.path(), ".").unwrap_err().to_string();
-    assert!(err.contains("duplicate mapping key"), "{err}");
+    assert!(
+        err.contains("mapping key \"kind\" already defined"),
+        "{err}"
+    );
+}
+
+#[test]
+fn kustomization_repeats_only_when_they_agree() {
+    let t = tempfile::tempdir().unwrap();
+    write(t.path(), "cm.yaml", &cm("a"));
+    kust(
+        t.path(),
+        ".",
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nresources:\n- cm.yaml\n",
+    );
+    assert!(build_dir(t.path(), ".").unwrap().contains("name: a"));
+    kust(
+        t.path(),
+        ".",
+        "namePrefix: x-\nresources:\n- cm.yaml\nnamePrefix: y-\n",
+    );
+    let err = build_dir(t.path(), ".").unwrap_err().to_string();
+    assert!(
+        err.contains("mapping key \"namePrefix\" already defined"),
+        "{err}"
+    );
+}
+
+#[test]
+fn refuses_an_empty_kustomization() {
+    let t = tempfile::tempdir().unwrap();
+    kust(t.path(), ".", "namePrefix: \"\"\n");
+    let err = build_dir(t.path(), ".").unwrap_err().to_string();
+    assert!(err.contains("kustomization.yaml is empty"), "{err}");
+    kust(t.path(), ".", "resources: []\n");
+    assert_eq!(build_dir(t.path(), ".").unwrap(), "");
+}
+
+#[test]
+fn checks_the_api_version_of_each_kind() {
+    let t = tempfile::tempdir().unwrap();
+    write(t.path(), "cm.yaml", &cm("a"));
+    write(
+        t.path(),
+        "kustomization.yaml",
+        "apiVersion: kustomize.config.k8s.io/v1alpha1\nresources:\n- cm.yaml\n",
+    );
+    let err = build_dir(t.path(), ".").unwrap_err().to_string();
+    assert!(
+        err.contains("apiVersion for Kustomization should be kustomize.config.k8s.io/v1beta1"),
+        "{err}"
+    );
+}
+
+#[test]
+fn applies_components_to_the_parent_in_order() {
+    let t = tempfile::tempdir().unwrap();
+    write(t.path(), "base/cm.yaml", &cm("app"));
+    kust(t.path(), "base", "resources:\n- cm.yaml\n");
+    write(
+        t.path(),
+        "c1/kustomization.yaml",
+        "kind: Component\nnamePrefix: one-\n",
+    );
+    write(t.path(), "c2/cm.yaml", &cm("extra"));
+    write(
+        t.path(),
+        "c2/kustomization.yaml",
+        "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources:\n- cm.yaml\nnameSuffix: -two\n",
+    );
+    kust(
+        t.path(),
+        "top",
+        "resources:\n- ../base\ncomponents:\n- ../c1\n- ../c2\n",
+    );
+    let out = build_dir(t.path(), "top").unwrap();
+    assert!(
+        out.contains("name: one-app-two") && out.contains("name: extra-two"),
+        "{out}"
+    );
+
+    // A component is not a base, a base is not a component, and a file is neither.
+    kust(t.path(), "bad1", "resources:\n- ../c1\n");
+    let err = build_dir(t.path(), "bad1").unwrap_err().to_string();
+    assert!(err.contains("expected kind != 'Component'"), "{err}");
+    kust(t.path(), "bad2", "components:\n- ../base\n");
+    let err = build_dir(t.path(), "bad2").unwrap_err().to_string();
+    assert!(err.contains("expected kind 'Component'"), "{err}");
+    kust(t.path(), "bad3", "components:\n- ../base/cm.yaml\n");
+    let err = build_dir(t.path(), "bad3").unwrap_err().to_string();
+    assert!(err.contains("must build at directory"), "{err}");
+    // A component that includes itself is a cycle, not a stack overflow.
+    write(
+        t.path(),
+        "loop/kustomization.yaml",
+        "kind: Component\ncomponents:\n- .\n",
+    );
+    kust(t.path(), "bad4", "components:\n- ../loop\n");
+    let err = build_dir(t.path(), "bad4").unwrap_err().to_string();
+    assert!(err.contains("cycle detected"), "{err}");
+}
+
+#[test]
+fn parent_dir_at_the_root_is_refused_unless_clamped() {
+    let t = tempfile::tempdir().unwrap();
+    write(t.path(), "base/cm.yaml", &cm("app"));
+    kust(t.path(), "base", "resources:\n- cm.yaml\n");
+    kust(t.path(), ".", "resources:\n- ../base\n");
+    let err = build_dir(t.path(), ".").unwrap_err().to_string();
+    assert!(err.contains("is not in or below"), "{err}");
+    let root = Root::new_clamped(t.path()).unwrap();
+    let out = build_at(&root, Path::new("."), &BuildOptions::default()).unwrap();
+    assert!(kustomize::to_yaml(&out).contains("name: app"));
 }
 
 #[test]
@@ -366,5 +478,68 @@ fn prints_yaml_like_kustomize() {
     assert_eq!(
         out,
         "apiVersion: v1\ndata:\n  colon: 'a: b'\n  empty: \"\"\n  list:\n  - a\n  - k: v\n  num: \"1.5\"\n  text: |\n    line1\n    line2\n  \"yes\": \"yes\"\nkind: ConfigMap\nmetadata:\n  labels:\n    port: \"8080\"\n  name: q\n"
+    );
+}
+
+/// kustomize sets a label through one YAML node shared by every field that lacked it, so an
+/// upper level's in-place edit of one of them (a `labels` entry reaching only metadata, or a
+/// strategic merge) shows in all; a JSON patch re-creates the nodes and ends the sharing.
+/// Expected outputs are `kubectl kustomize` (v5.5.0) ones.
+#[test]
+fn label_edits_follow_kustomizes_shared_nodes() {
+    let t = tempfile::tempdir().unwrap();
+    write(
+        t.path(),
+        "base/objects.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector:\n    app: web\n---\n\
+         apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels:\n      app: web\n\
+         \x20 template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers: []\n",
+    );
+    kust(t.path(), "base", "resources:\n- objects.yaml\n");
+    kust(
+        t.path(),
+        "green",
+        "resources:\n- ../base\ncommonLabels:\n  tier: green\n",
+    );
+    let tiers = |out: &str| -> Vec<String> {
+        out.lines()
+            .filter_map(|l| l.trim().strip_prefix("tier: ").map(String::from))
+            .collect()
+    };
+    kust(
+        t.path(),
+        "blue",
+        "resources:\n- ../green\nlabels:\n- pairs:\n    tier: blue\n",
+    );
+    assert_eq!(tiers(&build_dir(t.path(), "blue").unwrap()), ["blue"; 5]);
+    // Same key on a parsed label: no shared node, only metadata changes.
+    kust(
+        t.path(),
+        "app",
+        "resources:\n- ../base\nlabels:\n- pairs:\n    app: foo\n",
+    );
+    let out = build_dir(t.path(), "app").unwrap();
+    assert_eq!(out.matches("app: foo").count(), 2);
+    assert_eq!(out.matches("app: web").count(), 3);
+    kust(
+        t.path(),
+        "json",
+        "resources:\n- ../green\nlabels:\n- pairs:\n    tier: blue\npatches:\n- target:\n    kind: Deployment\n\
+         \x20 patch: |\n    - op: add\n      path: /metadata/annotations\n      value: {patched: \"true\"}\n",
+    );
+    assert_eq!(
+        tiers(&build_dir(t.path(), "json").unwrap()),
+        ["blue", "blue", "blue", "green", "green"]
+    );
+    kust(
+        t.path(),
+        "smp",
+        "resources:\n- ../green\npatches:\n- patch: |\n    apiVersion: apps/v1\n    kind: Deployment\n\
+         \x20   metadata:\n      name: web\n    spec:\n      template:\n        metadata:\n          labels:\n\
+         \x20           tier: red\n",
+    );
+    assert_eq!(
+        tiers(&build_dir(t.path(), "smp").unwrap()),
+        ["green", "green", "red", "red", "red"]
     );
 }

@@ -1,5 +1,6 @@
 //! `tk create ...`: objects and their Secrets, printed with `--export` or applied.
 
+pub mod kustomization;
 pub mod secret_git;
 pub mod source_git;
 pub mod ssh;

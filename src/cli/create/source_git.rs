@@ -248,7 +248,7 @@ pub async fn run(
     spinner.finish_and_clear();
     let ready = ready?;
     printer.success("GitRepository source reconciliation completed");
-    let Some(revision) = objects::revision(&ready) else {
+    let Some(revision) = GIT_REPOSITORY.revision(&ready) else {
         bail!(
             "GitRepository {}/{}: reconciliation completed but no artifact was found: inspect the source controller's logs",
             options.namespace,

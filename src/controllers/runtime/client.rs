@@ -16,9 +16,15 @@ use tower::{Layer, Service};
 
 use crate::cli::settings::GlobalSettings;
 
-/// Builds the client. With neither `--kubeconfig` nor `--context`, `Config::infer` picks
-/// `$KUBECONFIG`/`~/.kube/config` or, inside a Pod, the in-cluster service account.
-pub async fn build(settings: &GlobalSettings, qps: f64, burst: u32) -> Result<kube::Client> {
+/// Builds the client, and returns the configuration it was built from (impersonating
+/// clients are derived from it). With neither `--kubeconfig` nor `--context`,
+/// `Config::infer` picks `$KUBECONFIG`/`~/.kube/config` or, inside a Pod, the in-cluster
+/// service account.
+pub async fn build(
+    settings: &GlobalSettings,
+    qps: f64,
+    burst: u32,
+) -> Result<(kube::Client, kube::Config)> {
     let options = kube::config::KubeConfigOptions {
         context: settings.context.clone(),
         ..Default::default()
@@ -33,11 +39,11 @@ pub async fn build(settings: &GlobalSettings, qps: f64, burst: u32) -> Result<ku
         (None, None) => kube::Config::infer().await?,
     };
     let limiter = RateLimitLayer::new(qps, burst);
-    let client = ClientBuilder::try_from(config)
+    let client = ClientBuilder::try_from(config.clone())
         .context("building the Kubernetes client")?
         .with_layer(&limiter)
         .build();
-    Ok(client)
+    Ok((client, config))
 }
 
 /// A token bucket: `burst` tokens, refilled at `qps` per second. Tokens may be borrowed

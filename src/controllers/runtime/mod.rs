@@ -63,6 +63,8 @@ const RELEASE_TIMEOUT: Duration = Duration::from_secs(5);
 /// What every reconciler of the process shares.
 pub struct Context {
     pub client: kube::Client,
+    /// What `client` was built from; impersonating clients are derived from it.
+    pub kube_config: kube::Config,
     pub options: Options,
     pub metrics: Metrics,
     pub requeue: Requeue,
@@ -187,7 +189,8 @@ async fn serve(options: Options, settings: GlobalSettings) -> Result<ExitCode> {
         servers.push(metrics::serve(addr, metrics.clone(), shutdown.wait()).await?);
     }
 
-    let client = client::build(&settings, options.kube_api_qps, options.kube_api_burst).await?;
+    let (client, kube_config) =
+        client::build(&settings, options.kube_api_qps, options.kube_api_burst).await?;
     tokio::spawn({
         let health = health.clone();
         let client = client.clone();
@@ -219,6 +222,7 @@ async fn serve(options: Options, settings: GlobalSettings) -> Result<ExitCode> {
 
     let ctx = Arc::new(Context {
         client,
+        kube_config,
         metrics: metrics.clone(),
         requeue: Requeue::new(options.interval_jitter),
         shutdown: shutdown.clone(),

@@ -3,8 +3,11 @@
 //! applied to the resources a [`Target`](target::Target) selects or the patch's own id names.
 
 pub mod json6902;
+pub mod schema;
 pub mod strategic;
 pub mod target;
+
+pub use schema::OpenApi;
 
 use std::path::Path;
 
@@ -52,9 +55,13 @@ fn apply_selected(
     ops: &[json6902::Op],
 ) -> Result<()> {
     for r in resources.iter_mut().filter(|r| target.matches(r)) {
+        // As kustomize: a JSON patch may rename, and references must follow the old id.
+        r.store_previous_id();
         let id = r.id_string();
         json6902::apply(r.value_mut(), ops)
             .map_err(|e| invalid(format!("failed to apply json patch to {id}: {e}")))?;
+        // kustomize round-trips the object through JSON, which gives every field its own node.
+        r.forget_aliases();
     }
     Ok(())
 }
@@ -112,31 +119,14 @@ fn has_id(r: &Resource, p: &Resource) -> bool {
             .any(|id| same(&id.kind, &id.namespace, &id.name))
 }
 
-/// kustomize's `ResId.String()`: `kind.version.group/name.namespace` with blanks marked.
-fn res_id(r: &Resource) -> String {
-    let gvk = r.gvk();
-    let or = |s: &str, blank: &str| {
-        if s.is_empty() {
-            blank.to_string()
-        } else {
-            s.to_string()
-        }
-    };
-    format!(
-        "{}.{}.{}/{}.{}",
-        or(&gvk.kind, "[noKind]"),
-        or(&gvk.version, "[noVer]"),
-        or(&gvk.group, "[noGrp]"),
-        or(r.name(), "[noName]"),
-        or(r.namespace(), "[noNs]")
-    )
-}
-
 /// `patches` options: whether a strategic-merge patch may rename the resource or change its kind.
 #[derive(Clone, Copy, Default)]
 struct Allow {
     name: bool,
     kind: bool,
+    /// The patch goes through kustomize's resource map (`patchesStrategicMerge`, targeted
+    /// `patches`), which rewrites its labels and annotations as string maps first.
+    string_meta: bool,
 }
 
 impl Allow {
@@ -151,6 +141,51 @@ impl Allow {
         Self {
             name: flag("allowNameChange"),
             kind: flag("allowKindChange"),
+            string_meta: entry.get("target").is_some_and(|t| !t.is_null()),
+        }
+    }
+}
+
+/// A scalar as the string kustomize's string maps hold (`null` included).
+fn meta_string(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// kustomize loads a patch with its annotation scalars as strings (nulls still delete).
+/// Through the resource map (CopyMergeMetaDataFieldsFrom) labels and annotations become
+/// string maps, nulls included, and an empty or `null` map is dropped rather than merged.
+fn stringify_meta(patch: &mut Value, string_maps: bool) {
+    let Some(meta) = patch.get_mut("metadata").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for field in ["labels", "annotations"] {
+        if string_maps {
+            let Some(v) = meta.get(field) else {
+                continue;
+            };
+            let m: serde_json::Map<String, Value> = v
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| (k.clone(), Value::String(meta_string(v))))
+                .collect();
+            if m.is_empty() {
+                meta.remove(field);
+            } else {
+                meta.insert(field.into(), Value::Object(m));
+            }
+        } else if let Some(Value::Object(m)) = meta.get_mut(field)
+            && field == "annotations"
+        {
+            for v in m.values_mut().filter(|v| v.is_boolean() || v.is_number()) {
+                *v = Value::String(meta_string(v));
+            }
         }
     }
 }
@@ -158,8 +193,15 @@ impl Allow {
 /// Applies one strategic-merge document to the resource at `i`, taking the resource's identity
 /// (kustomize patches a copy renamed to its target) unless `allow` lets the patch change it.
 /// Returns `false` when the resource is deleted.
-fn apply_strategic_at(resources: &mut [Resource], i: usize, doc: &Value, allow: Allow) -> bool {
+fn apply_strategic_at(
+    resources: &mut [Resource],
+    i: usize,
+    doc: &Value,
+    allow: Allow,
+    openapi: &OpenApi,
+) -> Result<bool> {
     let mut patch = doc.clone();
+    stringify_meta(&mut patch, allow.string_meta);
     let r = &resources[i];
     if let Some(m) = patch.as_object_mut() {
         if !allow.kind || !m.contains_key("kind") {
@@ -177,7 +219,7 @@ fn apply_strategic_at(resources: &mut [Resource], i: usize, doc: &Value, allow: 
         }
     }
     let mut value = r.value().clone();
-    let keep = strategic::apply(&mut value, &patch);
+    let keep = strategic::apply(&mut value, &patch, openapi.schemas()?).map_err(invalid)?;
     let renamed = |v: &Value, key: &str, now: &str| {
         v.get(key)
             .or_else(|| v.get("metadata").and_then(|m| m.get(key)))
@@ -188,8 +230,10 @@ fn apply_strategic_at(resources: &mut [Resource], i: usize, doc: &Value, allow: 
     if renamed(&value, "kind", r.kind()) || renamed(&value, "name", r.name()) {
         r.store_previous_id();
     }
+    let before = r.alias_snapshot();
     *r.value_mut() = value;
-    keep
+    r.propagate_alias_edits(&before);
+    Ok(keep)
 }
 
 /// Applies strategic-merge documents, each to the resources `target` selects or, without a
@@ -199,6 +243,7 @@ fn apply_strategic(
     docs: &[Value],
     target: Option<&target::Target>,
     allow: Allow,
+    openapi: &OpenApi,
 ) -> Result<()> {
     for doc in docs {
         let indices: Vec<usize> = match target {
@@ -212,7 +257,7 @@ fn apply_strategic(
                     .filter(|&i| has_id(&resources[i], &p))
                     .collect();
                 if found.len() != 1 {
-                    let id = res_id(&p);
+                    let id = p.id_string();
                     let what = if found.is_empty() { "no" } else { "multiple" };
                     return Err(invalid(format!(
                         "{what} matches for Id {id}; failed to find unique target for patch {id}"
@@ -223,7 +268,7 @@ fn apply_strategic(
         };
         let mut deleted = Vec::new();
         for i in indices {
-            if !apply_strategic_at(resources, i, doc, allow) {
+            if !apply_strategic_at(resources, i, doc, allow, openapi)? {
                 deleted.push(i);
             }
         }
@@ -246,6 +291,7 @@ pub fn apply_strategic_merge(
     resources: &mut Vec<Resource>,
     entries: &[Value],
     load: &Loader,
+    openapi: &OpenApi,
 ) -> Result<()> {
     for entry in entries {
         let docs = match entry {
@@ -257,7 +303,11 @@ pub fn apply_strategic_merge(
             }
             other => vec![other.clone()],
         };
-        apply_strategic(resources, &docs, None, Allow::default())?;
+        let allow = Allow {
+            string_meta: true,
+            ..Allow::default()
+        };
+        apply_strategic(resources, &docs, None, allow, openapi)?;
     }
     Ok(())
 }
@@ -268,6 +318,7 @@ pub fn apply_patches(
     resources: &mut Vec<Resource>,
     entries: &[Value],
     load: &Loader,
+    openapi: &OpenApi,
 ) -> Result<()> {
     for entry in entries {
         let shown = serde_json::to_string(entry).unwrap_or_default();
@@ -282,7 +333,8 @@ pub fn apply_patches(
         if !is_json {
             let docs = strategic_docs(&text, &file)?;
             let target = parse_target(entry)?;
-            apply_strategic(resources, &docs, target.as_ref(), Allow::from_entry(entry))?;
+            let allow = Allow::from_entry(entry);
+            apply_strategic(resources, &docs, target.as_ref(), allow, openapi)?;
             continue;
         }
         let ops = decode(&text, &file)?;
@@ -322,7 +374,7 @@ mod tests {
         let mut rs = resources();
         let entry = json!({"target": {"kind": "ConfigMap", "name": "a"},
             "patch": "[{\"op\": \"add\", \"path\": \"/data/k\", \"value\": \"v\"}]"});
-        apply_patches(&mut rs, &[entry], &no_files).unwrap();
+        apply_patches(&mut rs, &[entry], &no_files, &OpenApi::default()).unwrap();
         assert_eq!(rs[0].value()["data"], json!({"k": "v"}));
         assert_eq!(rs[1].value()["data"], json!({}));
     }
@@ -331,12 +383,13 @@ mod tests {
     fn patches_errors() {
         let mut rs = resources();
         let sm = json!({"patch": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"});
-        let err = apply_patches(&mut rs, &[sm], &no_files).unwrap_err();
+        let err = apply_patches(&mut rs, &[sm], &no_files, &OpenApi::default()).unwrap_err();
         assert!(err.to_string().contains(
             "no matches for Id ConfigMap.v1.[noGrp]/c.[noNs]; failed to find unique target"
         ));
         let untargeted = json!({"patch": "- op: remove\n  path: /data\n"});
-        let err = apply_patches(&mut rs, &[untargeted], &no_files).unwrap_err();
+        let err =
+            apply_patches(&mut rs, &[untargeted], &no_files, &OpenApi::default()).unwrap_err();
         assert!(
             err.to_string()
                 .contains("must specify a target for JSON patch")
@@ -358,14 +411,14 @@ mod tests {
             assert_eq!(p, "del.yaml");
             Ok(b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n$patch: delete\n".to_vec())
         };
-        apply_strategic_merge(&mut rs, &[inline, file], &load).unwrap();
+        apply_strategic_merge(&mut rs, &[inline, file], &load, &OpenApi::default()).unwrap();
         assert_eq!(rs.len(), 1);
         assert_eq!(rs[0].value()["data"], json!({"k": "v"}));
 
         let mut rs = resources();
         let entry = json!({"target": {"kind": "ConfigMap"}, "options": {"allowNameChange": true},
             "patch": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: z\ndata:\n  x: y\n"});
-        apply_patches(&mut rs, &[entry], &no_files).unwrap();
+        apply_patches(&mut rs, &[entry], &no_files, &OpenApi::default()).unwrap();
         assert!(
             rs.iter()
                 .all(|r| r.name() == "z" && r.value()["data"] == json!({"x": "y"}))
@@ -373,10 +426,11 @@ mod tests {
         // The old name still finds the resource (kustomize matches earlier ids too).
         let by_old =
             json!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  o: p\n");
-        apply_strategic_merge(&mut rs, &[by_old], &no_files).unwrap();
+        apply_strategic_merge(&mut rs, &[by_old], &no_files, &OpenApi::default()).unwrap();
         assert_eq!(rs[0].value()["data"], json!({"o": "p", "x": "y"}));
         let dup = json!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: z\n");
-        let err = apply_strategic_merge(&mut rs, &[dup], &no_files).unwrap_err();
+        let err =
+            apply_strategic_merge(&mut rs, &[dup], &no_files, &OpenApi::default()).unwrap_err();
         assert!(
             err.to_string()
                 .contains("multiple matches for Id ConfigMap.v1.[noGrp]/z.[noNs]")

@@ -56,19 +56,25 @@ impl Target {
         {
             return false;
         }
+        // kustomize's selector also accepts the id the resource was loaded with, so targets
+        // written against a base keep working after prefixes, suffixes and namespaces.
+        let original = r.previous_ids().first();
         if let Some(re) = &self.name
             && !re.is_match(r.name())
+            && !original.is_some_and(|o| re.is_match(&o.name))
         {
             return false;
         }
         if let Some(re) = &self.namespace {
             // kustomize's effective namespace: `default` when unset, a marker for cluster kinds.
-            let ns = match r.namespace() {
-                _ if !r.is_namespaced() => "_non_namespaceable_",
-                "" => "default",
-                ns => ns,
+            let effective = |ns: &str| match ns {
+                _ if !r.is_namespaced() => "_non_namespaceable_".to_string(),
+                "" => "default".to_string(),
+                ns => ns.to_string(),
             };
-            if !re.is_match(ns) {
+            if !re.is_match(&effective(r.namespace()))
+                && !original.is_some_and(|o| re.is_match(&effective(&o.namespace)))
+            {
                 return false;
             }
         }

@@ -110,6 +110,16 @@ pub fn apply(
     create: CreateKind,
     set: &mut dyn FnMut(&mut Value) -> Result<()>,
 ) -> Result<()> {
+    apply_at(r, spec, create, &mut |_, v| set(v))
+}
+
+/// [`apply`], also passing `set` the JSON pointer of each field it reaches.
+pub fn apply_at(
+    r: &mut Resource,
+    spec: &FieldSpec,
+    create: CreateKind,
+    set: &mut dyn FnMut(&str, &mut Value) -> Result<()>,
+) -> Result<()> {
     if !spec.selects(&r.gvk()) {
         return Ok(());
     }
@@ -120,25 +130,43 @@ pub fn apply(
     } else {
         CreateKind::Nothing
     };
-    walk(r.value_mut(), &path, create, set).map_err(|e| {
+    walk(r.value_mut(), &path, create, set, &mut String::new()).map_err(|e| {
         Error::Unsupported(format!("considering field '{}' of object: {e}", spec.path))
     })
+}
+
+/// Appends `key` to a JSON pointer, escaped per RFC 6901.
+pub fn push_pointer(at: &mut String, key: &str) {
+    at.push('/');
+    for c in key.chars() {
+        match c {
+            '~' => at.push_str("~0"),
+            '/' => at.push_str("~1"),
+            c => at.push(c),
+        }
+    }
 }
 
 fn walk(
     node: &mut Value,
     path: &[&str],
     create: CreateKind,
-    set: &mut dyn FnMut(&mut Value) -> Result<()>,
+    set: &mut dyn FnMut(&str, &mut Value) -> Result<()>,
+    at: &mut String,
 ) -> Result<()> {
     let Some((first, rest)) = path.split_first() else {
-        return set(node);
+        return set(at, node);
     };
+    let len = at.len();
     match node {
         Value::Null => Ok(()),
         Value::Array(items) => {
-            for item in items {
-                walk(item, path, create, set)?;
+            for (i, item) in items.iter_mut().enumerate() {
+                use std::fmt::Write as _;
+                let _ = write!(at, "/{i}");
+                let r = walk(item, path, create, set, at);
+                at.truncate(len);
+                r?;
             }
             Ok(())
         }
@@ -171,7 +199,10 @@ fn walk(
             if rest.is_empty() && field.is_null() && create != CreateKind::Scalar {
                 return Ok(());
             }
-            walk(field, rest, create, set)
+            push_pointer(at, name);
+            let r = walk(field, rest, create, set, at);
+            at.truncate(len);
+            r
         }
         _ => Err(Error::Unsupported(
             "expected sequence or mapping node".into(),

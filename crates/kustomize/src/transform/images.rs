@@ -1,8 +1,10 @@
 //! `images` (kustomize's ImageTagTransformer): every `image` in any `containers` or
-//! `initContainers` list (its legacy traversal, which covers the builtin `images` field specs).
+//! `initContainers` list (its legacy traversal), then the configured `images` field specs.
 
 use serde_json::Value;
 
+use super::fieldspec::{self, CreateKind, FieldSpec};
+use crate::error::Result;
 use crate::resource::Resource;
 
 /// One `images` entry.
@@ -134,14 +136,25 @@ fn walk(node: &mut Value, image: &Image) {
     }
 }
 
-/// Applies one `images` entry (CustomResourceDefinitions are left alone, as in kustomize).
-pub fn apply(resources: &mut [Resource], image: &Image) {
+/// Applies one `images` entry: the legacy traversal (CustomResourceDefinitions are left
+/// alone, as in kustomize), then every field `specs` reach (the configuration's `images`).
+pub fn apply(resources: &mut [Resource], image: &Image, specs: &[FieldSpec]) -> Result<()> {
     for r in resources.iter_mut() {
-        if r.kind() == "CustomResourceDefinition" {
-            continue;
+        if r.kind() != "CustomResourceDefinition" {
+            walk(r.value_mut(), image);
         }
-        walk(r.value_mut(), image);
+        for spec in specs {
+            fieldspec::apply(r, spec, CreateKind::Nothing, &mut |node| {
+                if let Value::String(s) = node
+                    && let Some(new) = update(s, image)
+                {
+                    *s = new;
+                }
+                Ok(())
+            })?;
+        }
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -195,7 +208,9 @@ mod tests {
                 digest: "sha256:d".into(),
                 ..Default::default()
             },
-        );
+            &[],
+        )
+        .unwrap();
         let spec = &rs[0].value()["spec"]["jobTemplate"]["spec"]["template"]["spec"];
         assert_eq!(spec["containers"][0]["image"], "nginx@sha256:d");
         assert_eq!(spec["initContainers"][0]["image"], "busybox");

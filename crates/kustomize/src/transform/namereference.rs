@@ -1,202 +1,15 @@
 //! kustomize's name-reference transformer: after names change (prefix, suffix) or namespaces
 //! change, every field that refers to a resource by an earlier name gets its current name.
-//! Semantics follow kustomize's `api/filters/nameref` and the builtin `nameReference` field
-//! specs (`api/internal/konfig/builtinpluginconsts/namereference.go`, kustomize v5.5).
+//! Semantics follow kustomize's `api/filters/nameref`; the field specs come from the
+//! transformer configuration's `nameReference` ([`crate::config`]).
+
+use std::collections::HashMap;
 
 use serde_json::Value;
 
 use super::fieldspec::{self, CreateKind, FieldSpec};
 use crate::error::{Error, Result};
 use crate::resource::{Gvk, PrevId, Resource};
-
-/// The builtin table: `(target group, target version, target kind, referrer group, referrer
-/// version, referrer kind, path)`, in kustomize's order (duplicates included).
-#[rustfmt::skip]
-const BUILTIN: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
-    // Deployment
-    ("", "", "Deployment", "", "", "HorizontalPodAutoscaler", "spec/scaleTargetRef/name"),
-    // ReplicationController
-    ("", "", "ReplicationController", "", "", "HorizontalPodAutoscaler", "spec/scaleTargetRef/name"),
-    // ReplicaSet
-    ("", "", "ReplicaSet", "", "", "HorizontalPodAutoscaler", "spec/scaleTargetRef/name"),
-    // StatefulSet
-    ("", "", "StatefulSet", "", "", "HorizontalPodAutoscaler", "spec/scaleTargetRef/name"),
-    // ConfigMap
-    ("", "v1", "ConfigMap", "", "v1", "Pod", "spec/volumes/configMap/name"),
-    ("", "v1", "ConfigMap", "", "v1", "Pod", "spec/containers/env/valueFrom/configMapKeyRef/name"),
-    ("", "v1", "ConfigMap", "", "v1", "Pod", "spec/initContainers/env/valueFrom/configMapKeyRef/name"),
-    ("", "v1", "ConfigMap", "", "v1", "Pod", "spec/containers/envFrom/configMapRef/name"),
-    ("", "v1", "ConfigMap", "", "v1", "Pod", "spec/initContainers/envFrom/configMapRef/name"),
-    ("", "v1", "ConfigMap", "", "v1", "Pod", "spec/volumes/projected/sources/configMap/name"),
-    ("", "v1", "ConfigMap", "", "", "PodTemplate", "template/spec/volumes/configMap/name"),
-    ("", "v1", "ConfigMap", "", "", "PodTemplate", "template/spec/containers/env/valueFrom/configMapKeyRef/name"),
-    ("", "v1", "ConfigMap", "", "", "PodTemplate", "template/spec/initContainers/env/valueFrom/configMapKeyRef/name"),
-    ("", "v1", "ConfigMap", "", "", "PodTemplate", "template/spec/containers/envFrom/configMapRef/name"),
-    ("", "v1", "ConfigMap", "", "", "PodTemplate", "template/spec/initContainers/envFrom/configMapRef/name"),
-    ("", "v1", "ConfigMap", "", "", "PodTemplate", "template/spec/volumes/projected/sources/configMap/name"),
-    ("", "v1", "ConfigMap", "", "", "Deployment", "spec/template/spec/volumes/configMap/name"),
-    ("", "v1", "ConfigMap", "", "", "Deployment", "spec/template/spec/containers/env/valueFrom/configMapKeyRef/name"),
-    ("", "v1", "ConfigMap", "", "", "Deployment", "spec/template/spec/initContainers/env/valueFrom/configMapKeyRef/name"),
-    ("", "v1", "ConfigMap", "", "", "Deployment", "spec/template/spec/containers/envFrom/configMapRef/name"),
-    ("", "v1", "ConfigMap", "", "", "Deployment", "spec/template/spec/initContainers/envFrom/configMapRef/name"),
-    ("", "v1", "ConfigMap", "", "", "Deployment", "spec/template/spec/volumes/projected/sources/configMap/name"),
-    ("", "v1", "ConfigMap", "", "", "ReplicaSet", "spec/template/spec/volumes/configMap/name"),
-    ("", "v1", "ConfigMap", "", "", "ReplicaSet", "spec/template/spec/containers/env/valueFrom/configMapKeyRef/name"),
-    ("", "v1", "ConfigMap", "", "", "ReplicaSet", "spec/template/spec/initContainers/env/valueFrom/configMapKeyRef/name"),
-    ("", "v1", "ConfigMap", "", "", "ReplicaSet", "spec/template/spec/containers/envFrom/configMapRef/name"),
-    ("", "v1", "ConfigMap", "", "", "ReplicaSet", "spec/template/spec/initContainers/envFrom/configMapRef/name"),
-    ("", "v1", "ConfigMap", "", "", "ReplicaSet", "spec/template/spec/volumes/projected/sources/configMap/name"),
-    ("", "v1", "ConfigMap", "", "", "DaemonSet", "spec/template/spec/volumes/configMap/name"),
-    ("", "v1", "ConfigMap", "", "", "DaemonSet", "spec/template/spec/containers/env/valueFrom/configMapKeyRef/name"),
-    ("", "v1", "ConfigMap", "", "", "DaemonSet", "spec/template/spec/initContainers/env/valueFrom/configMapKeyRef/name"),
-    ("", "v1", "ConfigMap", "", "", "DaemonSet", "spec/template/spec/containers/envFrom/configMapRef/name"),
-    ("", "v1", "ConfigMap", "", "", "DaemonSet", "spec/template/spec/initContainers/envFrom/configMapRef/name"),
-    ("", "v1", "ConfigMap", "", "", "DaemonSet", "spec/template/spec/volumes/projected/sources/configMap/name"),
-    ("", "v1", "ConfigMap", "", "", "StatefulSet", "spec/template/spec/volumes/configMap/name"),
-    ("", "v1", "ConfigMap", "", "", "StatefulSet", "spec/template/spec/containers/env/valueFrom/configMapKeyRef/name"),
-    ("", "v1", "ConfigMap", "", "", "StatefulSet", "spec/template/spec/initContainers/env/valueFrom/configMapKeyRef/name"),
-    ("", "v1", "ConfigMap", "", "", "StatefulSet", "spec/template/spec/containers/envFrom/configMapRef/name"),
-    ("", "v1", "ConfigMap", "", "", "StatefulSet", "spec/template/spec/initContainers/envFrom/configMapRef/name"),
-    ("", "v1", "ConfigMap", "", "", "StatefulSet", "spec/template/spec/volumes/projected/sources/configMap/name"),
-    ("", "v1", "ConfigMap", "", "", "Job", "spec/template/spec/volumes/configMap/name"),
-    ("", "v1", "ConfigMap", "", "", "Job", "spec/template/spec/containers/env/valueFrom/configMapKeyRef/name"),
-    ("", "v1", "ConfigMap", "", "", "Job", "spec/template/spec/initContainers/env/valueFrom/configMapKeyRef/name"),
-    ("", "v1", "ConfigMap", "", "", "Job", "spec/template/spec/containers/envFrom/configMapRef/name"),
-    ("", "v1", "ConfigMap", "", "", "Job", "spec/template/spec/initContainers/envFrom/configMapRef/name"),
-    ("", "v1", "ConfigMap", "", "", "Job", "spec/template/spec/volumes/projected/sources/configMap/name"),
-    ("", "v1", "ConfigMap", "", "", "CronJob", "spec/jobTemplate/spec/template/spec/volumes/configMap/name"),
-    ("", "v1", "ConfigMap", "", "", "CronJob", "spec/jobTemplate/spec/template/spec/volumes/projected/sources/configMap/name"),
-    ("", "v1", "ConfigMap", "", "", "CronJob", "spec/jobTemplate/spec/template/spec/containers/env/valueFrom/configMapKeyRef/name"),
-    ("", "v1", "ConfigMap", "", "", "CronJob", "spec/jobTemplate/spec/template/spec/initContainers/env/valueFrom/configMapKeyRef/name"),
-    ("", "v1", "ConfigMap", "", "", "CronJob", "spec/jobTemplate/spec/template/spec/containers/envFrom/configMapRef/name"),
-    ("", "v1", "ConfigMap", "", "", "CronJob", "spec/jobTemplate/spec/template/spec/initContainers/envFrom/configMapRef/name"),
-    ("", "v1", "ConfigMap", "", "", "Node", "spec/configSource/configMap"),
-    ("", "v1", "ConfigMap", "", "", "Role", "rules/resourceNames"),
-    ("", "v1", "ConfigMap", "", "", "ClusterRole", "rules/resourceNames"),
-    ("", "v1", "ConfigMap", "", "", "Ingress", "metadata/annotations/nginx.ingress.kubernetes.io\\/fastcgi-params-configmap"),
-    // Secret
-    ("", "v1", "Secret", "", "v1", "Pod", "spec/volumes/secret/secretName"),
-    ("", "v1", "Secret", "", "v1", "Pod", "spec/containers/env/valueFrom/secretKeyRef/name"),
-    ("", "v1", "Secret", "", "v1", "Pod", "spec/initContainers/env/valueFrom/secretKeyRef/name"),
-    ("", "v1", "Secret", "", "v1", "Pod", "spec/containers/envFrom/secretRef/name"),
-    ("", "v1", "Secret", "", "v1", "Pod", "spec/initContainers/envFrom/secretRef/name"),
-    ("", "v1", "Secret", "", "v1", "Pod", "spec/imagePullSecrets/name"),
-    ("", "v1", "Secret", "", "v1", "Pod", "spec/volumes/projected/sources/secret/name"),
-    ("", "v1", "Secret", "", "", "PodTemplate", "template/spec/volumes/secret/secretName"),
-    ("", "v1", "Secret", "", "", "PodTemplate", "template/spec/containers/env/valueFrom/secretKeyRef/name"),
-    ("", "v1", "Secret", "", "", "PodTemplate", "template/spec/initContainers/env/valueFrom/secretKeyRef/name"),
-    ("", "v1", "Secret", "", "", "PodTemplate", "template/spec/containers/envFrom/secretRef/name"),
-    ("", "v1", "Secret", "", "", "PodTemplate", "template/spec/initContainers/envFrom/secretRef/name"),
-    ("", "v1", "Secret", "", "", "PodTemplate", "template/spec/imagePullSecrets/name"),
-    ("", "v1", "Secret", "", "", "PodTemplate", "template/spec/volumes/projected/sources/secret/name"),
-    ("", "v1", "Secret", "", "", "Deployment", "spec/template/spec/volumes/secret/secretName"),
-    ("", "v1", "Secret", "", "", "Deployment", "spec/template/spec/containers/env/valueFrom/secretKeyRef/name"),
-    ("", "v1", "Secret", "", "", "Deployment", "spec/template/spec/initContainers/env/valueFrom/secretKeyRef/name"),
-    ("", "v1", "Secret", "", "", "Deployment", "spec/template/spec/containers/envFrom/secretRef/name"),
-    ("", "v1", "Secret", "", "", "Deployment", "spec/template/spec/initContainers/envFrom/secretRef/name"),
-    ("", "v1", "Secret", "", "", "Deployment", "spec/template/spec/imagePullSecrets/name"),
-    ("", "v1", "Secret", "", "", "Deployment", "spec/template/spec/volumes/projected/sources/secret/name"),
-    ("", "v1", "Secret", "", "", "ReplicaSet", "spec/template/spec/volumes/secret/secretName"),
-    ("", "v1", "Secret", "", "", "ReplicaSet", "spec/template/spec/containers/env/valueFrom/secretKeyRef/name"),
-    ("", "v1", "Secret", "", "", "ReplicaSet", "spec/template/spec/initContainers/env/valueFrom/secretKeyRef/name"),
-    ("", "v1", "Secret", "", "", "ReplicaSet", "spec/template/spec/containers/envFrom/secretRef/name"),
-    ("", "v1", "Secret", "", "", "ReplicaSet", "spec/template/spec/initContainers/envFrom/secretRef/name"),
-    ("", "v1", "Secret", "", "", "ReplicaSet", "spec/template/spec/imagePullSecrets/name"),
-    ("", "v1", "Secret", "", "", "ReplicaSet", "spec/template/spec/volumes/projected/sources/secret/name"),
-    ("", "v1", "Secret", "", "", "DaemonSet", "spec/template/spec/volumes/secret/secretName"),
-    ("", "v1", "Secret", "", "", "DaemonSet", "spec/template/spec/containers/env/valueFrom/secretKeyRef/name"),
-    ("", "v1", "Secret", "", "", "DaemonSet", "spec/template/spec/initContainers/env/valueFrom/secretKeyRef/name"),
-    ("", "v1", "Secret", "", "", "DaemonSet", "spec/template/spec/containers/envFrom/secretRef/name"),
-    ("", "v1", "Secret", "", "", "DaemonSet", "spec/template/spec/initContainers/envFrom/secretRef/name"),
-    ("", "v1", "Secret", "", "", "DaemonSet", "spec/template/spec/imagePullSecrets/name"),
-    ("", "v1", "Secret", "", "", "DaemonSet", "spec/template/spec/volumes/projected/sources/secret/name"),
-    ("", "v1", "Secret", "", "", "StatefulSet", "spec/template/spec/volumes/secret/secretName"),
-    ("", "v1", "Secret", "", "", "StatefulSet", "spec/template/spec/containers/env/valueFrom/secretKeyRef/name"),
-    ("", "v1", "Secret", "", "", "StatefulSet", "spec/template/spec/initContainers/env/valueFrom/secretKeyRef/name"),
-    ("", "v1", "Secret", "", "", "StatefulSet", "spec/template/spec/containers/envFrom/secretRef/name"),
-    ("", "v1", "Secret", "", "", "StatefulSet", "spec/template/spec/initContainers/envFrom/secretRef/name"),
-    ("", "v1", "Secret", "", "", "StatefulSet", "spec/template/spec/imagePullSecrets/name"),
-    ("", "v1", "Secret", "", "", "StatefulSet", "spec/template/spec/volumes/projected/sources/secret/name"),
-    ("", "v1", "Secret", "", "", "Job", "spec/template/spec/volumes/secret/secretName"),
-    ("", "v1", "Secret", "", "", "Job", "spec/template/spec/containers/env/valueFrom/secretKeyRef/name"),
-    ("", "v1", "Secret", "", "", "Job", "spec/template/spec/initContainers/env/valueFrom/secretKeyRef/name"),
-    ("", "v1", "Secret", "", "", "Job", "spec/template/spec/containers/envFrom/secretRef/name"),
-    ("", "v1", "Secret", "", "", "Job", "spec/template/spec/initContainers/envFrom/secretRef/name"),
-    ("", "v1", "Secret", "", "", "Job", "spec/template/spec/imagePullSecrets/name"),
-    ("", "v1", "Secret", "", "", "Job", "spec/template/spec/volumes/projected/sources/secret/name"),
-    ("", "v1", "Secret", "", "", "CronJob", "spec/jobTemplate/spec/template/spec/volumes/secret/secretName"),
-    ("", "v1", "Secret", "", "", "CronJob", "spec/jobTemplate/spec/template/spec/volumes/projected/sources/secret/name"),
-    ("", "v1", "Secret", "", "", "CronJob", "spec/jobTemplate/spec/template/spec/containers/env/valueFrom/secretKeyRef/name"),
-    ("", "v1", "Secret", "", "", "CronJob", "spec/jobTemplate/spec/template/spec/initContainers/env/valueFrom/secretKeyRef/name"),
-    ("", "v1", "Secret", "", "", "CronJob", "spec/jobTemplate/spec/template/spec/containers/envFrom/secretRef/name"),
-    ("", "v1", "Secret", "", "", "CronJob", "spec/jobTemplate/spec/template/spec/initContainers/envFrom/secretRef/name"),
-    ("", "v1", "Secret", "", "", "CronJob", "spec/jobTemplate/spec/template/spec/imagePullSecrets/name"),
-    ("", "v1", "Secret", "", "", "Ingress", "spec/tls/secretName"),
-    ("", "v1", "Secret", "", "", "Ingress", "metadata/annotations/ingress.kubernetes.io\\/auth-secret"),
-    ("", "v1", "Secret", "", "", "Ingress", "metadata/annotations/nginx.ingress.kubernetes.io\\/auth-secret"),
-    ("", "v1", "Secret", "", "", "Ingress", "metadata/annotations/nginx.ingress.kubernetes.io\\/auth-tls-secret"),
-    ("", "v1", "Secret", "", "", "Ingress", "spec/tls/secretName"),
-    ("", "v1", "Secret", "", "", "ServiceAccount", "imagePullSecrets/name"),
-    ("", "v1", "Secret", "", "", "StorageClass", "parameters/secretName"),
-    ("", "v1", "Secret", "", "", "StorageClass", "parameters/adminSecretName"),
-    ("", "v1", "Secret", "", "", "StorageClass", "parameters/userSecretName"),
-    ("", "v1", "Secret", "", "", "StorageClass", "parameters/secretRef"),
-    ("", "v1", "Secret", "", "", "Role", "rules/resourceNames"),
-    ("", "v1", "Secret", "", "", "ClusterRole", "rules/resourceNames"),
-    ("", "v1", "Secret", "serving.knative.dev", "v1", "Service", "spec/template/spec/containers/env/valueFrom/secretKeyRef/name"),
-    ("", "v1", "Secret", "", "", "PersistentVolume", "spec/azureFile/secretName"),
-    // Service
-    ("", "v1", "Service", "apps", "", "StatefulSet", "spec/serviceName"),
-    ("", "v1", "Service", "", "", "Ingress", "spec/rules/http/paths/backend/serviceName"),
-    ("", "v1", "Service", "", "", "Ingress", "spec/backend/serviceName"),
-    ("", "v1", "Service", "", "", "Ingress", "spec/rules/http/paths/backend/service/name"),
-    ("", "v1", "Service", "", "", "Ingress", "spec/defaultBackend/service/name"),
-    ("", "v1", "Service", "apiregistration.k8s.io", "", "APIService", "spec/service/name"),
-    ("", "v1", "Service", "admissionregistration.k8s.io", "", "ValidatingWebhookConfiguration", "webhooks/clientConfig/service"),
-    ("", "v1", "Service", "admissionregistration.k8s.io", "", "MutatingWebhookConfiguration", "webhooks/clientConfig/service"),
-    // Role
-    ("rbac.authorization.k8s.io", "", "Role", "rbac.authorization.k8s.io", "", "RoleBinding", "roleRef/name"),
-    // ClusterRole
-    ("rbac.authorization.k8s.io", "", "ClusterRole", "rbac.authorization.k8s.io", "", "RoleBinding", "roleRef/name"),
-    ("rbac.authorization.k8s.io", "", "ClusterRole", "rbac.authorization.k8s.io", "", "ClusterRoleBinding", "roleRef/name"),
-    // ServiceAccount
-    ("", "v1", "ServiceAccount", "rbac.authorization.k8s.io", "", "RoleBinding", "subjects"),
-    ("", "v1", "ServiceAccount", "rbac.authorization.k8s.io", "", "ClusterRoleBinding", "subjects"),
-    ("", "v1", "ServiceAccount", "", "", "Pod", "spec/serviceAccountName"),
-    ("", "v1", "ServiceAccount", "", "", "StatefulSet", "spec/template/spec/serviceAccountName"),
-    ("", "v1", "ServiceAccount", "", "", "Deployment", "spec/template/spec/serviceAccountName"),
-    ("", "v1", "ServiceAccount", "", "", "ReplicationController", "spec/template/spec/serviceAccountName"),
-    ("", "v1", "ServiceAccount", "", "", "CronJob", "spec/jobTemplate/spec/template/spec/serviceAccountName"),
-    ("", "v1", "ServiceAccount", "", "", "Job", "spec/template/spec/serviceAccountName"),
-    ("", "v1", "ServiceAccount", "", "", "DaemonSet", "spec/template/spec/serviceAccountName"),
-    // PersistentVolumeClaim
-    ("", "v1", "PersistentVolumeClaim", "", "", "Pod", "spec/volumes/persistentVolumeClaim/claimName"),
-    ("", "v1", "PersistentVolumeClaim", "", "", "StatefulSet", "spec/template/spec/volumes/persistentVolumeClaim/claimName"),
-    ("", "v1", "PersistentVolumeClaim", "", "", "Deployment", "spec/template/spec/volumes/persistentVolumeClaim/claimName"),
-    ("", "v1", "PersistentVolumeClaim", "", "", "ReplicationController", "spec/template/spec/volumes/persistentVolumeClaim/claimName"),
-    ("", "v1", "PersistentVolumeClaim", "", "", "CronJob", "spec/jobTemplate/spec/template/spec/volumes/persistentVolumeClaim/claimName"),
-    ("", "v1", "PersistentVolumeClaim", "", "", "Job", "spec/template/spec/volumes/persistentVolumeClaim/claimName"),
-    ("", "v1", "PersistentVolumeClaim", "", "", "DaemonSet", "spec/template/spec/volumes/persistentVolumeClaim/claimName"),
-    // PersistentVolume
-    ("", "v1", "PersistentVolume", "", "", "PersistentVolumeClaim", "spec/volumeName"),
-    ("", "v1", "PersistentVolume", "", "", "ClusterRole", "rules/resourceNames"),
-    // StorageClass
-    ("storage.k8s.io", "v1", "StorageClass", "", "", "PersistentVolume", "spec/storageClassName"),
-    ("storage.k8s.io", "v1", "StorageClass", "", "", "PersistentVolumeClaim", "spec/storageClassName"),
-    ("storage.k8s.io", "v1", "StorageClass", "", "", "StatefulSet", "spec/volumeClaimTemplates/spec/storageClassName"),
-    // PriorityClass
-    ("scheduling.k8s.io", "v1", "PriorityClass", "", "", "Pod", "spec/priorityClassName"),
-    ("scheduling.k8s.io", "v1", "PriorityClass", "", "", "StatefulSet", "spec/template/spec/priorityClassName"),
-    ("scheduling.k8s.io", "v1", "PriorityClass", "", "", "Deployment", "spec/template/spec/priorityClassName"),
-    ("scheduling.k8s.io", "v1", "PriorityClass", "", "", "ReplicationController", "spec/template/spec/priorityClassName"),
-    ("scheduling.k8s.io", "v1", "PriorityClass", "", "", "CronJob", "spec/jobTemplate/spec/template/spec/priorityClassName"),
-    ("scheduling.k8s.io", "v1", "PriorityClass", "", "", "Job", "spec/template/spec/priorityClassName"),
-    ("scheduling.k8s.io", "v1", "PriorityClass", "", "", "DaemonSet", "spec/template/spec/priorityClassName"),
-    // IngressClass
-    ("networking.k8s.io/v1", "v1", "IngressClass", "", "", "Ingress", "spec/ingressClassName"),
-    // ValidatingAdmissionPolicy
-    ("admissionregistration.k8s.io", "", "ValidatingAdmissionPolicy", "admissionregistration.k8s.io", "", "ValidatingAdmissionPolicyBinding", "spec/policyName"),
-];
 
 /// One back reference: the kind of resource referred to and the field that refers to it.
 #[derive(Debug, Clone)]
@@ -208,21 +21,9 @@ pub struct NameRef {
 }
 
 /// kustomize's builtin `nameReference` configuration.
+#[cfg(test)]
 pub fn builtin_specs() -> Vec<NameRef> {
-    let spec = |group: &str, version: &str, kind: &str, path: &str| FieldSpec {
-        group: group.into(),
-        version: version.into(),
-        kind: kind.into(),
-        path: path.into(),
-        create: false,
-    };
-    BUILTIN
-        .iter()
-        .map(|(tg, tv, tk, g, v, k, p)| NameRef {
-            target: spec(tg, tv, tk, ""),
-            field: spec(g, v, k, p),
-        })
-        .collect()
+    crate::config::TransformerConfig::defaults().name_refs()
 }
 
 /// What name resolution needs to know about a possible referral target.
@@ -261,10 +62,6 @@ impl Candidate {
         })
     }
 
-    fn previously_named(&self, name: &str) -> bool {
-        self.previous.iter().any(|p| p.name == name)
-    }
-
     /// The original namespace as kustomize groups it (`EffectiveNamespace` of the `OrgId`).
     fn original_namespace_key(&self) -> &str {
         let ns = self
@@ -293,13 +90,7 @@ fn effective_namespace(cluster_scoped: bool, ns: &str) -> &str {
 
 /// kustomize's `ResId.String()`: `Kind.version.group/name.namespace`.
 fn id_string(gvk: &Gvk, name: &str, namespace: &str) -> String {
-    let or = |s: &str, d: &str| {
-        if s.is_empty() {
-            d.to_string()
-        } else {
-            s.to_string()
-        }
-    };
+    let or = crate::resource::or_blank;
     format!(
         "{}.{}.{}/{name}.{}",
         gvk.kind,
@@ -327,12 +118,16 @@ fn same_ending(a: &[String], b: &[String]) -> bool {
 
 /// What the filter knows about the referrer while one of its fields is rewritten.
 struct Referrer {
+    /// kustomize's id text of the referrer, for errors.
+    id: String,
     namespace: String,
     cluster_scoped: bool,
     prefixes: Vec<String>,
     suffixes: Vec<String>,
     /// `roleRef`'s group and kind, when the field is a `roleRef/name`.
     role_ref: Option<FieldSpec>,
+    /// Which candidates the referrer may refer to at all.
+    scope: Scope,
 }
 
 impl Referrer {
@@ -342,13 +137,13 @@ impl Referrer {
         &self,
         old_name: &str,
         target: &FieldSpec,
-        candidates: &[&'c Candidate],
+        pool: &Pool<'c>,
+        narrow: &dyn Fn(&Candidate) -> bool,
         with_namespace: bool,
     ) -> Result<Option<&'c Candidate>> {
-        let mut c: Vec<&Candidate> = candidates
-            .iter()
-            .copied()
-            .filter(|c| c.previously_named(old_name))
+        let mut c: Vec<&Candidate> = pool
+            .previously_named(old_name)
+            .filter(|c| self.scope.admits(c) && narrow(c))
             .filter(|c| c.previously_selected_by(target))
             .filter(|c| {
                 self.role_ref
@@ -362,6 +157,15 @@ impl Referrer {
                     || ns_equals(&self.namespace, &c.namespace)
             })
             .collect();
+        if c.len() == 1 {
+            return Ok(Some(c[0]));
+        }
+        // kustomize sieves twice: first a missing prefix (or suffix) on either side matches
+        // anything, then, if several remain, the affixes must end the same way.
+        let loose = |mine: &[String], theirs: &[String]| {
+            mine.is_empty() || theirs.is_empty() || same_ending(mine, theirs)
+        };
+        c.retain(|c| loose(&c.prefixes, &self.prefixes) && loose(&c.suffixes, &self.suffixes));
         if c.len() == 1 {
             return Ok(Some(c[0]));
         }
@@ -388,16 +192,11 @@ impl Referrer {
         }
     }
 
-    fn set_scalar(
-        &self,
-        node: &mut Value,
-        target: &FieldSpec,
-        candidates: &[&Candidate],
-    ) -> Result<()> {
+    fn set_scalar(&self, node: &mut Value, target: &FieldSpec, pool: &Pool) -> Result<()> {
         let Some(old) = node.as_str() else {
             return Ok(());
         };
-        if let Some(referral) = self.select(old, target, candidates, false)? {
+        if let Some(referral) = self.select(old, target, pool, &|_| true, false)? {
             *node = Value::String(referral.name.clone());
         }
         Ok(())
@@ -405,12 +204,7 @@ impl Referrer {
 
     /// A mapping with `name` and perhaps `namespace` (RoleBinding subjects, webhook services).
     /// Like kustomize, a subject's `kind` is not consulted.
-    fn set_mapping(
-        &self,
-        node: &mut Value,
-        target: &FieldSpec,
-        candidates: &[&Candidate],
-    ) -> Result<()> {
+    fn set_mapping(&self, node: &mut Value, target: &FieldSpec, pool: &Pool) -> Result<()> {
         let Some(map) = node.as_object_mut() else {
             return Ok(());
         };
@@ -419,28 +213,27 @@ impl Referrer {
                 "path config error; no 'name' field in node".into(),
             ));
         };
-        let narrowed: Vec<&Candidate>;
-        let candidates = match map.get("namespace").and_then(Value::as_str) {
-            None => candidates,
-            Some(ns) => {
-                let by_original: Vec<&Candidate> = candidates
-                    .iter()
-                    .copied()
-                    .filter(|c| c.original_namespace_key() == ns)
-                    .collect();
-                narrowed = if by_original.is_empty() {
-                    candidates
-                        .iter()
-                        .copied()
-                        .filter(|c| c.current_namespace_key() == ns)
-                        .collect()
-                } else {
-                    by_original
-                };
-                &narrowed
-            }
+        // A `namespace:` present but empty names no namespace at all; kustomize refuses it
+        // rather than guess.
+        if map
+            .get("namespace")
+            .is_some_and(|ns| ns.is_null() || ns.as_str() == Some(""))
+        {
+            return Err(Error::Unsupported(format!(
+                "Invalid Input: namespace is blank for resource {:?}: give the namespace or remove the field",
+                self.id
+            )));
+        }
+        // kustomize narrows the referrer's candidates to the subject's namespace as it was
+        // originally, or, when none was there originally, as it is now.
+        let ns = map.get("namespace").and_then(Value::as_str);
+        let by_original = ns.is_some_and(|ns| pool.originally_in(ns).any(|c| self.scope.admits(c)));
+        let narrow = |c: &Candidate| match ns {
+            None => true,
+            Some(ns) if by_original => c.original_namespace_key() == ns,
+            Some(ns) => c.current_namespace_key() == ns,
         };
-        let Some(referral) = self.select(&old, target, candidates, true)? else {
+        let Some(referral) = self.select(&old, target, pool, &narrow, true)? else {
             return Ok(());
         };
         map.insert("name".into(), Value::String(referral.name.clone()));
@@ -453,16 +246,16 @@ impl Referrer {
         Ok(())
     }
 
-    fn set(&self, node: &mut Value, target: &FieldSpec, candidates: &[&Candidate]) -> Result<()> {
+    fn set(&self, node: &mut Value, target: &FieldSpec, pool: &Pool) -> Result<()> {
         match node {
             Value::Null => Ok(()),
-            Value::String(_) => self.set_scalar(node, target, candidates),
-            Value::Object(_) => self.set_mapping(node, target, candidates),
+            Value::String(_) => self.set_scalar(node, target, pool),
+            Value::Object(_) => self.set_mapping(node, target, pool),
             Value::Array(items) => {
                 for item in items {
                     match item {
-                        Value::Object(_) => self.set_mapping(item, target, candidates)?,
-                        _ => self.set_scalar(item, target, candidates)?,
+                        Value::Object(_) => self.set_mapping(item, target, pool)?,
+                        _ => self.set_scalar(item, target, pool)?,
                     }
                 }
                 Ok(())
@@ -474,31 +267,92 @@ impl Referrer {
     }
 }
 
-/// kustomize's `SubsetThatCouldBeReferencedByResource`: same namespace, cluster-scoped, or
-/// (for a RoleBinding) a namespace its ServiceAccount subjects name.
-fn could_be_referenced<'c>(r: &Resource, all: &'c [Candidate]) -> Vec<&'c Candidate> {
-    if !r.is_namespaced() {
-        return all.iter().collect();
-    }
-    let mut subject_namespaces = Vec::new();
-    if r.kind() == "RoleBinding"
-        && let Some(Value::Array(subjects)) = r.value().get("subjects")
-    {
-        for s in subjects {
-            if s.get("kind").and_then(Value::as_str) == Some("ServiceAccount")
-                && let Some(ns) = s.get("namespace").and_then(Value::as_str)
-            {
-                subject_namespaces.push(ns);
+/// kustomize's `SubsetThatCouldBeReferencedByResource` as a test: same namespace,
+/// cluster-scoped, or (for a RoleBinding) a namespace its ServiceAccount subjects name.
+struct Scope {
+    /// A cluster-scoped referrer may refer to anything.
+    everything: bool,
+    namespace: String,
+    subject_namespaces: Vec<String>,
+}
+
+impl Scope {
+    fn of(r: &Resource) -> Self {
+        let mut subject_namespaces = Vec::new();
+        if r.kind() == "RoleBinding"
+            && let Some(Value::Array(subjects)) = r.value().get("subjects")
+        {
+            for s in subjects {
+                if s.get("kind").and_then(Value::as_str) == Some("ServiceAccount")
+                    && let Some(ns) = s.get("namespace").and_then(Value::as_str)
+                {
+                    subject_namespaces.push(ns.to_string());
+                }
             }
         }
+        Self {
+            everything: !r.is_namespaced(),
+            namespace: r.namespace().to_string(),
+            subject_namespaces,
+        }
     }
-    all.iter()
-        .filter(|c| {
-            c.cluster_scoped
-                || ns_equals(&c.namespace, r.namespace())
-                || subject_namespaces.contains(&c.namespace.as_str())
-        })
-        .collect()
+
+    fn admits(&self, c: &Candidate) -> bool {
+        self.everything
+            || c.cluster_scoped
+            || ns_equals(&c.namespace, &self.namespace)
+            || self.subject_namespaces.contains(&c.namespace)
+    }
+}
+
+/// The candidates, indexed so a reference looks only at those it could name: a referral
+/// must once have had the name the reference holds, so comparing every reference with every
+/// resource (quadratic in the object count) is not needed. Lists keep resource order, which
+/// decides the pick among identical referrals and the order of ids in errors.
+struct Pool<'c> {
+    all: &'c [Candidate],
+    by_previous_name: HashMap<&'c str, Vec<usize>>,
+    by_original_namespace: HashMap<&'c str, Vec<usize>>,
+}
+
+impl<'c> Pool<'c> {
+    fn new(all: &'c [Candidate]) -> Self {
+        let mut by_previous_name: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut by_original_namespace: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, c) in all.iter().enumerate() {
+            for p in &c.previous {
+                let list = by_previous_name.entry(p.name.as_str()).or_default();
+                // A namespace change keeps the name, so one name can recur in the history.
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+            by_original_namespace
+                .entry(c.original_namespace_key())
+                .or_default()
+                .push(i);
+        }
+        Self {
+            all,
+            by_previous_name,
+            by_original_namespace,
+        }
+    }
+
+    fn listed<'a>(&'a self, list: Option<&'a Vec<usize>>) -> impl Iterator<Item = &'c Candidate> {
+        let all = self.all;
+        list.into_iter().flatten().map(move |&i| &all[i])
+    }
+
+    /// The candidates with `name` among their earlier names, in resource order.
+    fn previously_named(&self, name: &str) -> impl Iterator<Item = &'c Candidate> {
+        self.listed(self.by_previous_name.get(name))
+    }
+
+    /// The candidates whose original namespace (as kustomize groups it) is `ns`.
+    fn originally_in(&self, ns: &str) -> impl Iterator<Item = &'c Candidate> {
+        self.listed(self.by_original_namespace.get(ns))
+    }
 }
 
 /// `roleRef`'s group and kind as a selector (kustomize's `getRoleRefGvk`); `None` when either
@@ -521,16 +375,17 @@ fn role_ref_selector(r: &Resource) -> Option<FieldSpec> {
 /// whole tree is accumulated (`FixBackReferences`).
 pub fn apply(resources: &mut [Resource], specs: &[NameRef]) -> Result<()> {
     let all: Vec<Candidate> = resources.iter().map(Candidate::of).collect();
+    let pool = Pool::new(&all);
     for r in resources.iter_mut() {
         let gvk = r.gvk();
         let applicable: Vec<&NameRef> = specs.iter().filter(|s| s.field.selects(&gvk)).collect();
         if applicable.is_empty() {
             continue;
         }
-        let candidates = could_be_referenced(r, &all);
         let id = id_string(&gvk, r.name(), r.namespace());
         for spec in applicable {
             let referrer = Referrer {
+                id: id.clone(),
                 namespace: r.namespace().to_string(),
                 cluster_scoped: !r.is_namespaced(),
                 prefixes: r.name_prefixes().to_vec(),
@@ -540,9 +395,10 @@ pub fn apply(resources: &mut [Resource], specs: &[NameRef]) -> Result<()> {
                 } else {
                     None
                 },
+                scope: Scope::of(r),
             };
             fieldspec::apply(r, &spec.field, CreateKind::Nothing, &mut |node| {
-                referrer.set(node, &spec.target, &candidates)
+                referrer.set(node, &spec.target, &pool)
             })
             .map_err(|e| {
                 Error::Unsupported(format!(
@@ -617,7 +473,14 @@ mod tests {
                 "subjects": [{"kind": "ServiceAccount", "name": "sa"}]}),
             ),
         ];
-        transform::namespace(&mut rs, "ns");
+        transform::namespace(
+            &mut rs,
+            "ns",
+            &[],
+            false,
+            transform::BindingSubjects::default(),
+        )
+        .unwrap();
         // Only the namespaced ones get the prefix here, to tell Role from ClusterRole.
         transform::prefix_suffix(&mut rs[..1], "a-", "");
         transform::prefix_suffix(&mut rs[2..], "a-", "");

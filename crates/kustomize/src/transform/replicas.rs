@@ -1,4 +1,4 @@
-//! `replicas` (kustomize's ReplicaCountTransformer) with its builtin field specs.
+//! `replicas` (kustomize's ReplicaCountTransformer).
 
 use serde_json::Value;
 
@@ -6,24 +6,13 @@ use super::fieldspec::{self, CreateKind, FieldSpec};
 use crate::error::{Error, Result};
 use crate::resource::Resource;
 
-/// kustomize's builtin `replicas` field specs.
-pub fn replica_specs() -> Vec<FieldSpec> {
-    fieldspec::table(&[
-        ("", "", "Deployment", "spec/replicas", true),
-        ("", "", "ReplicationController", "spec/replicas", true),
-        ("", "", "ReplicaSet", "spec/replicas", true),
-        ("", "", "StatefulSet", "spec/replicas", true),
-    ])
-}
-
-/// Applies one `replicas` entry (`name`, `count`); an entry that matches nothing is an error,
-/// as in kustomize.
-pub fn apply(resources: &mut [Resource], entry: &Value) -> Result<()> {
+/// Applies one `replicas` entry (`name`, `count`) at the fields `specs` reach (the
+/// configuration's `replicas`); an entry that matches nothing is an error, as in kustomize.
+pub fn apply(resources: &mut [Resource], entry: &Value, specs: &[FieldSpec]) -> Result<()> {
     let name = entry.get("name").and_then(Value::as_str).unwrap_or("");
     let count = entry.get("count").cloned().unwrap_or(Value::from(0));
-    let specs = replica_specs();
     let mut found = false;
-    for spec in &specs {
+    for spec in specs {
         for r in resources.iter_mut() {
             if !r.had_name(name) || !spec.selects(&r.gvk()) {
                 continue;
@@ -50,6 +39,12 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn replica_specs() -> Vec<FieldSpec> {
+        crate::config::TransformerConfig::defaults()
+            .replicas
+            .clone()
+    }
+
     #[test]
     fn sets_and_creates_replicas() {
         let mut rs = [
@@ -60,10 +55,10 @@ mod tests {
                 "metadata": {"name": "a"}}))
             .unwrap(),
         ];
-        apply(&mut rs, &json!({"name": "a", "count": 3})).unwrap();
+        apply(&mut rs, &json!({"name": "a", "count": 3}), &replica_specs()).unwrap();
         assert_eq!(rs[0].value()["spec"]["replicas"], 3);
         assert_eq!(rs[1].value()["spec"]["replicas"], 3);
-        let err = apply(&mut rs, &json!({"name": "b", "count": 3})).unwrap_err();
+        let err = apply(&mut rs, &json!({"name": "b", "count": 3}), &replica_specs()).unwrap_err();
         assert!(err.to_string().contains("does not match a config"));
     }
 
@@ -73,8 +68,13 @@ mod tests {
             "kind": "Deployment", "metadata": {"name": "a"}}))
         .unwrap()];
         crate::transform::prefix_suffix(&mut rs, "p-", "");
-        apply(&mut rs, &json!({"name": "a", "count": 2})).unwrap();
-        apply(&mut rs, &json!({"name": "p-a", "count": 4})).unwrap();
+        apply(&mut rs, &json!({"name": "a", "count": 2}), &replica_specs()).unwrap();
+        apply(
+            &mut rs,
+            &json!({"name": "p-a", "count": 4}),
+            &replica_specs(),
+        )
+        .unwrap();
         assert_eq!(rs[0].value()["spec"]["replicas"], 4);
     }
 }
