@@ -281,7 +281,7 @@ _tk() {
             return 0
             ;;
         tk__subcmd__controller)
-            opts="-n -h --events-addr --watch-all-namespaces --watch-label-selector --leader-elect --enable-leader-election --leader-election-lease-duration --leader-election-renew-deadline --leader-election-retry-period --log-level --log-encoding --metrics-addr --health-addr --concurrent --kube-api-qps --kube-api-burst --requeue-dependency --interval-jitter-percentage --storage-path --storage-addr --storage-adv-addr --artifact-retention-ttl --artifact-retention-records --kubeconfig --context --namespace --timeout --verbose --help source kustomize helm notification all"
+            opts="-n -h --events-addr --watch-all-namespaces --watch-label-selector --leader-elect --enable-leader-election --leader-election-lease-duration --leader-election-renew-deadline --leader-election-retry-period --log-level --log-encoding --metrics-addr --health-addr --concurrent --kube-api-qps --kube-api-burst --requeue-dependency --interval-jitter-percentage --no-cross-namespace-refs --default-service-account --artifact-fetch-retries --storage-path --storage-addr --storage-adv-addr --artifact-retention-ttl --artifact-retention-records --kubeconfig --context --namespace --timeout --verbose --help source kustomize helm notification all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -352,6 +352,18 @@ _tk() {
                     return 0
                     ;;
                 --interval-jitter-percentage)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --no-cross-namespace-refs)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --default-service-account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --artifact-fetch-retries)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -425,7 +425,7 @@ complete -c tk -n "__fish_tk_using_subcommand kustomize; and not __fish_seen_sub
 complete -c tk -n "__fish_tk_using_subcommand kustomize; and not __fish_seen_subcommand_from build" -f -a "build" -d 'Build a kustomization directory and print the resources as YAML'
 complete -c tk -n "__fish_tk_using_subcommand kustomize; and __fish_seen_subcommand_from build" -l reorder -d 'Order of the output: `legacy` (kustomize\'s kind order: Namespaces and CRDs first, webhooks last) or `none` (the order resources were read in); a `sortOptions` field in the kustomization wins' -r -f -a "legacy\t''
 none\t''"
-complete -c tk -n "__fish_tk_using_subcommand kustomize; and __fish_seen_subcommand_from build" -l load-restrictor -d 'Which files a kustomization may read: `LoadRestrictionsRootOnly` (only files in or below its own directory; bases may be anywhere in the build root) or `LoadRestrictionsNone` (any file in the build root)' -r -f -a "LoadRestrictionsRootOnly\t''
+complete -c tk -n "__fish_tk_using_subcommand kustomize; and __fish_seen_subcommand_from build" -l load-restrictor -d 'Which files a kustomization may read: `LoadRestrictionsRootOnly` or `root-only` (only files in or below its own directory; bases may be anywhere in the build root) or `LoadRestrictionsNone` or `none` (any file in the build root)' -r -f -a "LoadRestrictionsRootOnly\t''
 LoadRestrictionsNone\t''"
 complete -c tk -n "__fish_tk_using_subcommand kustomize; and __fish_seen_subcommand_from build" -l root -d 'Directory no read may leave (default: the Git work tree holding DIR, else the current directory if it holds DIR, else DIR)' -r -F
 complete -c tk -n "__fish_tk_using_subcommand kustomize; and __fish_seen_subcommand_from build" -s o -l output -d 'Write the YAML to this file (replaced atomically) instead of stdout' -r -F
@@ -456,6 +456,10 @@ complete -c tk -n "__fish_tk_using_subcommand controller" -l kube-api-qps -d 'Cl
 complete -c tk -n "__fish_tk_using_subcommand controller" -l kube-api-burst -d 'Requests allowed in a burst above the QPS limit' -r
 complete -c tk -n "__fish_tk_using_subcommand controller" -l requeue-dependency -d 'How long to wait before reconciling an object whose dependencies are not ready' -r
 complete -c tk -n "__fish_tk_using_subcommand controller" -l interval-jitter-percentage -d 'Spread of the requeue interval, in percent either side, so objects created together do not reconcile together forever' -r
+complete -c tk -n "__fish_tk_using_subcommand controller" -l no-cross-namespace-refs -d 'Refuse references to sources, dependencies and secrets in other namespaces' -r -f -a "true\t''
+false\t''"
+complete -c tk -n "__fish_tk_using_subcommand controller" -l default-service-account -d 'ServiceAccount (in the object\'s namespace) to impersonate when an object names none' -r
+complete -c tk -n "__fish_tk_using_subcommand controller" -l artifact-fetch-retries -d 'How many times a failed artifact download is retried' -r
 complete -c tk -n "__fish_tk_using_subcommand controller" -l storage-path -d 'Directory artifacts are stored in (default: <temp dir>/tk-artifacts)' -r -F
 complete -c tk -n "__fish_tk_using_subcommand controller" -l storage-addr -d 'Address the artifact file server listens on' -r
 complete -c tk -n "__fish_tk_using_subcommand controller" -l storage-adv-addr -d 'host[:port] other controllers fetch artifacts from (default: the listen address)' -r

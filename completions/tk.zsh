@@ -1043,7 +1043,7 @@ _arguments "${_arguments_options[@]}" : \
             (build)
 _arguments "${_arguments_options[@]}" : \
 '--reorder=[Order of the output\: \`legacy\` (kustomize'\''s kind order\: Namespaces and CRDs first, webhooks last) or \`none\` (the order resources were read in); a \`sortOptions\` field in the kustomization wins]:ORDER:(legacy none)' \
-'--load-restrictor=[Which files a kustomization may read\: \`LoadRestrictionsRootOnly\` (only files in or below its own directory; bases may be anywhere in the build root) or \`LoadRestrictionsNone\` (any file in the build root)]:RESTRICTION:(LoadRestrictionsRootOnly LoadRestrictionsNone)' \
+'--load-restrictor=[Which files a kustomization may read\: \`LoadRestrictionsRootOnly\` or \`root-only\` (only files in or below its own directory; bases may be anywhere in the build root) or \`LoadRestrictionsNone\` or \`none\` (any file in the build root)]:RESTRICTION:(LoadRestrictionsRootOnly LoadRestrictionsNone)' \
 '--root=[Directory no read may leave (default\: the Git work tree holding DIR, else the current directory if it holds DIR, else DIR)]:PATH:_files' \
 '-o+[Write the YAML to this file (replaced atomically) instead of stdout]:FILE:_files' \
 '--output=[Write the YAML to this file (replaced atomically) instead of stdout]:FILE:_files' \
@@ -1081,6 +1081,9 @@ _arguments "${_arguments_options[@]}" : \
 '--kube-api-burst=[Requests allowed in a burst above the QPS limit]:N:_default' \
 '--requeue-dependency=[How long to wait before reconciling an object whose dependencies are not ready]:DURATION:_default' \
 '--interval-jitter-percentage=[Spread of the requeue interval, in percent either side, so objects created together do not reconcile together forever]:PERCENT:_default' \
+'--no-cross-namespace-refs=[Refuse references to sources, dependencies and secrets in other namespaces]::BOOL:(true false)' \
+'--default-service-account=[ServiceAccount (in the object'\''s namespace) to impersonate when an object names none]:NAME:_default' \
+'--artifact-fetch-retries=[How many times a failed artifact download is retried]:N:_default' \
 '--storage-path=[Directory artifacts are stored in (default\: <temp dir>/tk-artifacts)]:PATH:_files' \
 '--storage-addr=[Address the artifact file server listens on]:ADDR:_default' \
 '--storage-adv-addr=[host\[\:port\] other controllers fetch artifacts from (default\: the listen address)]:HOST:_default' \

@@ -744,9 +744,9 @@ pub struct KustomizeBuildArgs {
     /// the kustomization wins
     #[arg(long, value_enum, default_value_t = ReorderArg::Legacy, value_name = "ORDER")]
     pub reorder: ReorderArg,
-    /// Which files a kustomization may read: `LoadRestrictionsRootOnly` (only files in or
-    /// below its own directory; bases may be anywhere in the build root) or
-    /// `LoadRestrictionsNone` (any file in the build root)
+    /// Which files a kustomization may read: `LoadRestrictionsRootOnly` or `root-only` (only
+    /// files in or below its own directory; bases may be anywhere in the build root) or
+    /// `LoadRestrictionsNone` or `none` (any file in the build root)
     #[arg(long, value_enum, default_value_t = LoadRestrictorArg::RootOnly, value_name = "RESTRICTION")]
     pub load_restrictor: LoadRestrictorArg,
     /// Directory no read may leave (default: the Git work tree holding DIR, else the current
@@ -765,12 +765,12 @@ pub enum ReorderArg {
     None,
 }
 
-/// `--load-restrictor`, with kustomize's values.
+/// `--load-restrictor`, with kustomize's values (and short aliases).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LoadRestrictorArg {
-    #[value(name = "LoadRestrictionsRootOnly")]
+    #[value(name = "LoadRestrictionsRootOnly", alias = "root-only")]
     RootOnly,
-    #[value(name = "LoadRestrictionsNone")]
+    #[value(name = "LoadRestrictionsNone", alias = "none")]
     None,
 }
 

@@ -1,5 +1,6 @@
 //! In-cluster controllers, run as `tk controller <name>`.
 
+pub mod kustomize;
 pub mod runtime;
 pub mod source;
 

@@ -76,6 +76,9 @@ async fn delete_one(
     let live = match api.get_opt(&r.name).await {
         Ok(Some(live)) => serde_json::to_value(live).unwrap_or_default(),
         Ok(None) => return Ok(Action::Deleted),
+        // A bare 404 (not a NotFound status): the kind stopped being served since discovery
+        // cached it — its CRD was deleted — so the object is gone too.
+        Err(err) if is_not_found(&err) => return Ok(Action::Deleted),
         Err(err) => return Err(format!("{r} query failed: {}", api_message(&err))),
     };
     // Already being deleted (finalizers pending): nothing more to ask for.

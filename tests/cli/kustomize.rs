@@ -299,6 +299,13 @@ fn kustomize_build_load_restrictor_none_reads_files_outside_the_kustomization() 
     );
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("name: web"), "{}", stdout(&out));
+    // The short alias means the same.
+    let alias = tk_in(
+        tree.path(),
+        &["kustomize", "build", "overlay", "--load-restrictor", "none"],
+    );
+    assert!(alias.status.success(), "{}", stderr(&alias));
+    assert_eq!(stdout(&alias), stdout(&out));
 }
 
 #[test]
@@ -306,7 +313,13 @@ fn kustomize_build_rejects_unknown_flag_values() {
     let tree = tree();
     let out = tk_in(
         tree.path(),
-        &["kustomize", "build", "overlay", "--load-restrictor", "none"],
+        &[
+            "kustomize",
+            "build",
+            "overlay",
+            "--load-restrictor",
+            "nothing",
+        ],
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(

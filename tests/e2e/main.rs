@@ -3,6 +3,8 @@ mod api_samples;
 mod controller_runtime;
 mod install;
 mod kustomizations_cli;
+mod kustomize_controller;
+mod kustomize_support;
 mod source_git;
 mod source_refs;
 mod source_security;

@@ -12,7 +12,7 @@ use serde_json::json;
 use testenv::git::{GitServers, Repo};
 use tk::api::source::GitRepository;
 
-use crate::support::{client, rig, with_crds};
+use crate::support::{EventSink, client, rig, with_crds};
 
 /// One namespace, one Git server set and one source controller watching only that namespace.
 pub struct Harness {
@@ -85,7 +85,7 @@ impl Harness {
                 "-n",
                 &ns,
             ])
-            .arg(format!("--events-addr={}", events.url))
+            .arg(format!("--events-addr={}", events.url()))
             .args([
                 "--metrics-addr",
                 "0",
@@ -245,52 +245,6 @@ impl Harness {
         log.lines()
             .filter(|l| l.starts_with("POST") && l.contains("git-upload-pack"))
             .count()
-    }
-}
-
-/// A stand-in for the notification controller's event endpoint: a real HTTP listener that
-/// keeps every JSON body POSTed to it and answers 202 as Flux's does.
-pub struct EventSink {
-    url: String,
-    received: std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
-}
-
-impl EventSink {
-    fn start() -> EventSink {
-        use std::io::{BufRead, BufReader, Write};
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}/", listener.local_addr().unwrap());
-        let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let sink = received.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let mut reader = BufReader::new(stream);
-                let mut length = 0;
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                        break;
-                    }
-                    if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                        length = value.trim().parse().unwrap_or(0);
-                    }
-                }
-                let mut body = vec![0; length];
-                if reader.read_exact(&mut body).is_ok()
-                    && let Ok(value) = serde_json::from_slice(&body)
-                {
-                    sink.lock().unwrap().push(value);
-                }
-                let _ = reader.get_mut().write_all(
-                    b"HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
-                );
-            }
-        });
-        EventSink { url, received }
-    }
-
-    pub fn events(&self) -> Vec<serde_json::Value> {
-        self.received.lock().unwrap().clone()
     }
 }
 

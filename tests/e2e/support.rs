@@ -127,3 +127,82 @@ pub fn kubeconfig_as(dir: &Path, user: &str) -> PathBuf {
     std::fs::write(&path, text).unwrap();
     path
 }
+
+/// A stand-in for the notification controller's event endpoint: keeps every JSON body POSTed
+/// to it and answers 202, as Flux's does.
+pub struct EventSink {
+    url: String,
+    received: std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+}
+
+impl EventSink {
+    pub fn start() -> EventSink {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = received.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut reader = BufReader::new(stream);
+                let mut length = 0;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        length = value.trim().parse().unwrap_or(0);
+                    }
+                }
+                let mut body = vec![0; length];
+                if reader.read_exact(&mut body).is_ok()
+                    && let Ok(value) = serde_json::from_slice(&body)
+                {
+                    sink.lock().unwrap().push(value);
+                }
+                let _ = reader.get_mut().write_all(
+                    b"HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+                );
+            }
+        });
+        EventSink { url, received }
+    }
+
+    /// Where controllers POST (`--events-addr`).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Every event received so far.
+    pub fn events(&self) -> Vec<serde_json::Value> {
+        self.received.lock().unwrap().clone()
+    }
+
+    /// Waits until an event matching `check` was received, and returns it.
+    pub async fn wait_for(
+        &self,
+        what: &str,
+        check: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        loop {
+            let found = self
+                .received
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|e| check(e))
+                .cloned();
+            if let Some(event) = found {
+                return event;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no event {what} was POSTed: {:#?}",
+                self.received.lock().unwrap()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+}

@@ -60,6 +60,60 @@ const GRACEFUL_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(30);
 /// Bounds the Lease release at exit; the kubelet's grace period is finite.
 const RELEASE_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Counts a reconcile as in flight until dropped, however it ends.
+pub struct InFlight<'a>(&'a std::sync::atomic::AtomicUsize);
+
+impl<'a> InFlight<'a> {
+    pub fn enter(counter: &'a std::sync::atomic::AtomicUsize) -> Self {
+        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        InFlight(counter)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Drives a controller's reconcile stream until it ends or shutdown is asked for and no
+/// reconcile counted in `in_flight` still runs.
+///
+/// kube's graceful shutdown lets in-flight reconciles finish, but a controller still waiting
+/// for its first list (its CRD not installed yet) never notices the signal: this stops it as
+/// soon as nothing is in flight.
+pub async fn drive<S, T, E>(
+    name: &'static str,
+    stream: S,
+    in_flight: &std::sync::atomic::AtomicUsize,
+    shutdown: &Shutdown,
+) where
+    S: futures::Stream<Item = std::result::Result<T, E>>,
+    E: std::fmt::Display,
+{
+    use futures::StreamExt;
+    let controller = stream.for_each(|result| async move {
+        if let Err(err) = result {
+            tracing::debug!(error = %err, controller = name, "controller event");
+        }
+    });
+    tokio::pin!(controller);
+    tokio::select! {
+        () = &mut controller => {}
+        () = shutdown.wait() => {
+            let idle = async {
+                while in_flight.load(std::sync::atomic::Ordering::SeqCst) > 0 {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            };
+            tokio::select! {
+                () = &mut controller => {}
+                () = idle => {}
+            }
+        }
+    }
+}
+
 /// What every reconciler of the process shares.
 pub struct Context {
     pub client: kube::Client,
@@ -134,9 +188,8 @@ pub fn launchers(name: ControllerName) -> Vec<Launcher> {
         .flat_map(launchers)
         .collect(),
         ControllerName::Source => vec![crate::controllers::source::launch],
-        ControllerName::Kustomize | ControllerName::Helm | ControllerName::Notification => {
-            Vec::new()
-        }
+        ControllerName::Kustomize => vec![crate::controllers::kustomize::launch],
+        ControllerName::Helm | ControllerName::Notification => Vec::new(),
     }
 }
 

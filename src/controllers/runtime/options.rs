@@ -152,6 +152,26 @@ pub struct ControllerArgs {
     #[arg(long, value_name = "PERCENT", default_value_t = 5, value_parser = clap::value_parser!(u8).range(0..100))]
     pub interval_jitter_percentage: u8,
 
+    /// Refuse references to sources, dependencies and secrets in other namespaces
+    #[arg(
+        long,
+        value_name = "BOOL",
+        default_value_t = false,
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        action = ArgAction::Set,
+    )]
+    pub no_cross_namespace_refs: bool,
+
+    /// ServiceAccount (in the object's namespace) to impersonate when an object names none
+    #[arg(long, value_name = "NAME")]
+    pub default_service_account: Option<String>,
+
+    /// How many times a failed artifact download is retried
+    #[arg(long, value_name = "N", default_value_t = 9)]
+    pub artifact_fetch_retries: u32,
+
     #[command(flatten)]
     pub source: SourceArgs,
 }
@@ -249,6 +269,9 @@ pub struct Options {
     pub requeue_dependency: Duration,
     /// Fraction of the interval (0.0..1.0) a requeue may move either way.
     pub interval_jitter: f64,
+    pub no_cross_namespace_refs: bool,
+    pub default_service_account: Option<String>,
+    pub artifact_fetch_retries: u32,
     pub source: SourceOptions,
 }
 
@@ -298,6 +321,12 @@ impl Options {
             kube_api_burst: args.kube_api_burst,
             requeue_dependency: args.requeue_dependency,
             interval_jitter: f64::from(args.interval_jitter_percentage) / 100.0,
+            no_cross_namespace_refs: args.no_cross_namespace_refs,
+            default_service_account: args
+                .default_service_account
+                .clone()
+                .filter(|sa| !sa.trim().is_empty()),
+            artifact_fetch_retries: args.artifact_fetch_retries,
             source: SourceOptions::resolve(&args.source)?,
         })
     }
@@ -420,6 +449,27 @@ mod tests {
         assert_eq!(opts.requeue_dependency, Duration::from_secs(5));
         assert!(opts.leader_election.is_some());
         assert!(opts.events_addr.is_some());
+    }
+
+    #[test]
+    fn multi_tenancy_flags_are_named_as_fluxs() {
+        let opts = Options::resolve(&parse(&["kustomize"]).unwrap(), &settings(), None).unwrap();
+        assert!(!opts.no_cross_namespace_refs);
+        assert_eq!(opts.default_service_account, None);
+        assert_eq!(opts.artifact_fetch_retries, 9);
+        let args = parse(&[
+            "kustomize",
+            "--no-cross-namespace-refs",
+            "--default-service-account=tenant",
+            "--artifact-fetch-retries=2",
+        ])
+        .unwrap();
+        let opts = Options::resolve(&args, &settings(), None).unwrap();
+        assert!(opts.no_cross_namespace_refs);
+        assert_eq!(opts.default_service_account.as_deref(), Some("tenant"));
+        assert_eq!(opts.artifact_fetch_retries, 2);
+        let args = parse(&["kustomize", "--no-cross-namespace-refs=false"]).unwrap();
+        assert!(!args.no_cross_namespace_refs);
     }
 
     #[test]

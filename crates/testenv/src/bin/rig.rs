@@ -315,12 +315,28 @@ fn demo_git_server() -> Result<testenv::GitServers> {
         ..Default::default()
     })?;
     let repo = git.create_repo("demo")?;
+    // An app the quickstart's Kustomization delivers: kwok plays the kubelet, so the
+    // Deployment becomes Ready and `--wait` health checks pass.
     repo.commit(
         "Add the demo app",
-        &[(
-            "apps/demo/configmap.yaml",
-            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo\n  namespace: default\ndata:\n  greeting: hello from tk\n",
-        )],
+        &[
+            (
+                "apps/demo/namespace.yaml",
+                "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: demo\n",
+            ),
+            (
+                "apps/demo/configmap.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo\n  namespace: demo\ndata:\n  greeting: hello from tk\n",
+            ),
+            (
+                "apps/demo/deployment.yaml",
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: demo\nspec:\n  replicas: 2\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27\n        envFrom:\n        - configMapRef:\n            name: demo\n",
+            ),
+            (
+                "apps/demo/service.yaml",
+                "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: demo\nspec:\n  selector:\n    app: web\n  ports:\n  - port: 80\n",
+            ),
+        ],
     )?;
     repo.push()?;
     Ok(git)

@@ -6,10 +6,8 @@ mod include;
 mod status;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use futures::StreamExt;
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, Patch, PatchParams};
 use kube::runtime::Controller;
@@ -23,7 +21,7 @@ use super::storage::Storage;
 use crate::api::duration;
 use crate::api::meta::{self, Artifact, FINALIZER};
 use crate::api::source::{GitRepository, GitRepositoryStatus};
-use crate::controllers::runtime::Outcome;
+use crate::controllers::runtime::{InFlight, Outcome};
 use status::{Failure, Progress};
 
 /// The metrics label and the status field manager of this reconciler.
@@ -47,30 +45,8 @@ pub async fn run(ctx: Arc<SourceContext>) -> anyhow::Result<()> {
     let controller = Controller::new(rt.api::<GitRepository>(), rt.watcher_config())
         .with_config(rt.controller_config())
         .graceful_shutdown_on(rt.shutdown.wait())
-        .run(reconcile, error_policy, ctx.clone())
-        .for_each(|result| async move {
-            if let Err(err) = result {
-                tracing::debug!(error = %err, "gitrepository controller event");
-            }
-        });
-    tokio::pin!(controller);
-    tokio::select! {
-        () = &mut controller => {}
-        () = rt.shutdown.wait() => {
-            // kube's graceful shutdown lets in-flight reconciles finish, but a controller still
-            // waiting for its first list (the CRD not installed yet) never notices the signal:
-            // stop as soon as nothing is in flight.
-            let idle = async {
-                while ctx.in_flight.load(Ordering::SeqCst) > 0 {
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-            };
-            tokio::select! {
-                () = &mut controller => {}
-                () = idle => {}
-            }
-        }
-    }
+        .run(reconcile, error_policy, ctx.clone());
+    crate::controllers::runtime::drive(NAME, controller, &ctx.in_flight, &rt.shutdown).await;
     Ok(())
 }
 
@@ -95,22 +71,6 @@ async fn reconcile(obj: Arc<GitRepository>, ctx: Arc<SourceContext>) -> Result<A
             .reconciled(NAME, obj.as_ref(), Outcome::Error, started.elapsed());
         Error::Finalizer(Box::new(e))
     })
-}
-
-/// Counts a reconcile as in flight until dropped, however it ends.
-struct InFlight<'a>(&'a AtomicUsize);
-
-impl<'a> InFlight<'a> {
-    fn enter(counter: &'a AtomicUsize) -> Self {
-        counter.fetch_add(1, Ordering::SeqCst);
-        InFlight(counter)
-    }
-}
-
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
-    }
 }
 
 fn error_policy(obj: Arc<GitRepository>, err: &Error, ctx: Arc<SourceContext>) -> Action {
