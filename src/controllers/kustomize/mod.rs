@@ -7,8 +7,14 @@
 
 mod artifact;
 mod build;
+mod cleanup;
+mod health;
+mod impersonate;
+mod prune;
 mod reconcile;
+mod source;
 mod status;
+mod substitute;
 
 use std::collections::HashMap;
 use std::sync::atomic::AtomicUsize;
