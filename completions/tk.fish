@@ -45,6 +45,10 @@ complete -c tk -n "__fish_tk_needs_command" -f -a "resume" -d 'Reconcile suspend
 complete -c tk -n "__fish_tk_needs_command" -f -a "delete" -d 'Delete sources and Kustomizations'
 complete -c tk -n "__fish_tk_needs_command" -f -a "export" -d 'Print sources and Kustomizations as YAML that can be applied again'
 complete -c tk -n "__fish_tk_needs_command" -f -a "kustomize" -d 'Build kustomizations locally, as `kustomize build` does'
+complete -c tk -n "__fish_tk_needs_command" -f -a "build" -d 'Build a Kustomization\'s manifests locally, as the controller would'
+complete -c tk -n "__fish_tk_needs_command" -f -a "diff" -d 'Diff a Kustomization\'s local manifests against the cluster'
+complete -c tk -n "__fish_tk_needs_command" -f -a "tree" -d 'Print the objects a Kustomization applied, as a tree'
+complete -c tk -n "__fish_tk_needs_command" -f -a "events" -d 'Print the Kubernetes events of Flux objects'
 complete -c tk -n "__fish_tk_needs_command" -f -a "controller" -d 'Run a controller (in-cluster, or locally against a kubeconfig)'
 complete -c tk -n "__fish_tk_needs_command" -f -a "docs" -d 'Write the markdown reference for every command into a directory'
 complete -c tk -n "__fish_tk_needs_command" -f -a "crds" -d 'Print the CRDs generated from the API types, as JSON (for hack/generated.sh)'
@@ -435,6 +439,90 @@ complete -c tk -n "__fish_tk_using_subcommand kustomize; and __fish_seen_subcomm
 complete -c tk -n "__fish_tk_using_subcommand kustomize; and __fish_seen_subcommand_from build" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
 complete -c tk -n "__fish_tk_using_subcommand kustomize; and __fish_seen_subcommand_from build" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand kustomize; and __fish_seen_subcommand_from build" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tk -n "__fish_tk_using_subcommand build; and not __fish_seen_subcommand_from kustomization ks" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand build; and not __fish_seen_subcommand_from kustomization ks" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand build; and not __fish_seen_subcommand_from kustomization ks" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand build; and not __fish_seen_subcommand_from kustomization ks" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand build; and not __fish_seen_subcommand_from kustomization ks" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand build; and not __fish_seen_subcommand_from kustomization ks" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand build; and not __fish_seen_subcommand_from kustomization ks" -f -a "kustomization" -d 'Build Kustomization'
+complete -c tk -n "__fish_tk_using_subcommand build; and not __fish_seen_subcommand_from kustomization ks" -f -a "ks" -d 'Build Kustomization'
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from kustomization" -l path -d 'Path to the manifests location' -r
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from kustomization" -l kustomization-file -d 'Path to the Flux Kustomization YAML file' -r -F
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from kustomization" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from kustomization" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from kustomization" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from kustomization" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from kustomization" -l dry-run -d 'Dry run mode'
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from kustomization" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from kustomization" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from ks" -l path -d 'Path to the manifests location' -r
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from ks" -l kustomization-file -d 'Path to the Flux Kustomization YAML file' -r -F
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from ks" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from ks" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from ks" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from ks" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from ks" -l dry-run -d 'Dry run mode'
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from ks" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from ks" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tk -n "__fish_tk_using_subcommand diff; and not __fish_seen_subcommand_from kustomization ks" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand diff; and not __fish_seen_subcommand_from kustomization ks" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand diff; and not __fish_seen_subcommand_from kustomization ks" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand diff; and not __fish_seen_subcommand_from kustomization ks" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand diff; and not __fish_seen_subcommand_from kustomization ks" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand diff; and not __fish_seen_subcommand_from kustomization ks" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand diff; and not __fish_seen_subcommand_from kustomization ks" -f -a "kustomization" -d 'Diff Kustomization'
+complete -c tk -n "__fish_tk_using_subcommand diff; and not __fish_seen_subcommand_from kustomization ks" -f -a "ks" -d 'Diff Kustomization'
+complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from kustomization" -l path -d 'Path to a local directory that matches the specified Kustomization.spec.path' -r
+complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from kustomization" -l kustomization-file -d 'Path to the Flux Kustomization YAML file' -r -F
+complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from kustomization" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from kustomization" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from kustomization" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from kustomization" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from kustomization" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from kustomization" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from ks" -l path -d 'Path to a local directory that matches the specified Kustomization.spec.path' -r
+complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from ks" -l kustomization-file -d 'Path to the Flux Kustomization YAML file' -r -F
+complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from ks" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from ks" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from ks" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from ks" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from ks" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from ks" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tk -n "__fish_tk_using_subcommand tree; and not __fish_seen_subcommand_from kustomization ks" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand tree; and not __fish_seen_subcommand_from kustomization ks" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand tree; and not __fish_seen_subcommand_from kustomization ks" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand tree; and not __fish_seen_subcommand_from kustomization ks" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand tree; and not __fish_seen_subcommand_from kustomization ks" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand tree; and not __fish_seen_subcommand_from kustomization ks" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand tree; and not __fish_seen_subcommand_from kustomization ks" -f -a "kustomization" -d 'Print the resource inventory of a Kustomization, nested Kustomizations expanded'
+complete -c tk -n "__fish_tk_using_subcommand tree; and not __fish_seen_subcommand_from kustomization ks" -f -a "ks" -d 'Print the resource inventory of a Kustomization, nested Kustomizations expanded'
+complete -c tk -n "__fish_tk_using_subcommand tree; and __fish_seen_subcommand_from kustomization" -s o -l output -d 'The format in which the tree should be printed: json or yaml' -r
+complete -c tk -n "__fish_tk_using_subcommand tree; and __fish_seen_subcommand_from kustomization" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand tree; and __fish_seen_subcommand_from kustomization" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand tree; and __fish_seen_subcommand_from kustomization" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand tree; and __fish_seen_subcommand_from kustomization" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand tree; and __fish_seen_subcommand_from kustomization" -l compact -d 'List Flux resources only'
+complete -c tk -n "__fish_tk_using_subcommand tree; and __fish_seen_subcommand_from kustomization" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand tree; and __fish_seen_subcommand_from kustomization" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand tree; and __fish_seen_subcommand_from ks" -s o -l output -d 'The format in which the tree should be printed: json or yaml' -r
+complete -c tk -n "__fish_tk_using_subcommand tree; and __fish_seen_subcommand_from ks" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand tree; and __fish_seen_subcommand_from ks" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand tree; and __fish_seen_subcommand_from ks" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand tree; and __fish_seen_subcommand_from ks" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand tree; and __fish_seen_subcommand_from ks" -l compact -d 'List Flux resources only'
+complete -c tk -n "__fish_tk_using_subcommand tree; and __fish_seen_subcommand_from ks" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand tree; and __fish_seen_subcommand_from ks" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand events" -l for -d 'Get events for a particular object, as Kind[/name]' -r
+complete -c tk -n "__fish_tk_using_subcommand events" -l types -d 'Filter events by type: Normal, Warning (comma-separated)' -r
+complete -c tk -n "__fish_tk_using_subcommand events" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand events" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand events" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand events" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand events" -s A -l all-namespaces -d 'Display events from Flux resources across all namespaces'
+complete -c tk -n "__fish_tk_using_subcommand events" -s w -l watch -d 'Stream the events (until --timeout)'
+complete -c tk -n "__fish_tk_using_subcommand events" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand events" -s h -l help -d 'Print help'
 complete -c tk -n "__fish_tk_using_subcommand controller" -l events-addr -d 'The address of the notification controller\'s event endpoint' -r
 complete -c tk -n "__fish_tk_using_subcommand controller" -l watch-all-namespaces -d 'Watch objects in all namespaces; when false only the runtime namespace is watched' -r -f -a "true\t''
 false\t''"

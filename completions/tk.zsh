@@ -1062,6 +1062,190 @@ _arguments "${_arguments_options[@]}" : \
     ;;
 esac
 ;;
+(build)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_tk__subcmd__build_commands" \
+"*::: :->build" \
+&& ret=0
+
+    case $state in
+    (build)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:tk-build-command-$line[1]:"
+        case $line[1] in
+            (kustomization)
+_arguments "${_arguments_options[@]}" : \
+'--path=[Path to the manifests location]:PATH:_default' \
+'--kustomization-file=[Path to the Flux Kustomization YAML file]:FILE:_files' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--dry-run[Dry run mode]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':name -- Name of the Kustomization:_default' \
+&& ret=0
+;;
+(ks)
+_arguments "${_arguments_options[@]}" : \
+'--path=[Path to the manifests location]:PATH:_default' \
+'--kustomization-file=[Path to the Flux Kustomization YAML file]:FILE:_files' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--dry-run[Dry run mode]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':name -- Name of the Kustomization:_default' \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+(diff)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_tk__subcmd__diff_commands" \
+"*::: :->diff" \
+&& ret=0
+
+    case $state in
+    (diff)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:tk-diff-command-$line[1]:"
+        case $line[1] in
+            (kustomization)
+_arguments "${_arguments_options[@]}" : \
+'--path=[Path to a local directory that matches the specified Kustomization.spec.path]:PATH:_default' \
+'--kustomization-file=[Path to the Flux Kustomization YAML file]:FILE:_files' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':name -- Name of the Kustomization:_default' \
+&& ret=0
+;;
+(ks)
+_arguments "${_arguments_options[@]}" : \
+'--path=[Path to a local directory that matches the specified Kustomization.spec.path]:PATH:_default' \
+'--kustomization-file=[Path to the Flux Kustomization YAML file]:FILE:_files' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':name -- Name of the Kustomization:_default' \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+(tree)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_tk__subcmd__tree_commands" \
+"*::: :->tree" \
+&& ret=0
+
+    case $state in
+    (tree)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:tk-tree-command-$line[1]:"
+        case $line[1] in
+            (kustomization)
+_arguments "${_arguments_options[@]}" : \
+'-o+[The format in which the tree should be printed\: json or yaml]:OUTPUT:_default' \
+'--output=[The format in which the tree should be printed\: json or yaml]:OUTPUT:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--compact[List Flux resources only]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':name -- Name of the Kustomization:_default' \
+&& ret=0
+;;
+(ks)
+_arguments "${_arguments_options[@]}" : \
+'-o+[The format in which the tree should be printed\: json or yaml]:OUTPUT:_default' \
+'--output=[The format in which the tree should be printed\: json or yaml]:OUTPUT:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--compact[List Flux resources only]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':name -- Name of the Kustomization:_default' \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+(events)
+_arguments "${_arguments_options[@]}" : \
+'--for=[Get events for a particular object, as Kind\[/name\]]:KIND[/NAME]:_default' \
+'*--types=[Filter events by type\: Normal, Warning (comma-separated)]:TYPES:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-A[Display events from Flux resources across all namespaces]' \
+'--all-namespaces[Display events from Flux resources across all namespaces]' \
+'-w[Stream the events (until --timeout)]' \
+'--watch[Stream the events (until --timeout)]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
 (controller)
 _arguments "${_arguments_options[@]}" : \
 '--events-addr=[The address of the notification controller'\''s event endpoint]:URL:_default' \
@@ -1147,11 +1331,28 @@ _tk_commands() {
 'delete:Delete sources and Kustomizations' \
 'export:Print sources and Kustomizations as YAML that can be applied again' \
 'kustomize:Build kustomizations locally, as \`kustomize build\` does' \
+'build:Build a Kustomization'\''s manifests locally, as the controller would' \
+'diff:Diff a Kustomization'\''s local manifests against the cluster' \
+'tree:Print the objects a Kustomization applied, as a tree' \
+'events:Print the Kubernetes events of Flux objects' \
 'controller:Run a controller (in-cluster, or locally against a kubeconfig)' \
 'docs:Write the markdown reference for every command into a directory' \
 'crds:Print the CRDs generated from the API types, as JSON (for hack/generated.sh)' \
     )
     _describe -t commands 'tk commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__build_commands] )) ||
+_tk__subcmd__build_commands() {
+    local commands; commands=(
+'kustomization:Build Kustomization' \
+'ks:Build Kustomization' \
+    )
+    _describe -t commands 'tk build commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__build__subcmd__kustomization_commands] )) ||
+_tk__subcmd__build__subcmd__kustomization_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk build kustomization commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__check_commands] )) ||
 _tk__subcmd__check_commands() {
@@ -1238,10 +1439,28 @@ _tk__subcmd__delete__subcmd__source__subcmd__git_commands() {
     local commands; commands=()
     _describe -t commands 'tk delete source git commands' commands "$@"
 }
+(( $+functions[_tk__subcmd__diff_commands] )) ||
+_tk__subcmd__diff_commands() {
+    local commands; commands=(
+'kustomization:Diff Kustomization' \
+'ks:Diff Kustomization' \
+    )
+    _describe -t commands 'tk diff commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__diff__subcmd__kustomization_commands] )) ||
+_tk__subcmd__diff__subcmd__kustomization_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk diff kustomization commands' commands "$@"
+}
 (( $+functions[_tk__subcmd__docs_commands] )) ||
 _tk__subcmd__docs_commands() {
     local commands; commands=()
     _describe -t commands 'tk docs commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__events_commands] )) ||
+_tk__subcmd__events_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk events commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__export_commands] )) ||
 _tk__subcmd__export_commands() {
@@ -1403,6 +1622,19 @@ _tk__subcmd__suspend__subcmd__source_commands() {
 _tk__subcmd__suspend__subcmd__source__subcmd__git_commands() {
     local commands; commands=()
     _describe -t commands 'tk suspend source git commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__tree_commands] )) ||
+_tk__subcmd__tree_commands() {
+    local commands; commands=(
+'kustomization:Print the resource inventory of a Kustomization, nested Kustomizations expanded' \
+'ks:Print the resource inventory of a Kustomization, nested Kustomizations expanded' \
+    )
+    _describe -t commands 'tk tree commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__tree__subcmd__kustomization_commands] )) ||
+_tk__subcmd__tree__subcmd__kustomization_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk tree kustomization commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__uninstall_commands] )) ||
 _tk__subcmd__uninstall_commands() {

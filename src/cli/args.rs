@@ -84,6 +84,14 @@ pub enum Command {
     Export(ExportArgs),
     /// Build kustomizations locally, as `kustomize build` does
     Kustomize(KustomizeArgs),
+    /// Build a Kustomization's manifests locally, as the controller would
+    Build(BuildArgs),
+    /// Diff a Kustomization's local manifests against the cluster
+    Diff(DiffArgs),
+    /// Print the objects a Kustomization applied, as a tree
+    Tree(TreeArgs),
+    /// Print the Kubernetes events of Flux objects
+    Events(EventsArgs),
     /// Run a controller (in-cluster, or locally against a kubeconfig)
     Controller(ControllerArgs),
     /// Write the markdown reference for every command into a directory
@@ -774,6 +782,79 @@ pub enum LoadRestrictorArg {
     None,
 }
 
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(subcommand)]
+    pub command: BuildCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BuildCommand {
+    /// Build Kustomization
+    #[command(
+        visible_alias = "ks",
+        long_about = "Fetch the Kustomization from the cluster (or from --kustomization-file), \
+                      apply its transformations to the local manifests at --path (generating a \
+                      kustomization.yaml when missing), build them as kustomize-controller \
+                      would and print the resulting multi-doc YAML to stdout.\n\n\
+                      With --dry-run the cluster is not contacted: --kustomization-file is \
+                      required and variable substitutions from Secrets and ConfigMaps \
+                      (postBuild.substituteFrom) are skipped.\n\n\
+                      Examples:\n\n    \
+                      tk build kustomization my-app --path ./path/to/local/manifests\n    \
+                      tk build kustomization my-app --path ./manifests --kustomization-file ./my-app.yaml --dry-run"
+    )]
+    Kustomization(BuildKustomizationArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BuildKustomizationArgs {
+    /// Name of the Kustomization
+    pub name: String,
+    /// Path to the manifests location.
+    #[arg(long, default_value = "")]
+    pub path: String,
+    /// Path to the Flux Kustomization YAML file.
+    #[arg(long, value_name = "FILE")]
+    pub kustomization_file: Option<std::path::PathBuf>,
+    /// Dry run mode.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    #[command(subcommand)]
+    pub command: DiffCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DiffCommand {
+    /// Diff Kustomization
+    #[command(
+        visible_alias = "ks",
+        long_about = "Build the Kustomization as `tk build kustomization` does, then perform a \
+                      server-side dry-run and print the differences.\n\
+                      Exit status: 0 No differences were found. 1 Differences were found. \
+                      >1 diff failed with an error.\n\n\
+                      Examples:\n\n    \
+                      tk diff kustomization my-app --path ./path/to/local/manifests"
+    )]
+    Kustomization(DiffKustomizationArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffKustomizationArgs {
+    /// Name of the Kustomization
+    pub name: String,
+    /// Path to a local directory that matches the specified Kustomization.spec.path.
+    #[arg(long, default_value = "")]
+    pub path: String,
+    /// Path to the Flux Kustomization YAML file.
+    #[arg(long, value_name = "FILE")]
+    pub kustomization_file: Option<std::path::PathBuf>,
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -781,4 +862,45 @@ mod tests {
         use clap::CommandFactory;
         super::Cli::command().debug_assert();
     }
+}
+
+#[derive(Debug, Args)]
+pub struct TreeArgs {
+    #[command(subcommand)]
+    pub command: TreeCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TreeCommand {
+    /// Print the resource inventory of a Kustomization, nested Kustomizations expanded
+    #[command(visible_alias = "ks")]
+    Kustomization(TreeKustomizationArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TreeKustomizationArgs {
+    /// Name of the Kustomization
+    pub name: String,
+    /// List Flux resources only
+    #[arg(long)]
+    pub compact: bool,
+    /// The format in which the tree should be printed: json or yaml
+    #[arg(short = 'o', long)]
+    pub output: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct EventsArgs {
+    /// Display events from Flux resources across all namespaces
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+    /// Stream the events (until --timeout)
+    #[arg(short, long)]
+    pub watch: bool,
+    /// Get events for a particular object, as Kind[/name]
+    #[arg(long = "for", value_name = "KIND[/NAME]")]
+    pub for_selector: Option<String>,
+    /// Filter events by type: Normal, Warning (comma-separated)
+    #[arg(long, value_delimiter = ',')]
+    pub types: Vec<String>,
 }

@@ -122,7 +122,7 @@ fn hint(err: &kustomize::Error, root: &Path) -> String {
 
 /// The Git work tree holding `dir`, else the working directory if it holds `dir`, else
 /// `dir`: wide enough for `../base` in a repository, never wider than the user's tree.
-fn default_root(dir: &Path) -> PathBuf {
+pub(super) fn default_root(dir: &Path) -> PathBuf {
     if let Some(top) = dir.ancestors().find(|d| d.join(".git").exists()) {
         return top.to_path_buf();
     }

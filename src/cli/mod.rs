@@ -1,12 +1,15 @@
 //! The command-line face of tk: parse, resolve settings, dispatch one command.
 
 pub mod args;
+mod build;
 mod check;
 mod cluster;
 mod completion;
 mod create;
 mod delete;
+mod diff;
 mod docs;
+mod events;
 mod export;
 mod get;
 mod install;
@@ -17,6 +20,7 @@ mod printer;
 mod reconcile;
 pub mod settings;
 mod suspend;
+mod tree;
 mod uninstall;
 mod version;
 mod yaml;
@@ -318,6 +322,57 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                     ))?;
                 }
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Build(args) => match args.command {
+            args::BuildCommand::Kustomization(args) => {
+                let options = build::BuildOptions::resolve(
+                    &args.name,
+                    &args.path,
+                    args.kustomization_file.as_deref(),
+                    args.dry_run,
+                )?;
+                block_on(build::run(&options, &settings))?;
+                Ok(ExitCode::SUCCESS)
+            }
+        },
+        Command::Diff(args) => match args.command {
+            args::DiffCommand::Kustomization(args) => {
+                let options = match build::BuildOptions::resolve(
+                    &args.name,
+                    &args.path,
+                    args.kustomization_file.as_deref(),
+                    false,
+                ) {
+                    Ok(options) => options,
+                    Err(err) => {
+                        printer.failure(format!("{err:#}"));
+                        return Ok(ExitCode::from(2));
+                    }
+                };
+                Ok(block_on(diff::run(&options, &settings, printer)))
+            }
+        },
+        Command::Tree(args) => match args.command {
+            args::TreeCommand::Kustomization(args) => {
+                let output = tree::Output::parse(args.output.as_deref())?;
+                block_on(tree::kustomization(
+                    &args.name,
+                    args.compact,
+                    output,
+                    &settings,
+                ))?;
+                Ok(ExitCode::SUCCESS)
+            }
+        },
+        Command::Events(args) => {
+            let options = events::EventsOptions {
+                for_selector: args.for_selector,
+                all_namespaces: args.all_namespaces,
+                watch: args.watch,
+                types: args.types,
+            };
+            block_on(events::run(&options, &settings, printer))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Kustomize(args) => {

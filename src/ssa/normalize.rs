@@ -1,6 +1,8 @@
 //! Normalisation of objects before apply, and drift detection between the live object and
 //! the server's dry-run result (Flux's `normalize` package and `hasDrifted`).
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::{Map, Value};
 
 /// Prepares a desired object the way Flux does before applying it, working around API
@@ -84,30 +86,9 @@ fn move_string_data(secret: &mut Value) {
     if let Some(data) = data.as_object_mut() {
         for (key, value) in string_data {
             let text = value.as_str().unwrap_or_default();
-            data.insert(key, Value::String(base64(text.as_bytes())));
+            data.insert(key, Value::String(BASE64.encode(text)));
         }
     }
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 /// Whether applying would change the live object: the dry-run result (what the object would

@@ -4,6 +4,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod build_kustomization;
 mod kustomizations;
 mod kustomize;
 mod sources;

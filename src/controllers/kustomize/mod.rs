@@ -6,7 +6,7 @@
 //! own cache of Kustomizations), rather than at their interval.
 
 mod artifact;
-mod build;
+pub(crate) mod build;
 mod cleanup;
 mod health;
 mod impersonate;
@@ -14,7 +14,7 @@ mod prune;
 mod reconcile;
 mod source;
 mod status;
-mod substitute;
+pub(crate) mod substitute;
 
 use std::collections::HashMap;
 use std::sync::atomic::AtomicUsize;

@@ -556,7 +556,7 @@ pub(super) fn round_ms(d: Duration) -> Duration {
 }
 
 /// The API server's message without the transport noise.
-pub(super) fn kube_message(err: &kube::Error) -> String {
+pub(crate) fn kube_message(err: &kube::Error) -> String {
     match err {
         kube::Error::Api(status) => status.message.clone(),
         other => other.to_string(),
