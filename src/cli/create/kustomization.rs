@@ -11,10 +11,9 @@ use std::time::Instant;
 use anyhow::{Result, bail};
 use serde_json::{Value, json};
 
-use super::{export_document, generated, go_duration, parse_labels};
+use super::{apply_and_wait, export_document, generated, go_duration, parse_labels};
 use crate::cli::args::CreateKustomizationArgs;
-use crate::cli::cluster;
-use crate::cli::objects::{self, KUSTOMIZATION, KUSTOMIZATION_SOURCE_KINDS};
+use crate::cli::objects::{KUSTOMIZATION, KUSTOMIZATION_SOURCE_KINDS};
 use crate::cli::printer::Printer;
 use crate::cli::settings::GlobalSettings;
 
@@ -317,37 +316,16 @@ pub async fn run(
     let client = settings.client().await?;
     generated("generating Kustomization");
 
-    printer.action("applying Kustomization");
-    let existed = KUSTOMIZATION
-        .api(&client, Some(&options.namespace))
-        .get_opt(&options.name)
-        .await
-        .ok()
-        .flatten()
-        .is_some();
-    cluster::apply(&client, &options.object(), false).await?;
-    printer.success(if existed {
-        "Kustomization updated"
-    } else {
-        "Kustomization created"
-    });
-
-    printer.waiting("waiting for Kustomization reconciliation");
-    let spinner = printer.spinner(format!(
-        "waiting for Kustomization {}/{}",
-        options.namespace, options.name
-    ));
-    let ready = objects::wait_ready(
+    let ready = apply_and_wait(
         &client,
+        &printer,
         KUSTOMIZATION,
-        &options.namespace,
-        &options.name,
-        None,
+        "Kustomization",
+        &options.object(),
+        (&options.namespace, &options.name),
         deadline,
     )
-    .await;
-    spinner.finish_and_clear();
-    let ready = ready?;
+    .await?;
     printer.success(format!("Kustomization {} is ready", options.name));
     printer.success(format!(
         "applied revision {}",

@@ -21,6 +21,38 @@ fn generated(message: impl AsRef<str>) {
     eprintln!("✚ {}", message.as_ref());
 }
 
+/// Applies `object` (a `kind` named `name`), says whether it was created or updated, then
+/// waits with a spinner until its controller reports it Ready. `label` is how flux names the
+/// kind in these lines ("GitRepository source", "Kustomization").
+pub async fn apply_and_wait(
+    client: &kube::Client,
+    printer: &super::printer::Printer,
+    kind: super::objects::Kind,
+    label: &str,
+    object: &Value,
+    (namespace, name): (&str, &str),
+    deadline: std::time::Instant,
+) -> Result<kube::api::DynamicObject> {
+    printer.action(format!("applying {label}"));
+    let existed = kind
+        .api(client, Some(namespace))
+        .get_opt(name)
+        .await
+        .ok()
+        .flatten()
+        .is_some();
+    super::cluster::apply(client, object, false).await?;
+    printer.success(format!(
+        "{label} {}",
+        if existed { "updated" } else { "created" }
+    ));
+    printer.waiting(format!("waiting for {label} reconciliation"));
+    let spinner = printer.spinner(format!("waiting for {} {namespace}/{name}", kind.kind));
+    let ready = super::objects::wait_ready(client, kind, namespace, name, None, deadline).await;
+    spinner.finish_and_clear();
+    ready
+}
+
 /// How the CLI reaches a Git server, from `--url`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GitUrl {

@@ -8,12 +8,13 @@ use anyhow::{Result, bail};
 use serde_json::{Value, json};
 
 use super::{
-    GitCredentials, GitScheme, GitUrl, KeySource, confirm_deploy_key, export_document, generated,
-    go_duration, key_spec, parse_git_url, parse_labels, secret_apply, secret_material,
+    GitCredentials, GitScheme, GitUrl, KeySource, apply_and_wait, confirm_deploy_key,
+    export_document, generated, go_duration, key_spec, parse_git_url, parse_labels, secret_apply,
+    secret_material,
 };
 use crate::cli::args::{CreateSourceGitArgs, GitProviderArg};
 use crate::cli::cluster;
-use crate::cli::objects::{self, GIT_REPOSITORY};
+use crate::cli::objects::GIT_REPOSITORY;
 use crate::cli::printer::Printer;
 use crate::cli::settings::GlobalSettings;
 
@@ -216,37 +217,16 @@ pub async fn run(
         }
     }
 
-    printer.action("applying GitRepository source");
-    let existed = GIT_REPOSITORY
-        .api(&client, Some(&options.namespace))
-        .get_opt(&options.name)
-        .await
-        .ok()
-        .flatten()
-        .is_some();
-    cluster::apply(&client, &options.object(secret_ref.as_deref()), false).await?;
-    printer.success(if existed {
-        "GitRepository source updated"
-    } else {
-        "GitRepository source created"
-    });
-
-    printer.waiting("waiting for GitRepository source reconciliation");
-    let spinner = printer.spinner(format!(
-        "waiting for GitRepository {}/{}",
-        options.namespace, options.name
-    ));
-    let ready = objects::wait_ready(
+    let ready = apply_and_wait(
         &client,
+        &printer,
         GIT_REPOSITORY,
-        &options.namespace,
-        &options.name,
-        None,
+        "GitRepository source",
+        &options.object(secret_ref.as_deref()),
+        (&options.namespace, &options.name),
         deadline,
     )
-    .await;
-    spinner.finish_and_clear();
-    let ready = ready?;
+    .await?;
     printer.success("GitRepository source reconciliation completed");
     let Some(revision) = GIT_REPOSITORY.revision(&ready) else {
         bail!(
