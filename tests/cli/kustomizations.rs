@@ -6,7 +6,7 @@ use super::{stderr, stdout, tk};
 
 const TESTDATA: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/tests/cli/testdata/flux2/cmd/flux/testdata"
+    "/tests/corpus/flux/flux2/cmd/flux/testdata"
 );
 
 fn golden(path: &str) -> String {

@@ -19,7 +19,7 @@ const REVISION: &str = "6.3.5@sha1:67e2c98a60dc92283531412a9e604dd4bae005a9";
 fn golden(path: &str) -> String {
     std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/cli/testdata/flux2/cmd/flux/testdata")
+            .join("tests/corpus/flux/flux2/cmd/flux/testdata")
             .join(path),
     )
     .unwrap()
