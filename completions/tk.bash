@@ -97,6 +97,9 @@ _tk() {
             tk__subcmd__create,source)
                 cmd="tk__subcmd__create__subcmd__source"
                 ;;
+            tk__subcmd__create,tenant)
+                cmd="tk__subcmd__create__subcmd__tenant"
+                ;;
             tk__subcmd__create__subcmd__secret,git)
                 cmd="tk__subcmd__create__subcmd__secret__subcmd__git"
                 ;;
@@ -555,7 +558,7 @@ _tk() {
             return 0
             ;;
         tk__subcmd__create)
-            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help source secret kustomization ks"
+            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help source secret kustomization ks tenant"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -924,6 +927,56 @@ _tk() {
                     return 0
                     ;;
                 --fetch-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tk__subcmd__create__subcmd__tenant)
+            opts="-n -h --with-namespace --cluster-role --with-service-account --skip-namespace --label --export --kubeconfig --context --namespace --timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --with-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-role)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --with-service-account)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -123,16 +123,17 @@ complete -c tk -n "__fish_tk_using_subcommand completion" -s n -l namespace -d '
 complete -c tk -n "__fish_tk_using_subcommand completion" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
 complete -c tk -n "__fish_tk_using_subcommand completion" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand completion" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks" -l context -d 'The kubeconfig context to use' -r
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks" -l verbose -d 'Print more detail: each object applied, each check made'
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks" -f -a "source" -d 'Create or update sources'
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks" -f -a "secret" -d 'Create or update Kubernetes secrets for sources'
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks" -f -a "kustomization" -d 'Create or update a Kustomization and wait for it to be applied'
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks" -f -a "ks" -d 'Create or update a Kustomization and wait for it to be applied'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant" -f -a "source" -d 'Create or update sources'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant" -f -a "secret" -d 'Create or update Kubernetes secrets for sources'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant" -f -a "kustomization" -d 'Create or update a Kustomization and wait for it to be applied'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant" -f -a "ks" -d 'Create or update a Kustomization and wait for it to be applied'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant" -f -a "tenant" -d 'Create or update a tenant: its namespaces, service accounts and role bindings'
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
@@ -195,6 +196,18 @@ complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from ks" -l export -d 'Print the Kustomization as YAML instead of applying it'
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from ks" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from ks" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from tenant" -l with-namespace -d 'Namespace belonging to this tenant (comma-separated or repeated)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from tenant" -l cluster-role -d 'ClusterRole the tenant\'s role bindings grant in its namespaces' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from tenant" -l with-service-account -d 'ServiceAccount made in each namespace (default: the tenant\'s name)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from tenant" -l label -d 'Label to set, as key=value (comma-separated or repeated)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from tenant" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from tenant" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from tenant" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from tenant" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from tenant" -l skip-namespace -d 'Do not create the namespaces: they must exist already'
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from tenant" -l export -d 'Print the objects as YAML instead of applying them'
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from tenant" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from tenant" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks all" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks all" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks all" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r

@@ -329,6 +329,25 @@ _arguments "${_arguments_options[@]}" : \
 ':name -- Name of the Kustomization:_default' \
 && ret=0
 ;;
+(tenant)
+_arguments "${_arguments_options[@]}" : \
+'*--with-namespace=[Namespace belonging to this tenant (comma-separated or repeated)]:NAMESPACE:_default' \
+'--cluster-role=[ClusterRole the tenant'\''s role bindings grant in its namespaces]:NAME:_default' \
+'--with-service-account=[ServiceAccount made in each namespace (default\: the tenant'\''s name)]:NAME:_default' \
+'*--label=[Label to set, as key=value (comma-separated or repeated)]:KEY=VALUE:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--skip-namespace[Do not create the namespaces\: they must exist already]' \
+'--export[Print the objects as YAML instead of applying them]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':name -- Name of the tenant:_default' \
+&& ret=0
+;;
         esac
     ;;
 esac
@@ -1381,6 +1400,7 @@ _tk__subcmd__create_commands() {
 'secret:Create or update Kubernetes secrets for sources' \
 'kustomization:Create or update a Kustomization and wait for it to be applied' \
 'ks:Create or update a Kustomization and wait for it to be applied' \
+'tenant:Create or update a tenant\: its namespaces, service accounts and role bindings' \
     )
     _describe -t commands 'tk create commands' commands "$@"
 }
@@ -1412,6 +1432,11 @@ _tk__subcmd__create__subcmd__source_commands() {
 _tk__subcmd__create__subcmd__source__subcmd__git_commands() {
     local commands; commands=()
     _describe -t commands 'tk create source git commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__create__subcmd__tenant_commands] )) ||
+_tk__subcmd__create__subcmd__tenant_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk create tenant commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__delete_commands] )) ||
 _tk__subcmd__delete_commands() {

@@ -3,6 +3,7 @@
 //! types and `manifests` renders what `tk install` applies.
 
 pub mod api;
+pub mod cel;
 pub mod cli;
 pub mod controllers;
 pub mod manifests;

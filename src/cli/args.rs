@@ -227,6 +227,25 @@ pub enum CreateCommand {
                       --target-namespace=default --prune --export"
     )]
     Kustomization(CreateKustomizationArgs),
+    /// Create or update a tenant: its namespaces, service accounts and role bindings
+    #[command(
+        long_about = "Create or update a tenant: for each namespace it owns, the Namespace \
+                      (labelled toolkit.fluxcd.io/tenant=NAME), a ServiceAccount (NAME, or \
+                      --with-service-account) and a RoleBinding NAME-reconciler that grants \
+                      --cluster-role in that namespace only, to the ServiceAccount and to the \
+                      user gotk:<namespace>:reconciler the controllers impersonate there. This \
+                      limits the reconcilers' scope to the tenant's namespaces. Applying again \
+                      updates the objects in place; a new --cluster-role replaces the \
+                      RoleBindings, whose role cannot change.\n\n\
+                      Examples:\n\n    \
+                      tk create tenant dev-team --with-namespace=frontend \\\n      \
+                      --label=environment=dev\n    \
+                      tk create tenant dev-team --with-namespace=frontend \\\n      \
+                      --with-namespace=backend --export > dev-team.yaml\n    \
+                      tk create tenant dev-team --with-namespace=apps --skip-namespace \\\n      \
+                      --with-service-account=flux-tenant --cluster-role=edit"
+    )]
+    Tenant(CreateTenantArgs),
 }
 
 #[derive(Debug, Args)]
@@ -418,6 +437,30 @@ pub struct CreateKustomizationArgs {
     #[arg(long, value_delimiter = ',', value_name = "KEY=VALUE")]
     pub label: Vec<String>,
     /// Print the Kustomization as YAML instead of applying it
+    #[arg(long)]
+    pub export: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateTenantArgs {
+    /// Name of the tenant
+    pub name: String,
+    /// Namespace belonging to this tenant (comma-separated or repeated)
+    #[arg(long, value_delimiter = ',', value_name = "NAMESPACE")]
+    pub with_namespace: Vec<String>,
+    /// ClusterRole the tenant's role bindings grant in its namespaces
+    #[arg(long, default_value = "cluster-admin", value_name = "NAME")]
+    pub cluster_role: String,
+    /// ServiceAccount made in each namespace (default: the tenant's name)
+    #[arg(long, value_name = "NAME")]
+    pub with_service_account: Option<String>,
+    /// Do not create the namespaces: they must exist already
+    #[arg(long)]
+    pub skip_namespace: bool,
+    /// Label to set, as key=value (comma-separated or repeated)
+    #[arg(long, value_delimiter = ',', value_name = "KEY=VALUE")]
+    pub label: Vec<String>,
+    /// Print the objects as YAML instead of applying them
     #[arg(long)]
     pub export: bool,
 }

@@ -15,9 +15,6 @@ use super::settings::GlobalSettings;
 use crate::api::kustomize::{GROUP, Kustomization, SubstituteStrategy};
 use crate::controllers::kustomize::{build, substitute};
 
-/// The kustomization file names the controller's generator recognises.
-const FILE_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
-
 /// What flux puts in place of SOPS-encrypted values.
 const MASK: &str = "**SOPS**";
 
@@ -188,60 +185,17 @@ pub async fn render(
     Ok(objects)
 }
 
-/// The controller's generate and build, over the user's directory. Like flux, the
-/// kustomization file is written in place and restored (or removed) afterwards.
+/// The controller's generate and build, over the user's directory (canonical; only read:
+/// the generated kustomization file is held in memory).
 fn generate_and_build(
     dir: &Path,
     spec: &crate::api::kustomize::KustomizationSpec,
 ) -> Result<Vec<Value>> {
     let root = kustomize::Root::new(super::kustomize::default_root(dir))
         .map_err(|e| anyhow!("kustomize build failed: {e}"))?;
-    let _restore = Restore::save(dir)?;
-    build::generate(&root, dir, spec)
+    let root = build::generate(&root, dir, spec)
         .map_err(|e| anyhow!("failed to generate kustomization.yaml: {e}"))?;
     build::build(&root, dir).map_err(|e| anyhow!(e))
-}
-
-/// The kustomization files of a directory as they were, put back on drop.
-struct Restore {
-    dir: PathBuf,
-    saved: Vec<(PathBuf, Option<Vec<u8>>)>,
-}
-
-impl Restore {
-    fn save(dir: &Path) -> Result<Self> {
-        let saved = FILE_NAMES
-            .iter()
-            .map(|name| {
-                let path = dir.join(name);
-                let bytes = std::fs::read(&path).ok();
-                (path, bytes)
-            })
-            .collect();
-        Ok(Self {
-            dir: dir.to_path_buf(),
-            saved,
-        })
-    }
-}
-
-impl Drop for Restore {
-    fn drop(&mut self) {
-        for (path, bytes) in &self.saved {
-            let result = match bytes {
-                Some(bytes) => std::fs::write(path, bytes),
-                None if path.exists() => std::fs::remove_file(path),
-                None => Ok(()),
-            };
-            if let Err(e) = result {
-                eprintln!(
-                    "✗ restoring {} in {}: {e}",
-                    path.display(),
-                    self.dir.display()
-                );
-            }
-        }
-    }
 }
 
 /// Masks SOPS-encrypted Secret values and drops `sops` metadata, as flux's build does.

@@ -147,6 +147,14 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                         block_on(create::kustomization::run(&options, &settings, printer))?;
                     }
                 }
+                CreateCommand::Tenant(args) => {
+                    let options = create::tenant::TenantOptions::resolve(&args)?;
+                    if options.export {
+                        block_on_local(create::tenant::run(&options, &settings, printer))?;
+                    } else {
+                        block_on(create::tenant::run(&options, &settings, printer))?;
+                    }
+                }
                 CreateCommand::Secret(secret) => match secret.command {
                     CreateSecretCommand::Git(args) => {
                         let options =

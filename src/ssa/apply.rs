@@ -1,14 +1,16 @@
 //! The staged apply: validate a stage with server-side dry runs, write only what drifted,
 //! wait for class definitions before the objects that need them.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Instant;
 
+use futures::future::Either;
 use futures::{StreamExt, stream};
 use kube::api::{DeleteParams, Patch, PatchParams};
 use serde_json::Value;
 
 use super::discovery::{Kind, api_for};
+use super::drift::{self, Verified};
 use super::normalize::{has_drifted, normalize_desired};
 use super::order::{Stage, apply_order, stage_of};
 use super::{
@@ -45,6 +47,8 @@ enum Step {
     Skip,
     /// The dry run equals the live object: no write.
     Unchanged,
+    /// The drift cache proves the object unchanged: neither dry run nor write.
+    Proven,
     /// Apply (after the optional managed-fields cleanup patch).
     Write {
         created: bool,
@@ -58,6 +62,10 @@ struct Plan {
     desired: Desired,
     kind: Kind,
     step: Step,
+    /// Digest of the desired object, for the proof an apply leaves.
+    digest: [u8; 32],
+    /// For an Unchanged object: what proved it (see [`drift`]).
+    proof: Option<Verified>,
 }
 
 pub(crate) async fn apply_all_staged(
@@ -87,15 +95,21 @@ pub(crate) async fn apply_all_staged(
         .map(|d| d.r.name.clone())
         .collect();
 
+    let drift_scope = m.drift_scope();
+    let proofs = match (&m.drift, &drift_scope) {
+        (Some((cache, _)), Some(scope)) => cache.proofs(scope),
+        _ => HashMap::new(),
+    };
+    let mut new_proofs = HashMap::new();
     let mut change_set = ChangeSet::default();
     let mut stages: Vec<(Stage, Vec<Desired>)> = stages.into_iter().collect();
     let mut index = 0;
     while index < stages.len() {
         let (stage, objects) = (stages[index].0, std::mem::take(&mut stages[index].1));
-        let plans = plan_stage(m, objects, opts).await?;
+        let plans = plan_stage(m, objects, opts, &proofs).await?;
         let writes = plans
             .iter()
-            .any(|p| !matches!(p.step, Step::Skip | Step::Unchanged));
+            .any(|p| !matches!(p.step, Step::Skip | Step::Unchanged | Step::Proven));
         if writes && index + 1 < stages.len() {
             // Validate what later stages can already be validated, so that a bad object
             // there stops the run before anything is written.
@@ -104,8 +118,14 @@ pub(crate) async fn apply_all_staged(
         }
         let mut applied = Vec::with_capacity(plans.len());
         for plan in plans {
-            let entry = execute(m, plan, opts).await?;
-            if entry.action != Action::Skipped {
+            let r = plan.desired.r.clone();
+            // What a successful apply proved ready before needs no new wait.
+            let wait = !matches!(plan.step, Step::Skip | Step::Proven);
+            let (entry, proof) = execute(m, plan, opts).await?;
+            if let Some(proof) = proof {
+                new_proofs.insert(r, proof);
+            }
+            if wait {
                 applied.push(entry.object.clone());
             }
             change_set.entries.push(entry);
@@ -117,6 +137,9 @@ pub(crate) async fn apply_all_staged(
                 .await?;
         }
         index += 1;
+    }
+    if let (Some((cache, _)), Some(scope)) = (&m.drift, drift_scope) {
+        cache.replace(scope, new_proofs);
     }
     Ok(change_set)
 }
@@ -153,19 +176,56 @@ pub(super) fn crd_defines(object: &Value) -> Option<(String, String)> {
     ))
 }
 
-/// Dry-runs every object of a stage; all failures are reported together.
+/// Dry-runs every object of a stage that the drift cache cannot prove unchanged; all
+/// failures are reported together.
 async fn plan_stage(
     m: &ResourceManager,
     objects: Vec<Desired>,
     opts: &ApplyOptions,
+    proofs: &HashMap<ObjectRef, Verified>,
 ) -> Result<Vec<Plan>, Error> {
+    let mut resolved = Vec::with_capacity(objects.len());
+    let mut failures = Vec::new();
+    for mut d in objects {
+        match resolve(m, &mut d).await {
+            Ok(kind) => {
+                let digest = drift::digest(&d.object);
+                resolved.push((d, kind, digest));
+            }
+            Err(failure) => failures.push(failure),
+        }
+    }
+    if !failures.is_empty() {
+        return Err(Error::DryRun(failures));
+    }
+    let mut proven = if proofs.is_empty() {
+        HashMap::new()
+    } else {
+        let candidates: Vec<_> = resolved
+            .iter()
+            .map(|(d, kind, digest)| (kind, &d.r, digest))
+            .collect();
+        drift::proven_unchanged(&m.client, &m.owner_selector(), proofs, &candidates).await
+    };
     // Futures are built up front (no closure inside the stream type), which keeps the
     // caller's future provably Send.
-    let plans: Vec<_> = objects.into_iter().map(|d| plan_one(m, d, opts)).collect();
+    let plans: Vec<_> = resolved
+        .into_iter()
+        .enumerate()
+        .map(|(i, (desired, kind, digest))| match proven.remove(&i) {
+            Some(proof) => Either::Left(std::future::ready(Ok(Plan {
+                desired,
+                kind,
+                step: Step::Proven,
+                digest,
+                proof: Some(proof),
+            }))),
+            None => Either::Right(plan_one(m, desired, kind, digest, opts)),
+        })
+        .collect();
     let results: Vec<Result<Plan, ObjectFailure>> =
         stream::iter(plans).buffered(CONCURRENCY).collect().await;
     let mut plans = Vec::with_capacity(results.len());
-    let mut failures = Vec::new();
     for result in results {
         match result {
             Ok(plan) => plans.push(plan),
@@ -181,10 +241,11 @@ async fn plan_stage(
 
 async fn plan_one(
     m: &ResourceManager,
-    mut d: Desired,
+    d: Desired,
+    kind: Kind,
+    digest: [u8; 32],
     opts: &ApplyOptions,
 ) -> Result<Plan, ObjectFailure> {
-    let kind = resolve(m, &mut d).await?;
     let api = api_for(&m.client, &kind, &d.r);
     // As Flux, a failed read is treated as absent: the dry run reports the real problem.
     let live = api
@@ -204,6 +265,8 @@ async fn plan_one(
             desired: d,
             kind,
             step: Step::Skip,
+            digest,
+            proof: None,
         });
     }
     let exists = live
@@ -214,6 +277,8 @@ async fn plan_one(
             desired: d,
             kind,
             step: Step::Skip,
+            digest,
+            proof: None,
         });
     }
 
@@ -234,6 +299,8 @@ async fn plan_one(
                     desired: d,
                     kind,
                     step: Step::Recreate,
+                    digest,
+                    proof: None,
                 });
             }
             return Err(dry_run_failure(&d.r, &err));
@@ -245,18 +312,21 @@ async fn plan_one(
         }
         _ => None,
     };
-    let step = if cleanup.is_some() || has_drifted(live.as_ref(), &dry_run) {
+    let (step, proof) = if cleanup.is_some() || has_drifted(live.as_ref(), &dry_run) {
         let created = dry_run["metadata"]["resourceVersion"]
             .as_str()
             .is_none_or(str::is_empty);
-        Step::Write { created, cleanup }
+        (Step::Write { created, cleanup }, None)
     } else {
-        Step::Unchanged
+        let proof = live.as_ref().and_then(|l| Verified::new(digest, l));
+        (Step::Unchanged, proof)
     };
     Ok(Plan {
         desired: d,
         kind,
         step,
+        digest,
+        proof,
     })
 }
 
@@ -360,15 +430,18 @@ async fn preflight<'a>(
     }
 }
 
+/// Carries out a plan; an apply also returns the proof it leaves for the drift cache.
 async fn execute(
     m: &ResourceManager,
     plan: Plan,
     opts: &ApplyOptions,
-) -> Result<ChangeSetEntry, Error> {
+) -> Result<(ChangeSetEntry, Option<Verified>), Error> {
     let Plan {
         desired: d,
         kind,
         step,
+        digest,
+        proof,
     } = plan;
     let api = api_for(&m.client, &kind, &d.r);
     let entry = |action| ChangeSetEntry {
@@ -376,16 +449,19 @@ async fn execute(
         action,
     };
     let apply = || async {
-        api.patch(&d.r.name, &apply_params(m, false), &Patch::Apply(&d.object))
+        let applied = api
+            .patch(&d.r.name, &apply_params(m, false), &Patch::Apply(&d.object))
             .await
             .map_err(|err| Error::Apply {
                 object: d.r.clone(),
                 message: api_message(&err),
-            })
+            })?;
+        let applied = serde_json::to_value(applied).unwrap_or_default();
+        Ok::<_, Error>(Verified::new(digest, &applied))
     };
     match step {
-        Step::Skip => Ok(entry(Action::Skipped)),
-        Step::Unchanged => Ok(entry(Action::Unchanged)),
+        Step::Skip => Ok((entry(Action::Skipped), None)),
+        Step::Unchanged | Step::Proven => Ok((entry(Action::Unchanged), proof)),
         Step::Write { created, cleanup } => {
             if let Some(patch) = cleanup {
                 let params = PatchParams {
@@ -402,12 +478,13 @@ async fn execute(
                         ),
                     })?;
             }
-            apply().await?;
-            Ok(entry(if created {
+            let proof = apply().await?;
+            let action = if created {
                 Action::Created
             } else {
                 Action::Configured
-            }))
+            };
+            Ok((entry(action), proof))
         }
         Step::Recreate => {
             match api.delete(&d.r.name, &DeleteParams::background()).await {
@@ -453,8 +530,8 @@ async fn execute(
             {
                 return Err(Error::DryRun(vec![dry_run_failure(&d.r, &err)]));
             }
-            apply().await?;
-            Ok(entry(Action::Created))
+            let proof = apply().await?;
+            Ok((entry(Action::Created), proof))
         }
     }
 }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use kube::api::{Api, DynamicObject};
+use kube::api::{Api, DynamicObject, ListParams, ObjectList};
 use kube::core::{ApiResource, GroupVersionKind};
 use kube::discovery::Scope;
 
@@ -77,5 +77,29 @@ pub(crate) fn api_for(client: &kube::Client, kind: &Kind, r: &ObjectRef) -> Api<
         Api::namespaced_with(client.clone(), &r.namespace, &kind.resource)
     } else {
         Api::all_with(client.clone(), &kind.resource)
+    }
+}
+
+/// Page size of LISTs, so a large namespace is read in bounded pieces.
+const PAGE: u32 = 500;
+
+/// Every object `list` returns for `selector`, read page by page.
+pub(crate) async fn list_all<T, F, Fut>(list: F, selector: &str) -> kube::Result<Vec<T>>
+where
+    // ObjectList requires it.
+    T: Clone,
+    F: Fn(ListParams) -> Fut,
+    Fut: std::future::Future<Output = kube::Result<ObjectList<T>>>,
+{
+    let mut params = ListParams::default().labels(selector).limit(PAGE);
+    let mut found = Vec::new();
+    loop {
+        let page = list(params.clone()).await?;
+        let next = page.metadata.continue_.clone().filter(|c| !c.is_empty());
+        found.extend(page.items);
+        match next {
+            Some(token) => params = params.continue_token(&token),
+            None => return Ok(found),
+        }
     }
 }

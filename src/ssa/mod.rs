@@ -49,11 +49,13 @@ mod apply;
 mod delete;
 mod diff;
 mod discovery;
+mod drift;
 mod fields;
 pub mod inventory;
 
 pub use diff::DiffEntry;
 pub use discovery::DiscoveryCache;
+pub use drift::{DriftCache, VERIFIED_FOR};
 mod normalize;
 mod order;
 mod wait;
@@ -90,6 +92,8 @@ pub struct ResourceManager {
     field_manager: String,
     owner: Owner,
     discovery: DiscoveryCache,
+    /// The drift cache and the identity this manager applies as.
+    drift: Option<(DriftCache, String)>,
 }
 
 impl ResourceManager {
@@ -102,6 +106,7 @@ impl ResourceManager {
             field_manager: field_manager.to_string(),
             owner,
             discovery: DiscoveryCache::default(),
+            drift: None,
         }
     }
 
@@ -110,6 +115,26 @@ impl ResourceManager {
     pub fn with_discovery_cache(mut self, cache: DiscoveryCache) -> Self {
         self.discovery = cache;
         self
+    }
+
+    /// Lets unchanged objects skip their read and dry run (see [`DriftCache`]).
+    /// `identity` names whom the client applies as (e.g. the impersonated service account,
+    /// empty for the controller's own): proofs are kept apart per identity.
+    pub fn with_drift_cache(mut self, cache: DriftCache, identity: &str) -> Self {
+        self.drift = Some((cache, identity.to_string()));
+        self
+    }
+
+    fn drift_scope(&self) -> Option<String> {
+        let (_, identity) = self.drift.as_ref()?;
+        Some(drift::scope(&self.owner, &self.field_manager, identity))
+    }
+
+    /// The label selector of the objects this manager's owner owns.
+    fn owner_selector(&self) -> String {
+        let labels = self.owner.labels();
+        let pairs: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        pairs.join(",")
     }
 
     /// The client this manager applies with.
@@ -152,9 +177,9 @@ impl ResourceManager {
         diff::diff_all(self, objects).await
     }
 
-    /// Polls every `interval` until every object is Current per kstatus (Flux's rules, see
-    /// `kstatus::flux_status`), or `timeout` passes: the error lists each object not ready
-    /// with its status and message.
+    /// Polls (after 100ms, then doubling up to `interval`) until every object is Current per
+    /// kstatus (Flux's rules, see `kstatus::flux_status`), or `timeout` passes: the error
+    /// lists each object not ready with its status and message.
     pub async fn wait_for_set(
         &self,
         objects: &[ObjectRef],
@@ -487,6 +512,20 @@ pub fn impersonating(
     namespace: &str,
     service_account: &str,
 ) -> Result<kube::Client, Error> {
+    let config = impersonation_config(config, namespace, service_account)?;
+    let user = config.auth_info.impersonate.clone().unwrap_or_default();
+    kube::Client::try_from(config).map_err(|e| Error::Impersonation {
+        user,
+        message: api_message(&e),
+    })
+}
+
+/// `config`, impersonating `system:serviceaccount:<namespace>:<service_account>`.
+pub fn impersonation_config(
+    config: &kube::Config,
+    namespace: &str,
+    service_account: &str,
+) -> Result<kube::Config, Error> {
     let user = format!("system:serviceaccount:{namespace}:{service_account}");
     let valid = |s: &str| !s.is_empty() && !s.contains(':') && !s.contains('/');
     if !valid(namespace) || !valid(service_account) {
@@ -498,12 +537,9 @@ pub fn impersonating(
     let mut config = config.clone();
     // Only the user: the API server adds the service account groups
     // (system:serviceaccounts, system:serviceaccounts:<namespace>) itself, as for Flux.
-    config.auth_info.impersonate = Some(user.clone());
+    config.auth_info.impersonate = Some(user);
     config.auth_info.impersonate_groups = None;
-    kube::Client::try_from(config).map_err(|e| Error::Impersonation {
-        user,
-        message: api_message(&e),
-    })
+    Ok(config)
 }
 
 /// Compile-time check: the manager's futures can be spawned (Send + 'static when owned).

@@ -1,15 +1,40 @@
 //! Waiting for a set of objects to become Current, as Flux's health checks do: kstatus with
-//! Flux's rules (`kstatus::flux_status`), stopping early when an object has Failed.
+//! Flux's rules (`kstatus::flux_status`), stopping early when an object has Failed. A caller
+//! may decide the status of some objects itself (Flux's custom status readers, which the
+//! kustomize controller builds from `healthCheckExprs`).
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use futures::{StreamExt, stream};
 use kstatus::Status;
+use serde_json::Value;
 
-use super::discovery::api_for;
+use super::discovery::{api_for, list_all};
 use super::{Error, ObjectRef, ResourceManager, api_message};
 
 const CONCURRENCY: usize = 4;
+/// The first pause between polls; each next one doubles, up to the caller's interval.
+const FIRST_POLL: Duration = Duration::from_millis(100);
+
+impl ResourceManager {
+    /// [`ResourceManager::wait_for_set`], with `custom` deciding the status (and message) of
+    /// the objects it returns `Some` for, from the live object; kstatus decides the others.
+    /// An object whose status cannot be decided is reported `Unknown` with the reason, and
+    /// waited for until `timeout`, as Flux does for a custom status reader's error.
+    pub async fn wait_for_set_with<F>(
+        &self,
+        objects: &[ObjectRef],
+        interval: Duration,
+        timeout: Duration,
+        custom: &F,
+    ) -> Result<(), Error>
+    where
+        F: Fn(&ObjectRef, &Value) -> Option<(Status, String)> + Sync,
+    {
+        wait_for_set_with(self, objects, interval, timeout, custom).await
+    }
+}
 
 pub(crate) async fn wait_for_set(
     m: &ResourceManager,
@@ -17,16 +42,48 @@ pub(crate) async fn wait_for_set(
     interval: Duration,
     timeout: Duration,
 ) -> Result<(), Error> {
+    wait_for_set_with(
+        m,
+        objects,
+        interval,
+        timeout,
+        &|_: &ObjectRef, _: &Value| None,
+    )
+    .await
+}
+
+async fn wait_for_set_with<F>(
+    m: &ResourceManager,
+    objects: &[ObjectRef],
+    interval: Duration,
+    timeout: Duration,
+    custom: &F,
+) -> Result<(), Error>
+where
+    F: Fn(&ObjectRef, &Value) -> Option<(Status, String)> + Sync,
+{
     if objects.is_empty() {
         return Ok(());
     }
     let deadline = Instant::now() + timeout;
+    // Polls start quickly and slow down to `interval`: a workload just applied usually
+    // needs only its controller's first pass (observedGeneration), and waiting a whole
+    // interval for that was most of a small Kustomization's reconcile.
+    let mut pause = FIRST_POLL;
     loop {
-        // Futures are built up front (no closure inside the stream type), which keeps the
-        // caller's future provably Send.
-        let polls: Vec<_> = objects.iter().map(|r| status_of(m, r)).collect();
-        let statuses: Vec<(Status, String)> =
-            stream::iter(polls).buffered(CONCURRENCY).collect().await;
+        let statuses: Vec<(Status, String)> = read_live(m, objects)
+            .await
+            .into_iter()
+            .zip(objects)
+            .map(|(live, r)| match live {
+                Ok(Some(value)) => custom(r, &value).unwrap_or_else(|| {
+                    let outcome = kstatus::flux_status(&value);
+                    (outcome.status, outcome.message)
+                }),
+                Ok(None) => (Status::NotFound, "Resource not found".into()),
+                Err(unknown) => unknown,
+            })
+            .collect();
         let describe = |wanted: &dyn Fn(Status) -> bool| -> Vec<String> {
             objects
                 .iter()
@@ -46,7 +103,8 @@ pub(crate) async fn wait_for_set(
         if now >= deadline {
             return Err(Error::WaitTimeout(describe(&|s| s != Status::Current)));
         }
-        tokio::time::sleep(interval.min(deadline - now)).await;
+        tokio::time::sleep(pause.min(interval).min(deadline - now)).await;
+        pause *= 2;
     }
 }
 
@@ -59,32 +117,98 @@ pub(crate) fn describe(r: &ObjectRef, status: Status, message: &str) -> String {
     }
 }
 
-async fn status_of(m: &ResourceManager, r: &ObjectRef) -> (Status, String) {
-    let kind = match m.discovery.lookup(&m.client, r).await {
-        Ok(Some(kind)) => kind,
-        Ok(None) => {
-            return (
-                Status::NotFound,
-                format!(
-                    "no matches for kind \"{}\" in version \"{}\"",
-                    r.kind,
-                    r.api_version()
-                ),
-            );
-        }
-        Err(err) => return (Status::Unknown, err.to_string()),
-    };
-    match api_for(&m.client, &kind, r).get_opt(&r.name).await {
-        Ok(Some(object)) => match serde_json::to_value(object) {
-            Ok(value) => {
-                let outcome = kstatus::flux_status(&value);
-                (outcome.status, outcome.message)
+/// One object's live state: `Ok(None)` when absent, `Err` with the status and message to
+/// report when it cannot be read.
+type Live = Result<Option<Value>, (Status, String)>;
+
+/// The live state of each of `objects`, in order. Objects sharing a kind and namespace are
+/// read with one LIST of what the owner's labels select (a few requests per poll instead of
+/// one per object, as Flux's caching status reader); an object the list does not hold (not
+/// labelled by the owner, or absent) is read with a GET of its own.
+async fn read_live(m: &ResourceManager, objects: &[ObjectRef]) -> Vec<Live> {
+    let mut live: Vec<Option<Live>> = vec![None; objects.len()];
+    let mut kinds = Vec::with_capacity(objects.len());
+    let mut groups: HashMap<(&str, &str, String, &str), Vec<usize>> = HashMap::new();
+    for (i, r) in objects.iter().enumerate() {
+        match m.discovery.lookup(&m.client, r).await {
+            Ok(Some(kind)) => {
+                let key = (
+                    r.group.as_str(),
+                    r.version.as_str(),
+                    kind.resource.plural.clone(),
+                    r.namespace.as_str(),
+                );
+                groups.entry(key).or_default().push(i);
+                kinds.push(Some(kind));
             }
-            Err(err) => (Status::Unknown, err.to_string()),
-        },
-        Ok(None) => (Status::NotFound, "Resource not found".into()),
-        Err(err) => (Status::Unknown, api_message(&err)),
+            Ok(None) => {
+                live[i] = Some(Err((
+                    Status::NotFound,
+                    format!(
+                        "no matches for kind \"{}\" in version \"{}\"",
+                        r.kind,
+                        r.api_version()
+                    ),
+                )));
+                kinds.push(None);
+            }
+            Err(err) => {
+                live[i] = Some(Err((Status::Unknown, err.to_string())));
+                kinds.push(None);
+            }
+        }
     }
+    let selector = m.owner_selector();
+    for members in groups.into_values().filter(|g| g.len() > 1) {
+        let first = members[0];
+        let Some(kind) = &kinds[first] else { continue };
+        let api = &api_for(&m.client, kind, &objects[first]);
+        let Ok(listed) = list_all(|p| async move { api.list(&p).await }, &selector).await else {
+            continue;
+        };
+        let by_name: HashMap<String, Value> = listed
+            .into_iter()
+            .filter_map(|o| Some((o.metadata.name.clone()?, serde_json::to_value(o).ok()?)))
+            .collect();
+        for i in members {
+            if let Some(value) = by_name.get(&objects[i].name) {
+                // Items of a LIST carry no apiVersion and kind, which kstatus goes by.
+                let mut value = value.clone();
+                value["apiVersion"] = Value::String(objects[i].api_version());
+                value["kind"] = Value::String(objects[i].kind.clone());
+                live[i] = Some(Ok(Some(value)));
+            }
+        }
+    }
+    // Futures are built up front (no closure inside the stream type), which keeps the
+    // caller's future provably Send.
+    let gets: Vec<_> = live
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.is_none())
+        .filter_map(|(i, _)| {
+            let kind = kinds[i].as_ref()?;
+            let api = api_for(&m.client, kind, &objects[i]);
+            let name = objects[i].name.clone();
+            Some(async move {
+                let got = match api.get_opt(&name).await {
+                    Ok(object) => object
+                        .map(serde_json::to_value)
+                        .transpose()
+                        .map_err(|e| (Status::Unknown, e.to_string())),
+                    Err(err) => Err((Status::Unknown, api_message(&err))),
+                };
+                (i, got)
+            })
+        })
+        .collect();
+    let got: Vec<(usize, Live)> = stream::iter(gets).buffered(CONCURRENCY).collect().await;
+    for (i, l) in got {
+        live[i] = Some(l);
+    }
+    live.into_iter()
+        .map(|l| l.unwrap_or_else(|| Err((Status::Unknown, "not read".into()))))
+        .collect()
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ mod build_kustomization;
 mod kustomizations;
 mod kustomize;
 mod sources;
+mod tenants;
 
 fn tk(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tk"))

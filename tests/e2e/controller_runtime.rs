@@ -236,6 +236,8 @@ async fn controller_serves_probes_and_metrics_and_hands_over_the_lease_on_sigter
         "# TYPE gotk_reconcile_duration_seconds histogram",
         "# TYPE gotk_reconcile_condition gauge",
         r#"leader_election_master_status{name="tk-controller-leader-election"} 1"#,
+        // client-go's request count: the Lease was read at least.
+        r#"rest_client_requests_total{code="200",method="GET"}"#,
     ] {
         assert!(metrics.contains(name), "/metrics lacks {name}:\n{metrics}");
     }

@@ -25,9 +25,9 @@ async fn applies_follows_source_changes_and_prunes() {
     let ns = h.ns.clone();
     let extra_ns = format!("{ns}-app");
     let in_ns = format!("  namespace: {ns}\n");
-    let repo = h.servers.create_repo("app").unwrap();
-    let sha1 = repo
-        .commit(
+    let (repo, sha1) = h
+        .serve_repo(
+            "app",
             "The app",
             &[
                 (
@@ -64,9 +64,7 @@ async fn applies_follows_source_changes_and_prunes() {
                 ),
             ],
         )
-        .unwrap();
-    repo.push().unwrap();
-    h.apply_repo("app", &repo).await;
+        .await;
     h.apply_ks(
         "app",
         json!({
@@ -408,15 +406,13 @@ async fn post_build_substitution_waits_for_dependencies() {
 async fn broken_build_keeps_previous_objects_and_suspend_holds_changes() {
     let h = Harness::start("ks-broken").await;
     let ns = h.ns.clone();
-    let repo = h.servers.create_repo("app").unwrap();
-    let sha1 = repo
-        .commit(
+    let (repo, sha1) = h
+        .serve_repo(
+            "app",
             "The app",
             &[("deploy/cm.yaml", &config_map("app", "", "  v: \"1\"\n"))],
         )
-        .unwrap();
-    repo.push().unwrap();
-    h.apply_repo("app", &repo).await;
+        .await;
     let spec = |suspend: bool| {
         json!({
             "interval": "10m",

@@ -140,6 +140,22 @@ impl Harness {
             .unwrap();
     }
 
+    /// A repository `name` whose first commit (`message`) holds `files`, pushed and reconciled
+    /// by a GitRepository of the same name ([`Harness::apply_repo`]); returns the repository
+    /// and the commit.
+    pub async fn serve_repo(
+        &self,
+        name: &str,
+        message: &str,
+        files: &[(&str, &str)],
+    ) -> (Repo, String) {
+        let repo = self.servers.create_repo(name).unwrap();
+        let sha = repo.commit(message, files).unwrap();
+        repo.push().unwrap();
+        self.apply_repo(name, &repo).await;
+        (repo, sha)
+    }
+
     pub async fn apply_ks(&self, name: &str, spec: serde_json::Value) {
         let object = json!({
             "apiVersion": "kustomize.toolkit.fluxcd.io/v1",

@@ -12,8 +12,8 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::core::{ApiResource, GroupVersionKind};
 use serde_json::{Value, json};
 use tk::ssa::{
-    Action, ApplyOptions, ChangeSet, DeleteOptions, Error, ObjectRef, Owner, ResourceManager,
-    impersonating, inventory,
+    Action, ApplyOptions, ChangeSet, DeleteOptions, DriftCache, Error, ObjectRef, Owner,
+    ResourceManager, impersonating, inventory,
 };
 
 use crate::support::rig;
@@ -53,6 +53,20 @@ impl Recorder {
             .iter()
             .filter(|r| !r.contains("method: GET") && !r.contains("dryRun=All"))
             .map(|r| r.split(", version:").next().unwrap_or(r).to_string())
+            .collect()
+    }
+
+    /// Every request, as `METHOD path?query`.
+    fn requests(&self) -> Vec<String> {
+        self.0
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let method = r.split("method: ").nth(1).and_then(|m| m.split(',').next());
+                let uri = r.split("uri: ").nth(1).and_then(|u| u.split(',').next());
+                format!("{} {}", method.unwrap_or("?"), uri.unwrap_or("?"))
+            })
             .collect()
     }
 
@@ -832,5 +846,141 @@ async fn diff_reports_changes_without_writing_and_masks_secrets() {
             .await
             .is_none()
     );
+    drop_namespace(&client, &ns).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_drift_cache_spares_unchanged_objects_their_reads_and_dry_runs() {
+    let client = admin().await;
+    let ns = testenv::unique_name("ssa-drift");
+    let set = |changed: &str| {
+        let mut set =
+            vec![json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})];
+        for i in 0..40 {
+            let value = if i == 7 { changed } else { "same" };
+            set.push(config_map(&ns, &format!("cm-{i:02}"), json!({"k": value})));
+        }
+        set.push(json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "app", "namespace": ns},
+                        "spec": {"selector": {"app": "app"}, "ports": [{"port": 80}]}}));
+        set
+    };
+    let recorder = Recorder::default();
+    let cache = DriftCache::default();
+    let m = manager(recorder.client().await, &ns).with_drift_cache(cache.clone(), "");
+    let first = m
+        .apply_all_staged(set("a"), &opts())
+        .await
+        .expect("first apply");
+    assert!(
+        first.entries.iter().all(|e| e.action == Action::Created),
+        "{first}"
+    );
+    assert_eq!(cache.len(), 42, "every applied object leaves a proof");
+
+    // Unchanged: one metadata LIST per kind and namespace, no per-object read or dry run.
+    recorder.clear();
+    let again = m
+        .apply_all_staged(set("a"), &opts())
+        .await
+        .expect("second apply");
+    assert!(
+        again.entries.iter().all(|e| e.action == Action::Unchanged),
+        "{again}"
+    );
+    let requests = recorder.requests();
+    assert_eq!(
+        requests.len(),
+        3,
+        "three LISTs (Namespaces, ConfigMaps, Services): {requests:#?}"
+    );
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.starts_with("GET ") && r.contains("labelSelector=")),
+        "{requests:#?}"
+    );
+
+    // Waiting for the set reads each kind and namespace with one LIST where it holds more
+    // than one object (the 40 ConfigMaps), and a lone object with a GET.
+    let refs: Vec<ObjectRef> = again.entries.iter().map(|e| e.object.clone()).collect();
+    recorder.clear();
+    m.wait_for_set(&refs, Duration::from_millis(200), Duration::from_secs(30))
+        .await
+        .expect("the set is ready");
+    let requests = recorder.requests();
+    assert_eq!(requests.len(), 3, "{requests:#?}");
+    assert_eq!(
+        requests
+            .iter()
+            .filter(|r| r.contains("/configmaps?") && r.contains("labelSelector="))
+            .count(),
+        1,
+        "{requests:#?}"
+    );
+
+    // Drift made by someone else: that object alone is read, dry-run and re-applied.
+    let cms: Api<ConfigMap> = Api::namespaced(client.clone(), &ns);
+    cms.patch(
+        "cm-03",
+        &PatchParams::default(),
+        &Patch::Merge(json!({"data": {"k": "edited"}})),
+    )
+    .await
+    .expect("out-of-band edit");
+    recorder.clear();
+    let repaired = m
+        .apply_all_staged(set("a"), &opts())
+        .await
+        .expect("third apply");
+    assert_eq!(
+        repaired.summary(),
+        format!("ConfigMap/{ns}/cm-03 configured")
+    );
+    let repaired_cm = cms.get("cm-03").await.unwrap();
+    assert_eq!(repaired_cm.data.unwrap()["k"], "same");
+    let requests = recorder.requests();
+    let per_object: Vec<&String> = requests
+        .iter()
+        .filter(|r| !r.contains("labelSelector="))
+        .collect();
+    assert!(
+        !per_object.is_empty() && per_object.iter().all(|r| r.contains("/configmaps/cm-03")),
+        "only the edited object is read, dry-run and applied: {per_object:#?}"
+    );
+
+    // A new desired state for one object: only it is written.
+    let changed = m
+        .apply_all_staged(set("b"), &opts())
+        .await
+        .expect("fourth apply");
+    assert_eq!(
+        changed.summary(),
+        format!("ConfigMap/{ns}/cm-07 configured")
+    );
+
+    // Another identity proves nothing for this one: everything is dry-run again.
+    recorder.clear();
+    let other = manager(recorder.client().await, &ns).with_drift_cache(cache.clone(), "tenant");
+    other
+        .apply_all_staged(set("b"), &opts())
+        .await
+        .expect("apply as another identity");
+    let dry_runs = recorder
+        .requests()
+        .iter()
+        .filter(|r| r.contains("dryRun=All"))
+        .count();
+    assert_eq!(
+        dry_runs, 42,
+        "a proof made by one identity is not used by another"
+    );
+
+    // Forgetting the owner (the Kustomization was deleted) drops its proofs.
+    cache.forget(&Owner {
+        group: "kustomize.toolkit.fluxcd.io".into(),
+        name: "ssa-test".into(),
+        namespace: ns.clone(),
+    });
+    assert!(cache.is_empty());
     drop_namespace(&client, &ns).await;
 }

@@ -126,8 +126,12 @@ const KNOWN_FIELDS: &[&str] = &[
     "helmChartInflationGenerator",
 ];
 
-/// Finds the one kustomization file in `dir` (a canonical directory inside `root`).
+/// Finds the one kustomization file in `dir` (a canonical directory inside `root`); one the
+/// root holds in memory for `dir` takes the place of those on disk.
 pub fn find(root: &Root, dir: &Path) -> Result<Option<std::path::PathBuf>> {
+    if let Some(file) = root.kustomization_of(dir) {
+        return Ok(Some(file.to_path_buf()));
+    }
     let mut found = Vec::new();
     for name in FILE_NAMES {
         let candidate = dir.join(name);

@@ -2,6 +2,7 @@
 
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
 
@@ -15,6 +16,8 @@ pub struct Root {
     dir: PathBuf,
     /// Whether `..` at the root stays at the root instead of being refused.
     clamp_parent: bool,
+    /// A directory's kustomization file given in memory (see [`Root::with_kustomization`]).
+    kustomization: Option<Arc<(PathBuf, Vec<u8>)>>,
 }
 
 impl Root {
@@ -25,6 +28,7 @@ impl Root {
         Ok(Self {
             dir,
             clamp_parent: false,
+            kustomization: None,
         })
     }
 
@@ -37,6 +41,25 @@ impl Root {
         let mut root = Self::new(dir)?;
         root.clamp_parent = true;
         Ok(root)
+    }
+
+    /// The same root, where `file` (the kustomization file of a canonical directory inside
+    /// the root, e.g. `<dir>/kustomization.yaml`) reads as `bytes`, and replaces whatever
+    /// kustomization file that directory holds on disk: a kustomization can be generated or
+    /// amended for a build without writing into a tree that others read too (Flux writes
+    /// into its own copy of the artifact; we share one extraction between builds).
+    pub fn with_kustomization(mut self, file: PathBuf, bytes: Vec<u8>) -> Result<Self> {
+        if !file.starts_with(&self.dir) || file.parent().is_none() {
+            return Err(self.outside(&file));
+        }
+        self.kustomization = Some(Arc::new((file, bytes)));
+        Ok(self)
+    }
+
+    /// The in-memory kustomization file of `dir`, if one was given.
+    pub(crate) fn kustomization_of(&self, dir: &Path) -> Option<&Path> {
+        let (file, _) = self.kustomization.as_deref()?;
+        (file.parent() == Some(dir)).then_some(file.as_path())
     }
 
     /// The canonical root directory.
@@ -100,6 +123,11 @@ impl Root {
         if !path.starts_with(&self.dir) {
             return Err(self.outside(path));
         }
+        if let Some((file, bytes)) = self.kustomization.as_deref()
+            && file == path
+        {
+            return Ok(bytes.clone());
+        }
         let file = std::fs::File::open(path).map_err(|e| io_error(&self.display(path), e))?;
         let mut buf = Vec::new();
         file.take(MAX_FILE_BYTES + 1)
@@ -126,5 +154,54 @@ fn io_error(path: &Path, source: std::io::Error) -> Error {
     Error::Io {
         path: path.to_path_buf(),
         source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_in_memory_kustomization_replaces_the_one_on_disk_without_writing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let app = tmp.path().join("app");
+        std::fs::create_dir(&app).unwrap();
+        std::fs::write(app.join("kustomization.yml"), "resources: [cm.yaml]\n").unwrap();
+        std::fs::write(
+            app.join("cm.yaml"),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n",
+        )
+        .unwrap();
+        let root = Root::new(tmp.path()).unwrap();
+        let app = root.path().join("app");
+        let file = app.join("kustomization.yml");
+        let amended = root
+            .clone()
+            .with_kustomization(
+                file.clone(),
+                b"resources: [cm.yaml]\nnamePrefix: x-\n".to_vec(),
+            )
+            .unwrap();
+        assert_eq!(
+            crate::kustomization::find(&amended, &app).unwrap(),
+            Some(file.clone())
+        );
+        let built = crate::build_at(&amended, Path::new("app"), &Default::default()).unwrap();
+        assert_eq!(built[0].name(), "x-cm");
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            "resources: [cm.yaml]\n",
+            "the file on disk is untouched"
+        );
+        let plain = crate::build_at(&root, Path::new("app"), &Default::default()).unwrap();
+        assert_eq!(
+            plain[0].name(),
+            "cm",
+            "the original root still reads the disk"
+        );
+        assert!(
+            root.with_kustomization(PathBuf::from("/elsewhere/kustomization.yaml"), Vec::new())
+                .is_err()
+        );
     }
 }

@@ -10,6 +10,10 @@
 //! once into a cache. Nothing is skipped: when the rig cannot start, the error says why,
 //! including the tail of the failing component's log.
 //!
+//! The apiserver of a control plane a test started for itself can be stopped and started
+//! again on the same port ([`ControlPlane::restart_apiserver`]), to see how clients ride out
+//! an outage.
+//!
 //! Tests normally use [`shared`]: one control plane per test process. Setting
 //! `TK_TEST_KUBECONFIG` to a kubeconfig path makes [`shared`] use that existing cluster
 //! instead (for example one started by `hack/rig up`), which saves the start-up time when
@@ -44,6 +48,8 @@ pub const FAKE_NODES: [&str; 2] = ["kwok-node-0", "kwok-node-1"];
 
 const SERVICE_CIDR: &str = "10.0.0.0/24";
 const TEMP_PREFIX: &str = "tk-testenv-";
+/// The component name (and log file stem) of the apiserver.
+const APISERVER: &str = "kube-apiserver";
 
 /// How to start a control plane; `Default` is what [`ControlPlane::start`] uses.
 #[derive(Clone, Debug, Default)]
@@ -69,9 +75,22 @@ pub struct ControlPlane {
     local: Option<Local>,
 }
 
+/// How [`ControlPlane::stop_apiserver`] stops the apiserver.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopSignal {
+    /// SIGTERM, then SIGKILL if it is still running after `grace`, as the kubelet stops a
+    /// static Pod. kube-apiserver closes its port at once, answers in-flight requests (some
+    /// with 503) and closes watches; draining can take its whole `--request-timeout` (60s),
+    /// so `grace` bounds the outage clients see.
+    Term { grace: Duration },
+    /// SIGKILL: connections drop mid-request, as in a crash.
+    Kill,
+}
+
 struct Local {
     dir: Mutex<Option<Workdir>>,
     procs: Mutex<Vec<Component>>,
+    apiserver: ApiserverCommand,
 }
 
 enum Workdir {
@@ -183,6 +202,7 @@ impl ControlPlane {
                         local: Some(Local {
                             dir: Mutex::new(Some(workdir)),
                             procs: Mutex::new(procs),
+                            apiserver: up.apiserver,
                         }),
                     });
                 }
@@ -324,6 +344,102 @@ impl ControlPlane {
         }
     }
 
+    /// Stops kube-apiserver and waits until its process is gone; the other components keep
+    /// running (and retrying). Until [`ControlPlane::start_apiserver`], clients get connection
+    /// refused and [`ControlPlane::check_alive`] reports the apiserver as exited. Only for a
+    /// control plane this process started, never [`shared`]: other tests use that one.
+    pub fn stop_apiserver(&self, how: StopSignal) -> Result<()> {
+        let local = self.local_for("stop the apiserver")?;
+        let mut procs = local.procs.lock().unwrap_or_else(|e| e.into_inner());
+        let apiserver = apiserver_of(&mut procs)?;
+        if apiserver.child.try_wait()?.is_some() {
+            bail!("{APISERVER} is not running");
+        }
+        let pid = apiserver.child.id() as libc::pid_t;
+        let (signal, grace) = match how {
+            StopSignal::Term { grace } => (libc::SIGTERM, grace),
+            // Reaping a killed process is immediate; the bound is only a safety net.
+            StopSignal::Kill => (libc::SIGKILL, Duration::from_secs(10)),
+        };
+        // SAFETY: kill(2) has no memory-safety preconditions; the pid is our unreaped child.
+        if unsafe { libc::kill(pid, signal) } != 0 {
+            bail!(
+                "signalling {APISERVER} (pid {pid}): {}",
+                std::io::Error::last_os_error()
+            );
+        }
+        let deadline = Instant::now() + grace;
+        while apiserver.child.try_wait()?.is_none() {
+            if Instant::now() > deadline {
+                apiserver.kill();
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Ok(())
+    }
+
+    /// Starts kube-apiserver again after [`ControlPlane::stop_apiserver`], as it was first
+    /// started: same port (so the same URL and kubeconfig), certificates and etcd, so every
+    /// object is still there. Blocks until `/readyz` is ok; its log continues in
+    /// `kube-apiserver.log`.
+    pub fn start_apiserver(&self) -> Result<()> {
+        let local = self.local_for("start the apiserver")?;
+        let dir = self
+            .dir()
+            .ok_or_else(|| anyhow!("the control plane was shut down"))?;
+        {
+            let mut procs = local.procs.lock().unwrap_or_else(|e| e.into_inner());
+            let apiserver = apiserver_of(&mut procs)?;
+            if apiserver.child.try_wait()?.is_none() {
+                bail!("{APISERVER} is still running; stop it first");
+            }
+            let next = apiserver.restart(&local.apiserver.bin, &local.apiserver.args, &dir)?;
+            *apiserver = next;
+        }
+        let admin = self.admin_agent()?;
+        let readyz = format!("{}/readyz", self.server);
+        let start = Instant::now();
+        let timeout = Duration::from_secs(120);
+        loop {
+            {
+                let mut procs = local.procs.lock().unwrap_or_else(|e| e.into_inner());
+                apiserver_of(&mut procs)?.check_alive()?;
+            }
+            let last = match http::get(&admin, &readyz) {
+                Ok((200, _)) => return Ok(()),
+                Ok((status, body)) => format!("{status}: {}", body.trim()),
+                Err(e) => format!("{e:#}"),
+            };
+            if start.elapsed() > timeout {
+                let mut procs = local.procs.lock().unwrap_or_else(|e| e.into_inner());
+                return Err(apiserver_of(&mut procs)?.failure(&format!(
+                    "did not become ready again within {}s (last GET /readyz: {last})",
+                    timeout.as_secs()
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// [`ControlPlane::stop_apiserver`], `down_for`, then [`ControlPlane::start_apiserver`]:
+    /// what clients see when the apiserver crashes (`StopSignal::Kill`) or is restarted by
+    /// its kubelet (`StopSignal::Term`).
+    pub fn restart_apiserver(&self, how: StopSignal, down_for: Duration) -> Result<()> {
+        self.stop_apiserver(how)?;
+        std::thread::sleep(down_for);
+        self.start_apiserver()
+    }
+
+    fn local_for(&self, what: &str) -> Result<&Local> {
+        self.local.as_ref().ok_or_else(|| {
+            anyhow!(
+                "cannot {what} of the cluster in {}: testenv did not start it",
+                self.kubeconfig.display()
+            )
+        })
+    }
+
     /// Kills the components and removes the directory; idempotent. Drop does this too.
     pub fn shutdown(&self) {
         let Some(local) = &self.local else { return };
@@ -349,11 +465,19 @@ impl Drop for ControlPlane {
     }
 }
 
+fn apiserver_of(procs: &mut [Component]) -> Result<&mut Component> {
+    procs
+        .iter_mut()
+        .find(|c| c.name == APISERVER)
+        .ok_or_else(|| anyhow!("the control plane has no {APISERVER} (shut down?)"))
+}
+
 struct Up {
     kubeconfig: PathBuf,
     server: String,
     pki: pki::Pki,
     procs: Procs,
+    apiserver: ApiserverCommand,
 }
 
 fn write(dir: &Path, name: &str, contents: &str) -> Result<PathBuf> {
@@ -366,16 +490,72 @@ fn arg(name: &str, value: impl AsRef<std::ffi::OsStr>) -> String {
     format!("--{name}={}", value.as_ref().to_string_lossy())
 }
 
+/// Files of the control plane's directory that kube-apiserver reads, at every (re)start.
+mod files {
+    pub const CA_CRT: &str = "ca.crt";
+    pub const SERVING_CRT: &str = "apiserver.crt";
+    pub const SERVING_KEY: &str = "apiserver.key";
+    pub const PROXY_CRT: &str = "front-proxy-client.crt";
+    pub const PROXY_KEY: &str = "front-proxy-client.key";
+    pub const SA_KEY: &str = "sa.key";
+    pub const SA_PUB: &str = "sa.pub";
+}
+
+/// How kube-apiserver is started, kept so [`ControlPlane::start_apiserver`] can start it again
+/// exactly as [`bring_up`] did: same port, certificates and etcd.
+#[derive(Clone, Debug)]
+struct ApiserverCommand {
+    bin: PathBuf,
+    args: Vec<String>,
+}
+
+impl ApiserverCommand {
+    fn start(&self, dir: &Path) -> Result<Component> {
+        Component::start(APISERVER, &self.bin, &self.args, dir)
+    }
+}
+
+/// kube-apiserver's command line for a control plane in `dir` backed by `etcd_url`.
+fn apiserver_args(dir: &Path, etcd_url: &str, port: u16) -> Vec<String> {
+    let server = format!("https://127.0.0.1:{port}");
+    let ca_crt = dir.join(files::CA_CRT);
+    vec![
+        arg("etcd-servers", etcd_url),
+        arg("secure-port", port.to_string()),
+        arg("bind-address", "127.0.0.1"),
+        arg("advertise-address", "127.0.0.1"),
+        arg("cert-dir", dir.join("apiserver-certs")),
+        arg("tls-cert-file", dir.join(files::SERVING_CRT)),
+        arg("tls-private-key-file", dir.join(files::SERVING_KEY)),
+        arg("client-ca-file", &ca_crt),
+        arg("authorization-mode", "Node,RBAC"),
+        arg("service-account-issuer", &server),
+        arg("service-account-key-file", dir.join(files::SA_PUB)),
+        arg("service-account-signing-key-file", dir.join(files::SA_KEY)),
+        arg("service-cluster-ip-range", SERVICE_CIDR),
+        arg("allow-privileged", "true"),
+        // The aggregation layer, as kubeadm configures it; without it controllers log
+        // "missing content for CA bundle" for extension-apiserver-authentication.
+        arg("requestheader-client-ca-file", &ca_crt),
+        arg("requestheader-allowed-names", pki::FRONT_PROXY_CLIENT),
+        arg("requestheader-username-headers", "X-Remote-User"),
+        arg("requestheader-group-headers", "X-Remote-Group"),
+        arg("requestheader-extra-headers-prefix", "X-Remote-Extra-"),
+        arg("proxy-client-cert-file", dir.join(files::PROXY_CRT)),
+        arg("proxy-client-key-file", dir.join(files::PROXY_KEY)),
+    ]
+}
+
 fn bring_up(bin: &Path, dir: &Path) -> Result<Up> {
     let pki = pki::Pki::generate()?;
-    let ca_crt = write(dir, "ca.crt", &pki.ca.cert_pem)?;
+    let ca_crt = write(dir, files::CA_CRT, &pki.ca.cert_pem)?;
     let ca_key = write(dir, "ca.key", &pki.ca.key_pem)?;
-    let serving_crt = write(dir, "apiserver.crt", &pki.serving.cert_pem)?;
-    let serving_key = write(dir, "apiserver.key", &pki.serving.key_pem)?;
-    let proxy_crt = write(dir, "front-proxy-client.crt", &pki.front_proxy.cert_pem)?;
-    let proxy_key = write(dir, "front-proxy-client.key", &pki.front_proxy.key_pem)?;
-    let sa_key = write(dir, "sa.key", &pki.sa_private_pem)?;
-    let sa_pub = write(dir, "sa.pub", &pki.sa_public_pem)?;
+    write(dir, files::SERVING_CRT, &pki.serving.cert_pem)?;
+    write(dir, files::SERVING_KEY, &pki.serving.key_pem)?;
+    write(dir, files::PROXY_CRT, &pki.front_proxy.cert_pem)?;
+    write(dir, files::PROXY_KEY, &pki.front_proxy.key_pem)?;
+    let sa_key = write(dir, files::SA_KEY, &pki.sa_private_pem)?;
+    write(dir, files::SA_PUB, &pki.sa_public_pem)?;
     let ports = procs::free_ports(5)?;
     let (etcd_port, peer_port, api_port, kcm_port, sched_port) =
         (ports[0], ports[1], ports[2], ports[3], ports[4]);
@@ -412,36 +592,11 @@ fn bring_up(bin: &Path, dir: &Path) -> Result<Up> {
     })?;
 
     let server = format!("https://127.0.0.1:{api_port}");
-    procs.0.push(Component::start(
-        "kube-apiserver",
-        &bin.join("kube-apiserver"),
-        &[
-            arg("etcd-servers", &etcd_url),
-            arg("secure-port", api_port.to_string()),
-            arg("bind-address", "127.0.0.1"),
-            arg("advertise-address", "127.0.0.1"),
-            arg("cert-dir", dir.join("apiserver-certs")),
-            arg("tls-cert-file", &serving_crt),
-            arg("tls-private-key-file", &serving_key),
-            arg("client-ca-file", &ca_crt),
-            arg("authorization-mode", "Node,RBAC"),
-            arg("service-account-issuer", &server),
-            arg("service-account-key-file", &sa_pub),
-            arg("service-account-signing-key-file", &sa_key),
-            arg("service-cluster-ip-range", SERVICE_CIDR),
-            arg("allow-privileged", "true"),
-            // The aggregation layer, as kubeadm configures it; without it controllers log
-            // "missing content for CA bundle" for extension-apiserver-authentication.
-            arg("requestheader-client-ca-file", &ca_crt),
-            arg("requestheader-allowed-names", pki::FRONT_PROXY_CLIENT),
-            arg("requestheader-username-headers", "X-Remote-User"),
-            arg("requestheader-group-headers", "X-Remote-Group"),
-            arg("requestheader-extra-headers-prefix", "X-Remote-Extra-"),
-            arg("proxy-client-cert-file", &proxy_crt),
-            arg("proxy-client-key-file", &proxy_key),
-        ],
-        dir,
-    )?);
+    let apiserver = ApiserverCommand {
+        bin: bin.join("kube-apiserver"),
+        args: apiserver_args(dir, &etcd_url, api_port),
+    };
+    procs.0.push(apiserver.start(dir)?);
     let admin = http::agent(&pki.ca.cert_pem, Some(&pki.admin))?;
     let readyz = format!("{server}/readyz");
     procs.wait(1, "GET /readyz", Duration::from_secs(120), || {
@@ -477,6 +632,12 @@ fn bring_up(bin: &Path, dir: &Path) -> Result<Up> {
             arg("controllers", "*"),
             arg("use-service-account-credentials", "false"),
             arg("leader-elect", "false"),
+            // Its default client limit (20 requests a second) made the Deployment controller,
+            // not the code under test, the bottleneck of every scale run: a thousand
+            // Deployments waited minutes for their first status. Managed control planes raise
+            // it as well.
+            arg("kube-api-qps", "200"),
+            arg("kube-api-burst", "400"),
         ],
         dir,
     )?);
@@ -571,6 +732,7 @@ fn bring_up(bin: &Path, dir: &Path) -> Result<Up> {
         server,
         pki,
         procs,
+        apiserver,
     })
 }
 
@@ -747,6 +909,90 @@ fn base36(mut n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn apiserver_pid(cp: &ControlPlane) -> u32 {
+        cp.component_pids()
+            .into_iter()
+            .find(|(name, _)| *name == APISERVER)
+            .map(|(_, pid)| pid)
+            .expect("the control plane lists its apiserver")
+    }
+
+    #[test]
+    fn restarted_apiserver_keeps_its_url_and_objects() {
+        let cp = ControlPlane::start().unwrap_or_else(|e| panic!("{e:#}"));
+        let admin = cp.admin_agent().unwrap();
+        let url = cp.server_url().to_string();
+        let kubeconfig = std::fs::read_to_string(cp.kubeconfig_path()).unwrap();
+        let configmaps = format!("{url}/api/v1/namespaces/default/configmaps");
+        let cm = json!({
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": { "name": "survivor" },
+            "data": { "kept": "yes" },
+        });
+        let (status, body) = http::post_json(&admin, &configmaps, &cm).unwrap();
+        assert_eq!(status, 201, "{body}");
+
+        // A crash: the apiserver is gone at once, and back on the same port.
+        let before = apiserver_pid(&cp);
+        cp.restart_apiserver(StopSignal::Kill, Duration::from_millis(500))
+            .unwrap_or_else(|e| panic!("{e:#}"));
+        assert_ne!(apiserver_pid(&cp), before, "a new apiserver process");
+        assert_eq!(cp.server_url(), url);
+        assert_eq!(
+            std::fs::read_to_string(cp.kubeconfig_path()).unwrap(),
+            kubeconfig
+        );
+        cp.check_alive().unwrap_or_else(|e| panic!("{e:#}"));
+        let (status, body) = http::get(&admin, &format!("{configmaps}/survivor")).unwrap();
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(
+            serde_json::from_str::<Value>(&body).unwrap()["data"]["kept"],
+            "yes"
+        );
+
+        // A graceful stop: refused while down, reported by check_alive, restartable.
+        let stopping = Instant::now();
+        cp.stop_apiserver(StopSignal::Term {
+            grace: Duration::from_secs(5),
+        })
+        .unwrap_or_else(|e| panic!("{e:#}"));
+        assert!(
+            stopping.elapsed() < Duration::from_secs(8),
+            "the grace period bounds the stop: {:?}",
+            stopping.elapsed()
+        );
+        let down = http::get(&admin, &format!("{url}/readyz"));
+        assert!(down.is_err(), "the apiserver still answers: {down:?}");
+        let err = format!("{:#}", cp.check_alive().unwrap_err());
+        assert!(err.contains("kube-apiserver exited"), "{err}");
+        assert!(cp.stop_apiserver(StopSignal::Kill).is_err());
+        cp.start_apiserver().unwrap_or_else(|e| panic!("{e:#}"));
+        assert!(cp.start_apiserver().is_err(), "started a second apiserver");
+        let (status, body) = http::get(&admin, &format!("{configmaps}/survivor")).unwrap();
+        assert_eq!(status, 200, "{body}");
+        cp.check_alive().unwrap_or_else(|e| panic!("{e:#}"));
+        let log =
+            std::fs::read_to_string(cp.dir().unwrap().join(format!("{APISERVER}.log"))).unwrap();
+        assert_eq!(log.matches("--- testenv: restarted ---").count(), 2);
+    }
+
+    #[test]
+    fn an_external_cluster_cannot_be_restarted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kubeconfig");
+        let creds = pki::Pki::generate().unwrap();
+        std::fs::write(
+            &path,
+            kubeconfig::admin("https://127.0.0.1:1", &creds.ca.cert_pem, &creds.admin),
+        )
+        .unwrap();
+        let cp = ControlPlane::external(&path).unwrap();
+        let err = format!("{:#}", cp.stop_apiserver(StopSignal::Kill).unwrap_err());
+        assert!(err.contains("testenv did not start it"), "{err}");
+        assert!(cp.start_apiserver().is_err());
+    }
 
     #[test]
     fn unique_names_are_dns_labels_and_distinct() {

@@ -74,6 +74,28 @@ impl Component {
     pub fn start(name: &'static str, bin: &Path, args: &[String], dir: &Path) -> Result<Component> {
         let log = dir.join(format!("{name}.log"));
         let out = File::create(&log).with_context(|| format!("creating {}", log.display()))?;
+        Self::spawn(name, bin, args, dir, log, out)
+    }
+
+    /// Starts the component again after it stopped, appending to the log of its earlier runs.
+    pub fn restart(&self, bin: &Path, args: &[String], dir: &Path) -> Result<Component> {
+        let mut out = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(&self.log)
+            .with_context(|| format!("opening {}", self.log.display()))?;
+        std::io::Write::write_all(&mut out, b"\n--- testenv: restarted ---\n")?;
+        Self::spawn(self.name, bin, args, dir, self.log.clone(), out)
+    }
+
+    fn spawn(
+        name: &'static str,
+        bin: &Path,
+        args: &[String],
+        dir: &Path,
+        log: PathBuf,
+        out: File,
+    ) -> Result<Component> {
         let err = out.try_clone()?;
         let mut cmd = Command::new(bin);
         cmd.args(args)

@@ -4,6 +4,7 @@ pub mod kustomization;
 pub mod secret_git;
 pub mod source_git;
 pub mod ssh;
+pub mod tenant;
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;

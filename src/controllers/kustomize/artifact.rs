@@ -24,6 +24,13 @@ pub enum FetchError {
     Failed(String),
 }
 
+impl From<std::io::Error> for FetchError {
+    /// The local side failed (e.g. no temporary directory could be made).
+    fn from(e: std::io::Error) -> Self {
+        FetchError::Failed(format!("tmp dir error: {e}"))
+    }
+}
+
 /// One HTTP client for every download of the process (connection reuse).
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()

@@ -34,14 +34,17 @@ pub fn resolve_path(root: &kustomize::Root, path: Option<&str>) -> Result<PathBu
     Ok(dir)
 }
 
-/// Writes the kustomization file `dir` builds from: generated when missing, and in either case
-/// carrying `targetNamespace`, `namePrefix`, `nameSuffix`, `patches`, `images` and
-/// `components` from the Kustomization, as Flux's generator does.
+/// The root to build `dir` from: its kustomization file generated when missing, and in
+/// either case carrying `targetNamespace`, `namePrefix`, `nameSuffix`, `patches`, `images` and
+/// `components` from the Kustomization, as Flux's generator writes it. The file is held in
+/// memory (see [`kustomize::Root::with_kustomization`]): the tree on disk is never written,
+/// so one extraction serves every Kustomization of an artifact, and a user's directory is
+/// left as it was.
 pub fn generate(
     root: &kustomize::Root,
     dir: &Path,
     spec: &KustomizationSpec,
-) -> Result<(), String> {
+) -> Result<kustomize::Root, String> {
     let existing = FILE_NAMES
         .iter()
         .map(|name| dir.join(name))
@@ -74,13 +77,14 @@ pub fn generate(
     overlay(map, spec, dir);
     // A file the Kustomization adds nothing to is built as the author wrote it.
     if existing_file && *map == before {
-        return Ok(());
+        return Ok(root.clone());
     }
     map.entry("apiVersion")
         .or_insert_with(|| json!(kustomize::kustomization::KUSTOMIZATION_VERSION));
     map.entry("kind").or_insert_with(|| json!("Kustomization"));
-    std::fs::write(&file, kustomize::yaml::to_string(&doc))
-        .map_err(|e| format!("writing {}: {e}", root.display(&file).display()))
+    root.clone()
+        .with_kustomization(file, kustomize::yaml::to_string(&doc).into_bytes())
+        .map_err(|e| e.to_string())
 }
 
 /// The Kustomization's fields that Flux writes into the kustomization file.
@@ -236,6 +240,25 @@ pub fn build(root: &kustomize::Root, dir: &Path) -> Result<Vec<Value>, String> {
         .collect()
 }
 
+/// The digest of a build's objects as `status.history` names them (`sha256:<hex>` of the
+/// multi-document YAML, as Flux digests its build output).
+pub fn digest(objects: &[Value]) -> String {
+    use sha2::Digest as _;
+    let mut hasher = sha2::Sha256::new();
+    for (i, object) in objects.iter().enumerate() {
+        if i > 0 {
+            hasher.update(b"---\n");
+        }
+        hasher.update(kustomize::yaml::to_string(object).as_bytes());
+    }
+    let hex: String = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("sha256:{hex}")
+}
+
 /// Substitutes `vars` into every object, as kustomize-controller runs `postBuild`.
 pub fn substitute(
     objects: Vec<Value>,
@@ -352,13 +375,15 @@ mod tests {
         );
         let root = kustomize::Root::new(tmp.path()).unwrap();
         let dir = resolve_path(&root, Some("./app")).unwrap();
-        generate(&root, &dir, &spec()).unwrap();
-        let text = std::fs::read_to_string(dir.join("kustomization.yaml")).unwrap();
+        let generated = generate(&root, &dir, &spec()).unwrap();
+        let file = dir.join("kustomization.yaml");
+        assert!(!file.exists(), "nothing is written to disk");
+        let text = String::from_utf8(generated.read(&file).unwrap()).unwrap();
         assert!(
             text.contains("- ./a.yml\n- ./b.yaml\n- ./nested\n"),
             "{text}"
         );
-        let objects = build(&root, &dir).unwrap();
+        let objects = build(&generated, &dir).unwrap();
         let kinds: Vec<_> = objects
             .iter()
             .map(|o| o["kind"].as_str().unwrap())
@@ -367,7 +392,7 @@ mod tests {
     }
 
     #[test]
-    fn writes_the_flux_overlay_into_an_existing_kustomization() {
+    fn amends_an_existing_kustomization_with_the_flux_overlay() {
         let tmp = tempfile::tempdir().unwrap();
         write(tmp.path(), "cm.yaml", CM);
         write(
@@ -394,12 +419,15 @@ mod tests {
         spec.ignore_missing_components = Some(true);
         let root = kustomize::Root::new(tmp.path()).unwrap();
         let dir = resolve_path(&root, None).unwrap();
-        generate(&root, &dir, &spec).unwrap();
-        let objects = build(&root, &dir).unwrap();
+        let generated = generate(&root, &dir, &spec).unwrap();
+        let objects = build(&generated, &dir).unwrap();
         assert_eq!(objects[0]["metadata"]["name"], "p-app");
         assert_eq!(objects[0]["metadata"]["namespace"], "prod");
         assert_eq!(objects[0]["metadata"]["labels"]["patched"], "yes");
-        let text = std::fs::read_to_string(dir.join("kustomization.yaml")).unwrap();
+        let file = dir.join("kustomization.yaml");
+        let on_disk = std::fs::read_to_string(&file).unwrap();
+        assert!(!on_disk.contains("prod"), "the file on disk is untouched");
+        let text = String::from_utf8(generated.read(&file).unwrap()).unwrap();
         assert_eq!(text.matches("name: nginx").count(), 1, "{text}");
         assert!(!text.contains("missing"), "{text}");
     }

@@ -9,7 +9,7 @@ use kube::api::Api;
 use kube::runtime::controller::Action;
 
 use super::KustomizeContext;
-use super::impersonate::service_account;
+use super::impersonate::{owner, service_account};
 use super::reconcile::{Error, FIELD_MANAGER};
 use crate::api::duration;
 use crate::api::kustomize::{DeletionPolicy, Kustomization};
@@ -43,6 +43,7 @@ pub(super) async fn cleanup(
 ) -> Result<Action, Error> {
     let ns = obj.namespace().unwrap_or_default();
     ctx.forget_memo(&(ns.clone(), obj.name_any()));
+    ctx.drift.forget(&owner(&ns, &obj.name_any()));
     ctx.rt.requeue.forget(obj.as_ref());
     ctx.rt.metrics.forget(obj.as_ref());
     if !deletes_on_finalize(&obj) {
@@ -72,20 +73,13 @@ pub(super) async fn cleanup(
                     .await;
                 return Ok(Action::await_change());
             }
-            ssa::impersonating(&ctx.rt.kube_config, &ns, &sa)
-                .map_err(|e| Error::Cleanup(e.to_string()))?
+            ctx.client_for(&ns, Some(sa)).map_err(Error::Cleanup)?
         }
         None => ctx.rt.client.clone(),
     };
-    let manager = ssa::ResourceManager::new(
-        client.clone(),
-        FIELD_MANAGER,
-        ssa::Owner {
-            group: crate::api::kustomize::GROUP.to_string(),
-            name: obj.name_any(),
-            namespace: ns.clone(),
-        },
-    );
+    let manager =
+        ssa::ResourceManager::new(client.clone(), FIELD_MANAGER, owner(&ns, &obj.name_any()))
+            .with_discovery_cache(ctx.discovery.clone());
     let deleted = manager
         .delete_all(&objects, &ssa::DeleteOptions::default())
         .await;

@@ -1,7 +1,8 @@
-//! The client applies and deletes go through (`spec.serviceAccountName`).
+//! The client applies and deletes go through (`spec.serviceAccountName`), and the resource
+//! manager built on it.
 
 use super::KustomizeContext;
-use super::reconcile::{Failure, Run};
+use super::reconcile::{FIELD_MANAGER, Failure, Run};
 use crate::api::kustomize::Kustomization;
 use crate::api::meta::reason;
 use crate::ssa;
@@ -10,15 +11,64 @@ impl Run<'_> {
     /// The client applies go through: impersonating `spec.serviceAccountName`, else
     /// `--default-service-account`, else the controller's own.
     pub(super) async fn client(&self) -> Result<kube::Client, Failure> {
-        match service_account(self.obj, self.ctx) {
-            Some(sa) => ssa::impersonating(&self.ctx.rt.kube_config, &self.ns, &sa).map_err(|e| {
+        self.ctx
+            .client_for(&self.ns, service_account(self.obj, self.ctx))
+            .map_err(|e| {
                 Failure::retry(
                     reason::RECONCILIATION_FAILED,
                     format!("failed to build kube client: {e}"),
                 )
-            }),
-            None => Ok(self.ctx.rt.client.clone()),
+            })
+    }
+
+    /// A resource manager applying for this Kustomization through [`Self::client`], sharing
+    /// the controller's discovery and drift caches.
+    pub(super) async fn manager(&self) -> Result<ssa::ResourceManager, Failure> {
+        let identity = service_account(self.obj, self.ctx).unwrap_or_default();
+        Ok(
+            ssa::ResourceManager::new(self.client().await?, FIELD_MANAGER, self.owner())
+                .with_discovery_cache(self.ctx.discovery.clone())
+                .with_drift_cache(self.ctx.drift.clone(), &identity),
+        )
+    }
+
+    /// The labels' owner of what this Kustomization applies.
+    pub(super) fn owner(&self) -> ssa::Owner {
+        owner(&self.ns, &self.name)
+    }
+}
+
+pub(super) fn owner(namespace: &str, name: &str) -> ssa::Owner {
+    ssa::Owner {
+        group: crate::api::kustomize::GROUP.to_string(),
+        name: name.to_string(),
+        namespace: namespace.to_string(),
+    }
+}
+
+impl KustomizeContext {
+    /// The controller's client, or one impersonating `service_account` in `namespace`
+    /// (built once per account and reused). The error says why the client cannot be built.
+    pub(super) fn client_for(
+        &self,
+        namespace: &str,
+        service_account: Option<String>,
+    ) -> Result<kube::Client, String> {
+        let Some(sa) = service_account else {
+            return Ok(self.rt.client.clone());
+        };
+        let key = (namespace.to_string(), sa);
+        let mut clients = self.impersonated.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(client) = clients.get(&key) {
+            return Ok(client.clone());
         }
+        let client = self
+            .rt
+            .clients
+            .impersonating(&key.0, &key.1)
+            .map_err(|e| format!("{e:#}"))?;
+        clients.insert(key, client.clone());
+        Ok(client)
     }
 }
 

@@ -1,8 +1,11 @@
 //! The Kustomization reconciler, in kustomize-controller's order: finalizer, suspend,
 //! durations, source, dependencies, fetch, build, apply, prune, health, status and events.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
 use kube::api::{Api, Patch, PatchParams};
 use kube::runtime::controller::Action;
@@ -130,6 +133,11 @@ pub(super) struct Run<'a> {
     pub(super) retry_interval: Duration,
     pub(super) timeout: Duration,
     revision: Option<String>,
+    /// The digest of the built objects and the snapshot metadata for `status.history`, once
+    /// the build succeeded (as Flux, failures before that leave no snapshot).
+    history: Option<(String, BTreeMap<String, String>)>,
+    /// Whether progress steps are left out (see [`Run::progress`]).
+    quiet: bool,
 }
 
 /// One converging pass; every outcome, failures included, ends in the status.
@@ -145,6 +153,8 @@ async fn apply(obj: Arc<Kustomization>, ctx: &KustomizeContext, started: Instant
         retry_interval: Duration::from_secs(600),
         timeout: Duration::from_secs(600),
         revision: None,
+        history: None,
+        quiet: false,
         obj: &obj,
         ctx,
     };
@@ -184,6 +194,16 @@ impl Run<'_> {
     }
 
     /// Writes the status when it changed since the last write.
+    /// Records a progress step (Reconciling, Ready Unknown, the health check's timing) in
+    /// the status, unless the object is settled at this revision: then a reconcile that
+    /// changes nothing leaves the status as written and writes nothing at all (Flux writes
+    /// it two or three times).
+    pub(super) fn progress(&mut self, step: impl FnOnce(&mut KustomizationStatus, Option<i64>)) {
+        if !self.quiet {
+            step(&mut self.status, self.generation);
+        }
+    }
+
     pub(super) async fn write_status(&mut self) -> kube::Result<()> {
         if self.status == self.written {
             return Ok(());
@@ -253,17 +273,10 @@ impl Run<'_> {
                  spec.kubeConfig or keep this Kustomization on Flux",
             ));
         }
-        for (i, dep) in spec.depends_on.iter().flatten().enumerate() {
-            if dep.ready_expr.is_some() {
-                return Err(Failure::stall(
-                    reason::INVALID_CEL_EXPRESSION,
-                    format!(
-                        "spec.dependsOn[{i}].readyExpr: CEL expressions are not supported yet; \
-                         remove readyExpr to wait for the dependency's Ready condition"
-                    ),
-                ));
-            }
-        }
+        // CEL expressions are compiled before anything is fetched or applied: a typo stalls
+        // the Kustomization with the field named, instead of failing every check later.
+        self.custom_health()?;
+        self.ready_exprs()?;
 
         let artifact = self.source().await?;
         self.revision = Some(artifact.revision.clone());
@@ -285,14 +298,12 @@ impl Run<'_> {
         }
 
         let revision = artifact.revision.clone();
-        status::progressing(
-            &mut self.status,
-            &format!(
-                "Fetching manifests for revision {revision} with a timeout of {}",
-                timeout
-            ),
-            self.generation,
+        self.quiet = status::is_settled(&self.written, &revision, self.generation);
+        let message = format!(
+            "Fetching manifests for revision {revision} with a timeout of {}",
+            timeout
         );
+        self.progress(|status, generation| status::progressing(status, &message, generation));
         self.write_status().await.map_err(|e| {
             Failure::retry(
                 reason::RECONCILIATION_FAILED,
@@ -300,27 +311,31 @@ impl Run<'_> {
             )
         })?;
 
-        let tmp = tempfile::Builder::new()
-            .prefix("kustomization-")
-            .tempdir()
-            .map_err(|e| Failure::retry(reason::ARTIFACT_FAILED, format!("tmp dir error: {e}")))?;
         // In `tk controller all` the source controller's store is on this machine.
         let options = &self.ctx.rt.options;
         let local = (options.name == ControllerName::All).then(|| artifact::LocalStore {
             root: &options.source.storage_path,
         });
-        match artifact::fetch(
-            &self.ctx.http,
-            &artifact.url,
-            &artifact.path,
-            &artifact.digest,
-            tmp.path(),
-            options.artifact_fetch_retries,
-            local,
-        )
-        .await
-        {
-            Ok(()) => {}
+        let http = &self.ctx.http;
+        let artifact = &artifact;
+        let fetched = self
+            .ctx
+            .extractions
+            .get(&artifact.digest, |dir| async move {
+                artifact::fetch(
+                    http,
+                    &artifact.url,
+                    &artifact.path,
+                    &artifact.digest,
+                    &dir,
+                    options.artifact_fetch_retries,
+                    local,
+                )
+                .await
+            })
+            .await;
+        let tree = match fetched {
+            Ok(tree) => tree,
             Err(artifact::FetchError::NotFound) => {
                 let after = self.ctx.rt.options.requeue_dependency;
                 return Err(Failure::wait(
@@ -335,27 +350,24 @@ impl Run<'_> {
             Err(artifact::FetchError::Failed(message)) => {
                 return Err(Failure::retry(reason::ARTIFACT_FAILED, message));
             }
-        }
-        let root = kustomize::Root::new(tmp.path())
+        };
+        let root = kustomize::Root::new(tree.path())
             .map_err(|e| Failure::retry(reason::ARTIFACT_FAILED, e.to_string()))?;
         let dir = build::resolve_path(&root, spec.path.as_deref())
             .map_err(|message| Failure::retry(reason::ARTIFACT_FAILED, message))?;
 
         self.status.last_attempted_revision = Some(revision.clone());
-        status::reconciling(
-            &mut self.status,
-            &format!(
-                "Building manifests for revision {revision} with a timeout of {}",
-                timeout
-            ),
-            self.generation,
+        let message = format!(
+            "Building manifests for revision {revision} with a timeout of {}",
+            timeout
         );
+        self.progress(|status, generation| status::reconciling(status, &message, generation));
 
-        let client = self.client().await?;
+        let manager = self.manager().await?;
         let objects = {
             let spec = spec.clone();
             tokio::task::spawn_blocking(move || {
-                build::generate(&root, &dir, &spec)?;
+                let root = build::generate(&root, &dir, &spec)?;
                 build::build(&root, &dir)
             })
             .await
@@ -364,7 +376,7 @@ impl Run<'_> {
             })?
             .map_err(|message| Failure::retry(reason::BUILD_FAILED, message))?
         };
-        drop(tmp);
+        drop(tree);
         let mut objects = match &spec.post_build {
             Some(post_build) => {
                 let vars = self.load_vars().await?;
@@ -391,24 +403,17 @@ impl Run<'_> {
                 ),
             ));
         }
+        let mut snapshot = BTreeMap::from([("revision".to_string(), revision.clone())]);
+        if let Some(origin) = origin_revision(artifact) {
+            snapshot.insert("originRevision".to_string(), origin);
+        }
+        self.history = Some((build::digest(&objects), snapshot));
 
-        status::reconciling(
-            &mut self.status,
-            &format!(
-                "Detecting drift for revision {revision} with a timeout of {}",
-                timeout
-            ),
-            self.generation,
+        let message = format!(
+            "Detecting drift for revision {revision} with a timeout of {}",
+            timeout
         );
-        let manager = ssa::ResourceManager::new(
-            client,
-            FIELD_MANAGER,
-            ssa::Owner {
-                group: crate::api::kustomize::GROUP.to_string(),
-                name: self.name.clone(),
-                namespace: self.ns.clone(),
-            },
-        );
+        self.progress(|status, generation| status::reconciling(status, &message, generation));
         let options = ssa::ApplyOptions {
             force: spec.force == Some(true),
             wait_interval: STAGE_POLL,
@@ -436,11 +441,7 @@ impl Run<'_> {
         self.check_health(&applied, &revision).await?;
 
         self.status.last_applied_revision = Some(revision.clone());
-        self.status.last_applied_origin_revision = artifact
-            .metadata
-            .as_ref()
-            .and_then(|m| m.get("org.opencontainers.image.revision"))
-            .cloned();
+        self.status.last_applied_origin_revision = origin_revision(artifact);
         status::ready(&mut self.status, &revision, self.generation);
         Ok(())
     }
@@ -454,6 +455,10 @@ impl Run<'_> {
             revision,
         });
         let succeeded = result.is_ok();
+        let outcome_reason = match &result {
+            Ok(()) => reason::RECONCILIATION_SUCCEEDED,
+            Err(failure) => failure.reason,
+        };
         let (delay, outcome) = match result {
             Ok(()) => {
                 self.ctx.rt.requeue.forget(self.obj);
@@ -493,6 +498,7 @@ impl Run<'_> {
             }
         };
         self.handle_request();
+        self.record_history(outcome_reason, started);
         if let Err(err) = self.write_status().await {
             tracing::warn!(error = %err, "failed to update the status");
             self.ctx.forget_memo(&key);
@@ -529,6 +535,37 @@ impl Run<'_> {
         }
     }
 
+    /// Adds this reconcile to `status.history` (when the build got that far). A reconcile
+    /// that changes nothing else in the status and repeats the latest snapshot is not
+    /// recorded: counting it would cost a status write, and an unchanged reconcile makes no
+    /// writes at all (Flux writes the status every time).
+    fn record_history(&mut self, outcome: &str, started: Instant) {
+        let Some((digest, metadata)) = self.history.take() else {
+            return;
+        };
+        let repeats = self
+            .status
+            .history
+            .as_ref()
+            .and_then(|h| h.first())
+            .is_some_and(|s| {
+                s.digest == digest
+                    && s.last_reconciled_status == outcome
+                    && s.metadata.as_ref() == Some(&metadata)
+            });
+        if repeats && self.status == self.written {
+            return;
+        }
+        status::record_history(
+            &mut self.status,
+            &digest,
+            Time(k8s_openapi::jiff::Timestamp::now()),
+            GoDuration(started.elapsed()).to_string(),
+            outcome,
+            metadata,
+        );
+    }
+
     /// Logs a failure and records its event, in Flux's words.
     async fn report(&self, failure: &Failure) {
         match &failure.then {
@@ -544,6 +581,15 @@ impl Run<'_> {
             }
         }
     }
+}
+
+/// The revision the artifact was built from upstream (an OCI artifact's source commit).
+fn origin_revision(artifact: &crate::api::meta::Artifact) -> Option<String> {
+    artifact
+        .metadata
+        .as_ref()
+        .and_then(|m| m.get("org.opencontainers.image.revision"))
+        .cloned()
 }
 
 fn parse_duration(field: &str, value: &str) -> Result<Duration, Failure> {

@@ -1,9 +1,11 @@
 //! The Kustomization conditions a reconcile step leaves, with kustomize-controller's types,
 //! reasons and messages (Ready, Reconciling, Stalled, Healthy).
 
+use std::collections::BTreeMap;
+
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
 
-use crate::api::kustomize::KustomizationStatus;
+use crate::api::kustomize::{KustomizationStatus, Snapshot};
 use crate::api::meta::{self, Status, condition_type, reason, set_condition};
 
 /// Not a Flux reason: Flux's CRD patterns admit `0s`, which cannot be an interval.
@@ -162,6 +164,21 @@ pub fn is_ready(status: &KustomizationStatus) -> bool {
     )
 }
 
+/// Whether `written` shows the object Ready (and Healthy, when health is checked) at
+/// `revision` and `generation`: a reconcile of it is expected to change nothing.
+pub fn is_settled(written: &KustomizationStatus, revision: &str, generation: Option<i64>) -> bool {
+    let healthy = meta::find_condition(
+        written.conditions.as_deref().unwrap_or_default(),
+        condition_type::HEALTHY,
+    )
+    .is_none_or(|c| c.status == "True");
+    is_ready(written)
+        && healthy
+        && written.observed_generation == generation
+        && written.last_applied_revision.as_deref() == Some(revision)
+        && written.last_attempted_revision.as_deref() == Some(revision)
+}
+
 /// The reason of the Ready condition: what Flux names its events after.
 pub fn ready_reason(status: &KustomizationStatus) -> String {
     meta::find_condition(
@@ -183,6 +200,49 @@ pub fn condition_values(status: &KustomizationStatus) -> Vec<(&'static str, Stri
     .into_iter()
     .filter_map(|t| meta::find_condition(conds, t).map(|c| (t, c.status.clone())))
     .collect()
+}
+
+/// How many snapshots `status.history` keeps (Flux's `HistoryMaxSize`).
+pub const HISTORY_MAX: usize = 5;
+
+/// Flux's `History.Upsert`: the snapshot with the same digest and outcome is updated and
+/// moved to the front, else a new one is put there; at most [`HISTORY_MAX`] are kept.
+pub fn record_history(
+    status: &mut KustomizationStatus,
+    digest: &str,
+    at: Time,
+    duration: String,
+    outcome: &str,
+    metadata: BTreeMap<String, String>,
+) {
+    let history = status.history.get_or_insert_with(Vec::new);
+    let metadata = Some(metadata);
+    match history
+        .iter()
+        .position(|s| s.digest == digest && s.last_reconciled_status == outcome)
+    {
+        Some(i) => {
+            let mut snapshot = history.remove(i);
+            snapshot.last_reconciled = at;
+            snapshot.last_reconciled_duration = duration;
+            snapshot.total_reconciliations += 1;
+            snapshot.metadata = metadata;
+            history.insert(0, snapshot);
+        }
+        None => history.insert(
+            0,
+            Snapshot {
+                digest: digest.to_string(),
+                first_reconciled: at.clone(),
+                last_reconciled: at,
+                last_reconciled_duration: duration,
+                last_reconciled_status: outcome.to_string(),
+                metadata,
+                total_reconciliations: 1,
+            },
+        ),
+    }
+    history.truncate(HISTORY_MAX);
 }
 
 #[cfg(test)]
@@ -231,5 +291,52 @@ mod tests {
     fn long_messages_are_capped() {
         let long = "é".repeat(40_000);
         assert!(cap(&long).len() <= MAX_MESSAGE_BYTES + 3);
+    }
+
+    #[test]
+    fn history_aggregates_by_digest_and_outcome_newest_first() {
+        let mut s = KustomizationStatus::default();
+        let at = |secs: i64| Time(k8s_openapi::jiff::Timestamp::from_second(secs).unwrap());
+        let meta = |rev: &str| BTreeMap::from([("revision".to_string(), rev.to_string())]);
+        let ok = reason::RECONCILIATION_SUCCEEDED;
+        record_history(&mut s, "sha256:a", at(1), "1s".into(), ok, meta("r1"));
+        record_history(&mut s, "sha256:a", at(2), "2s".into(), ok, meta("r1"));
+        let h = s.history.as_ref().unwrap();
+        assert_eq!(h.len(), 1);
+        assert_eq!(h[0].total_reconciliations, 2);
+        assert_eq!(
+            (h[0].first_reconciled.clone(), h[0].last_reconciled.clone()),
+            (at(1), at(2))
+        );
+        assert_eq!(h[0].last_reconciled_duration, "2s");
+
+        let failed = reason::HEALTH_CHECK_FAILED;
+        record_history(&mut s, "sha256:a", at(3), "3s".into(), failed, meta("r1"));
+        record_history(&mut s, "sha256:b", at(4), "1s".into(), ok, meta("r2"));
+        record_history(&mut s, "sha256:a", at(5), "1s".into(), ok, meta("r1"));
+        let h = s.history.as_ref().unwrap();
+        let order: Vec<(&str, &str)> = h
+            .iter()
+            .map(|s| (s.digest.as_str(), s.last_reconciled_status.as_str()))
+            .collect();
+        assert_eq!(
+            order,
+            [("sha256:a", ok), ("sha256:b", ok), ("sha256:a", failed)],
+            "updated snapshots move to the front"
+        );
+        assert_eq!(h[0].total_reconciliations, 3);
+        for i in 0..10 {
+            record_history(
+                &mut s,
+                &format!("sha256:{i}"),
+                at(10 + i),
+                "1s".into(),
+                ok,
+                meta("r"),
+            );
+        }
+        let h = s.history.as_ref().unwrap();
+        assert_eq!(h.len(), HISTORY_MAX);
+        assert_eq!(h[0].digest, "sha256:9");
     }
 }

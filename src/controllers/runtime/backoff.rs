@@ -33,6 +33,56 @@ pub fn jittered(interval: Duration, fraction: f64, unit: f64) -> Duration {
     interval.mul_f64(factor)
 }
 
+/// The backoff of a controller's watches. kube-runtime's `Controller` puts one backoff over
+/// all its watches together (the object's and its sources'); its default (800ms doubling to
+/// 30s, reset after 120s without error) meant that after an API server restart, whose
+/// connection errors and 410s each grow the shared delay, no watch was polled for minutes and
+/// new source revisions went unseen. client-go backs off each watch on its own; with a shared
+/// one, a short cap is what keeps a restart's outage short: 100ms doubling to 2s, with
+/// jitter, reset after 10s without error.
+pub struct WatchBackoff {
+    next: Duration,
+    last: Option<std::time::Instant>,
+}
+
+const WATCH_BACKOFF_MIN: Duration = Duration::from_millis(100);
+const WATCH_BACKOFF_MAX: Duration = Duration::from_secs(2);
+const WATCH_BACKOFF_RESET: Duration = Duration::from_secs(10);
+
+impl Default for WatchBackoff {
+    fn default() -> Self {
+        Self {
+            next: WATCH_BACKOFF_MIN,
+            last: None,
+        }
+    }
+}
+
+impl Iterator for WatchBackoff {
+    type Item = Duration;
+
+    fn next(&mut self) -> Option<Duration> {
+        let now = std::time::Instant::now();
+        if self
+            .last
+            .is_some_and(|last| now.duration_since(last) > WATCH_BACKOFF_RESET)
+        {
+            self.next = WATCH_BACKOFF_MIN;
+        }
+        self.last = Some(now);
+        let delay = self.next;
+        self.next = (self.next * 2).min(WATCH_BACKOFF_MAX);
+        // Up to half again, so that controllers restarted together do not relist in step.
+        Some(delay.mul_f64(1.0 + fastrand::f64() * 0.5))
+    }
+}
+
+impl kube::runtime::utils::Backoff for WatchBackoff {
+    fn reset(&mut self) {
+        self.next = WATCH_BACKOFF_MIN;
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct ObjectKey {
     api_version: String,
@@ -126,6 +176,7 @@ impl Requeue {
 mod tests {
     use k8s_openapi::api::core::v1::ConfigMap;
     use kube::api::ObjectMeta;
+    use kube::runtime::utils::Backoff as _;
 
     use super::*;
 
@@ -211,5 +262,19 @@ mod tests {
         );
         requeue.forget(&b);
         assert_eq!(requeue.failures(&b), 0);
+    }
+
+    #[test]
+    fn watch_backoff_stays_short_and_resets() {
+        let mut backoff = WatchBackoff::default();
+        let delays: Vec<Duration> = (0..10).map(|_| backoff.next().unwrap()).collect();
+        assert!(delays[0] >= WATCH_BACKOFF_MIN && delays[0] <= WATCH_BACKOFF_MIN * 2);
+        assert!(
+            delays.iter().all(|d| *d <= WATCH_BACKOFF_MAX.mul_f64(1.5)),
+            "{delays:?}"
+        );
+        assert!(delays[9] >= WATCH_BACKOFF_MAX, "{delays:?}");
+        backoff.reset();
+        assert!(backoff.next().unwrap() <= WATCH_BACKOFF_MIN * 2);
     }
 }

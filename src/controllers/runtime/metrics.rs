@@ -60,6 +60,13 @@ struct ControllerLabels {
     controller: String,
 }
 
+/// client-go's `rest_client_requests_total` labels, less `host` (one API server).
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RequestLabels {
+    pub code: String,
+    pub method: String,
+}
+
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ResultLabels {
     controller: String,
@@ -108,6 +115,7 @@ struct Inner {
     leader: Family<LeaseLabels, Gauge>,
     gotk_duration: HistogramFamily<ObjectLabels>,
     gotk_condition: Family<ConditionLabels, Gauge<f64, std::sync::atomic::AtomicU64>>,
+    rest_requests: Family<RequestLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -130,6 +138,7 @@ impl Metrics {
             leader: Family::default(),
             gotk_duration: Family::new_with_constructor(|| Histogram::new(GOTK_DURATION_BUCKETS)),
             gotk_condition: Family::default(),
+            rest_requests: Family::default(),
         };
         let mut families = Vec::new();
         {
@@ -197,6 +206,13 @@ impl Metrics {
                 "gotk_reconcile_condition",
                 "The current condition status of a GitOps Toolkit resource reconciliation",
                 inner.gotk_condition.clone(),
+            );
+            add(
+                &mut registry,
+                &mut families,
+                "rest_client_requests",
+                "Number of HTTP requests, partitioned by status code and method",
+                inner.rest_requests.clone(),
             );
         }
         inner.families = families;
@@ -333,6 +349,11 @@ impl Metrics {
     }
 
     /// The OpenMetrics text of every registered metric.
+    /// `rest_client_requests_total`, counted by every Kubernetes client of the process.
+    pub fn rest_requests(&self) -> Family<RequestLabels, Counter> {
+        self.inner.rest_requests.clone()
+    }
+
     pub fn encode(&self) -> String {
         let mut out = String::new();
         // Writing into a String cannot fail.

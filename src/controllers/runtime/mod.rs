@@ -117,8 +117,8 @@ pub async fn drive<S, T, E>(
 /// What every reconciler of the process shares.
 pub struct Context {
     pub client: kube::Client,
-    /// What `client` was built from; impersonating clients are derived from it.
-    pub kube_config: kube::Config,
+    /// Builds clients impersonating service accounts, counted in `client`'s metrics.
+    pub clients: client::Clients,
     pub options: Options,
     pub metrics: Metrics,
     pub requeue: Requeue,
@@ -131,8 +131,11 @@ impl Context {
     /// An event recorder reporting as `controller` (e.g. "source-controller"). Create one per
     /// controller and keep it: the recorder deduplicates repeated events in its own cache.
     pub fn recorder(&self, controller: &str) -> Result<EventRecorder> {
-        let recorder =
-            EventRecorder::new(self.client.clone(), controller, Some(self.identity.clone()));
+        let recorder = EventRecorder::new(
+            self.clients.events()?,
+            controller,
+            Some(self.identity.clone()),
+        );
         match &self.options.events_addr {
             Some(addr) => recorder.forward_to(addr),
             None => Ok(recorder),
@@ -198,6 +201,7 @@ pub fn launchers(name: ControllerName) -> Vec<Launcher> {
 pub fn run(args: ControllerArgs, settings: &GlobalSettings) -> Result<ExitCode> {
     let options = Options::resolve(&args, settings, std::env::var(RUNTIME_NAMESPACE_ENV).ok())?;
     logging::init(options.log_level, options.log_encoding);
+    limit_malloc_arenas();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -207,6 +211,18 @@ pub fn run(args: ControllerArgs, settings: &GlobalSettings) -> Result<ExitCode> 
     // reported once, by the CLI.
     runtime.shutdown_timeout(Duration::from_secs(1));
     result
+}
+
+/// glibc gives each thread that allocates its own arena (up to 8 per core), and freed
+/// memory stays in them: a controller's many short-lived blocking tasks grew its RSS by
+/// about 12 MiB at 1000 Kustomizations for nothing. Two arenas cost no measurable speed.
+/// (The release image links musl, whose allocator has no arenas.)
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only tunes the allocator; called before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
 }
 
 async fn serve(options: Options, settings: GlobalSettings) -> Result<ExitCode> {
@@ -242,8 +258,13 @@ async fn serve(options: Options, settings: GlobalSettings) -> Result<ExitCode> {
         servers.push(metrics::serve(addr, metrics.clone(), shutdown.wait()).await?);
     }
 
-    let (client, kube_config) =
-        client::build(&settings, options.kube_api_qps, options.kube_api_burst).await?;
+    let (client, clients) = client::build(
+        &settings,
+        options.kube_api_qps,
+        options.kube_api_burst,
+        &metrics,
+    )
+    .await?;
     tokio::spawn({
         let health = health.clone();
         let client = client.clone();
@@ -275,7 +296,7 @@ async fn serve(options: Options, settings: GlobalSettings) -> Result<ExitCode> {
 
     let ctx = Arc::new(Context {
         client,
-        kube_config,
+        clients,
         metrics: metrics.clone(),
         requeue: Requeue::new(options.interval_jitter),
         shutdown: shutdown.clone(),

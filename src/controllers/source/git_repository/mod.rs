@@ -21,6 +21,7 @@ use super::storage::Storage;
 use crate::api::duration;
 use crate::api::meta::{self, Artifact, FINALIZER};
 use crate::api::source::{GitRepository, GitRepositoryStatus};
+use crate::controllers::runtime::backoff::WatchBackoff;
 use crate::controllers::runtime::{InFlight, Outcome};
 use status::{Failure, Progress};
 
@@ -44,6 +45,7 @@ pub async fn run(ctx: Arc<SourceContext>) -> anyhow::Result<()> {
     rt.metrics.controller_started(NAME, rt.options.concurrent);
     let controller = Controller::new(rt.api::<GitRepository>(), rt.watcher_config())
         .with_config(rt.controller_config())
+        .trigger_backoff(WatchBackoff::default())
         .graceful_shutdown_on(rt.shutdown.wait())
         .run(reconcile, error_policy, ctx.clone());
     crate::controllers::runtime::drive(NAME, controller, &ctx.in_flight, &rt.shutdown).await;
