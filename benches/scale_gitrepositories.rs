@@ -37,12 +37,15 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::Namespace;
-use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use serde_json::json;
 use testenv::git::{GitServers, GitServersOptions, HttpOptions, git_command};
 use tk::api::source::GitRepository;
+
+#[path = "support/scale.rs"]
+mod scale;
+use scale::{apply_crds, build_tk, clock_ticks_per_second, sample};
 
 const NAMESPACE: &str = "scale-gitrepositories";
 const MIB: f64 = 1024.0;
@@ -222,32 +225,6 @@ fn run(config: &Config) -> Result<bool> {
     result
 }
 
-/// `cargo build --release --bin tk`, returning the executable cargo reports.
-fn build_tk() -> Result<PathBuf> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let out = Command::new(cargo)
-        .args([
-            "build",
-            "--release",
-            "--bin",
-            "tk",
-            "--message-format=json-render-diagnostics",
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stderr(Stdio::inherit())
-        .output()
-        .context("running cargo build --release --bin tk")?;
-    if !out.status.success() {
-        bail!("cargo build --release --bin tk failed: {}", out.status);
-    }
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "tk")
-        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .context("cargo build did not report the tk executable")
-}
-
 /// A template repository of 100 manifests, then its copies (or only it when shared).
 /// Returns one URL per GitRepository.
 fn make_repos(servers: &GitServers, config: &Config) -> Result<Vec<String>> {
@@ -301,37 +278,6 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
             copy_dir(&entry.path(), &target)?;
         } else {
             fs::copy(entry.path(), &target)?;
-        }
-    }
-    Ok(())
-}
-
-async fn apply_crds(client: &kube::Client) -> Result<()> {
-    let api: Api<CustomResourceDefinition> = Api::all(client.clone());
-    let params = PatchParams::apply("tk-scale").force();
-    for crd in tk::api::crds() {
-        let name = crd.metadata.name.clone().unwrap_or_default();
-        api.patch(&name, &params, &Patch::Apply(&crd))
-            .await
-            .with_context(|| format!("applying CRD {name}"))?;
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let established = api
-                .get(&name)
-                .await?
-                .status
-                .and_then(|s| s.conditions)
-                .is_some_and(|c| {
-                    c.iter()
-                        .any(|c| c.type_ == "Established" && c.status == "True")
-                });
-            if established {
-                break;
-            }
-            if Instant::now() > deadline {
-                bail!("CRD {name} not established within 30s");
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
     Ok(())
@@ -424,59 +370,6 @@ impl Controller {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// One reading of the controller's /proc files.
-#[derive(Clone, Copy, Debug, Default)]
-struct Sample {
-    rss_kb: u64,
-    hwm_kb: u64,
-    anon_kb: u64,
-    file_kb: u64,
-    threads: u64,
-    /// utime + stime in clock ticks.
-    cpu_ticks: u64,
-}
-
-fn sample(pid: u32) -> Result<Sample> {
-    let status = fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let field = |key: &str| -> u64 {
-        status
-            .lines()
-            .find_map(|l| {
-                l.strip_prefix(key)?
-                    .strip_prefix(':')?
-                    .split_whitespace()
-                    .next()?
-                    .parse()
-                    .ok()
-            })
-            .unwrap_or(0)
-    };
-    let stat = fs::read_to_string(format!("/proc/{pid}/stat"))?;
-    // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
-    let rest: Vec<&str> = stat[stat.rfind(')').context("bad /proc stat")? + 1..]
-        .split_whitespace()
-        .collect();
-    let ticks = |i: usize| -> u64 { rest.get(i - 3).and_then(|v| v.parse().ok()).unwrap_or(0) };
-    Ok(Sample {
-        rss_kb: field("VmRSS"),
-        hwm_kb: field("VmHWM"),
-        anon_kb: field("RssAnon"),
-        file_kb: field("RssFile"),
-        threads: field("Threads"),
-        cpu_ticks: ticks(14) + ticks(15),
-    })
-}
-
-fn clock_ticks_per_second() -> f64 {
-    Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(100.0)
 }
 
 /// Counts of the git server's requests: (ls-remote GETs, upload-pack POSTs), in total and

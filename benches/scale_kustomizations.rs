@@ -70,7 +70,6 @@ use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
 use k8s_openapi::api::networking::v1::ServiceCIDR;
 use k8s_openapi::api::rbac::v1::RoleBinding;
-use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::runtime::{WatchStreamExt, watcher};
@@ -78,6 +77,10 @@ use serde_json::json;
 use testenv::git::{GitServers, GitServersOptions, HttpOptions};
 use tk::api::kustomize::Kustomization;
 use tk::api::source::GitRepository;
+
+#[path = "support/scale.rs"]
+mod scale;
+use scale::{Sample, apply_crds, build_tk, clock_ticks_per_second, sample};
 
 const NAMESPACE: &str = "scale-kustomizations";
 const SOURCE: &str = "apps";
@@ -318,32 +321,6 @@ fn run(config: &Config) -> Result<bool> {
     result
 }
 
-/// `cargo build --release --bin tk`, returning the executable cargo reports.
-fn build_tk() -> Result<PathBuf> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let out = Command::new(cargo)
-        .args([
-            "build",
-            "--release",
-            "--bin",
-            "tk",
-            "--message-format=json-render-diagnostics",
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stderr(Stdio::inherit())
-        .output()
-        .context("running cargo build --release --bin tk")?;
-    if !out.status.success() {
-        bail!("cargo build --release --bin tk failed: {}", out.status);
-    }
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "tk")
-        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .context("cargo build did not report the tk executable")
-}
-
 fn app_name(i: usize) -> String {
     format!("app-{i:04}")
 }
@@ -435,37 +412,6 @@ fn make_repo(servers: &GitServers, apps: usize) -> Result<String> {
     repo.commit("Add the apps", &files)?;
     repo.push()?;
     Ok(servers.http().url("apps"))
-}
-
-async fn apply_crds(client: &kube::Client) -> Result<()> {
-    let api: Api<CustomResourceDefinition> = Api::all(client.clone());
-    let params = PatchParams::apply("tk-scale").force();
-    for crd in tk::api::crds() {
-        let name = crd.metadata.name.clone().unwrap_or_default();
-        api.patch(&name, &params, &Patch::Apply(&crd))
-            .await
-            .with_context(|| format!("applying CRD {name}"))?;
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let established = api
-                .get(&name)
-                .await?
-                .status
-                .and_then(|s| s.conditions)
-                .is_some_and(|c| {
-                    c.iter()
-                        .any(|c| c.type_ == "Established" && c.status == "True")
-                });
-            if established {
-                break;
-            }
-            if Instant::now() > deadline {
-                bail!("CRD {name} not established within 30s");
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-    Ok(())
 }
 
 /// The namespace, the `flux` ServiceAccount the Kustomizations impersonate (bound to
@@ -642,58 +588,6 @@ impl Controller {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// One reading of a process's /proc files.
-#[derive(Clone, Copy, Debug, Default)]
-struct Sample {
-    rss_kb: u64,
-    hwm_kb: u64,
-    threads: u64,
-    /// utime + stime in clock ticks.
-    cpu_ticks: u64,
-    /// stime alone: time in the kernel on the process's behalf.
-    sys_ticks: u64,
-}
-
-fn sample(pid: u32) -> Result<Sample> {
-    let status = fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let field = |key: &str| -> u64 {
-        status
-            .lines()
-            .find_map(|l| {
-                l.strip_prefix(key)?
-                    .strip_prefix(':')?
-                    .split_whitespace()
-                    .next()?
-                    .parse()
-                    .ok()
-            })
-            .unwrap_or(0)
-    };
-    let stat = fs::read_to_string(format!("/proc/{pid}/stat"))?;
-    // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
-    let rest: Vec<&str> = stat[stat.rfind(')').context("bad /proc stat")? + 1..]
-        .split_whitespace()
-        .collect();
-    let ticks = |i: usize| -> u64 { rest.get(i - 3).and_then(|v| v.parse().ok()).unwrap_or(0) };
-    Ok(Sample {
-        rss_kb: field("VmRSS"),
-        hwm_kb: field("VmHWM"),
-        threads: field("Threads"),
-        cpu_ticks: ticks(14) + ticks(15),
-        sys_ticks: ticks(15),
-    })
-}
-
-fn clock_ticks_per_second() -> f64 {
-    Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(100.0)
 }
 
 /// CPU ticks of every control-plane component (local control planes only).
