@@ -60,28 +60,7 @@ struct Config {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if !args.iter().any(|a| a == "--bench") {
-        println!(
-            "scale_gitrepositories: skipped (takes minutes); run `cargo bench --bench scale_gitrepositories`"
-        );
-        return ExitCode::SUCCESS;
-    }
-    let config = match parse(&args) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("scale_gitrepositories: {e:#}");
-            return ExitCode::from(2);
-        }
-    };
-    match run(&config) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::FAILURE,
-        Err(e) => {
-            eprintln!("scale_gitrepositories: {e:#}");
-            ExitCode::from(2)
-        }
-    }
+    scale::main("scale_gitrepositories", parse, run)
 }
 
 fn parse(args: &[String]) -> Result<Config> {

@@ -5,7 +5,7 @@
 
 use std::fs;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -77,6 +77,29 @@ pub async fn apply_crds(client: &kube::Client) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A harness's `main`: without `--bench` (as `cargo test --benches` runs it) it only says
+/// it was skipped; a bad option or a failed run exits 2, a missed bound 1.
+pub fn main<C>(
+    name: &str,
+    parse: fn(&[String]) -> Result<C>,
+    run: fn(&C) -> Result<bool>,
+) -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if !args.iter().any(|a| a == "--bench") {
+        println!("{name}: skipped (takes minutes); run `cargo bench --bench {name}`");
+        return ExitCode::SUCCESS;
+    }
+    let outcome = parse(&args).and_then(|config| run(&config));
+    match outcome {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("{name}: {e:#}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 /// One reading of a process's /proc files.

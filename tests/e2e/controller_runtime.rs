@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 
 use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::Namespace;
-use kube::api::{Api, DeleteParams, ObjectMeta, Patch, PatchParams, PostParams};
+use kube::api::{Api, DeleteParams, Patch, PatchParams};
+
+use crate::support::create_namespace;
 
 const LEASE: &str = "tk-controller-leader-election";
 
@@ -186,7 +188,7 @@ async fn controller_serves_probes_and_metrics_and_hands_over_the_lease_on_sigter
     let rig = testenv::shared();
     let kubeconfig = rig.kubeconfig_path().to_path_buf();
     let client = client(&kubeconfig).await;
-    let namespace = create_namespace(&client).await;
+    let namespace = create_namespace(&client, "controller-runtime").await;
     let leases: Api<Lease> = Api::namespaced(client.clone(), &namespace);
     let dir = tempfile::tempdir().unwrap();
 
@@ -321,7 +323,7 @@ async fn controller_exits_non_zero_when_its_lease_is_taken_over() {
     let rig = testenv::shared();
     let kubeconfig = rig.kubeconfig_path().to_path_buf();
     let client = client(&kubeconfig).await;
-    let namespace = create_namespace(&client).await;
+    let namespace = create_namespace(&client, "controller-runtime").await;
     let leases: Api<Lease> = Api::namespaced(client.clone(), &namespace);
     let dir = tempfile::tempdir().unwrap();
 
@@ -351,25 +353,6 @@ async fn controller_exits_non_zero_when_its_lease_is_taken_over() {
     assert_eq!(holder(&lease).as_deref(), Some("intruder"));
 
     delete_namespace(&client, &namespace).await;
-}
-
-async fn create_namespace(client: &kube::Client) -> String {
-    let name = testenv::unique_name("controller-runtime");
-    let namespaces: Api<Namespace> = Api::all(client.clone());
-    namespaces
-        .create(
-            &PostParams::default(),
-            &Namespace {
-                metadata: ObjectMeta {
-                    name: Some(name.clone()),
-                    ..Default::default()
-                },
-                ..Default::default()
-            },
-        )
-        .await
-        .expect("creating the test namespace");
-    name
 }
 
 async fn delete_namespace(client: &kube::Client, name: &str) {

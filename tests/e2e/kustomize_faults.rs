@@ -13,9 +13,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kube::api::{Api, ListParams, Patch, PatchParams, PostParams, WatchEvent, WatchParams};
+use k8s_openapi::api::core::v1::ConfigMap;
+use kube::api::{Api, ListParams, Patch, PatchParams, WatchEvent, WatchParams};
 use serde_json::json;
 use testenv::git::{GitServers, Repo};
 use testenv::{ControlPlane, StopSignal};
@@ -23,7 +22,7 @@ use tk::api::kustomize::Kustomization;
 use tk::api::source::GitRepository;
 
 use crate::kustomize_support::{condition, config_map, inventory};
-use crate::support::{apply_crds, client, rig, with_crds};
+use crate::support::{apply_crds, client, create_namespace, rig, with_crds};
 
 /// How long any single wait of these tests may take.
 const WAIT: Duration = Duration::from_secs(120);
@@ -114,18 +113,7 @@ impl Drop for Env {
 
 impl Env {
     async fn new(kubeconfig: &Path, client: kube::Client, prefix: &str) -> Env {
-        let ns = testenv::unique_name(prefix);
-        let namespace = Namespace {
-            metadata: ObjectMeta {
-                name: Some(ns.clone()),
-                ..Default::default()
-            },
-            ..Default::default()
-        };
-        Api::<Namespace>::all(client.clone())
-            .create(&PostParams::default(), &namespace)
-            .await
-            .unwrap();
+        let ns = create_namespace(&client, prefix).await;
         let servers = GitServers::start().unwrap_or_else(|e| panic!("git servers: {e:#}"));
         let repo = servers.create_repo(NAME).unwrap();
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))

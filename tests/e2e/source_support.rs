@@ -5,14 +5,13 @@ use std::io::Read;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use k8s_openapi::api::core::v1::{Namespace, Secret};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kube::api::{Api, Patch, PatchParams, PostParams};
+use k8s_openapi::api::core::v1::Secret;
+use kube::api::{Api, Patch, PatchParams};
 use serde_json::json;
 use testenv::git::{GitServers, Repo};
 use tk::api::source::GitRepository;
 
-use crate::support::{EventSink, client, rig, with_crds};
+use crate::support::{EventSink, client, create_namespace, rig, with_crds};
 
 /// One namespace, one Git server set and one source controller watching only that namespace.
 pub struct Harness {
@@ -52,19 +51,7 @@ impl Harness {
     pub async fn start_with(prefix: &str, options: HarnessOptions) -> Harness {
         let client = client(rig().kubeconfig_path()).await;
         let crds = with_crds(&client).await;
-        let ns = testenv::unique_name(prefix);
-        let namespaces: Api<Namespace> = Api::all(client.clone());
-        let namespace = Namespace {
-            metadata: ObjectMeta {
-                name: Some(ns.clone()),
-                ..Default::default()
-            },
-            ..Default::default()
-        };
-        namespaces
-            .create(&PostParams::default(), &namespace)
-            .await
-            .unwrap();
+        let ns = create_namespace(&client, prefix).await;
         let servers = GitServers::start().expect("git servers start");
         let storage = tempfile::tempdir().unwrap();
         let events = EventSink::start();

@@ -16,7 +16,7 @@ use tk::ssa::{
     ResourceManager, impersonating, inventory,
 };
 
-use crate::support::rig;
+use crate::support::{create_namespace, rig};
 
 const FIELD_MANAGER: &str = "kustomize-controller";
 
@@ -124,19 +124,6 @@ fn opts() -> ApplyOptions {
         wait_interval: Duration::from_millis(500),
         wait_timeout: Duration::from_secs(60),
     }
-}
-
-/// A namespace of its own, created directly (not through the engine).
-async fn namespace(client: &kube::Client, prefix: &str) -> String {
-    let name = testenv::unique_name(prefix);
-    let api: Api<Namespace> = Api::all(client.clone());
-    api.create(
-        &Default::default(),
-        &serde_json::from_value(json!({"metadata": {"name": name}})).unwrap(),
-    )
-    .await
-    .expect("creating the test namespace");
-    name
 }
 
 async fn drop_namespace(client: &kube::Client, name: &str) {
@@ -369,7 +356,7 @@ async fn applies_a_staged_set_then_writes_only_what_changed() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_bad_object_stops_the_set_and_every_failure_is_named() {
     let client = admin().await;
-    let ns = namespace(&client, "ssa-bad").await;
+    let ns = create_namespace(&client, "ssa-bad").await;
     let fresh_ns = testenv::unique_name("ssa-never");
     let m = manager(client.clone(), &ns);
     let set = vec![
@@ -442,7 +429,7 @@ fn job(ns: &str, name: &str, image: &str) -> Value {
 #[tokio::test(flavor = "multi_thread")]
 async fn immutable_changes_fail_without_force_and_recreate_with_it() {
     let client = admin().await;
-    let ns = namespace(&client, "ssa-force").await;
+    let ns = create_namespace(&client, "ssa-force").await;
     let m = manager(client.clone(), &ns);
     let job_ref = r("batch", "v1", "Job", &ns, "migrate");
     m.apply_all_staged(
@@ -518,7 +505,7 @@ fn annotated(mut object: Value, key: &str, value: &str) -> Value {
 #[tokio::test(flavor = "multi_thread")]
 async fn ssa_annotations_skip_or_merge_as_flux_does() {
     let client = admin().await;
-    let ns = namespace(&client, "ssa-policy").await;
+    let ns = create_namespace(&client, "ssa-policy").await;
     let m = manager(client.clone(), &ns);
     let cms: Api<ConfigMap> = Api::namespaced(client.clone(), &ns);
     let ssa = "kustomize.toolkit.fluxcd.io/ssa";
@@ -615,7 +602,7 @@ async fn ssa_annotations_skip_or_merge_as_flux_does() {
 #[tokio::test(flavor = "multi_thread")]
 async fn delete_all_spares_prune_disabled_and_foreign_objects() {
     let client = admin().await;
-    let ns = namespace(&client, "ssa-prune").await;
+    let ns = create_namespace(&client, "ssa-prune").await;
     let m = manager(client.clone(), &ns);
     let cms: Api<ConfigMap> = Api::namespaced(client.clone(), &ns);
     m.apply_all_staged(
@@ -670,7 +657,7 @@ async fn delete_all_spares_prune_disabled_and_foreign_objects() {
 #[tokio::test(flavor = "multi_thread")]
 async fn wait_for_set_sees_ready_deployments_and_names_stuck_ones() {
     let client = admin().await;
-    let ns = namespace(&client, "ssa-wait").await;
+    let ns = create_namespace(&client, "ssa-wait").await;
     let m = manager(client.clone(), &ns);
     m.apply_all_staged(
         vec![
@@ -720,7 +707,7 @@ async fn wait_for_set_sees_ready_deployments_and_names_stuck_ones() {
 #[tokio::test(flavor = "multi_thread")]
 async fn impersonation_applies_with_the_service_accounts_rights() {
     let client = admin().await;
-    let ns = namespace(&client, "ssa-tenant").await;
+    let ns = create_namespace(&client, "ssa-tenant").await;
     let admin_manager = manager(client.clone(), &ns);
     admin_manager
         .apply_all_staged(
@@ -780,7 +767,7 @@ async fn impersonation_applies_with_the_service_accounts_rights() {
 #[tokio::test(flavor = "multi_thread")]
 async fn diff_reports_changes_without_writing_and_masks_secrets() {
     let client = admin().await;
-    let ns = namespace(&client, "ssa-diff").await;
+    let ns = create_namespace(&client, "ssa-diff").await;
     let recorder = Recorder::default();
     let m = manager(recorder.client().await, &ns);
     let secret = |v: &str| {

@@ -206,3 +206,21 @@ impl EventSink {
         }
     }
 }
+
+/// A namespace of its own for a test (`<prefix>-<unique>`), created directly; returns its
+/// name.
+pub async fn create_namespace(client: &kube::Client, prefix: &str) -> String {
+    let name = testenv::unique_name(prefix);
+    let namespace = k8s_openapi::api::core::v1::Namespace {
+        metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+            name: Some(name.clone()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    kube::Api::all(client.clone())
+        .create(&Default::default(), &namespace)
+        .await
+        .unwrap_or_else(|e| panic!("creating the test namespace {name}: {e}"));
+    name
+}
