@@ -49,6 +49,7 @@ complete -c tk -n "__fish_tk_needs_command" -f -a "build" -d 'Build a Kustomizat
 complete -c tk -n "__fish_tk_needs_command" -f -a "diff" -d 'Diff a Kustomization\'s local manifests against the cluster'
 complete -c tk -n "__fish_tk_needs_command" -f -a "tree" -d 'Print the objects a Kustomization applied, as a tree'
 complete -c tk -n "__fish_tk_needs_command" -f -a "events" -d 'Print the Kubernetes events of Flux objects'
+complete -c tk -n "__fish_tk_needs_command" -f -a "bootstrap" -d 'Put a cluster under GitOps: commit tk\'s manifests to a Git repository, install tk and make the cluster reconcile itself from that repository'
 complete -c tk -n "__fish_tk_needs_command" -f -a "controller" -d 'Run a controller (in-cluster, or locally against a kubeconfig)'
 complete -c tk -n "__fish_tk_needs_command" -f -a "docs" -d 'Write the markdown reference for every command into a directory'
 complete -c tk -n "__fish_tk_needs_command" -f -a "crds" -d 'Print the CRDs generated from the API types, as JSON (for hack/generated.sh)'
@@ -536,6 +537,167 @@ complete -c tk -n "__fish_tk_using_subcommand events" -s A -l all-namespaces -d 
 complete -c tk -n "__fish_tk_using_subcommand events" -s w -l watch -d 'Stream the events (until --timeout)'
 complete -c tk -n "__fish_tk_using_subcommand events" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand events" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and not __fish_seen_subcommand_from git github gitlab" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and not __fish_seen_subcommand_from git github gitlab" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and not __fish_seen_subcommand_from git github gitlab" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and not __fish_seen_subcommand_from git github gitlab" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and not __fish_seen_subcommand_from git github gitlab" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and not __fish_seen_subcommand_from git github gitlab" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and not __fish_seen_subcommand_from git github gitlab" -f -a "git" -d 'Bootstrap from any Git server reached over SSH or HTTPS'
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and not __fish_seen_subcommand_from git github gitlab" -f -a "github" -d 'Bootstrap from a GitHub (or GitHub Enterprise) repository, created if missing, with a deploy key for the cluster'
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and not __fish_seen_subcommand_from git github gitlab" -f -a "gitlab" -d 'Bootstrap from a GitLab (or self-managed GitLab) project, created if missing, with a deploy key or deploy token for the cluster'
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l url -d 'Repository address: ssh://user@host[:port]/path, https://host/path (http:// with --allow-insecure-http)' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -s u -l username -d 'Basic auth user name over HTTP/S; the SSH user when the URL names none' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -s p -l password -d 'Basic auth password over HTTP/S, or the passphrase of --private-key-file' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l components -d 'Components to install, comma-separated (default: source-controller, kustomize-controller, helm-controller, notification-controller; `tk upgrade` keeps the installed set)' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l components-extra -d 'Extra components to install (comma-separated); none exist yet beyond the defaults' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l registry -d 'Container registry the controller image is pulled from' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -s v -l version -d 'Version of the components to install (must match this binary)' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l image-pull-secret -d 'Name of a Secret in the install namespace used to pull the image' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l watch-all-namespaces -d 'Reconcile custom resources in all namespaces (false: only the install namespace)' -r -f -a "true\t''
+false\t''"
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l network-policy -d 'Deny ingress to the components from outside the namespace, except webhooks and metrics' -r -f -a "true\t''
+false\t''"
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l log-level -d 'Log level of the controllers' -r -f -a "debug\t''
+info\t''
+error\t''"
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l cluster-domain -d 'Internal cluster domain, used for the events address' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l toleration-keys -d 'Toleration keys added to the controller pods (comma-separated)' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l ssh-key-algorithm -d 'Algorithm of the generated SSH key' -r -f -a "ecdsa\t''
+ed25519\t''
+rsa\t''"
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l ssh-ecdsa-curve -d 'Curve of a generated ECDSA key' -r -f -a "p256\t''
+p384\t''
+p521\t''"
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l ssh-rsa-bits -d 'Size of a generated RSA key in bits' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l branch -d 'Branch the manifests are committed to and the cluster reconciles' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l path -d 'Directory of the repository the cluster reconciles (e.g. clusters/prod); the manifests go to <path>/<namespace>/' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l interval -d 'How often the cluster fetches the repository, as a Go duration' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l secret-name -d 'Name of the Secret holding the cluster\'s Git credentials' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l ssh-hostname -d 'Host (and port) the cluster reaches the repository at over SSH, when it differs from the one in the URL' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l private-key-file -d 'Private SSH key the cluster authenticates with (`bootstrap git`: also the one that pushes); default: a new key pair for the cluster' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l ca-file -d 'PEM CA certificates trusted for HTTPS (Git server and API), stored in the Secret' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l author-name -d 'Author name of the commits' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l author-email -d 'Author email of the commits (default: none, as flux writes them)' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l commit-message-appendix -d 'Text appended to the commit messages' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l gpg-key-ring -d 'OpenPGP secret keyring (armored or binary) to sign the commits with' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l gpg-key-id -d 'ID of the key in --gpg-key-ring to sign with (default: the first)' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l gpg-passphrase -d 'Passphrase of the signing key' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l with-bearer-token -d 'Send the password as a bearer token (`Authorization: Bearer`) instead of basic auth'
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l allow-insecure-http -d 'Allow an http:// URL (credentials travel in clear)'
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -s s -l silent -d 'Do not ask whether the generated deploy key was added to the repository'
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l token-auth -d 'The cluster authenticates with the token/password rather than an SSH key'
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l force -d 'Take over a namespace another tool manages (its `app.kubernetes.io/managed-by` label says so)'
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l owner -d 'User, organisation or group (GitLab: with subgroups, group/sub) owning the repository' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l repository -d 'Name of the repository' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l team -d 'Team (GitLab: group path) given access, as NAME or NAME:PERMISSION (pull, triage, push, maintain, admin; default maintain); repeatable' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l private -d 'Create the repository private (true) or public (false)' -r -f -a "true\t''
+false\t''"
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l hostname -d 'GitHub host; another one is GitHub Enterprise, its API at https://HOST/api/v3' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l components -d 'Components to install, comma-separated (default: source-controller, kustomize-controller, helm-controller, notification-controller; `tk upgrade` keeps the installed set)' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l components-extra -d 'Extra components to install (comma-separated); none exist yet beyond the defaults' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l registry -d 'Container registry the controller image is pulled from' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -s v -l version -d 'Version of the components to install (must match this binary)' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l image-pull-secret -d 'Name of a Secret in the install namespace used to pull the image' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l watch-all-namespaces -d 'Reconcile custom resources in all namespaces (false: only the install namespace)' -r -f -a "true\t''
+false\t''"
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l network-policy -d 'Deny ingress to the components from outside the namespace, except webhooks and metrics' -r -f -a "true\t''
+false\t''"
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l log-level -d 'Log level of the controllers' -r -f -a "debug\t''
+info\t''
+error\t''"
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l cluster-domain -d 'Internal cluster domain, used for the events address' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l toleration-keys -d 'Toleration keys added to the controller pods (comma-separated)' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l ssh-key-algorithm -d 'Algorithm of the generated SSH key' -r -f -a "ecdsa\t''
+ed25519\t''
+rsa\t''"
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l ssh-ecdsa-curve -d 'Curve of a generated ECDSA key' -r -f -a "p256\t''
+p384\t''
+p521\t''"
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l ssh-rsa-bits -d 'Size of a generated RSA key in bits' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l branch -d 'Branch the manifests are committed to and the cluster reconciles' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l path -d 'Directory of the repository the cluster reconciles (e.g. clusters/prod); the manifests go to <path>/<namespace>/' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l interval -d 'How often the cluster fetches the repository, as a Go duration' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l secret-name -d 'Name of the Secret holding the cluster\'s Git credentials' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l ssh-hostname -d 'Host (and port) the cluster reaches the repository at over SSH, when it differs from the one in the URL' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l private-key-file -d 'Private SSH key the cluster authenticates with (`bootstrap git`: also the one that pushes); default: a new key pair for the cluster' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l ca-file -d 'PEM CA certificates trusted for HTTPS (Git server and API), stored in the Secret' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l author-name -d 'Author name of the commits' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l author-email -d 'Author email of the commits (default: none, as flux writes them)' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l commit-message-appendix -d 'Text appended to the commit messages' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l gpg-key-ring -d 'OpenPGP secret keyring (armored or binary) to sign the commits with' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l gpg-key-id -d 'ID of the key in --gpg-key-ring to sign with (default: the first)' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l gpg-passphrase -d 'Passphrase of the signing key' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l personal -d 'The owner is the token\'s own user, not an organisation or group'
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l read-write-key -d 'The cluster\'s deploy key may push (read-only by default)'
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l reconcile -d 'Bring an existing repository\'s description, default branch and visibility in line'
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l token-auth -d 'The cluster authenticates with the token/password rather than an SSH key'
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l force -d 'Take over a namespace another tool manages (its `app.kubernetes.io/managed-by` label says so)'
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l owner -d 'User, organisation or group (GitLab: with subgroups, group/sub) owning the repository' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l repository -d 'Name of the repository' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l team -d 'Team (GitLab: group path) given access, as NAME or NAME:PERMISSION (pull, triage, push, maintain, admin; default maintain); repeatable' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l visibility -d 'Visibility of a created project' -r -f -a "private\t''
+internal\t''
+public\t''"
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l hostname -d 'GitLab host (self-managed GitLab: its host and port)' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l components -d 'Components to install, comma-separated (default: source-controller, kustomize-controller, helm-controller, notification-controller; `tk upgrade` keeps the installed set)' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l components-extra -d 'Extra components to install (comma-separated); none exist yet beyond the defaults' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l registry -d 'Container registry the controller image is pulled from' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -s v -l version -d 'Version of the components to install (must match this binary)' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l image-pull-secret -d 'Name of a Secret in the install namespace used to pull the image' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l watch-all-namespaces -d 'Reconcile custom resources in all namespaces (false: only the install namespace)' -r -f -a "true\t''
+false\t''"
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l network-policy -d 'Deny ingress to the components from outside the namespace, except webhooks and metrics' -r -f -a "true\t''
+false\t''"
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l log-level -d 'Log level of the controllers' -r -f -a "debug\t''
+info\t''
+error\t''"
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l cluster-domain -d 'Internal cluster domain, used for the events address' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l toleration-keys -d 'Toleration keys added to the controller pods (comma-separated)' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l ssh-key-algorithm -d 'Algorithm of the generated SSH key' -r -f -a "ecdsa\t''
+ed25519\t''
+rsa\t''"
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l ssh-ecdsa-curve -d 'Curve of a generated ECDSA key' -r -f -a "p256\t''
+p384\t''
+p521\t''"
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l ssh-rsa-bits -d 'Size of a generated RSA key in bits' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l branch -d 'Branch the manifests are committed to and the cluster reconciles' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l path -d 'Directory of the repository the cluster reconciles (e.g. clusters/prod); the manifests go to <path>/<namespace>/' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l interval -d 'How often the cluster fetches the repository, as a Go duration' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l secret-name -d 'Name of the Secret holding the cluster\'s Git credentials' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l ssh-hostname -d 'Host (and port) the cluster reaches the repository at over SSH, when it differs from the one in the URL' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l private-key-file -d 'Private SSH key the cluster authenticates with (`bootstrap git`: also the one that pushes); default: a new key pair for the cluster' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l ca-file -d 'PEM CA certificates trusted for HTTPS (Git server and API), stored in the Secret' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l author-name -d 'Author name of the commits' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l author-email -d 'Author email of the commits (default: none, as flux writes them)' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l commit-message-appendix -d 'Text appended to the commit messages' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l gpg-key-ring -d 'OpenPGP secret keyring (armored or binary) to sign the commits with' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l gpg-key-id -d 'ID of the key in --gpg-key-ring to sign with (default: the first)' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l gpg-passphrase -d 'Passphrase of the signing key' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l personal -d 'The owner is the token\'s own user, not an organisation or group'
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l read-write-key -d 'The cluster\'s deploy key may push (read-only by default)'
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l reconcile -d 'Bring an existing repository\'s description, default branch and visibility in line'
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l deploy-token-auth -d 'The cluster authenticates with a project deploy token (read_repository) instead of an SSH key'
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l token-auth -d 'The cluster authenticates with the token/password rather than an SSH key'
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l force -d 'Take over a namespace another tool manages (its `app.kubernetes.io/managed-by` label says so)'
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tk -n "__fish_tk_using_subcommand controller" -l events-addr -d 'The address of the notification controller\'s event endpoint' -r
 complete -c tk -n "__fish_tk_using_subcommand controller" -l watch-all-namespaces -d 'Watch objects in all namespaces; when false only the runtime namespace is watched' -r -f -a "true\t''
 false\t''"

@@ -1265,6 +1265,179 @@ _arguments "${_arguments_options[@]}" : \
 '--help[Print help]' \
 && ret=0
 ;;
+(bootstrap)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_tk__subcmd__bootstrap_commands" \
+"*::: :->bootstrap" \
+&& ret=0
+
+    case $state in
+    (bootstrap)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:tk-bootstrap-command-$line[1]:"
+        case $line[1] in
+            (git)
+_arguments "${_arguments_options[@]}" : \
+'--url=[Repository address\: ssh\://user@host\[\:port\]/path, https\://host/path (http\:// with --allow-insecure-http)]:URL:_default' \
+'-u+[Basic auth user name over HTTP/S; the SSH user when the URL names none]:USERNAME:_default' \
+'--username=[Basic auth user name over HTTP/S; the SSH user when the URL names none]:USERNAME:_default' \
+'-p+[Basic auth password over HTTP/S, or the passphrase of --private-key-file]:PASSWORD:_default' \
+'--password=[Basic auth password over HTTP/S, or the passphrase of --private-key-file]:PASSWORD:_default' \
+'*--components=[Components to install, comma-separated (default\: source-controller, kustomize-controller, helm-controller, notification-controller; \`tk upgrade\` keeps the installed set)]:NAMES:_default' \
+'*--components-extra=[Extra components to install (comma-separated); none exist yet beyond the defaults]:COMPONENTS_EXTRA:_default' \
+'--registry=[Container registry the controller image is pulled from]:REGISTRY:_default' \
+'-v+[Version of the components to install (must match this binary)]:VERSION:_default' \
+'--version=[Version of the components to install (must match this binary)]:VERSION:_default' \
+'--image-pull-secret=[Name of a Secret in the install namespace used to pull the image]:SECRET:_default' \
+'--watch-all-namespaces=[Reconcile custom resources in all namespaces (false\: only the install namespace)]:BOOL:(true false)' \
+'--network-policy=[Deny ingress to the components from outside the namespace, except webhooks and metrics]:BOOL:(true false)' \
+'--log-level=[Log level of the controllers]:LOG_LEVEL:(debug info error)' \
+'--cluster-domain=[Internal cluster domain, used for the events address]:CLUSTER_DOMAIN:_default' \
+'*--toleration-keys=[Toleration keys added to the controller pods (comma-separated)]:TOLERATION_KEYS:_default' \
+'--ssh-key-algorithm=[Algorithm of the generated SSH key]:SSH_KEY_ALGORITHM:(ecdsa ed25519 rsa)' \
+'--ssh-ecdsa-curve=[Curve of a generated ECDSA key]:SSH_ECDSA_CURVE:(p256 p384 p521)' \
+'--ssh-rsa-bits=[Size of a generated RSA key in bits]:BITS:_default' \
+'--branch=[Branch the manifests are committed to and the cluster reconciles]:BRANCH:_default' \
+'--path=[Directory of the repository the cluster reconciles (e.g. clusters/prod); the manifests go to <path>/<namespace>/]:PATH:_default' \
+'--interval=[How often the cluster fetches the repository, as a Go duration]:DURATION:_default' \
+'--secret-name=[Name of the Secret holding the cluster'\''s Git credentials]:NAME:_default' \
+'--ssh-hostname=[Host (and port) the cluster reaches the repository at over SSH, when it differs from the one in the URL]:HOST[:PORT]:_default' \
+'--private-key-file=[Private SSH key the cluster authenticates with (\`bootstrap git\`\: also the one that pushes); default\: a new key pair for the cluster]:PATH:_default' \
+'--ca-file=[PEM CA certificates trusted for HTTPS (Git server and API), stored in the Secret]:PATH:_default' \
+'--author-name=[Author name of the commits]:AUTHOR_NAME:_default' \
+'--author-email=[Author email of the commits (default\: none, as flux writes them)]:AUTHOR_EMAIL:_default' \
+'--commit-message-appendix=[Text appended to the commit messages]:TEXT:_default' \
+'--gpg-key-ring=[OpenPGP secret keyring (armored or binary) to sign the commits with]:PATH:_default' \
+'--gpg-key-id=[ID of the key in --gpg-key-ring to sign with (default\: the first)]:ID:_default' \
+'--gpg-passphrase=[Passphrase of the signing key]:PASSPHRASE:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--with-bearer-token[Send the password as a bearer token (\`Authorization\: Bearer\`) instead of basic auth]' \
+'--allow-insecure-http[Allow an http\:// URL (credentials travel in clear)]' \
+'-s[Do not ask whether the generated deploy key was added to the repository]' \
+'--silent[Do not ask whether the generated deploy key was added to the repository]' \
+'--token-auth[The cluster authenticates with the token/password rather than an SSH key]' \
+'--force[Take over a namespace another tool manages (its \`app.kubernetes.io/managed-by\` label says so)]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+&& ret=0
+;;
+(github)
+_arguments "${_arguments_options[@]}" : \
+'--owner=[User, organisation or group (GitLab\: with subgroups, group/sub) owning the repository]:OWNER:_default' \
+'--repository=[Name of the repository]:REPOSITORY:_default' \
+'*--team=[Team (GitLab\: group path) given access, as NAME or NAME\:PERMISSION (pull, triage, push, maintain, admin; default maintain); repeatable]:NAME[:PERMISSION]:_default' \
+'--private=[Create the repository private (true) or public (false)]:BOOL:(true false)' \
+'--hostname=[GitHub host; another one is GitHub Enterprise, its API at https\://HOST/api/v3]:HOST[:PORT]:_default' \
+'*--components=[Components to install, comma-separated (default\: source-controller, kustomize-controller, helm-controller, notification-controller; \`tk upgrade\` keeps the installed set)]:NAMES:_default' \
+'*--components-extra=[Extra components to install (comma-separated); none exist yet beyond the defaults]:COMPONENTS_EXTRA:_default' \
+'--registry=[Container registry the controller image is pulled from]:REGISTRY:_default' \
+'-v+[Version of the components to install (must match this binary)]:VERSION:_default' \
+'--version=[Version of the components to install (must match this binary)]:VERSION:_default' \
+'--image-pull-secret=[Name of a Secret in the install namespace used to pull the image]:SECRET:_default' \
+'--watch-all-namespaces=[Reconcile custom resources in all namespaces (false\: only the install namespace)]:BOOL:(true false)' \
+'--network-policy=[Deny ingress to the components from outside the namespace, except webhooks and metrics]:BOOL:(true false)' \
+'--log-level=[Log level of the controllers]:LOG_LEVEL:(debug info error)' \
+'--cluster-domain=[Internal cluster domain, used for the events address]:CLUSTER_DOMAIN:_default' \
+'*--toleration-keys=[Toleration keys added to the controller pods (comma-separated)]:TOLERATION_KEYS:_default' \
+'--ssh-key-algorithm=[Algorithm of the generated SSH key]:SSH_KEY_ALGORITHM:(ecdsa ed25519 rsa)' \
+'--ssh-ecdsa-curve=[Curve of a generated ECDSA key]:SSH_ECDSA_CURVE:(p256 p384 p521)' \
+'--ssh-rsa-bits=[Size of a generated RSA key in bits]:BITS:_default' \
+'--branch=[Branch the manifests are committed to and the cluster reconciles]:BRANCH:_default' \
+'--path=[Directory of the repository the cluster reconciles (e.g. clusters/prod); the manifests go to <path>/<namespace>/]:PATH:_default' \
+'--interval=[How often the cluster fetches the repository, as a Go duration]:DURATION:_default' \
+'--secret-name=[Name of the Secret holding the cluster'\''s Git credentials]:NAME:_default' \
+'--ssh-hostname=[Host (and port) the cluster reaches the repository at over SSH, when it differs from the one in the URL]:HOST[:PORT]:_default' \
+'--private-key-file=[Private SSH key the cluster authenticates with (\`bootstrap git\`\: also the one that pushes); default\: a new key pair for the cluster]:PATH:_default' \
+'--ca-file=[PEM CA certificates trusted for HTTPS (Git server and API), stored in the Secret]:PATH:_default' \
+'--author-name=[Author name of the commits]:AUTHOR_NAME:_default' \
+'--author-email=[Author email of the commits (default\: none, as flux writes them)]:AUTHOR_EMAIL:_default' \
+'--commit-message-appendix=[Text appended to the commit messages]:TEXT:_default' \
+'--gpg-key-ring=[OpenPGP secret keyring (armored or binary) to sign the commits with]:PATH:_default' \
+'--gpg-key-id=[ID of the key in --gpg-key-ring to sign with (default\: the first)]:ID:_default' \
+'--gpg-passphrase=[Passphrase of the signing key]:PASSPHRASE:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--personal[The owner is the token'\''s own user, not an organisation or group]' \
+'--read-write-key[The cluster'\''s deploy key may push (read-only by default)]' \
+'--reconcile[Bring an existing repository'\''s description, default branch and visibility in line]' \
+'--token-auth[The cluster authenticates with the token/password rather than an SSH key]' \
+'--force[Take over a namespace another tool manages (its \`app.kubernetes.io/managed-by\` label says so)]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+&& ret=0
+;;
+(gitlab)
+_arguments "${_arguments_options[@]}" : \
+'--owner=[User, organisation or group (GitLab\: with subgroups, group/sub) owning the repository]:OWNER:_default' \
+'--repository=[Name of the repository]:REPOSITORY:_default' \
+'*--team=[Team (GitLab\: group path) given access, as NAME or NAME\:PERMISSION (pull, triage, push, maintain, admin; default maintain); repeatable]:NAME[:PERMISSION]:_default' \
+'--visibility=[Visibility of a created project]:VISIBILITY:(private internal public)' \
+'--hostname=[GitLab host (self-managed GitLab\: its host and port)]:HOST[:PORT]:_default' \
+'*--components=[Components to install, comma-separated (default\: source-controller, kustomize-controller, helm-controller, notification-controller; \`tk upgrade\` keeps the installed set)]:NAMES:_default' \
+'*--components-extra=[Extra components to install (comma-separated); none exist yet beyond the defaults]:COMPONENTS_EXTRA:_default' \
+'--registry=[Container registry the controller image is pulled from]:REGISTRY:_default' \
+'-v+[Version of the components to install (must match this binary)]:VERSION:_default' \
+'--version=[Version of the components to install (must match this binary)]:VERSION:_default' \
+'--image-pull-secret=[Name of a Secret in the install namespace used to pull the image]:SECRET:_default' \
+'--watch-all-namespaces=[Reconcile custom resources in all namespaces (false\: only the install namespace)]:BOOL:(true false)' \
+'--network-policy=[Deny ingress to the components from outside the namespace, except webhooks and metrics]:BOOL:(true false)' \
+'--log-level=[Log level of the controllers]:LOG_LEVEL:(debug info error)' \
+'--cluster-domain=[Internal cluster domain, used for the events address]:CLUSTER_DOMAIN:_default' \
+'*--toleration-keys=[Toleration keys added to the controller pods (comma-separated)]:TOLERATION_KEYS:_default' \
+'--ssh-key-algorithm=[Algorithm of the generated SSH key]:SSH_KEY_ALGORITHM:(ecdsa ed25519 rsa)' \
+'--ssh-ecdsa-curve=[Curve of a generated ECDSA key]:SSH_ECDSA_CURVE:(p256 p384 p521)' \
+'--ssh-rsa-bits=[Size of a generated RSA key in bits]:BITS:_default' \
+'--branch=[Branch the manifests are committed to and the cluster reconciles]:BRANCH:_default' \
+'--path=[Directory of the repository the cluster reconciles (e.g. clusters/prod); the manifests go to <path>/<namespace>/]:PATH:_default' \
+'--interval=[How often the cluster fetches the repository, as a Go duration]:DURATION:_default' \
+'--secret-name=[Name of the Secret holding the cluster'\''s Git credentials]:NAME:_default' \
+'--ssh-hostname=[Host (and port) the cluster reaches the repository at over SSH, when it differs from the one in the URL]:HOST[:PORT]:_default' \
+'--private-key-file=[Private SSH key the cluster authenticates with (\`bootstrap git\`\: also the one that pushes); default\: a new key pair for the cluster]:PATH:_default' \
+'--ca-file=[PEM CA certificates trusted for HTTPS (Git server and API), stored in the Secret]:PATH:_default' \
+'--author-name=[Author name of the commits]:AUTHOR_NAME:_default' \
+'--author-email=[Author email of the commits (default\: none, as flux writes them)]:AUTHOR_EMAIL:_default' \
+'--commit-message-appendix=[Text appended to the commit messages]:TEXT:_default' \
+'--gpg-key-ring=[OpenPGP secret keyring (armored or binary) to sign the commits with]:PATH:_default' \
+'--gpg-key-id=[ID of the key in --gpg-key-ring to sign with (default\: the first)]:ID:_default' \
+'--gpg-passphrase=[Passphrase of the signing key]:PASSPHRASE:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--personal[The owner is the token'\''s own user, not an organisation or group]' \
+'--read-write-key[The cluster'\''s deploy key may push (read-only by default)]' \
+'--reconcile[Bring an existing repository'\''s description, default branch and visibility in line]' \
+'--deploy-token-auth[The cluster authenticates with a project deploy token (read_repository) instead of an SSH key]' \
+'--token-auth[The cluster authenticates with the token/password rather than an SSH key]' \
+'--force[Take over a namespace another tool manages (its \`app.kubernetes.io/managed-by\` label says so)]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
 (controller)
 _arguments "${_arguments_options[@]}" : \
 '--events-addr=[The address of the notification controller'\''s event endpoint]:URL:_default' \
@@ -1354,11 +1527,36 @@ _tk_commands() {
 'diff:Diff a Kustomization'\''s local manifests against the cluster' \
 'tree:Print the objects a Kustomization applied, as a tree' \
 'events:Print the Kubernetes events of Flux objects' \
+'bootstrap:Put a cluster under GitOps\: commit tk'\''s manifests to a Git repository, install tk and make the cluster reconcile itself from that repository' \
 'controller:Run a controller (in-cluster, or locally against a kubeconfig)' \
 'docs:Write the markdown reference for every command into a directory' \
 'crds:Print the CRDs generated from the API types, as JSON (for hack/generated.sh)' \
     )
     _describe -t commands 'tk commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__bootstrap_commands] )) ||
+_tk__subcmd__bootstrap_commands() {
+    local commands; commands=(
+'git:Bootstrap from any Git server reached over SSH or HTTPS' \
+'github:Bootstrap from a GitHub (or GitHub Enterprise) repository, created if missing, with a deploy key for the cluster' \
+'gitlab:Bootstrap from a GitLab (or self-managed GitLab) project, created if missing, with a deploy key or deploy token for the cluster' \
+    )
+    _describe -t commands 'tk bootstrap commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__bootstrap__subcmd__git_commands] )) ||
+_tk__subcmd__bootstrap__subcmd__git_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk bootstrap git commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__bootstrap__subcmd__github_commands] )) ||
+_tk__subcmd__bootstrap__subcmd__github_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk bootstrap github commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__bootstrap__subcmd__gitlab_commands] )) ||
+_tk__subcmd__bootstrap__subcmd__gitlab_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk bootstrap gitlab commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__build_commands] )) ||
 _tk__subcmd__build_commands() {

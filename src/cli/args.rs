@@ -92,6 +92,9 @@ pub enum Command {
     Tree(TreeArgs),
     /// Print the Kubernetes events of Flux objects
     Events(EventsArgs),
+    /// Put a cluster under GitOps: commit tk's manifests to a Git repository, install tk and
+    /// make the cluster reconcile itself from that repository
+    Bootstrap(BootstrapArgs),
     /// Run a controller (in-cluster, or locally against a kubeconfig)
     Controller(ControllerArgs),
     /// Write the markdown reference for every command into a directory
@@ -111,6 +114,16 @@ pub struct VersionArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct InstallArgs {
+    #[command(flatten)]
+    pub components: ComponentArgs,
+    /// Print the manifests as YAML instead of applying them
+    #[arg(long)]
+    pub export: bool,
+}
+
+/// What to install: shared by `install`, `upgrade` and `bootstrap`.
+#[derive(Debug, Clone, Args)]
+pub struct ComponentArgs {
     /// Components to install, comma-separated (default: source-controller,
     /// kustomize-controller, helm-controller, notification-controller; `tk upgrade` keeps the
     /// installed set)
@@ -119,9 +132,6 @@ pub struct InstallArgs {
     /// Extra components to install (comma-separated); none exist yet beyond the defaults
     #[arg(long, value_delimiter = ',')]
     pub components_extra: Vec<String>,
-    /// Print the manifests as YAML instead of applying them
-    #[arg(long)]
-    pub export: bool,
     /// Container registry the controller image is pulled from
     #[arg(long, default_value = "ghcr.io/tk-gitops")]
     pub registry: String,
@@ -946,4 +956,199 @@ pub struct EventsArgs {
     /// Filter events by type: Normal, Warning (comma-separated)
     #[arg(long, value_delimiter = ',')]
     pub types: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct BootstrapArgs {
+    #[command(subcommand)]
+    pub command: BootstrapCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BootstrapCommand {
+    /// Bootstrap from any Git server reached over SSH or HTTPS
+    #[command(
+        long_about = "Commits tk's component and sync manifests to a branch of a Git \
+                            repository, installs tk in the cluster and makes it reconcile \
+                            itself from that branch. Running it again changes nothing when \
+                            nothing changed; with other components or options it commits the \
+                            new manifests and the cluster upgrades itself through Git."
+    )]
+    Git(BootstrapGitArgs),
+    /// Bootstrap from a GitHub (or GitHub Enterprise) repository, created if missing, with a
+    /// deploy key for the cluster
+    #[command(
+        long_about = "Creates the GitHub repository if it is missing (personal or in an \
+                            organisation), grants --team access, commits tk's manifests, \
+                            installs tk and gives the cluster a read-only deploy key named for \
+                            its path. The token comes from GITHUB_TOKEN, or is asked for on a \
+                            terminal."
+    )]
+    Github(BootstrapGitHubArgs),
+    /// Bootstrap from a GitLab (or self-managed GitLab) project, created if missing, with a
+    /// deploy key or deploy token for the cluster
+    #[command(
+        long_about = "Creates the GitLab project if it is missing (personal or in a group \
+                            or subgroup), shares it with --team groups, commits tk's manifests, \
+                            installs tk and gives the cluster a deploy key (or, with \
+                            --deploy-token-auth, a deploy token). The token comes from \
+                            GITLAB_TOKEN, or is asked for on a terminal."
+    )]
+    Gitlab(BootstrapGitLabArgs),
+}
+
+/// Flags of the hosted services' bootstraps.
+#[derive(Debug, Clone, Args)]
+pub struct HostedArgs {
+    /// User, organisation or group (GitLab: with subgroups, group/sub) owning the repository
+    #[arg(long)]
+    pub owner: String,
+    /// Name of the repository
+    #[arg(long)]
+    pub repository: String,
+    /// The owner is the token's own user, not an organisation or group
+    #[arg(long)]
+    pub personal: bool,
+    /// Team (GitLab: group path) given access, as NAME or NAME:PERMISSION (pull, triage,
+    /// push, maintain, admin; default maintain); repeatable
+    #[arg(long = "team", value_name = "NAME[:PERMISSION]")]
+    pub teams: Vec<String>,
+    /// The cluster's deploy key may push (read-only by default)
+    #[arg(long)]
+    pub read_write_key: bool,
+    /// Bring an existing repository's description, default branch and visibility in line
+    #[arg(long)]
+    pub reconcile: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BootstrapGitHubArgs {
+    #[command(flatten)]
+    pub hosted: HostedArgs,
+    /// Create the repository private (true) or public (false)
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub private: bool,
+    /// GitHub host; another one is GitHub Enterprise, its API at https://HOST/api/v3
+    #[arg(long, default_value = "github.com", value_name = "HOST[:PORT]")]
+    pub hostname: String,
+    #[command(flatten)]
+    pub common: BootstrapCommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct BootstrapGitLabArgs {
+    #[command(flatten)]
+    pub hosted: HostedArgs,
+    /// Visibility of a created project
+    #[arg(long, value_enum, default_value_t = VisibilityArg::Private)]
+    pub visibility: VisibilityArg,
+    /// GitLab host (self-managed GitLab: its host and port)
+    #[arg(long, default_value = "gitlab.com", value_name = "HOST[:PORT]")]
+    pub hostname: String,
+    /// The cluster authenticates with a project deploy token (read_repository) instead of
+    /// an SSH key
+    #[arg(long)]
+    pub deploy_token_auth: bool,
+    #[command(flatten)]
+    pub common: BootstrapCommonArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VisibilityArg {
+    Private,
+    Internal,
+    Public,
+}
+
+/// Flags every `bootstrap` subcommand takes.
+#[derive(Debug, Clone, Args)]
+pub struct BootstrapCommonArgs {
+    #[command(flatten)]
+    pub components: ComponentArgs,
+    #[command(flatten)]
+    pub ssh_key: SshKeyArgs,
+    /// Branch the manifests are committed to and the cluster reconciles
+    #[arg(long, default_value = "main")]
+    pub branch: String,
+    /// Directory of the repository the cluster reconciles (e.g. clusters/prod); the
+    /// manifests go to <path>/<namespace>/
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        value_name = "PATH"
+    )]
+    pub path: String,
+    /// How often the cluster fetches the repository, as a Go duration
+    #[arg(long, default_value = "1m", value_name = "DURATION")]
+    pub interval: String,
+    /// Name of the Secret holding the cluster's Git credentials
+    #[arg(long, default_value = "flux-system", value_name = "NAME")]
+    pub secret_name: String,
+    /// Host (and port) the cluster reaches the repository at over SSH, when it differs from
+    /// the one in the URL
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub ssh_hostname: Option<String>,
+    /// Private SSH key the cluster authenticates with (`bootstrap git`: also the one that
+    /// pushes); default: a new key pair for the cluster
+    #[arg(long, value_name = "PATH")]
+    pub private_key_file: Option<String>,
+    /// The cluster authenticates with the token/password rather than an SSH key
+    #[arg(long)]
+    pub token_auth: bool,
+    /// PEM CA certificates trusted for HTTPS (Git server and API), stored in the Secret
+    #[arg(long, value_name = "PATH")]
+    pub ca_file: Option<String>,
+    /// Author name of the commits
+    #[arg(long, default_value = "Flux")]
+    pub author_name: String,
+    /// Author email of the commits (default: none, as flux writes them)
+    #[arg(long, default_value = "", hide_default_value = true)]
+    pub author_email: String,
+    /// Text appended to the commit messages
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        value_name = "TEXT"
+    )]
+    pub commit_message_appendix: String,
+    /// OpenPGP secret keyring (armored or binary) to sign the commits with
+    #[arg(long, value_name = "PATH")]
+    pub gpg_key_ring: Option<String>,
+    /// ID of the key in --gpg-key-ring to sign with (default: the first)
+    #[arg(long, value_name = "ID")]
+    pub gpg_key_id: Option<String>,
+    /// Passphrase of the signing key
+    #[arg(long, value_name = "PASSPHRASE")]
+    pub gpg_passphrase: Option<String>,
+    /// Take over a namespace another tool manages (its `app.kubernetes.io/managed-by` label
+    /// says so)
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BootstrapGitArgs {
+    /// Repository address: ssh://user@host[:port]/path, https://host/path (http:// with
+    /// --allow-insecure-http)
+    #[arg(long)]
+    pub url: String,
+    /// Basic auth user name over HTTP/S; the SSH user when the URL names none
+    #[arg(short = 'u', long, default_value = "git")]
+    pub username: String,
+    /// Basic auth password over HTTP/S, or the passphrase of --private-key-file
+    #[arg(short = 'p', long, env = "GIT_PASSWORD", hide_env_values = true)]
+    pub password: Option<String>,
+    /// Send the password as a bearer token (`Authorization: Bearer`) instead of basic auth
+    #[arg(long)]
+    pub with_bearer_token: bool,
+    /// Allow an http:// URL (credentials travel in clear)
+    #[arg(long)]
+    pub allow_insecure_http: bool,
+    /// Do not ask whether the generated deploy key was added to the repository
+    #[arg(short, long)]
+    pub silent: bool,
+    #[command(flatten)]
+    pub common: BootstrapCommonArgs,
 }

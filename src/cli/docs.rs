@@ -161,7 +161,10 @@ fn options_section(md: &mut String, title: &str, args: &[&Arg]) {
             .iter()
             .map(|v| v.to_string_lossy().into_owned())
             .collect();
-        if !defaults.is_empty() && arg.get_action().takes_values() {
+        if !defaults.is_empty()
+            && arg.get_action().takes_values()
+            && !arg.is_hide_default_value_set()
+        {
             let _ = write!(text, " (default {})", defaults.join(","));
         }
         let values: Vec<String> = arg

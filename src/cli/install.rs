@@ -9,7 +9,7 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomRe
 use kube::api::{Api, DeleteParams, ListParams};
 use serde_json::Value;
 
-use super::args::InstallArgs;
+use super::args::ComponentArgs;
 use super::cluster::{self, api_resource, describe};
 use super::printer::Printer;
 use super::settings::GlobalSettings;
@@ -57,7 +57,7 @@ pub async fn owned_objects(
 /// Resolves install flags into options; `default_components` applies when `--components`
 /// was not given.
 pub fn options(
-    args: &InstallArgs,
+    args: &ComponentArgs,
     settings: &GlobalSettings,
     default_components: &[Component],
 ) -> Result<InstallOptions> {
@@ -107,7 +107,14 @@ pub async fn install(
 ) -> Result<()> {
     let client = settings.client().await?;
     let deadline = Instant::now() + settings.timeout;
-    apply_all(&client, options, printer, deadline).await?;
+    apply_all(
+        &client,
+        &manifests::render(options),
+        &options.namespace,
+        printer,
+        deadline,
+    )
+    .await?;
     wait_components(&client, options, printer, deadline).await?;
     printer.success("install finished");
     Ok(())
@@ -115,7 +122,7 @@ pub async fn install(
 
 pub async fn upgrade(
     settings: &GlobalSettings,
-    args: &InstallArgs,
+    args: &ComponentArgs,
     printer: Printer,
 ) -> Result<()> {
     let client = settings.client().await?;
@@ -139,7 +146,8 @@ pub async fn upgrade(
         from.into_iter().collect::<Vec<_>>().join(", "),
         options.version
     ));
-    let objects = apply_all(&client, &options, printer, deadline).await?;
+    let objects = manifests::render(&options);
+    apply_all(&client, &objects, &options.namespace, printer, deadline).await?;
     prune(&client, &options, &objects, printer).await?;
     wait_components(&client, &options, printer, deadline).await?;
     printer.success("upgrade finished");
@@ -177,23 +185,16 @@ pub async fn installed_components(
 /// Checks prerequisites, applies Namespace and CRDs, waits for the CRDs, then validates the
 /// rest with a server-side dry run before applying it: a refused object stops the install
 /// before any workload changes.
-async fn apply_all(
+pub async fn apply_all(
     client: &kube::Client,
-    options: &InstallOptions,
+    objects: &[Value],
+    namespace: &str,
     printer: Printer,
     deadline: Instant,
-) -> Result<Vec<Value>> {
-    let objects = manifests::render(options);
+) -> Result<()> {
     printer.action("checking prerequisites");
-    let checks = preflight::run(client, &objects, &options.namespace).await?;
-    let failed: Vec<&str> = checks
-        .iter()
-        .filter(|c| !c.ok)
-        .map(|c| c.text.as_str())
-        .collect();
-    if !failed.is_empty() {
-        bail!("{}; nothing was applied", failed.join("; "));
-    }
+    let checks = preflight::run(client, objects, namespace).await?;
+    preflight::require(&checks, "nothing was applied")?;
 
     let (first, rest): (Vec<&Value>, Vec<&Value>) = objects.iter().partition(|o| {
         matches!(
@@ -202,9 +203,8 @@ async fn apply_all(
         )
     });
     printer.action(format!(
-        "applying namespace {} and {} CRDs",
-        options.namespace,
-        first.len() - 1
+        "applying namespace {namespace} and {} CRDs",
+        first.len().saturating_sub(1)
     ));
     for object in &first {
         cluster::apply(client, object, false).await?;
@@ -227,7 +227,7 @@ async fn apply_all(
         cluster::apply(client, object, false).await?;
         printer.detail(format!("{} applied", describe(object)));
     }
-    Ok(objects)
+    Ok(())
 }
 
 async fn wait_crds(
@@ -261,7 +261,7 @@ async fn wait_crds(
     Ok(())
 }
 
-async fn wait_components(
+pub async fn wait_components(
     client: &kube::Client,
     options: &InstallOptions,
     printer: Printer,

@@ -1,6 +1,7 @@
 //! The command-line face of tk: parse, resolve settings, dispatch one command.
 
 pub mod args;
+pub mod bootstrap;
 mod build;
 mod check;
 mod cluster;
@@ -16,7 +17,7 @@ mod install;
 mod kustomize;
 mod objects;
 mod preflight;
-mod printer;
+pub mod printer;
 mod reconcile;
 pub mod settings;
 mod suspend;
@@ -96,7 +97,8 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Install(args) => {
-            let options = install::options(&args, &settings, &manifests::Component::ALL)?;
+            let options =
+                install::options(&args.components, &settings, &manifests::Component::ALL)?;
             if args.export {
                 print!("{}", manifests::to_yaml(&manifests::render(&options)));
                 return Ok(ExitCode::SUCCESS);
@@ -108,7 +110,7 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
             if args.export {
                 anyhow::bail!("flag --export: use `tk install --export` to print the manifests");
             }
-            block_on(install::upgrade(&settings, &args, printer))?;
+            block_on(install::upgrade(&settings, &args.components, printer))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Check(args) => Ok(if block_on(check::run(&settings, args.pre, printer))? {
@@ -389,6 +391,10 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                     kustomize::build(&kustomize::BuildSettings::resolve(&args)?)?;
                 }
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bootstrap(args) => {
+            block_on(bootstrap::run(&args, &settings, printer))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Controller(args) => crate::controllers::run(args, &settings),

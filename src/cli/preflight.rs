@@ -75,6 +75,19 @@ pub async fn run(
     Ok(lines)
 }
 
+/// Fails with the text of every failed check, and `consequence` ("nothing was applied").
+pub fn require(checks: &[CheckLine], consequence: &str) -> Result<()> {
+    let failed: Vec<&str> = checks
+        .iter()
+        .filter(|c| !c.ok)
+        .map(|c| c.text.as_str())
+        .collect();
+    if !failed.is_empty() {
+        anyhow::bail!("{}; {consequence}", failed.join("; "));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::version_line;

@@ -4,6 +4,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod bootstrap_github;
+mod bootstrap_gitlab;
 mod build_kustomization;
 mod kustomizations;
 mod kustomize;

@@ -1,7 +1,7 @@
 //! A harness for kustomize-controller flows: one namespace, real Git servers and local
 //! source and kustomize controllers watching only that namespace.
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use kube::api::{Api, DeleteParams, Patch, PatchParams};
@@ -10,7 +10,7 @@ use testenv::git::{GitServers, Repo};
 use tk::api::kustomize::Kustomization;
 use tk::api::source::GitRepository;
 
-use crate::support::{EventSink, client, create_namespace, rig, with_crds};
+use crate::support::{EventSink, client, controller_command, create_namespace, rig, with_crds};
 
 pub struct Harness {
     /// Events the controllers POSTed to `--events-addr`.
@@ -56,29 +56,10 @@ impl Harness {
         let controllers = controllers
             .iter()
             .map(|name| {
-                Command::new(env!("CARGO_BIN_EXE_tk"))
-                    .args([
-                        "controller",
-                        name,
-                        "--watch-all-namespaces=false",
-                        "-n",
-                        &ns,
-                        "--metrics-addr",
-                        "0",
-                        "--health-addr",
-                        "0",
-                        "--storage-addr",
-                        "127.0.0.1:0",
-                        "--requeue-dependency=3s",
-                    ])
+                controller_command(name, &ns, storage.path())
+                    .arg("--requeue-dependency=3s")
                     .arg(format!("--events-addr={}", events.url()))
-                    .arg("--storage-path")
-                    .arg(storage.path())
-                    .arg("--kubeconfig")
-                    .arg(rig().kubeconfig_path())
                     .args(extra_args)
-                    .env_remove("KUBECONFIG")
-                    .stdout(Stdio::null())
                     .stderr(Stdio::inherit())
                     .spawn()
                     .expect("the controller starts")

@@ -1,5 +1,7 @@
 //! Whole flows against the test rig (crates/testenv): real control plane, real `tk` binary.
 mod api_samples;
+mod bootstrap_git;
+mod bootstrap_hosted;
 mod controller_runtime;
 mod install;
 mod kustomizations_cli;

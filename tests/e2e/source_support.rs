@@ -2,7 +2,7 @@
 //! `tk controller source` process watching only that namespace.
 
 use std::io::Read;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::Secret;
@@ -11,7 +11,7 @@ use serde_json::json;
 use testenv::git::{GitServers, Repo};
 use tk::api::source::GitRepository;
 
-use crate::support::{EventSink, client, create_namespace, rig, with_crds};
+use crate::support::{EventSink, client, controller_command, create_namespace, rig, with_crds};
 
 /// One namespace, one Git server set and one source controller watching only that namespace.
 pub struct Harness {
@@ -64,30 +64,9 @@ impl Harness {
             Some((_, path)) => Stdio::from(std::fs::File::create(path).unwrap()),
             None => Stdio::inherit(),
         };
-        let controller = Command::new(env!("CARGO_BIN_EXE_tk"))
-            .args([
-                "controller",
-                "source",
-                "--watch-all-namespaces=false",
-                "-n",
-                &ns,
-            ])
+        let controller = controller_command("source", &ns, storage.path())
             .arg(format!("--events-addr={}", events.url()))
-            .args([
-                "--metrics-addr",
-                "0",
-                "--health-addr",
-                "0",
-                "--storage-addr",
-                "127.0.0.1:0",
-            ])
-            .arg("--storage-path")
-            .arg(storage.path())
-            .arg("--kubeconfig")
-            .arg(rig().kubeconfig_path())
             .args(&options.extra_args)
-            .env_remove("KUBECONFIG")
-            .stdout(Stdio::null())
             .stderr(stderr)
             .spawn()
             .expect("the controller starts");

@@ -60,6 +60,33 @@ pub fn rig() -> &'static testenv::ControlPlane {
     testenv::shared()
 }
 
+/// `tk controller NAME` for the rig, watching only `namespace`, storing artifacts under
+/// `storage`, on free ports; callers add their own flags and spawn it.
+pub fn controller_command(name: &str, namespace: &str, storage: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tk"));
+    command
+        .args([
+            "controller",
+            name,
+            "--watch-all-namespaces=false",
+            "-n",
+            namespace,
+            "--metrics-addr",
+            "0",
+            "--health-addr",
+            "0",
+            "--storage-addr",
+            "127.0.0.1:0",
+        ])
+        .arg("--storage-path")
+        .arg(storage)
+        .arg("--kubeconfig")
+        .arg(rig().kubeconfig_path())
+        .env_remove("KUBECONFIG")
+        .stdout(std::process::Stdio::null());
+    command
+}
+
 /// Runs the real `tk` binary against the rig.
 pub fn tk(kubeconfig: &Path, args: &[&str]) -> Output {
     let output = Command::new(env!("CARGO_BIN_EXE_tk"))

@@ -78,6 +78,11 @@ pub enum Error {
     #[error("git operation on {url} timed out after {}", fmt_duration(.timeout))]
     Timeout { url: String, timeout: Duration },
 
+    /// The server refused to update a branch (someone pushed meanwhile, or a protected
+    /// branch); nothing changed there.
+    #[error("push to {url} was rejected: {reason}")]
+    PushRejected { url: String, reason: String },
+
     /// Any other libgit2 failure, with its (scrubbed) message.
     #[error("git operation on {url} failed: {message}")]
     Git { url: String, message: String },
@@ -131,6 +136,7 @@ impl Error {
             Error::NoMatchingTag { .. } => "NoMatchingTag",
             Error::SparsePathNotFound { .. } => "SparsePathNotFound",
             Error::Timeout { .. } => "Timeout",
+            Error::PushRejected { .. } => "PushRejected",
             Error::Git { .. } => "GitOperationFailed",
             Error::Io { .. } => "IOError",
             Error::Unsigned { .. } => "Unsigned",

@@ -31,6 +31,7 @@ mod remote;
 mod transport;
 mod url;
 mod verify;
+mod workspace;
 
 pub use auth::{Auth, Credentials, Proxy, SshIdentity};
 pub use checkout::{CheckoutOptions, Commit, Signature, SignedPayload, TagInfo, checkout};
@@ -40,6 +41,7 @@ pub use reference::Reference;
 pub use remote::{Options, RemoteHead, ls_remote};
 pub use url::{is_ssh_url, redact_url};
 pub use verify::{verify_commit, verify_tag};
+pub use workspace::{Author, Signer, Workspace, is_valid_branch};
 
 /// The timeout Flux applies when `spec.timeout` is not set.
 pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);

@@ -21,6 +21,9 @@
 
 mod bins;
 pub mod git;
+pub mod github;
+pub mod gitlab;
+pub mod rest;
 pub use git::GitServers;
 mod http;
 mod kubeconfig;

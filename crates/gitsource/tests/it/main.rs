@@ -6,6 +6,7 @@ mod checkout;
 mod proxy;
 mod refs;
 mod verify;
+mod workspace;
 
 use std::path::Path;
 use std::sync::OnceLock;

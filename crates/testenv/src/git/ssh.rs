@@ -180,6 +180,25 @@ impl SshServer {
         Ok(())
     }
 
+    /// Revokes every authorized line for `public_key` (compared by type and base64, the
+    /// comment ignored), as a hosted service does when a deploy key is deleted.
+    pub fn remove_authorized_key(&self, public_key: &str) -> Result<()> {
+        let wanted = key_material(public_key);
+        let text = std::fs::read_to_string(&self.authorized_keys)
+            .with_context(|| format!("reading {}", self.authorized_keys.display()))?;
+        let kept: String = text
+            .lines()
+            .filter(|line| {
+                // `command="…",restrict <type> <base64> [comment]`: the key follows the options.
+                let key = line.split_once(' ').map_or("", |(_, rest)| rest);
+                key_material(key) != wanted
+            })
+            .map(|line| format!("{line}\n"))
+            .collect();
+        std::fs::write(&self.authorized_keys, kept)
+            .with_context(|| format!("writing {}", self.authorized_keys.display()))
+    }
+
     /// Kills sshd, so connections to the port are refused; sessions in flight end too.
     pub fn stop(&self) {
         self.proc.stop();
@@ -443,6 +462,14 @@ impl SshKeyPair {
         f.write_all(self.private_key.as_bytes())?;
         Ok(())
     }
+}
+
+/// `type base64` of an `authorized_keys` key, without options or comment.
+fn key_material(line: &str) -> String {
+    line.split_whitespace()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]
