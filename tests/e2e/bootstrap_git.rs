@@ -102,6 +102,7 @@ impl Rig {
             .arg("--kubeconfig")
             .arg(rig().kubeconfig_path())
             .env_remove("KUBECONFIG")
+            .env_remove("SSH_AUTH_SOCK")
             .envs(env.iter().copied())
             .output()
             .expect("tk runs");
@@ -122,6 +123,42 @@ impl Rig {
         let (ok, text) = self.tk_env(env, args);
         assert!(ok, "tk {} failed:\n{text}", args.join(" "));
         text
+    }
+
+    /// Runs a bootstrap (`args` include `-n`) that generates the cluster's key and, as a
+    /// user adding a deploy key would, lets sshd accept the key as soon as it is printed.
+    /// Returns the key.
+    pub fn bootstrap_granting_the_printed_key(
+        &self,
+        env: &[(&str, &str)],
+        args: &[&str],
+    ) -> String {
+        use std::io::BufRead as _;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tk"))
+            .args(args)
+            .arg("--kubeconfig")
+            .arg(rig().kubeconfig_path())
+            .env_remove("KUBECONFIG")
+            .env_remove("SSH_AUTH_SOCK")
+            .envs(env.iter().copied())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut printed = None;
+        let mut output = String::new();
+        for line in std::io::BufReader::new(child.stderr.take().unwrap()).lines() {
+            let line = line.unwrap();
+            if let Some(key) = line.strip_prefix("✔ public key: ") {
+                self.servers.ssh().add_authorized_key(key).unwrap();
+                printed = Some(key.to_string());
+            }
+            output.push_str(&line);
+            output.push('\n');
+        }
+        eprintln!("$ tk {}\n{output}", args.join(" "));
+        assert!(child.wait().unwrap().success(), "{output}");
+        printed.unwrap_or_else(|| panic!("no public key printed:\n{output}"))
     }
 
     /// A key the SSH server lets push, written to a file.
@@ -447,8 +484,6 @@ async fn bootstrap_over_https_with_basic_auth_and_token_auth() {
 /// deploy key would) the cluster syncs over SSH. A re-run keeps the key.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_generated_deploy_key_is_printed_and_used_once_given_access() {
-    use std::io::BufRead as _;
-
     let env = Rig::start("tk-boot-key").await;
     let rig = &env;
     let user = rig.servers.ssh().user().to_string();
@@ -489,28 +524,7 @@ async fn a_generated_deploy_key_is_printed_and_used_once_given_access() {
         "-n",
         &rig.ns,
     ];
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tk"))
-        .args(args)
-        .arg("--kubeconfig")
-        .arg(crate::support::rig().kubeconfig_path())
-        .env_remove("KUBECONFIG")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut printed = None;
-    let mut output = String::new();
-    for line in std::io::BufReader::new(child.stderr.take().unwrap()).lines() {
-        let line = line.unwrap();
-        if let Some(key) = line.strip_prefix("✔ public key: ") {
-            rig.servers.ssh().add_authorized_key(key).unwrap();
-            printed = Some(key.to_string());
-        }
-        output.push_str(&line);
-        output.push('\n');
-    }
-    assert!(child.wait().unwrap().success(), "{output}");
-    let printed = printed.unwrap_or_else(|| panic!("no public key printed:\n{output}"));
+    let printed = rig.bootstrap_granting_the_printed_key(&[], &args);
     assert!(printed.starts_with("ssh-ed25519 "), "{printed}");
     let data = rig.secret("flux-system").await.data.unwrap();
     assert_eq!(
@@ -533,6 +547,78 @@ async fn a_generated_deploy_key_is_printed_and_used_once_given_access() {
     assert!(out.contains("nothing changed"), "{out}");
 
     env.cleanup().await;
+}
+
+/// Over SSH without --private-key-file, tk pushes with the keys of the user's ssh-agent
+/// (as flux does) and the cluster gets a key of its own.
+#[tokio::test(flavor = "multi_thread")]
+async fn bootstrap_over_ssh_pushes_with_the_ssh_agent() {
+    let rig = Rig::start("tk-boot-agent").await;
+    let repo = rig.servers.create_repo("fleet").unwrap();
+    let key = rig.ssh_key();
+    let socket = rig.dir.path().join("agent.sock");
+    let mut agent = Command::new("ssh-agent")
+        .arg("-D")
+        .arg("-a")
+        .arg(&socket)
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("ssh-agent runs (openssh-client)");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !socket.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "ssh-agent made no socket"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let socket = socket.display().to_string();
+    let added = Command::new("ssh-add")
+        .arg(&key)
+        .env("SSH_AUTH_SOCK", &socket)
+        .output()
+        .unwrap();
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let url = rig.servers.ssh().url("fleet");
+    let printed = rig.bootstrap_granting_the_printed_key(
+        &[("SSH_AUTH_SOCK", &socket)],
+        &[
+            "bootstrap",
+            "git",
+            "--url",
+            &url,
+            "--silent",
+            "--components",
+            "source-controller,kustomize-controller",
+            "--timeout",
+            "3m",
+            "-n",
+            &rig.ns,
+        ],
+    );
+    let _ = agent.kill();
+    let _ = agent.wait();
+    let pushed = repo.bare_rev_parse("refs/heads/main").unwrap();
+    rig.assert_synced_at(&pushed).await;
+    let data = rig.secret("flux-system").await.data.unwrap();
+    let identity_pub = String::from_utf8(data["identity.pub"].0.clone()).unwrap();
+    assert_eq!(identity_pub.trim(), printed);
+    let agent_key = Command::new("ssh-keygen")
+        .args(["-y", "-f", &key])
+        .output()
+        .unwrap();
+    let agent_key = String::from_utf8(agent_key.stdout).unwrap();
+    assert!(agent_key.starts_with("ssh-ed25519 "), "{agent_key}");
+    assert_ne!(
+        identity_pub.split_whitespace().nth(1),
+        agent_key.split_whitespace().nth(1),
+        "the cluster has its own key, not the agent's"
+    );
+    rig.cleanup().await;
 }
 
 /// Bad input stops the command before anything is pushed or applied: the namespace never

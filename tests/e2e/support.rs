@@ -94,6 +94,7 @@ pub fn tk(kubeconfig: &Path, args: &[&str]) -> Output {
         .arg("--kubeconfig")
         .arg(kubeconfig)
         .env_remove("KUBECONFIG")
+        .env_remove("SSH_AUTH_SOCK")
         .output()
         .expect("tk runs");
     eprintln!(

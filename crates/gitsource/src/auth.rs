@@ -28,6 +28,9 @@ pub enum Credentials {
     Bearer { token: String },
     /// `identity` (+ `identity.pub`, `password` as passphrase).
     Ssh(SshIdentity),
+    /// The keys of the user's ssh-agent (`SSH_AUTH_SOCK`), for the CLI; logs in as `user`
+    /// when the URL names none. Controllers never use it.
+    SshAgent { user: String },
 }
 
 #[derive(Clone, Default)]
@@ -57,6 +60,7 @@ impl std::fmt::Debug for Auth {
             Credentials::Basic { .. } => "basic",
             Credentials::Bearer { .. } => "bearer",
             Credentials::Ssh(_) => "ssh",
+            Credentials::SshAgent { .. } => "ssh-agent",
         };
         f.debug_struct("Auth")
             .field("credentials", &creds)
@@ -77,6 +81,7 @@ impl std::fmt::Debug for Credentials {
             Credentials::Basic { .. } => "Basic(<redacted>)",
             Credentials::Bearer { .. } => "Bearer(<redacted>)",
             Credentials::Ssh(_) => "Ssh(<redacted>)",
+            Credentials::SshAgent { user } => return write!(f, "SshAgent({user})"),
         })
     }
 }
@@ -98,7 +103,7 @@ impl Auth {
     pub(crate) fn secrets(&self) -> Vec<&str> {
         let mut out = Vec::new();
         match &self.credentials {
-            Credentials::None => {}
+            Credentials::None | Credentials::SshAgent { .. } => {}
             Credentials::Basic { password, .. } => out.push(password.as_str()),
             Credentials::Bearer { token } => out.push(token.as_str()),
             Credentials::Ssh(id) => {

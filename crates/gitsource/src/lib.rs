@@ -3,7 +3,8 @@
 //! Given a URL, a [`Reference`], [`Auth`] material and a directory, it answers
 //! ls-remote questions ([`ls_remote`]) and produces checkouts ([`checkout`]) with the
 //! semantics of Flux's source-controller v1 (`fluxcd/pkg` `git`, `git/gogit`), and verifies
-//! OpenPGP signatures of commits and tags ([`verify_commit`], [`verify_tag`]).
+//! OpenPGP signatures of commits and tags ([`verify_commit`], [`verify_tag`]). For `tk
+//! bootstrap` it also commits (optionally signed, [`Signer`]) and pushes ([`Workspace`]).
 //!
 //! Everything here blocks; the controller calls it inside `spawn_blocking`. The crate never
 //! logs, never reads the environment and never touches a cluster. libgit2 is told to ignore

@@ -253,6 +253,24 @@ impl<'a> Session<'a> {
                     id.passphrase.as_deref(),
                 )
             }
+            Credentials::SshAgent { user } => {
+                let user = user_from_url
+                    .or(self.url.username.as_deref())
+                    .filter(|u| !u.is_empty())
+                    .unwrap_or(user);
+                if allowed.contains(CredentialType::USERNAME) {
+                    return Cred::username(user);
+                }
+                if !allowed.contains(CredentialType::SSH_KEY) {
+                    return self.reject("the server does not accept public key authentication");
+                }
+                if !once(CredentialType::SSH_KEY) {
+                    return self.reject(format!(
+                        "the server refused every key of the ssh-agent for user '{user}'"
+                    ));
+                }
+                Cred::ssh_key_from_agent(user)
+            }
             Credentials::Basic { username, password } => {
                 if allowed.contains(CredentialType::USERNAME) {
                     return Cred::username(username);

@@ -133,7 +133,6 @@ impl Workspace {
         timeout: Duration,
     ) -> Result<Workspace> {
         let url = RemoteUrl::parse(url)?;
-        let refname = format!("refs/heads/{branch}");
         if !is_valid_branch(branch) {
             return Err(Error::invalid(
                 "branch",
@@ -145,47 +144,62 @@ impl Workspace {
             path: dir.display().to_string(),
             source: std::io::Error::other(e.message().to_string()),
         })?;
-        let session = Session::new(&url, auth, timeout)?;
-        let advertised = {
-            let mut remote = repo
-                .remote_anonymous(&url.raw)
-                .map_err(|e| session.error(e))?;
-            connect_and_list(&mut remote, &session)?
-        };
-        let has_branches = advertised.iter().any(|(n, _)| n.starts_with("refs/heads/"));
-        let remote_tip = if advertised.iter().any(|(n, _)| *n == refname) {
-            let mut remote = repo
-                .remote_anonymous(&url.raw)
-                .map_err(|e| session.error(e))?;
-            let mut options = session.fetch_options()?;
-            remote
-                .fetch(&[format!("+{refname}:{refname}")], Some(&mut options), None)
-                .map_err(|e| session.error(e))?;
-            session.check_deadline()?;
-            Some(
-                repo.refname_to_id(&refname)
-                    .map_err(|_| Error::RefNotFound {
-                        url: url.redacted.clone(),
-                        reference: refname.clone(),
-                    })?,
-            )
-        } else if has_branches {
-            return Err(Error::RefNotFound {
-                url: url.redacted.clone(),
-                reference: refname,
-            });
-        } else {
-            None
-        };
-        Ok(Workspace {
+        let mut workspace = Workspace {
             repo,
             url,
             auth: auth.clone(),
             branch: branch.to_string(),
             timeout,
-            remote_tip,
-            tip: remote_tip,
-        })
+            remote_tip: None,
+            tip: None,
+        };
+        workspace.refresh()?;
+        Ok(workspace)
+    }
+
+    /// Fetches the branch again and drops the local commits: after a rejected push, the
+    /// commits are made again on top of what the remote has now.
+    pub fn refresh(&mut self) -> Result<()> {
+        let refname = format!("refs/heads/{}", self.branch);
+        let session = Session::new(&self.url, &self.auth, self.timeout)?;
+        let mut remote = self
+            .repo
+            .remote_anonymous(&self.url.raw)
+            .map_err(|e| session.error(e))?;
+        let advertised = connect_and_list(&mut remote, &session)?;
+        let has_branches = advertised.iter().any(|(n, _)| n.starts_with("refs/heads/"));
+        self.remote_tip = if advertised.iter().any(|(n, _)| *n == refname) {
+            let mut remote = self
+                .repo
+                .remote_anonymous(&self.url.raw)
+                .map_err(|e| session.error(e))?;
+            let mut options = session.fetch_options()?;
+            // Forced: local commits that were not pushed are dropped.
+            remote
+                .fetch(&[format!("+{refname}:{refname}")], Some(&mut options), None)
+                .map_err(|e| session.error(e))?;
+            session.check_deadline()?;
+            Some(
+                self.repo
+                    .refname_to_id(&refname)
+                    .map_err(|_| Error::RefNotFound {
+                        url: self.url.redacted.clone(),
+                        reference: refname.clone(),
+                    })?,
+            )
+        } else if has_branches {
+            return Err(Error::RefNotFound {
+                url: self.url.redacted.clone(),
+                reference: refname,
+            });
+        } else {
+            if let Ok(mut local) = self.repo.find_reference(&refname) {
+                local.delete().map_err(|e| self.local(e))?;
+            }
+            None
+        };
+        self.tip = self.remote_tip;
+        Ok(())
     }
 
     /// The local tip (hex), `None` while an empty repository has no commit.
@@ -366,7 +380,14 @@ impl Workspace {
                 .map_err(|e| session.error(e))?;
             remote
                 .push(&[format!("{refname}:{refname}")], Some(&mut options))
-                .map_err(|e| session.error(e))?;
+                .map_err(|e| match e.code() {
+                    // libgit2 sees the remote tip first and refuses before sending anything.
+                    git2::ErrorCode::NotFastForward => Error::PushRejected {
+                        url: self.url.redacted.clone(),
+                        reason: format!("{refname} moved on the remote since it was fetched"),
+                    },
+                    _ => session.error(e),
+                })?;
         }
         session.check_deadline()?;
         if let Some(reason) = rejected.into_inner() {

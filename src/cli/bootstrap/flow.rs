@@ -47,6 +47,8 @@ pub struct Bootstrap {
     workspace: Option<(Workspace, String)>,
     /// The build of `<path>/<namespace>/` at the local tip: what the cluster will apply.
     built: Vec<Value>,
+    /// The URL `gotk-sync.yaml` gives the cluster, kept to commit again after a conflict.
+    sync_url: String,
 }
 
 impl Bootstrap {
@@ -104,6 +106,7 @@ impl Bootstrap {
                 .context("creating a temporary directory")?,
             workspace: None,
             built: Vec::new(),
+            sync_url: String::new(),
         };
         let step = Instant::now();
         bootstrap.check_cluster(common.force).await?;
@@ -203,6 +206,7 @@ impl Bootstrap {
     /// cluster will, so a broken kustomization in the repository stops here, before a push.
     pub fn commit(&mut self, sync_url: &str) -> Result<()> {
         let step = Instant::now();
+        self.sync_url = sync_url.to_string();
         let dir = self.path.join(self.namespace());
         let components =
             sync::components_manifest(&manifests::render(&self.install), &self.install);
@@ -291,21 +295,35 @@ impl Bootstrap {
         Ok(())
     }
 
-    /// Pushes the new commits, if any.
+    /// Pushes the new commits, if any. When the branch moved since the clone (someone
+    /// pushed meanwhile), the manifests are committed again on top of it and pushed once
+    /// more, as flux does.
     pub fn push(&mut self) -> Result<()> {
         let step = Instant::now();
         let (workspace, url) = self.workspace.as_mut().expect("cloned before push");
         if !workspace.has_unpushed() {
             return Ok(());
         }
+        let url = url.clone();
         self.printer.action(format!(
             "pushing manifests to {:?}",
-            gitsource::redact_url(url)
+            gitsource::redact_url(&url)
         ));
         let spinner = self.printer.spinner("pushing");
-        let result = tokio::task::block_in_place(|| workspace.push());
+        let mut result = tokio::task::block_in_place(|| workspace.push());
+        if let Err(gitsource::Error::PushRejected { .. }) = &result {
+            spinner.finish_and_clear();
+            self.printer
+                .waiting("the branch moved meanwhile: committing again on top of it");
+            let (workspace, _) = self.workspace.as_mut().expect("cloned before push");
+            tokio::task::block_in_place(|| workspace.refresh())
+                .map_err(|err| git_error(err, &url, &self.branch))?;
+            self.commit(&self.sync_url.clone())?;
+            let (workspace, _) = self.workspace.as_mut().expect("cloned before push");
+            result = tokio::task::block_in_place(|| workspace.push());
+        }
         spinner.finish_and_clear();
-        result.map_err(|err| git_error(err, url, &self.branch))?;
+        result.map_err(|err| git_error(err, &url, &self.branch))?;
         self.printer.success(format!("pushed to {:?}", self.branch));
         self.record("push", step);
         Ok(())

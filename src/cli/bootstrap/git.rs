@@ -25,9 +25,9 @@ pub async fn run(
     let ca_pem = read_ca(common)?;
     let plan = match url.scheme() {
         "ssh" => Access::ssh(&url, args, password.as_deref())?,
-        "https" => Access::http(&url, args, password.as_deref(), ca_pem.clone()),
+        "https" => Access::http(args, password.as_deref(), ca_pem.clone()),
         "http" if args.allow_insecure_http => {
-            Access::http(&url, args, password.as_deref(), ca_pem.clone())
+            Access::http(args, password.as_deref(), ca_pem.clone())
         }
         "http" => bail!(
             "flag --url: {} is plain HTTP, which sends credentials in clear: use https://, or pass \
@@ -99,47 +99,48 @@ struct Access {
 }
 
 impl Access {
+    /// With --private-key-file, or else the keys of the user's ssh-agent, as flux does.
     fn ssh(url: &Url, args: &BootstrapGitArgs, password: Option<&str>) -> Result<Access> {
-        let Some(path) = args
-            .common
-            .private_key_file
-            .as_deref()
-            .filter(|p| !p.is_empty())
-        else {
-            bail!(
-                "flag --private-key-file: pushing to {} over SSH needs the private key of a user \
-                 or deploy key with write access",
-                gitsource::redact_url(url.as_str())
-            );
-        };
-        let pair = ssh::load(path, password)?;
-        let (host, port) = host_port(url, 22)?;
-        let known_hosts = ssh::scan_host_key(&host, port, SCAN_TIMEOUT)?;
         let user = if url.username().is_empty() {
             args.username.clone()
         } else {
             url.username().to_string()
         };
-        Ok(Access {
-            auth: Auth {
-                credentials: Credentials::Ssh(SshIdentity {
+        let key_file = args
+            .common
+            .private_key_file
+            .as_deref()
+            .filter(|p| !p.is_empty());
+        let credentials = match key_file {
+            Some(path) => {
+                let pair = ssh::load(path, password)?;
+                Credentials::Ssh(SshIdentity {
                     private_key: pair.private_key,
                     public_key: Some(pair.public_key),
                     passphrase: password.map(str::to_string),
                     user: Some(user),
-                }),
-                known_hosts: Some(known_hosts),
+                })
+            }
+            None if std::env::var_os("SSH_AUTH_SOCK").is_some_and(|s| !s.is_empty()) => {
+                Credentials::SshAgent { user }
+            }
+            None => bail!(
+                "flag --private-key-file: pushing to {} over SSH needs the private key of a user \
+                 or deploy key with write access (or an ssh-agent holding it, at SSH_AUTH_SOCK)",
+                gitsource::redact_url(url.as_str())
+            ),
+        };
+        let (host, port) = host_port(url, 22)?;
+        Ok(Access {
+            auth: Auth {
+                credentials,
+                known_hosts: Some(ssh::scan_host_key(&host, port, SCAN_TIMEOUT)?),
                 ..Default::default()
             },
         })
     }
 
-    fn http(
-        _url: &Url,
-        args: &BootstrapGitArgs,
-        password: Option<&str>,
-        ca_pem: Option<String>,
-    ) -> Access {
+    fn http(args: &BootstrapGitArgs, password: Option<&str>, ca_pem: Option<String>) -> Access {
         let credentials = match password {
             Some(token) if args.with_bearer_token => Credentials::Bearer {
                 token: token.to_string(),

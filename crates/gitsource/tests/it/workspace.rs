@@ -218,7 +218,7 @@ fn a_missing_branch_and_a_wrong_password_are_refused_before_anything_is_written(
 }
 
 #[test]
-fn a_push_behind_the_remote_is_rejected_and_changes_nothing() {
+fn a_push_behind_the_remote_is_rejected_then_made_again_on_top() {
     let repo = servers().create_repo(&unique("ws-race")).unwrap();
     repo.commit("init", &[("README.md", "hello\n")]).unwrap();
     repo.push().unwrap();
@@ -232,11 +232,21 @@ fn a_push_behind_the_remote_is_rejected_and_changes_nothing() {
     let theirs = repo.commit("theirs", &[("theirs.yaml", "b: 2\n")]).unwrap();
     repo.push().unwrap();
     let err = ws.push().unwrap_err();
-    assert!(
-        matches!(err, Error::PushRejected { .. } | Error::Git { .. }),
-        "{err}"
-    );
+    assert!(matches!(err, Error::PushRejected { .. }), "{err}");
     assert_eq!(repo.bare_rev_parse("refs/heads/main").unwrap(), theirs);
+
+    // Fetched again, the commit is made on top of theirs and goes through.
+    ws.refresh().unwrap();
+    assert_eq!(ws.head().as_deref(), Some(theirs.as_str()));
+    assert!(!ws.has_unpushed());
+    let mine = ws
+        .commit(&[("mine.yaml", b"a: 1\n")], &author(), "mine", None)
+        .unwrap()
+        .unwrap();
+    ws.push().unwrap();
+    assert_eq!(repo.bare_rev_parse("refs/heads/main").unwrap(), mine);
+    assert_eq!(server_file(&repo, "main:theirs.yaml"), "b: 2\n");
+    assert_eq!(server_file(&repo, "main:mine.yaml"), "a: 1\n");
 }
 
 #[test]
@@ -336,4 +346,56 @@ fn flux_default_author_without_email_is_written_and_bad_authors_refused() {
             .unwrap_err();
         assert!(matches!(err, Error::InvalidInput { .. }), "{bad:?}: {err}");
     }
+}
+
+#[test]
+fn a_protected_signing_key_needs_its_passphrase() {
+    let home = GpgKey::generate().unwrap();
+    home.gpg(&[
+        "--passphrase",
+        "s3cret",
+        "--quick-gen-key",
+        "Protected <protected@example.com>",
+        "ed25519",
+        "sign",
+        "never",
+    ])
+    .unwrap();
+    let ring = home
+        .gpg(&[
+            "--passphrase",
+            "s3cret",
+            "--armor",
+            "--export-secret-keys",
+            "protected@example.com",
+        ])
+        .unwrap();
+    let err = Signer::from_keyring(ring.as_bytes(), None, "wrong").unwrap_err();
+    assert!(err.to_string().contains("does not unlock"), "{err}");
+    let err = Signer::from_keyring(ring.as_bytes(), None, "").unwrap_err();
+    assert!(err.to_string().contains("does not unlock"), "{err}");
+    let signer = Signer::from_keyring(ring.as_bytes(), None, "s3cret").unwrap();
+
+    let repo = servers().create_repo(&unique("ws-protected")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let url = servers().ssh().url(repo.name());
+    let auth = ssh_auth();
+    let mut ws = Workspace::clone(&url, &auth, "main", &dir.path().join("ws"), TIMEOUT).unwrap();
+    let sha = ws
+        .commit(&[("a.yaml", b"a: 1\n")], &author(), "signed", Some(&signer))
+        .unwrap()
+        .unwrap();
+    ws.push().unwrap();
+    let out = git_command()
+        .arg("--git-dir")
+        .arg(repo.bare_path())
+        .env("GNUPGHOME", home.home())
+        .args(["verify-commit", "--raw", &sha])
+        .output()
+        .unwrap();
+    let status = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        status.contains(&format!("GOODSIG {}", signer.key_id())),
+        "{status}"
+    );
 }
