@@ -501,6 +501,10 @@ impl Controller {
             "127.0.0.1:0",
             "--health-addr",
             "0",
+            "--events-listen-addr",
+            "0",
+            "--receiver-addr",
+            "0",
         ])
         .arg(format!("--metrics-addr=127.0.0.1:{metrics}"))
         .arg(format!("--concurrent={concurrent}"))

@@ -37,13 +37,13 @@ complete -c tk -n "__fish_tk_needs_command" -f -a "upgrade" -d 'Upgrade the inst
 complete -c tk -n "__fish_tk_needs_command" -f -a "check" -d 'Check the cluster meets tk\'s requirements, or that an installation is healthy'
 complete -c tk -n "__fish_tk_needs_command" -f -a "uninstall" -d 'Remove tk\'s components, CRDs and custom resources from a cluster'
 complete -c tk -n "__fish_tk_needs_command" -f -a "completion" -d 'Generate a shell completion script'
-complete -c tk -n "__fish_tk_needs_command" -f -a "create" -d 'Create or update sources, secrets and Kustomizations'
-complete -c tk -n "__fish_tk_needs_command" -f -a "get" -d 'Print the status of sources and Kustomizations'
+complete -c tk -n "__fish_tk_needs_command" -f -a "create" -d 'Create or update sources, secrets, Kustomizations, alerts and receivers'
+complete -c tk -n "__fish_tk_needs_command" -f -a "get" -d 'Print the status of sources, Kustomizations, alerts and receivers'
 complete -c tk -n "__fish_tk_needs_command" -f -a "reconcile" -d 'Ask for an immediate reconcile and wait for it'
-complete -c tk -n "__fish_tk_needs_command" -f -a "suspend" -d 'Stop reconciling sources and Kustomizations'
-complete -c tk -n "__fish_tk_needs_command" -f -a "resume" -d 'Reconcile suspended sources and Kustomizations again'
-complete -c tk -n "__fish_tk_needs_command" -f -a "delete" -d 'Delete sources and Kustomizations'
-complete -c tk -n "__fish_tk_needs_command" -f -a "export" -d 'Print sources and Kustomizations as YAML that can be applied again'
+complete -c tk -n "__fish_tk_needs_command" -f -a "suspend" -d 'Stop reconciling sources, Kustomizations, alerts and receivers'
+complete -c tk -n "__fish_tk_needs_command" -f -a "resume" -d 'Reconcile suspended sources, Kustomizations, alerts and receivers again'
+complete -c tk -n "__fish_tk_needs_command" -f -a "delete" -d 'Delete sources, Kustomizations, alerts and receivers'
+complete -c tk -n "__fish_tk_needs_command" -f -a "export" -d 'Print sources, Kustomizations, alerts and receivers as YAML that can be applied again'
 complete -c tk -n "__fish_tk_needs_command" -f -a "kustomize" -d 'Build kustomizations locally, as `kustomize build` does'
 complete -c tk -n "__fish_tk_needs_command" -f -a "build" -d 'Build a Kustomization\'s manifests locally, as the controller would'
 complete -c tk -n "__fish_tk_needs_command" -f -a "diff" -d 'Diff a Kustomization\'s local manifests against the cluster'
@@ -124,17 +124,20 @@ complete -c tk -n "__fish_tk_using_subcommand completion" -s n -l namespace -d '
 complete -c tk -n "__fish_tk_using_subcommand completion" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
 complete -c tk -n "__fish_tk_using_subcommand completion" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand completion" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant" -l context -d 'The kubeconfig context to use' -r
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant" -l verbose -d 'Print more detail: each object applied, each check made'
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant" -f -a "source" -d 'Create or update sources'
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant" -f -a "secret" -d 'Create or update Kubernetes secrets for sources'
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant" -f -a "kustomization" -d 'Create or update a Kustomization and wait for it to be applied'
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant" -f -a "ks" -d 'Create or update a Kustomization and wait for it to be applied'
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant" -f -a "tenant" -d 'Create or update a tenant: its namespaces, service accounts and role bindings'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant alert-provider alert receiver" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant alert-provider alert receiver" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant alert-provider alert receiver" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant alert-provider alert receiver" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant alert-provider alert receiver" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant alert-provider alert receiver" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant alert-provider alert receiver" -f -a "source" -d 'Create or update sources'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant alert-provider alert receiver" -f -a "secret" -d 'Create or update Kubernetes secrets for sources'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant alert-provider alert receiver" -f -a "kustomization" -d 'Create or update a Kustomization and wait for it to be applied'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant alert-provider alert receiver" -f -a "ks" -d 'Create or update a Kustomization and wait for it to be applied'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant alert-provider alert receiver" -f -a "tenant" -d 'Create or update a tenant: its namespaces, service accounts and role bindings'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant alert-provider alert receiver" -f -a "alert-provider" -d 'Create or update a Provider: where alerts are sent'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant alert-provider alert receiver" -f -a "alert" -d 'Create or update an Alert: which events of which objects go to a Provider'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant alert-provider alert receiver" -f -a "receiver" -d 'Create or update a Receiver and print its webhook URL path'
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
@@ -209,18 +212,60 @@ complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from tenant" -l export -d 'Print the objects as YAML instead of applying them'
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from tenant" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from tenant" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks all" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks all" -l context -d 'The kubeconfig context to use' -r
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks all" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks all" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks all" -l verbose -d 'Print more detail: each object applied, each check made'
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks all" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks all" -f -a "sources" -d 'Print the status of sources'
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks all" -f -a "source" -d 'Print the status of sources'
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks all" -f -a "kustomizations" -d 'Print the status of Kustomizations'
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks all" -f -a "kustomization" -d 'Print the status of Kustomizations'
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks all" -f -a "ks" -d 'Print the status of Kustomizations'
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks all" -f -a "all" -d 'Print the status of every source and Kustomization, one table per kind'
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from alert-provider" -l type -d 'Type of provider (slack, msteams, discord, github, gitlab, generic, ...)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from alert-provider" -l channel -d 'Channel to send messages to in the case of a chat provider' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from alert-provider" -l username -d 'Bot username used by the provider' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from alert-provider" -l address -d 'Path to either the git repository, chat provider or webhook' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from alert-provider" -l secret-ref -d 'Name of the Secret containing the authentication token (or address)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from alert-provider" -l label -d 'Label to set, as key=value (comma-separated or repeated)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from alert-provider" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from alert-provider" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from alert-provider" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from alert-provider" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from alert-provider" -l export -d 'Print the Provider as YAML instead of applying it'
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from alert-provider" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from alert-provider" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from alert" -l provider-ref -d 'Name of the Provider events are sent to' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from alert" -l event-severity -d 'Severity of events to send alerts for: info (all events) or error' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from alert" -l event-source -d 'Objects that should generate alerts, as <kind>/<name>[.<namespace>] or <kind>/* for all of a kind (comma-separated or repeated)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from alert" -l label -d 'Label to set, as key=value (comma-separated or repeated)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from alert" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from alert" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from alert" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from alert" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from alert" -l export -d 'Print the Alert as YAML instead of applying it'
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from alert" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from alert" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from receiver" -l type -d 'Type of receiver (generic, generic-hmac, github, gitlab, bitbucket, harbor, dockerhub, quay, gcr, nexus, acr, cdevents)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from receiver" -l event -d 'Event type the receiver accepts, e.g. push (comma-separated or repeated; default: all)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from receiver" -l resource -d 'Object to reconcile on a valid request, as <kind>/<name>[.<namespace>] or <kind>/* for all of a kind (comma-separated or repeated)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from receiver" -l secret-ref -d 'Name of the Secret whose `token` key secures the webhook' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from receiver" -l label -d 'Label to set, as key=value (comma-separated or repeated)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from receiver" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from receiver" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from receiver" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from receiver" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from receiver" -l export -d 'Print the Receiver as YAML instead of applying it'
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from receiver" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from receiver" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -f -a "sources" -d 'Print the status of sources'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -f -a "source" -d 'Print the status of sources'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -f -a "kustomizations" -d 'Print the status of Kustomizations'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -f -a "kustomization" -d 'Print the status of Kustomizations'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -f -a "ks" -d 'Print the status of Kustomizations'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -f -a "alerts" -d 'Print the status of Alerts'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -f -a "alert" -d 'Print the status of Alerts'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -f -a "alert-providers" -d 'Print the status of Providers'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -f -a "alert-provider" -d 'Print the status of Providers'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -f -a "receivers" -d 'Print the status of Receivers'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -f -a "receiver" -d 'Print the status of Receivers'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -f -a "all" -d 'Print the status of every source, Kustomization, Receiver, Provider and Alert, one table per kind'
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from sources" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from sources" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from sources" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
@@ -270,6 +315,72 @@ complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_fr
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from ks" -s w -l watch -d 'After listing, print a row each time an object changes (until --timeout)'
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from ks" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from ks" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alerts" -l status-selector -d 'Only objects whose condition has this status, as type=status (e.g. ready=false)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alerts" -s l -l label-selector -d 'Only objects matching this label selector (e.g. app=web,tier!=db)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alerts" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alerts" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alerts" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alerts" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alerts" -s A -l all-namespaces -d 'List across all namespaces'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alerts" -l no-header -d 'Leave out the header row'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alerts" -s w -l watch -d 'After listing, print a row each time an object changes (until --timeout)'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alerts" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alerts" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alert" -l status-selector -d 'Only objects whose condition has this status, as type=status (e.g. ready=false)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alert" -s l -l label-selector -d 'Only objects matching this label selector (e.g. app=web,tier!=db)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alert" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alert" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alert" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alert" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alert" -s A -l all-namespaces -d 'List across all namespaces'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alert" -l no-header -d 'Leave out the header row'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alert" -s w -l watch -d 'After listing, print a row each time an object changes (until --timeout)'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alert" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alert" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alert-providers" -l status-selector -d 'Only objects whose condition has this status, as type=status (e.g. ready=false)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alert-providers" -s l -l label-selector -d 'Only objects matching this label selector (e.g. app=web,tier!=db)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alert-providers" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alert-providers" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alert-providers" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alert-providers" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alert-providers" -s A -l all-namespaces -d 'List across all namespaces'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alert-providers" -l no-header -d 'Leave out the header row'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alert-providers" -s w -l watch -d 'After listing, print a row each time an object changes (until --timeout)'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alert-providers" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alert-providers" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alert-provider" -l status-selector -d 'Only objects whose condition has this status, as type=status (e.g. ready=false)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alert-provider" -s l -l label-selector -d 'Only objects matching this label selector (e.g. app=web,tier!=db)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alert-provider" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alert-provider" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alert-provider" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alert-provider" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alert-provider" -s A -l all-namespaces -d 'List across all namespaces'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alert-provider" -l no-header -d 'Leave out the header row'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alert-provider" -s w -l watch -d 'After listing, print a row each time an object changes (until --timeout)'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alert-provider" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alert-provider" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from receivers" -l status-selector -d 'Only objects whose condition has this status, as type=status (e.g. ready=false)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from receivers" -s l -l label-selector -d 'Only objects matching this label selector (e.g. app=web,tier!=db)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from receivers" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from receivers" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from receivers" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from receivers" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from receivers" -s A -l all-namespaces -d 'List across all namespaces'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from receivers" -l no-header -d 'Leave out the header row'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from receivers" -s w -l watch -d 'After listing, print a row each time an object changes (until --timeout)'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from receivers" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from receivers" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from receiver" -l status-selector -d 'Only objects whose condition has this status, as type=status (e.g. ready=false)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from receiver" -s l -l label-selector -d 'Only objects matching this label selector (e.g. app=web,tier!=db)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from receiver" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from receiver" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from receiver" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from receiver" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from receiver" -s A -l all-namespaces -d 'List across all namespaces'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from receiver" -l no-header -d 'Leave out the header row'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from receiver" -s w -l watch -d 'After listing, print a row each time an object changes (until --timeout)'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from receiver" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from receiver" -s h -l help -d 'Print help'
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from all" -l status-selector -d 'Only objects whose condition has this status, as type=status (e.g. ready=false)' -r
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from all" -s l -l label-selector -d 'Only objects matching this label selector (e.g. app=web,tier!=db)' -r
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from all" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
@@ -280,15 +391,18 @@ complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_fr
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from all" -l no-header -d 'Leave out the header row'
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from all" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from all" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
-complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks" -l context -d 'The kubeconfig context to use' -r
-complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
-complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
-complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks" -l verbose -d 'Print more detail: each object applied, each check made'
-complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks" -f -a "source" -d 'Reconcile a source'
-complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks" -f -a "kustomization" -d 'Apply a Kustomization now (and with --with-source, fetch its source first) and wait'
-complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks" -f -a "ks" -d 'Apply a Kustomization now (and with --with-source, fetch its source first) and wait'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks receiver alert alert-provider" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks receiver alert alert-provider" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks receiver alert alert-provider" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks receiver alert alert-provider" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks receiver alert alert-provider" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks receiver alert alert-provider" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks receiver alert alert-provider" -f -a "source" -d 'Reconcile a source'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks receiver alert alert-provider" -f -a "kustomization" -d 'Apply a Kustomization now (and with --with-source, fetch its source first) and wait'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks receiver alert alert-provider" -f -a "ks" -d 'Apply a Kustomization now (and with --with-source, fetch its source first) and wait'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks receiver alert alert-provider" -f -a "receiver" -d 'Reconcile a Receiver and wait for it to be ready'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks receiver alert alert-provider" -f -a "alert" -d 'Annotate an Alert for reconciliation (Alerts have no status: done once annotated)'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks receiver alert alert-provider" -f -a "alert-provider" -d 'Annotate a Provider for reconciliation (Providers have no status: done once annotated)'
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
@@ -310,15 +424,36 @@ complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcomm
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from ks" -l with-source -d 'Reconcile the Kustomization\'s source first and wait for its new revision'
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from ks" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from ks" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
-complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks" -l context -d 'The kubeconfig context to use' -r
-complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
-complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
-complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks" -l verbose -d 'Print more detail: each object applied, each check made'
-complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks" -f -a "source" -d 'Suspend sources'
-complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks" -f -a "kustomization" -d 'Suspend Kustomizations'
-complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks" -f -a "ks" -d 'Suspend Kustomizations'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from receiver" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from receiver" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from receiver" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from receiver" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from receiver" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from receiver" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from alert" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from alert" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from alert" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from alert" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from alert" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from alert" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from alert-provider" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from alert-provider" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from alert-provider" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from alert-provider" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from alert-provider" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from alert-provider" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "source" -d 'Suspend sources'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "kustomization" -d 'Suspend Kustomizations'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "ks" -d 'Suspend Kustomizations'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "alert" -d 'Suspend Alerts: no events are sent for them'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "alert-provider" -d 'Suspend Providers: no events are sent to them'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "receiver" -d 'Suspend Receivers: their webhooks trigger nothing'
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
@@ -340,15 +475,39 @@ complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcomman
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from ks" -l all -d 'Every object of this kind in the namespace'
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from ks" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from ks" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
-complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks" -l context -d 'The kubeconfig context to use' -r
-complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
-complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
-complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks" -l verbose -d 'Print more detail: each object applied, each check made'
-complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks" -f -a "source" -d 'Resume sources'
-complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks" -f -a "kustomization" -d 'Resume Kustomizations and wait for them to be applied'
-complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks" -f -a "ks" -d 'Resume Kustomizations and wait for them to be applied'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from alert" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from alert" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from alert" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from alert" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from alert" -l all -d 'Every object of this kind in the namespace'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from alert" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from alert" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from alert-provider" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from alert-provider" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from alert-provider" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from alert-provider" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from alert-provider" -l all -d 'Every object of this kind in the namespace'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from alert-provider" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from alert-provider" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from receiver" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from receiver" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from receiver" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from receiver" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from receiver" -l all -d 'Every object of this kind in the namespace'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from receiver" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from receiver" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "source" -d 'Resume sources'
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "kustomization" -d 'Resume Kustomizations and wait for them to be applied'
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "ks" -d 'Resume Kustomizations and wait for them to be applied'
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "alert" -d 'Resume suspended Alerts'
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "alert-provider" -d 'Resume suspended Providers'
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "receiver" -d 'Resume suspended Receivers and wait for them to be ready'
 complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
@@ -374,15 +533,45 @@ complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand
 complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from ks" -l all -d 'Every object of this kind in the namespace'
 complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from ks" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from ks" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
-complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks" -l context -d 'The kubeconfig context to use' -r
-complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
-complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
-complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks" -l verbose -d 'Print more detail: each object applied, each check made'
-complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks" -f -a "source" -d 'Delete sources'
-complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks" -f -a "kustomization" -d 'Delete a Kustomization (with prune, the objects it applied are deleted too)'
-complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks" -f -a "ks" -d 'Delete a Kustomization (with prune, the objects it applied are deleted too)'
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from alert" -l wait -d 'Wait for the resumed objects to be reconciled' -r -f -a "true\t''
+false\t''"
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from alert" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from alert" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from alert" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from alert" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from alert" -l all -d 'Every object of this kind in the namespace'
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from alert" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from alert" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from alert-provider" -l wait -d 'Wait for the resumed objects to be reconciled' -r -f -a "true\t''
+false\t''"
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from alert-provider" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from alert-provider" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from alert-provider" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from alert-provider" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from alert-provider" -l all -d 'Every object of this kind in the namespace'
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from alert-provider" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from alert-provider" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from receiver" -l wait -d 'Wait for the resumed objects to be reconciled' -r -f -a "true\t''
+false\t''"
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from receiver" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from receiver" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from receiver" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from receiver" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from receiver" -l all -d 'Every object of this kind in the namespace'
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from receiver" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from receiver" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "source" -d 'Delete sources'
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "kustomization" -d 'Delete a Kustomization (with prune, the objects it applied are deleted too)'
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "ks" -d 'Delete a Kustomization (with prune, the objects it applied are deleted too)'
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "alert" -d 'Delete an Alert'
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "alert-provider" -d 'Delete a Provider'
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "receiver" -d 'Delete a Receiver'
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
@@ -404,15 +593,39 @@ complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from ks" -s s -l silent -d 'Do not ask for confirmation'
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from ks" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from ks" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
-complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks" -l context -d 'The kubeconfig context to use' -r
-complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
-complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
-complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks" -l verbose -d 'Print more detail: each object applied, each check made'
-complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks" -f -a "source" -d 'Export sources'
-complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks" -f -a "kustomization" -d 'Export Kustomizations as YAML'
-complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks" -f -a "ks" -d 'Export Kustomizations as YAML'
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from alert" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from alert" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from alert" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from alert" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from alert" -s s -l silent -d 'Do not ask for confirmation'
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from alert" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from alert" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from alert-provider" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from alert-provider" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from alert-provider" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from alert-provider" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from alert-provider" -s s -l silent -d 'Do not ask for confirmation'
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from alert-provider" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from alert-provider" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from receiver" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from receiver" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from receiver" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from receiver" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from receiver" -s s -l silent -d 'Do not ask for confirmation'
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from receiver" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from receiver" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "source" -d 'Export sources'
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "kustomization" -d 'Export Kustomizations as YAML'
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "ks" -d 'Export Kustomizations as YAML'
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "alert" -d 'Export Alerts as YAML'
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "alert-provider" -d 'Export Providers as YAML'
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "receiver" -d 'Export Receivers as YAML'
 complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
@@ -434,6 +647,27 @@ complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand
 complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from ks" -l all -d 'Every object of this kind in the namespace'
 complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from ks" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from ks" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from alert" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from alert" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from alert" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from alert" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from alert" -l all -d 'Every object of this kind in the namespace'
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from alert" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from alert" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from alert-provider" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from alert-provider" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from alert-provider" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from alert-provider" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from alert-provider" -l all -d 'Every object of this kind in the namespace'
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from alert-provider" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from alert-provider" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from receiver" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from receiver" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from receiver" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from receiver" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from receiver" -l all -d 'Every object of this kind in the namespace'
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from receiver" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from receiver" -s h -l help -d 'Print help'
 complete -c tk -n "__fish_tk_using_subcommand kustomize; and not __fish_seen_subcommand_from build" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand kustomize; and not __fish_seen_subcommand_from build" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand kustomize; and not __fish_seen_subcommand_from build" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
@@ -698,7 +932,7 @@ complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcomm
 complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l force -d 'Take over a namespace another tool manages (its `app.kubernetes.io/managed-by` label says so)'
 complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tk -n "__fish_tk_using_subcommand controller" -l events-addr -d 'The address of the notification controller\'s event endpoint' -r
+complete -c tk -n "__fish_tk_using_subcommand controller" -l events-addr -d 'The address of the notification controller\'s event endpoint (the last one given wins)' -r
 complete -c tk -n "__fish_tk_using_subcommand controller" -l watch-all-namespaces -d 'Watch objects in all namespaces; when false only the runtime namespace is watched' -r -f -a "true\t''
 false\t''"
 complete -c tk -n "__fish_tk_using_subcommand controller" -l watch-label-selector -d 'Only watch objects matching this label selector' -r
@@ -728,6 +962,9 @@ complete -c tk -n "__fish_tk_using_subcommand controller" -l storage-addr -d 'Ad
 complete -c tk -n "__fish_tk_using_subcommand controller" -l storage-adv-addr -d 'host[:port] other controllers fetch artifacts from (default: the listen address)' -r
 complete -c tk -n "__fish_tk_using_subcommand controller" -l artifact-retention-ttl -d 'How long superseded artifacts are kept' -r
 complete -c tk -n "__fish_tk_using_subcommand controller" -l artifact-retention-records -d 'How many artifacts per object are kept, the current one included' -r
+complete -c tk -n "__fish_tk_using_subcommand controller" -l events-listen-addr -d 'Address the event endpoint (`POST /`, Service notification-controller) listens on; "0" turns it off (the last one given wins)' -r
+complete -c tk -n "__fish_tk_using_subcommand controller" -l receiver-addr -d 'Address the webhook receivers (Service webhook-receiver) listen on; "0" turns them off (the last one given wins)' -r
+complete -c tk -n "__fish_tk_using_subcommand controller" -l rate-limit-interval -d 'How long an event identical to one already dispatched for the same object is refused (HTTP 429)' -r
 complete -c tk -n "__fish_tk_using_subcommand controller" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand controller" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand controller" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r

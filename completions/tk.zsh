@@ -348,6 +348,63 @@ _arguments "${_arguments_options[@]}" : \
 ':name -- Name of the tenant:_default' \
 && ret=0
 ;;
+(alert-provider)
+_arguments "${_arguments_options[@]}" : \
+'--type=[Type of provider (slack, msteams, discord, github, gitlab, generic, ...)]:TYPE:_default' \
+'--channel=[Channel to send messages to in the case of a chat provider]:CHANNEL:_default' \
+'--username=[Bot username used by the provider]:USERNAME:_default' \
+'--address=[Path to either the git repository, chat provider or webhook]:ADDRESS:_default' \
+'--secret-ref=[Name of the Secret containing the authentication token (or address)]:NAME:_default' \
+'*--label=[Label to set, as key=value (comma-separated or repeated)]:KEY=VALUE:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--export[Print the Provider as YAML instead of applying it]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':name -- Name of the Provider:_default' \
+&& ret=0
+;;
+(alert)
+_arguments "${_arguments_options[@]}" : \
+'--provider-ref=[Name of the Provider events are sent to]:NAME:_default' \
+'--event-severity=[Severity of events to send alerts for\: info (all events) or error]:SEVERITY:_default' \
+'*--event-source=[Objects that should generate alerts, as <kind>/<name>\[.<namespace>\] or <kind>/* for all of a kind (comma-separated or repeated)]:KIND/NAME[.NAMESPACE]:_default' \
+'*--label=[Label to set, as key=value (comma-separated or repeated)]:KEY=VALUE:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--export[Print the Alert as YAML instead of applying it]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':name -- Name of the Alert:_default' \
+&& ret=0
+;;
+(receiver)
+_arguments "${_arguments_options[@]}" : \
+'--type=[Type of receiver (generic, generic-hmac, github, gitlab, bitbucket, harbor, dockerhub, quay, gcr, nexus, acr, cdevents)]:TYPE:_default' \
+'*--event=[Event type the receiver accepts, e.g. push (comma-separated or repeated; default\: all)]:EVENT:_default' \
+'*--resource=[Object to reconcile on a valid request, as <kind>/<name>\[.<namespace>\] or <kind>/* for all of a kind (comma-separated or repeated)]:KIND/NAME[.NAMESPACE]:_default' \
+'--secret-ref=[Name of the Secret whose \`token\` key secures the webhook]:NAME:_default' \
+'*--label=[Label to set, as key=value (comma-separated or repeated)]:KEY=VALUE:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--export[Print the Receiver as YAML instead of applying it]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':name -- Name of the Receiver:_default' \
+&& ret=0
+;;
         esac
     ;;
 esac
@@ -561,6 +618,132 @@ _arguments "${_arguments_options[@]}" : \
 '::name -- Only the object with this name:_default' \
 && ret=0
 ;;
+(alerts)
+_arguments "${_arguments_options[@]}" : \
+'--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
+'-l+[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--label-selector=[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-A[List across all namespaces]' \
+'--all-namespaces[List across all namespaces]' \
+'--no-header[Leave out the header row]' \
+'-w[After listing, print a row each time an object changes (until --timeout)]' \
+'--watch[After listing, print a row each time an object changes (until --timeout)]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Only the object with this name:_default' \
+&& ret=0
+;;
+(alert)
+_arguments "${_arguments_options[@]}" : \
+'--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
+'-l+[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--label-selector=[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-A[List across all namespaces]' \
+'--all-namespaces[List across all namespaces]' \
+'--no-header[Leave out the header row]' \
+'-w[After listing, print a row each time an object changes (until --timeout)]' \
+'--watch[After listing, print a row each time an object changes (until --timeout)]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Only the object with this name:_default' \
+&& ret=0
+;;
+(alert-providers)
+_arguments "${_arguments_options[@]}" : \
+'--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
+'-l+[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--label-selector=[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-A[List across all namespaces]' \
+'--all-namespaces[List across all namespaces]' \
+'--no-header[Leave out the header row]' \
+'-w[After listing, print a row each time an object changes (until --timeout)]' \
+'--watch[After listing, print a row each time an object changes (until --timeout)]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Only the object with this name:_default' \
+&& ret=0
+;;
+(alert-provider)
+_arguments "${_arguments_options[@]}" : \
+'--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
+'-l+[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--label-selector=[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-A[List across all namespaces]' \
+'--all-namespaces[List across all namespaces]' \
+'--no-header[Leave out the header row]' \
+'-w[After listing, print a row each time an object changes (until --timeout)]' \
+'--watch[After listing, print a row each time an object changes (until --timeout)]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Only the object with this name:_default' \
+&& ret=0
+;;
+(receivers)
+_arguments "${_arguments_options[@]}" : \
+'--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
+'-l+[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--label-selector=[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-A[List across all namespaces]' \
+'--all-namespaces[List across all namespaces]' \
+'--no-header[Leave out the header row]' \
+'-w[After listing, print a row each time an object changes (until --timeout)]' \
+'--watch[After listing, print a row each time an object changes (until --timeout)]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Only the object with this name:_default' \
+&& ret=0
+;;
+(receiver)
+_arguments "${_arguments_options[@]}" : \
+'--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
+'-l+[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--label-selector=[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-A[List across all namespaces]' \
+'--all-namespaces[List across all namespaces]' \
+'--no-header[Leave out the header row]' \
+'-w[After listing, print a row each time an object changes (until --timeout)]' \
+'--watch[After listing, print a row each time an object changes (until --timeout)]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Only the object with this name:_default' \
+&& ret=0
+;;
 (all)
 _arguments "${_arguments_options[@]}" : \
 '--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
@@ -668,6 +851,45 @@ _arguments "${_arguments_options[@]}" : \
 ':name -- Name of the Kustomization:_default' \
 && ret=0
 ;;
+(receiver)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':name -- Name of the object:_default' \
+&& ret=0
+;;
+(alert)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':name -- Name of the object:_default' \
+&& ret=0
+;;
+(alert-provider)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':name -- Name of the object:_default' \
+&& ret=0
+;;
         esac
     ;;
 esac
@@ -745,6 +967,48 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (ks)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+(alert)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+(alert-provider)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+(receiver)
 _arguments "${_arguments_options[@]}" : \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
 '--context=[The kubeconfig context to use]:NAME:_default' \
@@ -837,6 +1101,51 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (ks)
+_arguments "${_arguments_options[@]}" : \
+'--wait=[Wait for the resumed objects to be reconciled]:BOOL:(true false)' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+(alert)
+_arguments "${_arguments_options[@]}" : \
+'--wait=[Wait for the resumed objects to be reconciled]:BOOL:(true false)' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+(alert-provider)
+_arguments "${_arguments_options[@]}" : \
+'--wait=[Wait for the resumed objects to be reconciled]:BOOL:(true false)' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+(receiver)
 _arguments "${_arguments_options[@]}" : \
 '--wait=[Wait for the resumed objects to be reconciled]:BOOL:(true false)' \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
@@ -944,6 +1253,51 @@ _arguments "${_arguments_options[@]}" : \
 ':name -- Name of the object:_default' \
 && ret=0
 ;;
+(alert)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-s[Do not ask for confirmation]' \
+'--silent[Do not ask for confirmation]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':name -- Name of the object:_default' \
+&& ret=0
+;;
+(alert-provider)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-s[Do not ask for confirmation]' \
+'--silent[Do not ask for confirmation]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':name -- Name of the object:_default' \
+&& ret=0
+;;
+(receiver)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-s[Do not ask for confirmation]' \
+'--silent[Do not ask for confirmation]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':name -- Name of the object:_default' \
+&& ret=0
+;;
         esac
     ;;
 esac
@@ -1022,6 +1376,48 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (ks)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+(alert)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+(alert-provider)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+(receiver)
 _arguments "${_arguments_options[@]}" : \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
 '--context=[The kubeconfig context to use]:NAME:_default' \
@@ -1440,7 +1836,7 @@ esac
 ;;
 (controller)
 _arguments "${_arguments_options[@]}" : \
-'--events-addr=[The address of the notification controller'\''s event endpoint]:URL:_default' \
+'--events-addr=[The address of the notification controller'\''s event endpoint (the last one given wins)]:URL:_default' \
 '--watch-all-namespaces=[Watch objects in all namespaces; when false only the runtime namespace is watched]::BOOL:(true false)' \
 '--watch-label-selector=[Only watch objects matching this label selector]:SELECTOR:_default' \
 '--enable-leader-election=[Run only while holding the leader election Lease, so replicas never reconcile at once]::BOOL:(true false)' \
@@ -1465,6 +1861,9 @@ _arguments "${_arguments_options[@]}" : \
 '--storage-adv-addr=[host\[\:port\] other controllers fetch artifacts from (default\: the listen address)]:HOST:_default' \
 '--artifact-retention-ttl=[How long superseded artifacts are kept]:DURATION:_default' \
 '--artifact-retention-records=[How many artifacts per object are kept, the current one included]:N:_default' \
+'--events-listen-addr=[Address the event endpoint (\`POST /\`, Service notification-controller) listens on; "0" turns it off (the last one given wins)]:ADDR:_default' \
+'--receiver-addr=[Address the webhook receivers (Service webhook-receiver) listen on; "0" turns them off (the last one given wins)]:ADDR:_default' \
+'--rate-limit-interval=[How long an event identical to one already dispatched for the same object is refused (HTTP 429)]:DURATION:_default' \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
 '--context=[The kubeconfig context to use]:NAME:_default' \
 '-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
@@ -1515,13 +1914,13 @@ _tk_commands() {
 'check:Check the cluster meets tk'\''s requirements, or that an installation is healthy' \
 'uninstall:Remove tk'\''s components, CRDs and custom resources from a cluster' \
 'completion:Generate a shell completion script' \
-'create:Create or update sources, secrets and Kustomizations' \
-'get:Print the status of sources and Kustomizations' \
+'create:Create or update sources, secrets, Kustomizations, alerts and receivers' \
+'get:Print the status of sources, Kustomizations, alerts and receivers' \
 'reconcile:Ask for an immediate reconcile and wait for it' \
-'suspend:Stop reconciling sources and Kustomizations' \
-'resume:Reconcile suspended sources and Kustomizations again' \
-'delete:Delete sources and Kustomizations' \
-'export:Print sources and Kustomizations as YAML that can be applied again' \
+'suspend:Stop reconciling sources, Kustomizations, alerts and receivers' \
+'resume:Reconcile suspended sources, Kustomizations, alerts and receivers again' \
+'delete:Delete sources, Kustomizations, alerts and receivers' \
+'export:Print sources, Kustomizations, alerts and receivers as YAML that can be applied again' \
 'kustomize:Build kustomizations locally, as \`kustomize build\` does' \
 'build:Build a Kustomization'\''s manifests locally, as the controller would' \
 'diff:Diff a Kustomization'\''s local manifests against the cluster' \
@@ -1599,13 +1998,31 @@ _tk__subcmd__create_commands() {
 'kustomization:Create or update a Kustomization and wait for it to be applied' \
 'ks:Create or update a Kustomization and wait for it to be applied' \
 'tenant:Create or update a tenant\: its namespaces, service accounts and role bindings' \
+'alert-provider:Create or update a Provider\: where alerts are sent' \
+'alert:Create or update an Alert\: which events of which objects go to a Provider' \
+'receiver:Create or update a Receiver and print its webhook URL path' \
     )
     _describe -t commands 'tk create commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__create__subcmd__alert_commands] )) ||
+_tk__subcmd__create__subcmd__alert_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk create alert commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__create__subcmd__alert-provider_commands] )) ||
+_tk__subcmd__create__subcmd__alert-provider_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk create alert-provider commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__create__subcmd__kustomization_commands] )) ||
 _tk__subcmd__create__subcmd__kustomization_commands() {
     local commands; commands=()
     _describe -t commands 'tk create kustomization commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__create__subcmd__receiver_commands] )) ||
+_tk__subcmd__create__subcmd__receiver_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk create receiver commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__create__subcmd__secret_commands] )) ||
 _tk__subcmd__create__subcmd__secret_commands() {
@@ -1642,13 +2059,31 @@ _tk__subcmd__delete_commands() {
 'source:Delete sources' \
 'kustomization:Delete a Kustomization (with prune, the objects it applied are deleted too)' \
 'ks:Delete a Kustomization (with prune, the objects it applied are deleted too)' \
+'alert:Delete an Alert' \
+'alert-provider:Delete a Provider' \
+'receiver:Delete a Receiver' \
     )
     _describe -t commands 'tk delete commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__delete__subcmd__alert_commands] )) ||
+_tk__subcmd__delete__subcmd__alert_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk delete alert commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__delete__subcmd__alert-provider_commands] )) ||
+_tk__subcmd__delete__subcmd__alert-provider_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk delete alert-provider commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__delete__subcmd__kustomization_commands] )) ||
 _tk__subcmd__delete__subcmd__kustomization_commands() {
     local commands; commands=()
     _describe -t commands 'tk delete kustomization commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__delete__subcmd__receiver_commands] )) ||
+_tk__subcmd__delete__subcmd__receiver_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk delete receiver commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__delete__subcmd__source_commands] )) ||
 _tk__subcmd__delete__subcmd__source_commands() {
@@ -1691,13 +2126,31 @@ _tk__subcmd__export_commands() {
 'source:Export sources' \
 'kustomization:Export Kustomizations as YAML' \
 'ks:Export Kustomizations as YAML' \
+'alert:Export Alerts as YAML' \
+'alert-provider:Export Providers as YAML' \
+'receiver:Export Receivers as YAML' \
     )
     _describe -t commands 'tk export commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__export__subcmd__alert_commands] )) ||
+_tk__subcmd__export__subcmd__alert_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk export alert commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__export__subcmd__alert-provider_commands] )) ||
+_tk__subcmd__export__subcmd__alert-provider_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk export alert-provider commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__export__subcmd__kustomization_commands] )) ||
 _tk__subcmd__export__subcmd__kustomization_commands() {
     local commands; commands=()
     _describe -t commands 'tk export kustomization commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__export__subcmd__receiver_commands] )) ||
+_tk__subcmd__export__subcmd__receiver_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk export receiver commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__export__subcmd__source_commands] )) ||
 _tk__subcmd__export__subcmd__source_commands() {
@@ -1719,9 +2172,25 @@ _tk__subcmd__get_commands() {
 'kustomizations:Print the status of Kustomizations' \
 'kustomization:Print the status of Kustomizations' \
 'ks:Print the status of Kustomizations' \
-'all:Print the status of every source and Kustomization, one table per kind' \
+'alerts:Print the status of Alerts' \
+'alert:Print the status of Alerts' \
+'alert-providers:Print the status of Providers' \
+'alert-provider:Print the status of Providers' \
+'receivers:Print the status of Receivers' \
+'receiver:Print the status of Receivers' \
+'all:Print the status of every source, Kustomization, Receiver, Provider and Alert, one table per kind' \
     )
     _describe -t commands 'tk get commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__get__subcmd__alert-providers_commands] )) ||
+_tk__subcmd__get__subcmd__alert-providers_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk get alert-providers commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__get__subcmd__alerts_commands] )) ||
+_tk__subcmd__get__subcmd__alerts_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk get alerts commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__get__subcmd__all_commands] )) ||
 _tk__subcmd__get__subcmd__all_commands() {
@@ -1732,6 +2201,11 @@ _tk__subcmd__get__subcmd__all_commands() {
 _tk__subcmd__get__subcmd__kustomizations_commands() {
     local commands; commands=()
     _describe -t commands 'tk get kustomizations commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__get__subcmd__receivers_commands] )) ||
+_tk__subcmd__get__subcmd__receivers_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk get receivers commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__get__subcmd__sources_commands] )) ||
 _tk__subcmd__get__subcmd__sources_commands() {
@@ -1774,13 +2248,31 @@ _tk__subcmd__reconcile_commands() {
 'source:Reconcile a source' \
 'kustomization:Apply a Kustomization now (and with --with-source, fetch its source first) and wait' \
 'ks:Apply a Kustomization now (and with --with-source, fetch its source first) and wait' \
+'receiver:Reconcile a Receiver and wait for it to be ready' \
+'alert:Annotate an Alert for reconciliation (Alerts have no status\: done once annotated)' \
+'alert-provider:Annotate a Provider for reconciliation (Providers have no status\: done once annotated)' \
     )
     _describe -t commands 'tk reconcile commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__reconcile__subcmd__alert_commands] )) ||
+_tk__subcmd__reconcile__subcmd__alert_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk reconcile alert commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__reconcile__subcmd__alert-provider_commands] )) ||
+_tk__subcmd__reconcile__subcmd__alert-provider_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk reconcile alert-provider commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__reconcile__subcmd__kustomization_commands] )) ||
 _tk__subcmd__reconcile__subcmd__kustomization_commands() {
     local commands; commands=()
     _describe -t commands 'tk reconcile kustomization commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__reconcile__subcmd__receiver_commands] )) ||
+_tk__subcmd__reconcile__subcmd__receiver_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk reconcile receiver commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__reconcile__subcmd__source_commands] )) ||
 _tk__subcmd__reconcile__subcmd__source_commands() {
@@ -1800,13 +2292,31 @@ _tk__subcmd__resume_commands() {
 'source:Resume sources' \
 'kustomization:Resume Kustomizations and wait for them to be applied' \
 'ks:Resume Kustomizations and wait for them to be applied' \
+'alert:Resume suspended Alerts' \
+'alert-provider:Resume suspended Providers' \
+'receiver:Resume suspended Receivers and wait for them to be ready' \
     )
     _describe -t commands 'tk resume commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__resume__subcmd__alert_commands] )) ||
+_tk__subcmd__resume__subcmd__alert_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk resume alert commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__resume__subcmd__alert-provider_commands] )) ||
+_tk__subcmd__resume__subcmd__alert-provider_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk resume alert-provider commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__resume__subcmd__kustomization_commands] )) ||
 _tk__subcmd__resume__subcmd__kustomization_commands() {
     local commands; commands=()
     _describe -t commands 'tk resume kustomization commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__resume__subcmd__receiver_commands] )) ||
+_tk__subcmd__resume__subcmd__receiver_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk resume receiver commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__resume__subcmd__source_commands] )) ||
 _tk__subcmd__resume__subcmd__source_commands() {
@@ -1826,13 +2336,31 @@ _tk__subcmd__suspend_commands() {
 'source:Suspend sources' \
 'kustomization:Suspend Kustomizations' \
 'ks:Suspend Kustomizations' \
+'alert:Suspend Alerts\: no events are sent for them' \
+'alert-provider:Suspend Providers\: no events are sent to them' \
+'receiver:Suspend Receivers\: their webhooks trigger nothing' \
     )
     _describe -t commands 'tk suspend commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__suspend__subcmd__alert_commands] )) ||
+_tk__subcmd__suspend__subcmd__alert_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk suspend alert commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__suspend__subcmd__alert-provider_commands] )) ||
+_tk__subcmd__suspend__subcmd__alert-provider_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk suspend alert-provider commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__suspend__subcmd__kustomization_commands] )) ||
 _tk__subcmd__suspend__subcmd__kustomization_commands() {
     local commands; commands=()
     _describe -t commands 'tk suspend kustomization commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__suspend__subcmd__receiver_commands] )) ||
+_tk__subcmd__suspend__subcmd__receiver_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk suspend receiver commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__suspend__subcmd__source_commands] )) ||
 _tk__subcmd__suspend__subcmd__source_commands() {

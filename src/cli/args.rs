@@ -68,19 +68,19 @@ pub enum Command {
     Uninstall(UninstallArgs),
     /// Generate a shell completion script
     Completion(CompletionArgs),
-    /// Create or update sources, secrets and Kustomizations
+    /// Create or update sources, secrets, Kustomizations, alerts and receivers
     Create(CreateArgs),
-    /// Print the status of sources and Kustomizations
+    /// Print the status of sources, Kustomizations, alerts and receivers
     Get(GetArgs),
     /// Ask for an immediate reconcile and wait for it
     Reconcile(ReconcileArgs),
-    /// Stop reconciling sources and Kustomizations
+    /// Stop reconciling sources, Kustomizations, alerts and receivers
     Suspend(SuspendArgs),
-    /// Reconcile suspended sources and Kustomizations again
+    /// Reconcile suspended sources, Kustomizations, alerts and receivers again
     Resume(ResumeArgs),
-    /// Delete sources and Kustomizations
+    /// Delete sources, Kustomizations, alerts and receivers
     Delete(DeleteArgs),
-    /// Print sources and Kustomizations as YAML that can be applied again
+    /// Print sources, Kustomizations, alerts and receivers as YAML that can be applied again
     Export(ExportArgs),
     /// Build kustomizations locally, as `kustomize build` does
     Kustomize(KustomizeArgs),
@@ -256,6 +256,120 @@ pub enum CreateCommand {
                       --with-service-account=flux-tenant --cluster-role=edit"
     )]
     Tenant(CreateTenantArgs),
+    /// Create or update a Provider: where alerts are sent
+    #[command(long_about = "Create or update a notification Provider \
+                      (notification.toolkit.fluxcd.io/v1beta3): a chat channel, Git commit \
+                      status or webhook that Alerts send events to. Providers have no status: \
+                      one is ready as soon as it is applied.\n\n\
+                      Examples:\n\n    \
+                      tk create alert-provider slack --type slack --channel general \\\n      \
+                      --address https://hooks.slack.com/services/YOUR/SLACK/WEBHOOK \\\n      \
+                      --secret-ref webhook-url\n    \
+                      tk create alert-provider github-podinfo --type github \\\n      \
+                      --address https://github.com/stefanprodan/podinfo --secret-ref github-token")]
+    AlertProvider(CreateAlertProviderArgs),
+    /// Create or update an Alert: which events of which objects go to a Provider
+    #[command(
+        long_about = "Create or update an Alert (notification.toolkit.fluxcd.io/v1beta3): the \
+                      events of the --event-source objects, at or above --event-severity, are \
+                      sent to the Provider named by --provider-ref. Alerts have no status: one \
+                      is ready as soon as it is applied.\n\n\
+                      Examples:\n\n    \
+                      tk create alert flux-system --event-severity info \\\n      \
+                      --event-source Kustomization/flux-system --provider-ref slack\n    \
+                      tk create alert all-sources --provider-ref slack \\\n      \
+                      --event-source 'GitRepository/*,Kustomization/apps.prod'"
+    )]
+    Alert(CreateAlertArgs),
+    /// Create or update a Receiver and print its webhook URL path
+    #[command(
+        long_about = "Create or update a Receiver (notification.toolkit.fluxcd.io/v1): a webhook \
+                      endpoint that asks the --resource objects to reconcile when a valid \
+                      request arrives. tk waits for the notification controller to report it \
+                      Ready and prints the generated webhook path (/hook/<digest>), served by \
+                      the webhook-receiver Service; the token is the `token` key of the \
+                      --secret-ref Secret.\n\n\
+                      Examples:\n\n    \
+                      tk create receiver github-receiver --type github \\\n      \
+                      --event ping --event push --secret-ref webhook-token \\\n      \
+                      --resource GitRepository/webapp --resource HelmRepository/webapp"
+    )]
+    Receiver(CreateReceiverArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CreateAlertProviderArgs {
+    /// Name of the Provider
+    pub name: String,
+    /// Type of provider (slack, msteams, discord, github, gitlab, generic, ...)
+    #[arg(long = "type", value_name = "TYPE")]
+    pub provider_type: Option<String>,
+    /// Channel to send messages to in the case of a chat provider
+    #[arg(long)]
+    pub channel: Option<String>,
+    /// Bot username used by the provider
+    #[arg(long)]
+    pub username: Option<String>,
+    /// Path to either the git repository, chat provider or webhook
+    #[arg(long)]
+    pub address: Option<String>,
+    /// Name of the Secret containing the authentication token (or address)
+    #[arg(long, value_name = "NAME")]
+    pub secret_ref: Option<String>,
+    /// Label to set, as key=value (comma-separated or repeated)
+    #[arg(long, value_delimiter = ',', value_name = "KEY=VALUE")]
+    pub label: Vec<String>,
+    /// Print the Provider as YAML instead of applying it
+    #[arg(long)]
+    pub export: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateAlertArgs {
+    /// Name of the Alert
+    pub name: String,
+    /// Name of the Provider events are sent to
+    #[arg(long, value_name = "NAME")]
+    pub provider_ref: Option<String>,
+    /// Severity of events to send alerts for: info (all events) or error
+    #[arg(long, value_name = "SEVERITY")]
+    pub event_severity: Option<String>,
+    /// Objects that should generate alerts, as <kind>/<name>[.<namespace>] or <kind>/* for
+    /// all of a kind (comma-separated or repeated)
+    #[arg(long, value_delimiter = ',', value_name = "KIND/NAME[.NAMESPACE]")]
+    pub event_source: Vec<String>,
+    /// Label to set, as key=value (comma-separated or repeated)
+    #[arg(long, value_delimiter = ',', value_name = "KEY=VALUE")]
+    pub label: Vec<String>,
+    /// Print the Alert as YAML instead of applying it
+    #[arg(long)]
+    pub export: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateReceiverArgs {
+    /// Name of the Receiver
+    pub name: String,
+    /// Type of receiver (generic, generic-hmac, github, gitlab, bitbucket, harbor, dockerhub,
+    /// quay, gcr, nexus, acr, cdevents)
+    #[arg(long = "type", value_name = "TYPE")]
+    pub receiver_type: Option<String>,
+    /// Event type the receiver accepts, e.g. push (comma-separated or repeated; default: all)
+    #[arg(long, value_delimiter = ',', value_name = "EVENT")]
+    pub event: Vec<String>,
+    /// Object to reconcile on a valid request, as <kind>/<name>[.<namespace>] or <kind>/* for
+    /// all of a kind (comma-separated or repeated)
+    #[arg(long, value_delimiter = ',', value_name = "KIND/NAME[.NAMESPACE]")]
+    pub resource: Vec<String>,
+    /// Name of the Secret whose `token` key secures the webhook
+    #[arg(long, value_name = "NAME")]
+    pub secret_ref: Option<String>,
+    /// Label to set, as key=value (comma-separated or repeated)
+    #[arg(long, value_delimiter = ',', value_name = "KEY=VALUE")]
+    pub label: Vec<String>,
+    /// Print the Receiver as YAML instead of applying it
+    #[arg(long)]
+    pub export: bool,
 }
 
 #[derive(Debug, Args)]
@@ -524,7 +638,17 @@ pub enum GetCommand {
     /// Print the status of Kustomizations
     #[command(visible_aliases = ["kustomization", "ks"])]
     Kustomizations(GetListArgs),
-    /// Print the status of every source and Kustomization, one table per kind
+    /// Print the status of Alerts
+    #[command(visible_alias = "alert")]
+    Alerts(GetListArgs),
+    /// Print the status of Providers
+    #[command(visible_alias = "alert-provider")]
+    AlertProviders(GetListArgs),
+    /// Print the status of Receivers
+    #[command(visible_alias = "receiver")]
+    Receivers(GetListArgs),
+    /// Print the status of every source, Kustomization, Receiver, Provider and Alert, one
+    /// table per kind
     All(GetAllArgs),
 }
 
@@ -589,6 +713,12 @@ pub enum ReconcileCommand {
     /// Apply a Kustomization now (and with --with-source, fetch its source first) and wait
     #[command(visible_alias = "ks")]
     Kustomization(ReconcileKustomizationArgs),
+    /// Reconcile a Receiver and wait for it to be ready
+    Receiver(NameArgs),
+    /// Annotate an Alert for reconciliation (Alerts have no status: done once annotated)
+    Alert(NameArgs),
+    /// Annotate a Provider for reconciliation (Providers have no status: done once annotated)
+    AlertProvider(NameArgs),
 }
 
 #[derive(Debug, Args)]
@@ -631,6 +761,12 @@ pub enum SuspendCommand {
     /// Suspend Kustomizations
     #[command(visible_alias = "ks")]
     Kustomization(SelectArgs),
+    /// Suspend Alerts: no events are sent for them
+    Alert(SelectArgs),
+    /// Suspend Providers: no events are sent to them
+    AlertProvider(SelectArgs),
+    /// Suspend Receivers: their webhooks trigger nothing
+    Receiver(SelectArgs),
 }
 
 #[derive(Debug, Args)]
@@ -669,6 +805,12 @@ pub enum ResumeCommand {
     /// Resume Kustomizations and wait for them to be applied
     #[command(visible_alias = "ks")]
     Kustomization(ResumeSelectArgs),
+    /// Resume suspended Alerts
+    Alert(ResumeSelectArgs),
+    /// Resume suspended Providers
+    AlertProvider(ResumeSelectArgs),
+    /// Resume suspended Receivers and wait for them to be ready
+    Receiver(ResumeSelectArgs),
 }
 
 #[derive(Debug, Args)]
@@ -705,6 +847,12 @@ pub enum DeleteCommand {
     /// Delete a Kustomization (with prune, the objects it applied are deleted too)
     #[command(visible_alias = "ks")]
     Kustomization(DeleteNameArgs),
+    /// Delete an Alert
+    Alert(DeleteNameArgs),
+    /// Delete a Provider
+    AlertProvider(DeleteNameArgs),
+    /// Delete a Receiver
+    Receiver(DeleteNameArgs),
 }
 
 #[derive(Debug, Args)]
@@ -741,6 +889,12 @@ pub enum ExportCommand {
     /// Export Kustomizations as YAML
     #[command(visible_alias = "ks")]
     Kustomization(SelectArgs),
+    /// Export Alerts as YAML
+    Alert(SelectArgs),
+    /// Export Providers as YAML
+    AlertProvider(SelectArgs),
+    /// Export Receivers as YAML
+    Receiver(SelectArgs),
 }
 
 #[derive(Debug, Args)]

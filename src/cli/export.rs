@@ -1,7 +1,7 @@
-//! `tk export source git|kustomization NAME|--all [--with-credentials]`: the objects as flux
-//! exports them, only what re-applies cleanly: apiVersion, kind, name, namespace, labels,
-//! annotations and spec, durations written the Go way (`5m` as `5m0s`), no status or
-//! server-set metadata.
+//! `tk export source git|kustomization|alert|alert-provider|receiver NAME|--all
+//! [--with-credentials]`: the objects as flux exports them, only what re-applies cleanly:
+//! apiVersion, kind, name, namespace, labels, annotations and spec, durations written the Go
+//! way (`5m` as `5m0s`), no status or server-set metadata.
 
 use anyhow::Result;
 use k8s_openapi::api::core::v1::Secret;
@@ -15,6 +15,7 @@ use super::settings::GlobalSettings;
 use super::suspend::Selection;
 use super::yaml;
 use crate::api::kustomize::KustomizationSpec;
+use crate::api::notification::{AlertSpec, ProviderSpec, ReceiverSpec};
 use crate::api::source::GitRepositorySpec;
 
 pub async fn run(
@@ -81,6 +82,15 @@ pub fn export_object(kind: Kind, object: &DynamicObject) -> Result<Value> {
         (serde_json::to_value(spec)?, &["prune"])
     } else if kind == objects::GIT_REPOSITORY {
         let spec: GitRepositorySpec = serde_json::from_value(raw).map_err(parse_error)?;
+        (serde_json::to_value(spec)?, &[])
+    } else if kind == objects::PROVIDER {
+        let spec: ProviderSpec = serde_json::from_value(raw).map_err(parse_error)?;
+        (serde_json::to_value(spec)?, &[])
+    } else if kind == objects::ALERT {
+        let spec: AlertSpec = serde_json::from_value(raw).map_err(parse_error)?;
+        (serde_json::to_value(spec)?, &[])
+    } else if kind == objects::RECEIVER {
+        let spec: ReceiverSpec = serde_json::from_value(raw).map_err(parse_error)?;
         (serde_json::to_value(spec)?, &[])
     } else {
         anyhow::bail!("exporting {} objects is not supported", kind.kind);

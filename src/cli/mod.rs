@@ -39,7 +39,9 @@ use args::{
     SuspendCommand, SuspendSourceCommand,
 };
 pub use docs::pages as doc_pages;
-use objects::{GIT_REPOSITORY, KUSTOMIZATION, SOURCE_KINDS};
+use objects::{
+    ALERT, GIT_REPOSITORY, KUSTOMIZATION, NOTIFICATION_KINDS, PROVIDER, RECEIVER, SOURCE_KINDS,
+};
 use printer::Printer;
 use settings::GlobalSettings;
 use suspend::Selection;
@@ -157,6 +159,42 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                         block_on(create::tenant::run(&options, &settings, printer))?;
                     }
                 }
+                CreateCommand::AlertProvider(args) => {
+                    let options = create::notification::ProviderOptions::resolve(&args, &settings)?;
+                    if options.export {
+                        block_on_local(create::notification::run_provider(
+                            &options, &settings, printer,
+                        ))?;
+                    } else {
+                        block_on(create::notification::run_provider(
+                            &options, &settings, printer,
+                        ))?;
+                    }
+                }
+                CreateCommand::Alert(args) => {
+                    let options = create::notification::AlertOptions::resolve(&args, &settings)?;
+                    if options.export {
+                        block_on_local(create::notification::run_alert(
+                            &options, &settings, printer,
+                        ))?;
+                    } else {
+                        block_on(create::notification::run_alert(
+                            &options, &settings, printer,
+                        ))?;
+                    }
+                }
+                CreateCommand::Receiver(args) => {
+                    let options = create::notification::ReceiverOptions::resolve(&args, &settings)?;
+                    if options.export {
+                        block_on_local(create::notification::run_receiver(
+                            &options, &settings, printer,
+                        ))?;
+                    } else {
+                        block_on(create::notification::run_receiver(
+                            &options, &settings, printer,
+                        ))?;
+                    }
+                }
                 CreateCommand::Secret(secret) => match secret.command {
                     CreateSecretCommand::Git(args) => {
                         let options =
@@ -194,10 +232,14 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                     )?;
                     block_on(get::one_kind(KUSTOMIZATION, &options, &settings, printer))?;
                 }
+                GetCommand::Alerts(args) => get_list(ALERT, &args, &settings, printer)?,
+                GetCommand::AlertProviders(args) => get_list(PROVIDER, &args, &settings, printer)?,
+                GetCommand::Receivers(args) => get_list(RECEIVER, &args, &settings, printer)?,
                 GetCommand::All(args) => {
                     let options = get::GetOptions::resolve(&args.filter, None, false, &settings)?;
                     let mut kinds = SOURCE_KINDS.to_vec();
                     kinds.push(KUSTOMIZATION);
+                    kinds.extend(NOTIFICATION_KINDS);
                     block_on(get::all(&kinds, &options, &settings))?;
                 }
             }
@@ -225,6 +267,19 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                         printer,
                     ))?;
                 }
+                ReconcileCommand::Receiver(args) => {
+                    block_on(reconcile::run(
+                        RECEIVER, &args.name, false, &settings, printer,
+                    ))?;
+                }
+                ReconcileCommand::Alert(args) => {
+                    block_on(reconcile::run(ALERT, &args.name, false, &settings, printer))?;
+                }
+                ReconcileCommand::AlertProvider(args) => {
+                    block_on(reconcile::run(
+                        PROVIDER, &args.name, false, &settings, printer,
+                    ))?;
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -250,6 +305,13 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                         printer,
                     ))?;
                 }
+                SuspendCommand::Alert(args) => suspend_select(ALERT, &args, &settings, printer)?,
+                SuspendCommand::AlertProvider(args) => {
+                    suspend_select(PROVIDER, &args, &settings, printer)?
+                }
+                SuspendCommand::Receiver(args) => {
+                    suspend_select(RECEIVER, &args, &settings, printer)?
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -269,14 +331,14 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                     }
                 },
                 ResumeCommand::Kustomization(args) => {
-                    let selection = Selection::new(args.select.name.as_deref(), args.select.all);
-                    block_on(suspend::resume(
-                        KUSTOMIZATION,
-                        &selection,
-                        args.wait,
-                        &settings,
-                        printer,
-                    ))?;
+                    resume_select(KUSTOMIZATION, &args, &settings, printer)?
+                }
+                ResumeCommand::Alert(args) => resume_select(ALERT, &args, &settings, printer)?,
+                ResumeCommand::AlertProvider(args) => {
+                    resume_select(PROVIDER, &args, &settings, printer)?
+                }
+                ResumeCommand::Receiver(args) => {
+                    resume_select(RECEIVER, &args, &settings, printer)?
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -303,6 +365,33 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                         printer,
                     ))?;
                 }
+                DeleteCommand::Alert(args) => {
+                    block_on(delete::run(
+                        ALERT,
+                        &args.name,
+                        args.silent,
+                        &settings,
+                        printer,
+                    ))?;
+                }
+                DeleteCommand::AlertProvider(args) => {
+                    block_on(delete::run(
+                        PROVIDER,
+                        &args.name,
+                        args.silent,
+                        &settings,
+                        printer,
+                    ))?;
+                }
+                DeleteCommand::Receiver(args) => {
+                    block_on(delete::run(
+                        RECEIVER,
+                        &args.name,
+                        args.silent,
+                        &settings,
+                        printer,
+                    ))?;
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -322,14 +411,14 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                     }
                 },
                 ExportCommand::Kustomization(args) => {
-                    let selection = Selection::new(args.name.as_deref(), args.all);
-                    block_on(export::run(
-                        KUSTOMIZATION,
-                        &selection,
-                        false,
-                        &settings,
-                        printer,
-                    ))?;
+                    export_select(KUSTOMIZATION, &args, &settings, printer)?
+                }
+                ExportCommand::Alert(args) => export_select(ALERT, &args, &settings, printer)?,
+                ExportCommand::AlertProvider(args) => {
+                    export_select(PROVIDER, &args, &settings, printer)?
+                }
+                ExportCommand::Receiver(args) => {
+                    export_select(RECEIVER, &args, &settings, printer)?
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -399,6 +488,53 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
         }
         Command::Controller(args) => crate::controllers::run(args, &settings),
     }
+}
+
+/// `tk suspend <kind> NAME|--all`.
+fn suspend_select(
+    kind: objects::Kind,
+    args: &args::SelectArgs,
+    settings: &GlobalSettings,
+    printer: Printer,
+) -> Result<()> {
+    let selection = Selection::new(args.name.as_deref(), args.all);
+    block_on(suspend::suspend(kind, &selection, settings, printer))
+}
+
+/// `tk resume <kind> NAME|--all [--wait]`.
+fn resume_select(
+    kind: objects::Kind,
+    args: &args::ResumeSelectArgs,
+    settings: &GlobalSettings,
+    printer: Printer,
+) -> Result<()> {
+    let selection = Selection::new(args.select.name.as_deref(), args.select.all);
+    block_on(suspend::resume(
+        kind, &selection, args.wait, settings, printer,
+    ))
+}
+
+/// `tk export <kind> NAME|--all`.
+fn export_select(
+    kind: objects::Kind,
+    args: &args::SelectArgs,
+    settings: &GlobalSettings,
+    printer: Printer,
+) -> Result<()> {
+    let selection = Selection::new(args.name.as_deref(), args.all);
+    block_on(export::run(kind, &selection, false, settings, printer))
+}
+
+/// `tk get <kind>` for a kind without subcommands of its own.
+fn get_list(
+    kind: objects::Kind,
+    args: &args::GetListArgs,
+    settings: &GlobalSettings,
+    printer: Printer,
+) -> Result<()> {
+    let options =
+        get::GetOptions::resolve(&args.filter, args.name.as_deref(), args.watch, settings)?;
+    block_on(get::one_kind(kind, &options, settings, printer))
 }
 
 /// Runs a cluster-facing command on a fresh runtime; commands that never touch the cluster

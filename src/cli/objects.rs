@@ -31,6 +31,22 @@ pub struct Kind {
     pub controller: &'static str,
     /// Where the status keeps the revision `get` prints and waits report.
     pub revision: RevisionField,
+    /// The columns `get` prints for the kind (flux's per-kind table).
+    pub table: Table,
+    /// The kind has no status (notification v1beta3 Alerts and Providers): flux treats such
+    /// an object as ready as soon as it exists.
+    pub static_status: bool,
+}
+
+/// The columns of a kind's `get` table, as flux lays them out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    /// NAME, REVISION, SUSPENDED, READY, MESSAGE: sources and appliers.
+    Revision,
+    /// NAME, SUSPENDED, READY, MESSAGE: Alerts and Receivers.
+    Suspended,
+    /// NAME, READY, MESSAGE: Providers.
+    Ready,
 }
 
 /// Which status field holds a kind's revision.
@@ -40,6 +56,8 @@ pub enum RevisionField {
     Artifact,
     /// `status.lastAppliedRevision`: what an applier applied.
     LastApplied,
+    /// The kind reports no revision (the notification kinds).
+    None,
 }
 
 const SOURCE_GROUP: &str = "source.toolkit.fluxcd.io";
@@ -54,6 +72,8 @@ const fn source(kind: &'static str, plural: &'static str, command: &'static str)
         human: kind,
         controller: "source-controller",
         revision: RevisionField::Artifact,
+        table: Table::Revision,
+        static_status: false,
     }
 }
 
@@ -77,7 +97,56 @@ pub const KUSTOMIZATION: Kind = Kind {
     human: "kustomization",
     controller: "kustomize-controller",
     revision: RevisionField::LastApplied,
+    table: Table::Revision,
+    static_status: false,
 };
+
+const NOTIFICATION_CONTROLLER: &str = "notification-controller";
+
+/// `notification.toolkit.fluxcd.io/v1beta3` Provider: `tk ... alert-provider`.
+pub const PROVIDER: Kind = Kind {
+    group: crate::api::notification::GROUP,
+    version: "v1beta3",
+    kind: "Provider",
+    plural: "providers",
+    command: "alert-provider",
+    human: "alert provider",
+    controller: NOTIFICATION_CONTROLLER,
+    revision: RevisionField::None,
+    table: Table::Ready,
+    static_status: true,
+};
+
+/// `notification.toolkit.fluxcd.io/v1beta3` Alert: `tk ... alert`.
+pub const ALERT: Kind = Kind {
+    group: crate::api::notification::GROUP,
+    version: "v1beta3",
+    kind: "Alert",
+    plural: "alerts",
+    command: "alert",
+    human: "alert",
+    controller: NOTIFICATION_CONTROLLER,
+    revision: RevisionField::None,
+    table: Table::Suspended,
+    static_status: true,
+};
+
+/// `notification.toolkit.fluxcd.io/v1` Receiver: `tk ... receiver`.
+pub const RECEIVER: Kind = Kind {
+    group: crate::api::notification::GROUP,
+    version: "v1",
+    kind: "Receiver",
+    plural: "receivers",
+    command: "receiver",
+    human: "receiver",
+    controller: NOTIFICATION_CONTROLLER,
+    revision: RevisionField::None,
+    table: Table::Suspended,
+    static_status: false,
+};
+
+/// The notification kinds in the order flux's `get all` prints them.
+pub const NOTIFICATION_KINDS: [Kind; 3] = [RECEIVER, PROVIDER, ALERT];
 
 /// The source kinds a Kustomization can build from, as `--source` spells them (flux's order).
 pub const KUSTOMIZATION_SOURCE_KINDS: [&str; 3] = ["OCIRepository", "GitRepository", "Bucket"];
@@ -118,6 +187,7 @@ impl Kind {
         match self.revision {
             RevisionField::Artifact => status["artifact"]["revision"].as_str(),
             RevisionField::LastApplied => status["lastAppliedRevision"].as_str(),
+            RevisionField::None => None,
         }
         .filter(|r| !r.is_empty())
     }
@@ -126,7 +196,9 @@ impl Kind {
     pub fn revision_message(&self, revision: &str) -> String {
         match self.revision {
             RevisionField::Artifact => format!("fetched revision {revision}"),
-            RevisionField::LastApplied => format!("applied revision {revision}"),
+            RevisionField::LastApplied | RevisionField::None => {
+                format!("applied revision {revision}")
+            }
         }
     }
 
@@ -262,7 +334,8 @@ pub fn readiness(object: &DynamicObject, request: Option<&str>) -> Readiness {
 }
 
 /// Polls until the object is ready for the current generation (and `request`, when given),
-/// failing with the Ready message when the controller reports Ready=False.
+/// failing with the Ready message when the controller reports Ready=False. An object of a
+/// kind without status is ready once it exists, as flux's static readiness check has it.
 pub async fn wait_ready(
     client: &kube::Client,
     kind: Kind,
@@ -273,6 +346,9 @@ pub async fn wait_ready(
 ) -> Result<DynamicObject> {
     loop {
         let object = kind.get(client, namespace, name).await?;
+        if kind.static_status {
+            return Ok(object);
+        }
         if suspended(&object) {
             bail!(
                 "{} {namespace}/{name} is suspended: run `tk resume {} {name}` to reconcile it",

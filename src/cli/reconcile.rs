@@ -1,5 +1,7 @@
-//! `tk reconcile source git|kustomization NAME`: set `reconcile.fluxcd.io/requestedAt` and
-//! wait until the controller reports it handled that request, as `flux reconcile` does.
+//! `tk reconcile source git|kustomization|receiver|alert|alert-provider NAME`: set
+//! `reconcile.fluxcd.io/requestedAt` and wait until the controller reports it handled that
+//! request, as `flux reconcile` does (Alerts and Providers have no status: done once
+//! annotated).
 //! `--with-source` first reconciles the Kustomization's source, in the source's namespace.
 
 use std::time::Instant;
@@ -41,8 +43,7 @@ pub async fn run(
     }
     // `tk reconcile source ...` confirms the reconcile before the revision; flux's
     // Kustomization output (and its `--with-source` step) goes straight to the revision.
-    let completed = kind
-        .is_source()
+    let completed = (kind.is_source() || kind.revision == objects::RevisionField::None)
         .then(|| format!("{} reconciliation completed", kind.kind));
     request_and_wait(
         &client,
@@ -163,6 +164,9 @@ pub async fn wait_reconciled(
     let ready = ready?;
     if let Some(completed) = completed {
         printer.success(completed);
+    }
+    if kind.revision == objects::RevisionField::None {
+        return Ok(());
     }
     match kind.revision(&ready) {
         Some(revision) => printer.success(kind.revision_message(revision)),

@@ -1,5 +1,6 @@
-//! `tk suspend|resume source git|kustomization NAME|--all`: flip `spec.suspend`; resume also requests a
-//! reconcile and (unless `--wait=false`) waits for it, as flux does.
+//! `tk suspend|resume source git|kustomization|alert|alert-provider|receiver NAME|--all`: flip
+//! `spec.suspend`; resume also requests a reconcile and (unless `--wait=false`) waits for it,
+//! as flux does (Alerts and Providers have no status: done once resumed).
 
 use std::time::Instant;
 

@@ -1,6 +1,7 @@
 //! In-cluster controllers, run as `tk controller <name>`.
 
 pub mod kustomize;
+pub mod notification;
 pub mod runtime;
 pub mod source;
 

@@ -9,6 +9,7 @@ mod bootstrap_gitlab;
 mod build_kustomization;
 mod kustomizations;
 mod kustomize;
+mod notification;
 mod sources;
 mod tenants;
 

@@ -36,6 +36,7 @@ impl Controller {
             // the rig and the machine are shared with other tests.
             .arg("--watch-all-namespaces=false")
             .arg("--storage-addr=127.0.0.1:0")
+            .args(["--events-listen-addr=0", "--receiver-addr=0"])
             .arg(format!(
                 "--storage-path={}",
                 dir.join(format!("{label}-storage")).display()

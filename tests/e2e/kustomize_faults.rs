@@ -138,6 +138,7 @@ impl Env {
             .args(["controller", name, "--watch-all-namespaces=false", "-n"])
             .arg(&self.ns)
             .args(["--metrics-addr", "0", "--health-addr", "0"])
+            .args(["--events-listen-addr", "0", "--receiver-addr", "0"])
             .args(["--storage-addr", "127.0.0.1:0", "--storage-path"])
             .arg(self.dir.join("storage"))
             .arg("--kubeconfig")

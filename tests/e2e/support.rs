@@ -61,7 +61,9 @@ pub fn rig() -> &'static testenv::ControlPlane {
 }
 
 /// `tk controller NAME` for the rig, watching only `namespace`, storing artifacts under
-/// `storage`, on free ports; callers add their own flags and spawn it.
+/// `storage`, on free ports, without the notification controller's endpoints (tests that
+/// want them pass `--events-listen-addr` / `--receiver-addr` again: the last one wins);
+/// callers add their own flags and spawn it.
 pub fn controller_command(name: &str, namespace: &str, storage: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_tk"));
     command
@@ -77,6 +79,10 @@ pub fn controller_command(name: &str, namespace: &str, storage: &Path) -> Comman
             "0",
             "--storage-addr",
             "127.0.0.1:0",
+            "--events-listen-addr",
+            "0",
+            "--receiver-addr",
+            "0",
         ])
         .arg("--storage-path")
         .arg(storage)

@@ -1,6 +1,7 @@
 //! `tk create ...`: objects and their Secrets, printed with `--export` or applied.
 
 pub mod kustomization;
+pub mod notification;
 pub mod secret_git;
 pub mod source_git;
 pub mod ssh;

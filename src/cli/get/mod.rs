@@ -1,7 +1,10 @@
-//! `tk get sources git|all`, `tk get kustomizations` and `tk get all`: NAME, REVISION,
-//! SUSPENDED, READY, MESSAGE, laid out exactly as the flux CLI's table printer does (cells
-//! padded, tab-separated, a trailing tab on rows). One code path serves every kind; the
-//! revision comes from the field the kind keeps it in.
+//! `tk get sources git|all`, `tk get kustomizations`, `tk get alerts|alert-providers|receivers`
+//! and `tk get all`: each kind's flux table (NAME, REVISION, SUSPENDED, READY, MESSAGE for
+//! sources and Kustomizations; NAME, SUSPENDED, READY, MESSAGE for Alerts and Receivers;
+//! NAME, READY, MESSAGE for Providers), laid out exactly as the flux CLI's table printer does
+//! (cells padded, tab-separated, a trailing tab on rows). One code path serves every kind; the
+//! revision comes from the field the kind keeps it in, and the status-less Alerts and
+//! Providers are always Ready, as flux prints them.
 
 use std::time::Instant;
 
@@ -13,7 +16,7 @@ use kube::runtime::watcher;
 
 use crate::cli::args::GetFilterArgs;
 use crate::cli::cluster_call;
-use crate::cli::objects::{self, Kind};
+use crate::cli::objects::{self, Kind, Table as Columns};
 use crate::cli::printer::Printer;
 use crate::cli::settings::GlobalSettings;
 
@@ -64,17 +67,23 @@ impl GetOptions {
         }
     }
 
-    fn matches(&self, object: &DynamicObject) -> bool {
+    fn matches(&self, kind: Kind, object: &DynamicObject) -> bool {
         match &self.status_selector {
             None => true,
+            // flux's static kinds match no status selector.
+            Some(_) if kind.static_status => false,
             Some((type_, status)) => objects::condition(object, type_)
                 .and_then(|c| c["status"].as_str())
                 .is_some_and(|s| s.eq_ignore_ascii_case(status)),
         }
     }
 
-    fn header(&self) -> Vec<&'static str> {
-        let mut header = vec!["NAME", "REVISION", "SUSPENDED", "READY", "MESSAGE"];
+    fn header(&self, kind: Kind) -> Vec<&'static str> {
+        let mut header = match kind.table {
+            Columns::Revision => vec!["NAME", "REVISION", "SUSPENDED", "READY", "MESSAGE"],
+            Columns::Suspended => vec!["NAME", "SUSPENDED", "READY", "MESSAGE"],
+            Columns::Ready => vec!["NAME", "READY", "MESSAGE"],
+        };
         if self.namespace.is_none() {
             header.insert(0, "NAMESPACE");
         }
@@ -89,19 +98,30 @@ impl GetOptions {
         } else {
             name
         };
-        let (ready, message) = objects::ready_status(object);
-        let mut row = vec![
-            name,
-            truncate_hex(kind.revision(object).unwrap_or_default()),
-            if objects::suspended(object) {
-                "True"
-            } else {
-                "False"
-            }
-            .to_string(),
-            ready,
-            truncate_hex(&message),
-        ];
+        let (ready, message) = if kind.static_status {
+            ("True".to_string(), format!("{} is Ready", kind.kind))
+        } else {
+            objects::ready_status(object)
+        };
+        let suspended = if objects::suspended(object) {
+            "True"
+        } else {
+            "False"
+        }
+        .to_string();
+        let mut row = match kind.table {
+            Columns::Revision => vec![
+                name,
+                truncate_hex(kind.revision(object).unwrap_or_default()),
+                suspended,
+                ready,
+                truncate_hex(&message),
+            ],
+            // flux shortens hex only in the source and applier tables: a Receiver's message
+            // keeps its whole webhook path.
+            Columns::Suspended => vec![name, suspended, ready, message],
+            Columns::Ready => vec![name, ready, message],
+        };
         if self.namespace.is_none() {
             row.insert(0, object.metadata.namespace.clone().unwrap_or_default());
         }
@@ -181,10 +201,10 @@ pub async fn one_kind(
     }
     let rows: Vec<Vec<String>> = items
         .iter()
-        .filter(|o| options.matches(o))
+        .filter(|o| options.matches(kind, o))
         .map(|o| options.row(kind, false, o))
         .collect();
-    let header = options.header();
+    let header = options.header(kind);
     print!(
         "{}",
         render((!options.no_header).then_some(header.as_slice()), &rows)
@@ -210,10 +230,10 @@ pub async fn all(kinds: &[Kind], options: &GetOptions, settings: &GlobalSettings
         }
         let rows: Vec<Vec<String>> = items
             .iter()
-            .filter(|o| options.matches(o))
+            .filter(|o| options.matches(kind, o))
             .map(|o| options.row(kind, true, o))
             .collect();
-        let header = options.header();
+        let header = options.header(kind);
         print!(
             "{}",
             render((!options.no_header).then_some(header.as_slice()), &rows)
@@ -264,7 +284,7 @@ async fn watch(
     let deadline = Instant::now() + settings.timeout;
     let stream = watcher(api, config);
     futures::pin_mut!(stream);
-    let header = options.header();
+    let header = options.header(kind);
     let mut first = !options.no_header;
     loop {
         let remaining = deadline.saturating_duration_since(Instant::now());
@@ -283,7 +303,7 @@ async fn watch(
             }
             watcher::Event::Init | watcher::Event::InitDone => continue,
         };
-        if !options.matches(&object) {
+        if !options.matches(kind, &object) {
             continue;
         }
         let row = vec![options.row(kind, false, &object)];

@@ -50,7 +50,9 @@ pub use events::EventRecorder;
 pub use health::Health;
 pub use leader::{LeaderElector, LostLeadership};
 pub use metrics::{Metrics, Outcome};
-pub use options::{ControllerArgs, ControllerName, Options, RUNTIME_NAMESPACE_ENV};
+pub use options::{
+    ControllerArgs, ControllerName, NotificationOptions, Options, RUNTIME_NAMESPACE_ENV,
+};
 pub use shutdown::Shutdown;
 
 /// How long controllers get to finish in-flight reconciles after SIGTERM, as
@@ -192,7 +194,11 @@ pub fn launchers(name: ControllerName) -> Vec<Launcher> {
         .collect(),
         ControllerName::Source => vec![crate::controllers::source::launch],
         ControllerName::Kustomize => vec![crate::controllers::kustomize::launch],
-        ControllerName::Helm | ControllerName::Notification => Vec::new(),
+        ControllerName::Notification => vec![
+            crate::controllers::notification::launch,
+            crate::controllers::notification::receivers::launch,
+        ],
+        ControllerName::Helm => Vec::new(),
     }
 }
 

@@ -70,8 +70,8 @@ pub struct ControllerArgs {
     #[arg(value_enum)]
     pub name: ControllerName,
 
-    /// The address of the notification controller's event endpoint
-    #[arg(long, value_name = "URL")]
+    /// The address of the notification controller's event endpoint (the last one given wins)
+    #[arg(long, value_name = "URL", overrides_with = "events_addr")]
     pub events_addr: Option<String>,
 
     /// Watch objects in all namespaces; when false only the runtime namespace is watched
@@ -174,6 +174,59 @@ pub struct ControllerArgs {
 
     #[command(flatten)]
     pub source: SourceArgs,
+
+    #[command(flatten)]
+    pub notification: NotificationArgs,
+}
+
+/// Flags of the notification controller (ignored by the others).
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Notification controller")]
+pub struct NotificationArgs {
+    /// Address the event endpoint (`POST /`, Service notification-controller) listens on;
+    /// "0" turns it off (the last one given wins)
+    #[arg(
+        long,
+        value_name = "ADDR",
+        default_value = ":9090",
+        overrides_with = "events_listen_addr"
+    )]
+    pub events_listen_addr: String,
+
+    /// Address the webhook receivers (Service webhook-receiver) listen on; "0" turns them off
+    /// (the last one given wins)
+    #[arg(
+        long,
+        value_name = "ADDR",
+        default_value = ":9292",
+        overrides_with = "receiver_addr"
+    )]
+    pub receiver_addr: String,
+
+    /// How long an event identical to one already dispatched for the same object is
+    /// refused (HTTP 429)
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = positive_duration)]
+    pub rate_limit_interval: Duration,
+}
+
+/// The resolved [`NotificationArgs`].
+#[derive(Debug, Clone)]
+pub struct NotificationOptions {
+    pub events_listen_addr: Option<SocketAddr>,
+    pub receiver_addr: Option<SocketAddr>,
+    pub rate_limit_interval: Duration,
+}
+
+impl NotificationOptions {
+    fn resolve(args: &NotificationArgs) -> Result<Self> {
+        Ok(Self {
+            events_listen_addr: parse_listen_addr(&args.events_listen_addr)
+                .context("flag --events-listen-addr: pass host:port, :port, or 0 to turn it off")?,
+            receiver_addr: parse_listen_addr(&args.receiver_addr)
+                .context("flag --receiver-addr: pass host:port, :port, or 0 to turn it off")?,
+            rate_limit_interval: args.rate_limit_interval,
+        })
+    }
 }
 
 /// Flags of the source controller (ignored by the others), named as source-controller's.
@@ -273,6 +326,7 @@ pub struct Options {
     pub default_service_account: Option<String>,
     pub artifact_fetch_retries: u32,
     pub source: SourceOptions,
+    pub notification: NotificationOptions,
 }
 
 impl Options {
@@ -328,6 +382,7 @@ impl Options {
                 .filter(|sa| !sa.trim().is_empty()),
             artifact_fetch_retries: args.artifact_fetch_retries,
             source: SourceOptions::resolve(&args.source)?,
+            notification: NotificationOptions::resolve(&args.notification)?,
         })
     }
 }
