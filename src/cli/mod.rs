@@ -135,65 +135,47 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                     CreateSourceCommand::Git(args) => {
                         let options =
                             create::source_git::SourceGitOptions::resolve(&args, &settings)?;
-                        if options.export {
-                            block_on_local(create::source_git::run(&options, &settings, printer))?;
-                        } else {
-                            block_on(create::source_git::run(&options, &settings, printer))?;
-                        }
+                        block_on_create(
+                            options.export,
+                            create::source_git::run(&options, &settings, printer),
+                        )?;
                     }
                 },
                 CreateCommand::Kustomization(args) => {
                     let options =
                         create::kustomization::KustomizationOptions::resolve(&args, &settings)?;
-                    if options.export {
-                        block_on_local(create::kustomization::run(&options, &settings, printer))?;
-                    } else {
-                        block_on(create::kustomization::run(&options, &settings, printer))?;
-                    }
+                    block_on_create(
+                        options.export,
+                        create::kustomization::run(&options, &settings, printer),
+                    )?;
                 }
                 CreateCommand::Tenant(args) => {
                     let options = create::tenant::TenantOptions::resolve(&args)?;
-                    if options.export {
-                        block_on_local(create::tenant::run(&options, &settings, printer))?;
-                    } else {
-                        block_on(create::tenant::run(&options, &settings, printer))?;
-                    }
+                    block_on_create(
+                        options.export,
+                        create::tenant::run(&options, &settings, printer),
+                    )?;
                 }
                 CreateCommand::AlertProvider(args) => {
                     let options = create::notification::ProviderOptions::resolve(&args, &settings)?;
-                    if options.export {
-                        block_on_local(create::notification::run_provider(
-                            &options, &settings, printer,
-                        ))?;
-                    } else {
-                        block_on(create::notification::run_provider(
-                            &options, &settings, printer,
-                        ))?;
-                    }
+                    block_on_create(
+                        options.export,
+                        create::notification::run_provider(&options, &settings, printer),
+                    )?;
                 }
                 CreateCommand::Alert(args) => {
                     let options = create::notification::AlertOptions::resolve(&args, &settings)?;
-                    if options.export {
-                        block_on_local(create::notification::run_alert(
-                            &options, &settings, printer,
-                        ))?;
-                    } else {
-                        block_on(create::notification::run_alert(
-                            &options, &settings, printer,
-                        ))?;
-                    }
+                    block_on_create(
+                        options.export,
+                        create::notification::run_alert(&options, &settings, printer),
+                    )?;
                 }
                 CreateCommand::Receiver(args) => {
                     let options = create::notification::ReceiverOptions::resolve(&args, &settings)?;
-                    if options.export {
-                        block_on_local(create::notification::run_receiver(
-                            &options, &settings, printer,
-                        ))?;
-                    } else {
-                        block_on(create::notification::run_receiver(
-                            &options, &settings, printer,
-                        ))?;
-                    }
+                    block_on_create(
+                        options.export,
+                        create::notification::run_receiver(&options, &settings, printer),
+                    )?;
                 }
                 CreateCommand::Secret(secret) => match secret.command {
                     CreateSecretCommand::Git(args) => {
@@ -546,6 +528,16 @@ fn block_on<F: Future>(future: F) -> F::Output {
         .build()
         .expect("tokio runtime")
         .block_on(future)
+}
+
+/// A `create` command: its `--export` never touches the cluster, so it runs without the
+/// multi-threaded runtime and the crypto provider.
+fn block_on_create<F: Future>(export: bool, future: F) -> F::Output {
+    if export {
+        block_on_local(future)
+    } else {
+        block_on(future)
+    }
 }
 
 /// Runs a command that never touches the cluster (an `--export`) on a current-thread runtime.

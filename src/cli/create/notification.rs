@@ -373,14 +373,12 @@ pub async fn run_provider(
     settings: &GlobalSettings,
     printer: Printer,
 ) -> Result<()> {
-    if options.export {
-        print!("{}", export_document(&options.object()));
-        return Ok(());
-    }
-    apply_static(
+    let key = (options.namespace.as_str(), options.name.as_str());
+    export_or_apply(
         PROVIDER,
         &options.object(),
-        (&options.namespace, &options.name),
+        options.export,
+        key,
         settings,
         printer,
     )
@@ -392,18 +390,32 @@ pub async fn run_alert(
     settings: &GlobalSettings,
     printer: Printer,
 ) -> Result<()> {
-    if options.export {
-        print!("{}", export_document(&options.object()));
-        return Ok(());
-    }
-    apply_static(
+    let key = (options.namespace.as_str(), options.name.as_str());
+    export_or_apply(
         ALERT,
         &options.object(),
-        (&options.namespace, &options.name),
+        options.export,
+        key,
         settings,
         printer,
     )
     .await
+}
+
+/// Prints the object with `--export`, else applies it (kinds without status).
+async fn export_or_apply(
+    kind: Kind,
+    object: &Value,
+    export: bool,
+    key: (&str, &str),
+    settings: &GlobalSettings,
+    printer: Printer,
+) -> Result<()> {
+    if export {
+        print!("{}", export_document(object));
+        return Ok(());
+    }
+    apply_static(kind, object, key, settings, printer).await
 }
 
 pub async fn run_receiver(
