@@ -272,8 +272,115 @@ fn cleanup_metadata(event: &Event) -> BTreeMap<String, String> {
 
 #[cfg(test)]
 mod tests {
+    use kube::runtime::{reflector, watcher};
+
     use super::*;
+    use crate::api::meta::LocalObjectReference;
+    use crate::api::notification::{
+        AlertSpec, EventSourceKind, EventSourceReference, ProviderSpec,
+    };
     use crate::controllers::notification::event::ObjectReference;
+    use crate::controllers::runtime::Metrics;
+
+    /// An event server over in-memory stores; the client is never reached by these tests
+    /// (no labels asked for; deliveries fail in the background against a closed port).
+    fn server(alerts: Vec<Alert>, providers: Vec<Provider>, lockdown: bool) -> EventServer {
+        crate::cli::install_crypto_provider();
+        let client =
+            kube::Client::try_from(kube::Config::new("https://127.0.0.1:9".parse().unwrap()))
+                .unwrap();
+        let (alert_store, mut alert_writer) = reflector::store::<Alert>();
+        for alert in alerts {
+            alert_writer.apply_watcher_event(&watcher::Event::Apply(alert));
+        }
+        let (provider_store, mut provider_writer) = reflector::store::<Provider>();
+        for provider in providers {
+            provider_writer.apply_watcher_event(&watcher::Event::Apply(provider));
+        }
+        let dispatcher = Dispatcher::new(client.clone(), &Metrics::new());
+        EventServer::new(
+            alert_store,
+            provider_store,
+            client,
+            dispatcher,
+            Duration::from_secs(300),
+            lockdown,
+        )
+    }
+
+    fn alert(name: &str, provider: &str, source_namespace: Option<&str>) -> Alert {
+        let mut alert = Alert::new(
+            name,
+            AlertSpec {
+                provider_ref: LocalObjectReference {
+                    name: provider.into(),
+                },
+                event_sources: vec![EventSourceReference {
+                    kind: EventSourceKind::Kustomization,
+                    name: "*".into(),
+                    namespace: source_namespace.map(str::to_string),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            },
+        );
+        alert.metadata.namespace = Some("apps".into());
+        alert
+    }
+
+    fn provider(name: &str, suspend: bool) -> Provider {
+        let mut provider = Provider::new(
+            name,
+            ProviderSpec {
+                address: Some("https://127.0.0.1:9/hook".into()),
+                suspend: suspend.then_some(true),
+                ..Default::default()
+            },
+        );
+        provider.metadata.namespace = Some("apps".into());
+        provider
+    }
+
+    #[tokio::test]
+    async fn routing_honours_lockdown_missing_and_suspended_providers() {
+        let mut foreign = event();
+        foreign.involved_object.namespace = "team-a".into();
+        let alerts = vec![
+            alert("local", "hook", None),
+            alert("watching-team-a", "hook", Some("team-a")),
+            alert("no-provider", "missing", None),
+            alert("paused-provider", "paused", None),
+        ];
+        let providers = vec![provider("hook", false), provider("paused", true)];
+
+        let open = server(alerts.clone(), providers.clone(), false);
+        assert_eq!(open.route(&event()).await, 1, "only `local` delivers");
+        assert_eq!(
+            open.route(&foreign).await,
+            1,
+            "another namespace, when allowed"
+        );
+
+        let locked = server(alerts, providers, true);
+        assert_eq!(locked.route(&event()).await, 1);
+        assert_eq!(locked.route(&foreign).await, 0, "refused under lockdown");
+    }
+
+    #[tokio::test]
+    async fn identical_events_are_limited_within_the_interval_only() {
+        let server = server(Vec::new(), Vec::new(), false);
+        let first = event();
+        assert!(!server.limited(&first));
+        assert!(server.limited(&first));
+        let mut other = event();
+        other.message = "another message".into();
+        assert!(!server.limited(&other));
+        let mut later = event();
+        later
+            .metadata
+            .insert("revision".into(), "main@sha1:def".into());
+        assert!(!server.limited(&later), "another revision is another event");
+    }
 
     fn event() -> Event {
         Event {
