@@ -1,18 +1,24 @@
-//! Delivery of one event to one Provider, off the request path: the Provider's settings and
-//! Secrets are resolved into a [`ProviderConfig`], the notifier posts, and a retryable
-//! failure is tried again with backoff. Failures are logged without secrets and counted.
+//! Delivery of events to Providers, off the request path. Deliveries wait in a bounded queue
+//! and at most [`WORKERS`] run at once, so a burst costs bounded memory (beyond the queue
+//! they are dropped and counted). A Provider's Secrets are resolved into a
+//! [`ProviderConfig`] and its notifier (with its HTTPS connections) is reused for
+//! [`NOTIFIER_TTL`], so a burst does not read Secrets from the API server per event. A
+//! retryable failure is tried again with backoff; failures are logged without secrets and
+//! counted.
 
-use std::collections::BTreeMap;
-use std::time::Duration;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::Api;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use tokio::sync::{Semaphore, mpsc};
 
 use super::event::Event;
-use super::providers::{self, ProviderConfig};
+use super::providers::{self, Notifier, ProviderConfig};
 use crate::api::duration;
 use crate::api::notification::Provider;
 use crate::controllers::runtime::Metrics;
@@ -32,11 +38,32 @@ const COMMIT_STATUS_TYPES: [&str; 6] = [
     "azuredevops",
 ];
 
+/// Deliveries waiting for a worker; beyond this, new ones are dropped (outcome `dropped`).
+const QUEUE: usize = 10_000;
+/// Deliveries in flight at once.
+const WORKERS: usize = 32;
+/// How long a Provider's resolved notifier is reused before its Secrets are read again (a
+/// changed Provider is rebuilt at once).
+const NOTIFIER_TTL: Duration = Duration::from_secs(60);
+
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct DeliveryLabels {
     provider_type: String,
-    /// `delivered`, `retried` (one per retry) or `failed`.
+    /// `delivered`, `retried` (one per retry), `failed` or `dropped` (queue full).
     outcome: String,
+}
+
+struct Delivery {
+    provider: Arc<Provider>,
+    alert: String,
+    event: Event,
+}
+
+/// A built notifier, valid for one resourceVersion of the Provider until it expires.
+struct Cached {
+    version: String,
+    built: Instant,
+    notifier: Arc<dyn Notifier>,
 }
 
 #[derive(Clone)]
@@ -44,78 +71,151 @@ pub struct Dispatcher {
     client: kube::Client,
     deliveries: Family<DeliveryLabels, Counter>,
     first_backoff: Duration,
+    queue: mpsc::Sender<Delivery>,
+    notifiers: Arc<Mutex<HashMap<String, Cached>>>,
 }
 
 impl Dispatcher {
+    /// Starts the workers; they stop when the dispatcher and its clones are dropped.
     pub fn new(client: kube::Client, metrics: &Metrics) -> Self {
         let deliveries = Family::<DeliveryLabels, Counter>::default();
         metrics.register(
             "notification_event_deliveries",
-            "Events posted to providers, by provider type and outcome (delivered, retried, failed)",
+            "Events posted to providers, by provider type and outcome (delivered, retried, failed, dropped)",
             deliveries.clone(),
         );
-        Self {
+        let (queue, mut waiting) = mpsc::channel::<Delivery>(QUEUE);
+        let this = Self {
             client,
             deliveries,
             first_backoff: FIRST_BACKOFF,
+            queue,
+            notifiers: Arc::default(),
+        };
+        let worker = this.clone();
+        tokio::spawn(async move {
+            let slots = Arc::new(Semaphore::new(WORKERS));
+            while let Some(delivery) = waiting.recv().await {
+                let Ok(slot) = slots.clone().acquire_owned().await else {
+                    return;
+                };
+                let worker = worker.clone();
+                tokio::spawn(async move {
+                    worker.deliver(&delivery).await;
+                    drop(slot);
+                });
+            }
+        });
+        this
+    }
+
+    /// Queues `event` for `provider`; a full queue drops it (counted and logged).
+    pub fn send(&self, provider: Arc<Provider>, alert: String, event: Event) {
+        let delivery = Delivery {
+            provider,
+            alert,
+            event,
+        };
+        if let Err(err) = self.queue.try_send(delivery) {
+            let delivery = match err {
+                mpsc::error::TrySendError::Full(d) | mpsc::error::TrySendError::Closed(d) => d,
+            };
+            tracing::warn!(
+                provider = %object_name(&delivery.provider),
+                object = %delivery.event.object_path(),
+                "dropping the event: {QUEUE} deliveries are already waiting"
+            );
+            self.count(&provider_type(&delivery.provider), "dropped");
         }
     }
 
-    /// Posts `event` to `provider` in the background.
-    pub fn send(&self, provider: Provider, alert: String, event: Event) {
-        let this = self.clone();
-        tokio::spawn(async move { this.deliver(&provider, &alert, &event).await });
-    }
-
-    async fn deliver(&self, provider: &Provider, alert: &str, event: &Event) {
+    async fn deliver(&self, delivery: &Delivery) {
+        let (provider, alert, event) = (&*delivery.provider, &delivery.alert, &delivery.event);
         let name = object_name(provider);
-        let object = event.object_path();
+        let kind = provider_type(provider);
         // `commit_status: update` events only mean something to a Git commit status.
         if event.metadata.get("commit_status").map(String::as_str) == Some("update")
-            && !COMMIT_STATUS_TYPES.contains(&provider_type(provider).as_str())
+            && !COMMIT_STATUS_TYPES.contains(&kind.as_str())
         {
             return;
         }
-        let config = match self.resolve(provider).await {
-            Ok(config) => config,
-            Err(reason) => {
-                tracing::error!(provider = %name, alert, object = %object, error = %reason, "cannot send the event");
-                self.count(&provider_type(provider), "failed");
-                return;
+        match self.notifier(provider).await {
+            Ok(notifier) => {
+                self.post_with_retries(notifier.as_ref(), &kind, &name, alert, event)
+                    .await;
             }
-        };
-        self.post_with_retries(&config, alert, event).await;
+            Err(reason) => {
+                tracing::error!(provider = %name, alert, object = %event.object_path(), error = %reason, "cannot send the event");
+                self.count(&kind, "failed");
+            }
+        }
     }
 
-    /// Builds the notifier and posts, retrying what may succeed later.
-    async fn post_with_retries(&self, config: &ProviderConfig, alert: &str, event: &Event) {
-        let name = &config.name;
-        let object = event.object_path();
-        let notifier = match providers::notifier(config) {
-            Ok(notifier) => notifier,
-            Err(err) => {
-                tracing::error!(provider = %name, alert, object = %object, error = %err, "cannot send the event");
-                self.count(&config.provider_type, "failed");
-                return;
+    /// The Provider's notifier: reused while the Provider is unchanged and the cached one
+    /// is younger than [`NOTIFIER_TTL`], else resolved and built again.
+    async fn notifier(&self, provider: &Provider) -> Result<Arc<dyn Notifier>, String> {
+        let key = provider
+            .metadata
+            .uid
+            .clone()
+            .unwrap_or_else(|| object_name(provider));
+        let version = provider
+            .metadata
+            .resource_version
+            .clone()
+            .unwrap_or_default();
+        {
+            let cache = self.notifiers.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(cached) = cache.get(&key)
+                && cached.version == version
+                && cached.built.elapsed() < NOTIFIER_TTL
+            {
+                return Ok(cached.notifier.clone());
             }
-        };
+        }
+        let config = self.resolve(provider).await?;
+        let notifier: Arc<dyn Notifier> =
+            Arc::from(providers::notifier(&config).map_err(|e| e.to_string())?);
+        let mut cache = self.notifiers.lock().unwrap_or_else(|e| e.into_inner());
+        cache.retain(|_, c| c.built.elapsed() < NOTIFIER_TTL);
+        cache.insert(
+            key,
+            Cached {
+                version,
+                built: Instant::now(),
+                notifier: notifier.clone(),
+            },
+        );
+        Ok(notifier)
+    }
+
+    /// Posts, retrying what may succeed later.
+    async fn post_with_retries(
+        &self,
+        notifier: &dyn Notifier,
+        provider_type: &str,
+        name: &str,
+        alert: &str,
+        event: &Event,
+    ) {
+        let object = event.object_path();
         let mut backoff = self.first_backoff;
         for attempt in 0..=RETRIES {
             match notifier.post(event).await {
                 Ok(()) => {
                     tracing::info!(provider = %name, alert, object = %object, "event sent");
-                    self.count(&config.provider_type, "delivered");
+                    self.count(provider_type, "delivered");
                     return;
                 }
                 Err(err) if err.is_retryable() && attempt < RETRIES => {
                     tracing::debug!(provider = %name, alert, object = %object, error = %err, attempt, "retrying the event");
-                    self.count(&config.provider_type, "retried");
+                    self.count(provider_type, "retried");
                     tokio::time::sleep(backoff).await;
                     backoff *= 2;
                 }
                 Err(err) => {
                     tracing::error!(provider = %name, alert, object = %object, error = %err, "failed to send the event");
-                    self.count(&config.provider_type, "failed");
+                    self.count(provider_type, "failed");
                     return;
                 }
             }
@@ -300,8 +400,15 @@ mod tests {
         };
         let mut config = dispatcher.resolve(&provider).await.unwrap();
         config.ca_pem = Some(server.ca_pem().to_string());
+        let notifier = providers::notifier(&config).unwrap();
         dispatcher
-            .post_with_retries(&config, "apps/hook", &event)
+            .post_with_retries(
+                notifier.as_ref(),
+                "generic",
+                "apps/hook",
+                "apps/hook",
+                &event,
+            )
             .await;
         assert_eq!(requests.lock().unwrap().len(), 3);
         let text = metrics.encode();
@@ -323,8 +430,15 @@ mod tests {
         let refusing = RestServer::start(Arc::new(|_: &Request| Response::empty(400))).unwrap();
         config.address = format!("{}/hook", refusing.base_url());
         config.ca_pem = Some(refusing.ca_pem().to_string());
+        let notifier = providers::notifier(&config).unwrap();
         dispatcher
-            .post_with_retries(&config, "apps/hook", &event)
+            .post_with_retries(
+                notifier.as_ref(),
+                "generic",
+                "apps/hook",
+                "apps/hook",
+                &event,
+            )
             .await;
         let text = metrics.encode();
         assert!(

@@ -24,8 +24,11 @@ use crate::api::notification::{Alert, Provider};
 
 /// Events are a few kilobytes; anything much larger is not one.
 pub const MAX_EVENT_BYTES: usize = 512 * 1024;
-/// The rate limiter forgets keys older than the interval once it holds this many.
+/// The rate limiter forgets keys older than the interval once it holds this many...
 const PRUNE_AT: usize = 10_000;
+/// ...and everything once even the recent ones are this many: a burst of distinct events
+/// may then pass once more, but the map stays bounded.
+const FORGET_AT: usize = 100_000;
 
 pub struct EventServer {
     pub alerts: Store<Alert>,
@@ -85,6 +88,9 @@ impl EventServer {
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         if seen.len() >= PRUNE_AT {
             seen.retain(|_, at| now.duration_since(*at) < self.rate_limit_interval);
+            if seen.len() >= FORGET_AT {
+                seen.clear();
+            }
         }
         match seen.get(&key) {
             Some(at) if now.duration_since(*at) < self.rate_limit_interval => true,
@@ -149,11 +155,8 @@ impl EventServer {
             if provider.spec.suspend.unwrap_or(false) {
                 continue;
             }
-            self.dispatcher.send(
-                (*provider).clone(),
-                alert_name,
-                alerts::enrich(&alert, event),
-            );
+            self.dispatcher
+                .send(provider, alert_name, alerts::enrich(&alert, event));
             sent += 1;
         }
         if sent == 0 {
