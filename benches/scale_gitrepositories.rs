@@ -45,7 +45,7 @@ use tk::api::source::GitRepository;
 
 #[path = "support/scale.rs"]
 mod scale;
-use scale::{apply_crds, build_tk, clock_ticks_per_second, sample};
+use scale::{apply_crds, build_tk, clock_ticks_per_second, parse_secs, sample};
 
 const NAMESPACE: &str = "scale-gitrepositories";
 const MIB: f64 = 1024.0;
@@ -113,17 +113,6 @@ fn parse(args: &[String]) -> Result<Config> {
 fn parse_count(v: &str) -> Result<usize> {
     v.parse()
         .with_context(|| format!("{v:?} is not a number of repositories"))
-}
-
-fn parse_secs(v: &str) -> Result<Duration> {
-    let (number, unit) = match v.strip_suffix('m') {
-        Some(n) => (n, 60),
-        None => (v.strip_suffix('s').unwrap_or(v), 1),
-    };
-    let n: u64 = number
-        .parse()
-        .with_context(|| format!("{v:?} is not a duration like 180, 180s or 3m"))?;
-    Ok(Duration::from_secs(n * unit))
 }
 
 fn run(config: &Config) -> Result<bool> {
@@ -335,12 +324,8 @@ impl Controller {
 
     fn check_alive(&mut self, log: &Path) -> Result<()> {
         if let Some(status) = self.child.try_wait()? {
-            let text = fs::read_to_string(log).unwrap_or_default();
-            let tail: Vec<&str> = text.lines().rev().take(20).collect();
-            bail!(
-                "the controller exited ({status}); last lines:\n{}",
-                tail.into_iter().rev().collect::<Vec<_>>().join("\n")
-            );
+            let tail = scale::log_tail(log);
+            bail!("the controller exited ({status}); last lines:\n{}", tail);
         }
         Ok(())
     }

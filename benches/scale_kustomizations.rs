@@ -59,8 +59,6 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
@@ -80,7 +78,7 @@ use tk::api::source::GitRepository;
 
 #[path = "support/scale.rs"]
 mod scale;
-use scale::{Sample, apply_crds, build_tk, clock_ticks_per_second, sample};
+use scale::{Sample, apply_crds, build_tk, clock_ticks_per_second, parse_secs, sample};
 
 const NAMESPACE: &str = "scale-kustomizations";
 const SOURCE: &str = "apps";
@@ -204,17 +202,6 @@ fn parse_mode(v: &str) -> Result<Mode> {
         "all" => Ok(Mode::All),
         _ => bail!("--mode is split or all, not {v:?}"),
     }
-}
-
-fn parse_secs(v: &str) -> Result<Duration> {
-    let (number, unit) = match v.strip_suffix('m') {
-        Some(n) => (n, 60),
-        None => (v.strip_suffix('s').unwrap_or(v), 1),
-    };
-    let n: u64 = number
-        .parse()
-        .with_context(|| format!("{v:?} is not a duration like 120, 120s or 2m"))?;
-    Ok(Duration::from_secs(n * unit))
 }
 
 fn load_average() -> String {
@@ -542,12 +529,11 @@ impl Controller {
 
     fn check_alive(&mut self) -> Result<()> {
         if let Some(status) = self.child.try_wait()? {
-            let text = fs::read_to_string(&self.log).unwrap_or_default();
-            let tail: Vec<&str> = text.lines().rev().take(20).collect();
+            let tail = scale::log_tail(&self.log);
             bail!(
                 "tk controller {} exited ({status}); last lines:\n{}",
                 self.name,
-                tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+                tail
             );
         }
         Ok(())
@@ -555,16 +541,7 @@ impl Controller {
 
     /// The controller's `/metrics` page.
     fn scrape(&self) -> Result<String> {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.metrics))?;
-        stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-        stream.write_all(b"GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n")?;
-        let mut text = String::new();
-        stream.read_to_string(&mut text)?;
-        let (head, body) = text.split_once("\r\n\r\n").context("no HTTP response")?;
-        if !head.starts_with("HTTP/1.1 200") && !head.starts_with("HTTP/1.0 200") {
-            bail!("GET /metrics: {}", head.lines().next().unwrap_or(""));
-        }
-        Ok(body.to_string())
+        scale::scrape_metrics(self.metrics)
     }
 
     fn stop(&mut self) {

@@ -34,8 +34,6 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::sync::Arc;
@@ -53,7 +51,7 @@ use tk::api::notification::{Alert, Provider};
 
 #[path = "support/scale.rs"]
 mod scale;
-use scale::{apply_crds, build_tk, clock_ticks_per_second, sample};
+use scale::{apply_crds, build_tk, clock_ticks_per_second, parse_secs, sample};
 
 const NAMESPACE: &str = "scale-notifications";
 const MIB: f64 = 1024.0;
@@ -131,17 +129,6 @@ fn parse_count(v: &str) -> Result<usize> {
     v.replace('_', "")
         .parse()
         .with_context(|| format!("{v:?} is not a count"))
-}
-
-fn parse_secs(v: &str) -> Result<Duration> {
-    let (number, unit) = match v.strip_suffix('m') {
-        Some(n) => (n, 60),
-        None => (v.strip_suffix('s').unwrap_or(v), 1),
-    };
-    let n: u64 = number
-        .parse()
-        .with_context(|| format!("{v:?} is not a duration like 300, 300s or 5m"))?;
-    Ok(Duration::from_secs(n * unit))
 }
 
 /// The wildcard Alerts: 1 %, at least one.
@@ -344,11 +331,10 @@ impl Controller {
 
     fn check_alive(&mut self) -> Result<()> {
         if let Some(status) = self.child.try_wait()? {
-            let text = fs::read_to_string(&self.log).unwrap_or_default();
-            let tail: Vec<&str> = text.lines().rev().take(20).collect();
+            let tail = scale::log_tail(&self.log);
             bail!(
                 "tk controller notification exited ({status}); last lines:\n{}",
-                tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+                tail
             );
         }
         Ok(())
@@ -356,16 +342,7 @@ impl Controller {
 
     /// The controller's `/metrics` page.
     fn scrape(&self) -> Result<String> {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.metrics))?;
-        stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-        stream.write_all(b"GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n")?;
-        let mut text = String::new();
-        stream.read_to_string(&mut text)?;
-        let (head, body) = text.split_once("\r\n\r\n").context("no HTTP response")?;
-        if !head.starts_with("HTTP/1.1 200") && !head.starts_with("HTTP/1.0 200") {
-            bail!("GET /metrics: {}", head.lines().next().unwrap_or(""));
-        }
-        Ok(body.to_string())
+        scale::scrape_metrics(self.metrics)
     }
 
     fn stop(&mut self) {

@@ -147,3 +147,37 @@ pub fn sample(pid: u32) -> Result<Sample> {
         sys_ticks: ticks(15),
     })
 }
+
+/// A duration flag: seconds, `Ns` or `Nm`.
+pub fn parse_secs(v: &str) -> Result<Duration> {
+    let (number, unit) = match v.strip_suffix('m') {
+        Some(n) => (n, 60),
+        None => (v.strip_suffix('s').unwrap_or(v), 1),
+    };
+    let n: u64 = number
+        .parse()
+        .with_context(|| format!("{v:?} is not a duration like 120, 120s or 2m"))?;
+    Ok(Duration::from_secs(n * unit))
+}
+
+/// The last 20 lines of a controller's log, for the error when it exits early.
+pub fn log_tail(path: &std::path::Path) -> String {
+    let text = fs::read_to_string(path).unwrap_or_default();
+    let tail: Vec<&str> = text.lines().rev().take(20).collect();
+    tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+}
+
+/// The `/metrics` page a controller serves on `127.0.0.1:<port>`.
+pub fn scrape_metrics(port: u16) -> Result<String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    stream.write_all(b"GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n")?;
+    let mut text = String::new();
+    stream.read_to_string(&mut text)?;
+    let (head, body) = text.split_once("\r\n\r\n").context("no HTTP response")?;
+    if !head.starts_with("HTTP/1.1 200") && !head.starts_with("HTTP/1.0 200") {
+        bail!("GET /metrics: {}", head.lines().next().unwrap_or(""));
+    }
+    Ok(body.to_string())
+}
