@@ -20,6 +20,7 @@
 //! cargo bench --bench scale_notifications                               # 1000 Alerts, 20 000 events
 //! cargo bench --bench scale_notifications -- --alerts 1000 --events 2000 --clients 16
 //! SCALE_ALERTS=100 SCALE_EVENTS=5000 cargo bench --bench scale_notifications
+//! cargo bench --bench scale_notifications -- --alerts 100 --wrk 20   # wrk for 20 s
 //! ```
 //!
 //! Options (flag or environment): `--alerts N` / `SCALE_ALERTS` (1000), `--events M` /
@@ -27,7 +28,8 @@
 //! (default: `cargo build --release --bin tk` and its executable), `--rss-limit-mb N` /
 //! `SCALE_RSS_LIMIT_MB` (60), `--deadline SECS` / `SCALE_DEADLINE` (300: how long after the
 //! load starts every expected delivery must have arrived), `--keep-logs` /
-//! `SCALE_KEEP_LOGS=1`. `TK_TEST_KUBECONFIG` uses an existing cluster. Exits 1 when the peak
+//! `SCALE_KEEP_LOGS=1`, `--wrk SECS` / `SCALE_WRK` (load with wrk, from Debian's `wrk` package,
+//! for SECS over C connections, instead of M events from the harness's clients). `TK_TEST_KUBECONFIG` uses an existing cluster. Exits 1 when the peak
 //! RSS is over the limit or deliveries are missing at the deadline.
 //!
 //! Run without `--bench` (as `cargo test --benches` does) it does nothing: it needs minutes.
@@ -51,7 +53,7 @@ use tk::api::notification::{Alert, Provider};
 
 #[path = "support/scale.rs"]
 mod scale;
-use scale::{apply_crds, build_tk, clock_ticks_per_second, parse_secs, sample};
+use scale::{apply_crds, build_tk, clock_ticks_per_second, ms, parse_secs, percentile, sample};
 
 const NAMESPACE: &str = "scale-notifications";
 const MIB: f64 = 1024.0;
@@ -64,6 +66,8 @@ struct Config {
     rss_limit_mb: f64,
     deadline: Duration,
     keep_logs: bool,
+    /// Load with wrk for this long instead of the harness's own clients.
+    wrk: Option<Duration>,
 }
 
 fn main() -> ExitCode {
@@ -94,6 +98,7 @@ fn parse(args: &[String]) -> Result<Config> {
             .transpose()?
             .unwrap_or(Duration::from_secs(300)),
         keep_logs: env("SCALE_KEEP_LOGS").is_some_and(|v| v != "0"),
+        wrk: env("SCALE_WRK").as_deref().map(parse_secs).transpose()?,
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -116,6 +121,7 @@ fn parse(args: &[String]) -> Result<Config> {
             "--rss-limit-mb" => config.rss_limit_mb = value()?.parse()?,
             "--deadline" => config.deadline = parse_secs(&value()?)?,
             "--keep-logs" => config.keep_logs = true,
+            "--wrk" => config.wrk = Some(parse_secs(&value()?)?),
             other => bail!("unknown argument {other}"),
         }
     }
@@ -415,16 +421,199 @@ fn log_levels(log: &Path) -> BTreeMap<String, u64> {
     levels
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
-    sorted[i]
+/// What one load run produced.
+struct Load {
+    /// The load, in words.
+    what: String,
+    /// 202 answers.
+    accepted: u64,
+    /// From the first request to the last answer.
+    time: Duration,
+    /// Answers by status, in words.
+    answers: String,
+    /// p50, p90, p99 and max request latency.
+    latency: [Duration; 4],
+    /// The controller's largest RSS sampled during the load.
+    peak_rss_kb: u64,
 }
 
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
+/// Samples the controller every 250 ms until `done` says the load is over.
+async fn sample_while(
+    controller: &mut Controller,
+    mut done: impl FnMut() -> Result<bool>,
+) -> Result<u64> {
+    let mut peak = 0;
+    while !done()? {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        if let Ok(s) = sample(controller.pid()) {
+            peak = peak.max(s.rss_kb);
+        }
+        controller.check_alive()?;
+    }
+    Ok(peak)
+}
+
+/// M distinct events from C clients of the harness itself.
+async fn load_clients(
+    config: &Config,
+    http: &reqwest::Client,
+    url: &str,
+    controller: &mut Controller,
+) -> Result<Load> {
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let handles: Vec<_> = (0..config.clients)
+        .map(|_| {
+            let (http, url, next) = (http.clone(), url.to_string(), next.clone());
+            let events = config.events;
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                let mut statuses: BTreeMap<String, u64> = BTreeMap::new();
+                loop {
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    if n >= events {
+                        break;
+                    }
+                    let body = event(&format!("app-{:04}", n % 1000), n);
+                    let sent = Instant::now();
+                    let status = match post(&http, &url, &body).await {
+                        Ok(status) => status.to_string(),
+                        Err(err) => format!("error: {err}"),
+                    };
+                    latencies.push(sent.elapsed());
+                    *statuses.entry(status).or_insert(0) += 1;
+                }
+                (latencies, statuses, Instant::now())
+            })
+        })
+        .collect();
+    let peak_rss_kb =
+        sample_while(controller, || Ok(handles.iter().all(|h| h.is_finished()))).await?;
+    // The wall time of the load ends with the last client's last answer (the sampling
+    // would round it up to 250 ms).
+    let mut time = Duration::ZERO;
+    let mut latencies: Vec<Duration> = Vec::new();
+    let mut statuses: BTreeMap<String, u64> = BTreeMap::new();
+    for handle in handles {
+        let (l, s, finished) = handle.await?;
+        time = time.max(finished.duration_since(started));
+        latencies.extend(l);
+        for (k, v) in s {
+            *statuses.entry(k).or_insert(0) += v;
+        }
+    }
+    latencies.sort();
+    Ok(Load {
+        what: format!("{} events from {} clients", config.events, config.clients),
+        accepted: statuses.get("202").copied().unwrap_or(0),
+        time,
+        answers: format!("{statuses:?}"),
+        latency: [0.5, 0.9, 0.99, 1.0].map(|p| percentile(&latencies, p)),
+        peak_rss_kb,
+    })
+}
+
+/// wrk (a second process, as the issue asks) POSTing distinct events for `duration` over
+/// C connections from 2 threads; its Lua script numbers each event.
+async fn load_wrk(
+    config: &Config,
+    duration: Duration,
+    url: &str,
+    controller: &mut Controller,
+) -> Result<Load> {
+    // The event as JSON, with the placeholders the script fills in per request.
+    let template =
+        serde_json::to_string(&event("__NAME__", 0))?.replace("(event 0)", "(event __N__)");
+    let script = format!(
+        r#"-- Generated by benches/scale_notifications.rs: one distinct event per request.
+local template = [==[{template}]==]
+local counter = 0
+local threads = 0
+function setup(thread)
+  thread:set("thread_id", threads)
+  threads = threads + 1
+end
+request = function()
+  counter = counter + 1
+  local n = thread_id * 1000000000 + counter
+  local body = template:gsub("__NAME__", string.format("app-%04d", counter % 1000)):gsub("__N__", tostring(n))
+  return wrk.format("POST", nil, {{["Content-Type"] = "application/json"}}, body)
+end
+"#
+    );
+    let dir = tempfile::tempdir()?;
+    let script_path = dir.path().join("events.lua");
+    fs::write(&script_path, script)?;
+    let output_path = dir.path().join("wrk.out");
+    let mut wrk = Command::new("wrk")
+        .arg("--threads=2")
+        .arg(format!("--connections={}", config.clients.max(2)))
+        .arg(format!("--duration={}s", duration.as_secs().max(1)))
+        .arg("--latency")
+        .arg("--script")
+        .arg(&script_path)
+        .arg(url)
+        .stdout(fs::File::create(&output_path)?)
+        .stderr(Stdio::inherit())
+        .spawn()
+        .context("starting wrk (install it with `apt-get install wrk`)")?;
+    let peak_rss_kb = sample_while(controller, || Ok(wrk.try_wait()?.is_some())).await?;
+    let status = wrk.wait()?;
+    let report = fs::read_to_string(&output_path)?;
+    if !status.success() {
+        bail!("wrk failed ({status}):\n{report}");
+    }
+    parse_wrk(&report, config.clients, peak_rss_kb)
+}
+
+/// Reads wrk's report: "N requests in T", "Non-2xx or 3xx responses: K" and the latency
+/// distribution (`--latency`).
+fn parse_wrk(report: &str, connections: usize, peak_rss_kb: u64) -> Result<Load> {
+    let duration = |v: &str| -> Result<Duration> {
+        let (number, unit) = v
+            .find(|c: char| c.is_ascii_alphabetic())
+            .map(|i| v.split_at(i))
+            .with_context(|| format!("{v:?} is not a wrk duration"))?;
+        let number: f64 = number.parse()?;
+        let seconds = match unit {
+            "us" => number / 1e6,
+            "ms" => number / 1e3,
+            "s" => number,
+            "m" => number * 60.0,
+            other => bail!("unknown wrk unit {other}"),
+        };
+        Ok(Duration::from_secs_f64(seconds))
+    };
+    let mut requests = None;
+    let mut time = None;
+    let mut refused = 0;
+    let mut latency = [Duration::ZERO; 4];
+    for line in report.lines().map(str::trim) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            [n, "requests", "in", t, ..] => {
+                requests = Some(n.parse::<u64>()?);
+                time = Some(duration(t.trim_end_matches(','))?);
+            }
+            ["Non-2xx", "or", "3xx", "responses:", n] => refused = n.parse()?,
+            ["50%", v] => latency[0] = duration(v)?,
+            ["90%", v] => latency[1] = duration(v)?,
+            ["99%", v] => latency[2] = duration(v)?,
+            ["Latency", _, _, max, ..] => latency[3] = duration(max)?,
+            _ => {}
+        }
+    }
+    let (Some(requests), Some(time)) = (requests, time) else {
+        bail!("wrk printed no request count:\n{report}");
+    };
+    Ok(Load {
+        what: format!("wrk, {connections} connections, 2 threads"),
+        accepted: requests - refused,
+        time,
+        answers: format!("{} 2xx, {refused} other", requests - refused),
+        latency,
+        peak_rss_kb,
+    })
 }
 
 async fn measure(
@@ -505,90 +694,38 @@ async fn measure(
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
 
-    // The load: M distinct events from C clients.
+    // The load: M distinct events from C clients, or wrk for a while.
     let base = sink.requests.load(Ordering::SeqCst);
     let secrets_before = secret_gets(cluster);
     let before = sample(pid)?;
-    let next = Arc::new(AtomicUsize::new(0));
     let load_started = Instant::now();
     let load_started_ns = sink.epoch.elapsed().as_nanos() as u64;
-    let tasks: Vec<_> = (0..config.clients)
-        .map(|_| {
-            let (http, url, next) = (http.clone(), url.clone(), next.clone());
-            let events = config.events;
-            tokio::spawn(async move {
-                let mut latencies = Vec::new();
-                let mut statuses: BTreeMap<String, u64> = BTreeMap::new();
-                loop {
-                    let n = next.fetch_add(1, Ordering::Relaxed);
-                    if n >= events {
-                        break;
-                    }
-                    let body = event(&format!("app-{:04}", n % 1000), n);
-                    let sent = Instant::now();
-                    let status = match post(&http, &url, &body).await {
-                        Ok(status) => status.to_string(),
-                        Err(err) => format!("error: {err}"),
-                    };
-                    latencies.push(sent.elapsed());
-                    *statuses.entry(status).or_insert(0) += 1;
-                }
-                (latencies, statuses, Instant::now())
-            })
-        })
-        .collect();
-    // Sample the controller while the clients run.
-    let mut peak_rss_during = 0;
-    let mut handles = tasks;
-    let mut results = Vec::new();
-    while !handles.is_empty() {
-        tokio::time::sleep(Duration::from_millis(250)).await;
-        if let Ok(s) = sample(pid) {
-            peak_rss_during = peak_rss_during.max(s.rss_kb);
-        }
-        let (done, pending): (Vec<_>, Vec<_>) = handles.into_iter().partition(|h| h.is_finished());
-        for h in done {
-            results.push(h.await?);
-        }
-        handles = pending;
-        controller.check_alive()?;
-    }
+    let load = match config.wrk {
+        Some(duration) => load_wrk(config, duration, &url, controller).await?,
+        None => load_clients(config, &http, &url, controller).await?,
+    };
     let after_load = sample(pid)?;
-    // The wall time of the load ends with the last client's last answer (the polling above
-    // would round it up to 250 ms).
-    let mut load_time = Duration::ZERO;
-    let mut latencies: Vec<Duration> = Vec::new();
-    let mut statuses: BTreeMap<String, u64> = BTreeMap::new();
-    for (l, s, finished) in results {
-        load_time = load_time.max(finished.duration_since(load_started));
-        latencies.extend(l);
-        for (k, v) in s {
-            *statuses.entry(k).or_insert(0) += v;
-        }
-    }
-    latencies.sort();
-    let accepted = statuses.get("202").copied().unwrap_or(0);
+    let accepted = load.accepted;
     let delivered_by_then = sink.requests.load(Ordering::SeqCst) - base;
     println!(
-        "\nload: {} events from {} clients in {:.2}s: {:.0} accepted events/s; answers {:?}",
-        config.events,
-        config.clients,
-        load_time.as_secs_f64(),
-        accepted as f64 / load_time.as_secs_f64(),
-        statuses
+        "\nload: {} in {:.2}s: {:.0} accepted events/s; answers {}",
+        load.what,
+        load.time.as_secs_f64(),
+        accepted as f64 / load.time.as_secs_f64(),
+        load.answers
     );
     println!(
         "request latency: p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-        ms(percentile(&latencies, 0.50)),
-        ms(percentile(&latencies, 0.90)),
-        ms(percentile(&latencies, 0.99)),
-        ms(percentile(&latencies, 1.0)),
+        ms(load.latency[0]),
+        ms(load.latency[1]),
+        ms(load.latency[2]),
+        ms(load.latency[3]),
     );
     println!(
         "controller during the load: RSS max {:.1} MiB (sampled every 250 ms), CPU {:.1}s ({:.0} % of one core); deliveries by the end of the load: {delivered_by_then}",
-        peak_rss_during as f64 / MIB,
+        load.peak_rss_kb as f64 / MIB,
         (after_load.cpu_ticks - before.cpu_ticks) as f64 / hz,
-        (after_load.cpu_ticks - before.cpu_ticks) as f64 / hz / load_time.as_secs_f64() * 100.0
+        (after_load.cpu_ticks - before.cpu_ticks) as f64 / hz / load.time.as_secs_f64() * 100.0
     );
 
     // The rate limiter: one more event, twice.

@@ -181,3 +181,16 @@ pub fn scrape_metrics(port: u16) -> Result<String> {
     }
     Ok(body.to_string())
 }
+
+/// The `p` quantile (0..=1) of sorted durations, by the nearest-rank rule.
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i]
+}
+
+pub fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}

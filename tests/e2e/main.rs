@@ -14,6 +14,7 @@ mod kustomize_seed;
 mod kustomize_support;
 mod notification_alerts;
 mod notification_cli;
+mod notification_flow;
 mod notification_receivers;
 mod source_git;
 mod source_refs;

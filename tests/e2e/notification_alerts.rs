@@ -6,21 +6,20 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
-use sha2::Sha256;
 use testenv::rest::{Request, Response, RestServer};
 
 use crate::kustomize_support::Harness;
+use crate::support::{free_port, hmac_sha256};
 
 /// Records every request; paths tell the providers apart.
-struct Capture {
-    server: RestServer,
+pub(crate) struct Capture {
+    pub(crate) server: RestServer,
     requests: Arc<Mutex<Vec<Request>>>,
 }
 
 impl Capture {
-    fn start() -> Capture {
+    pub(crate) fn start() -> Capture {
         let requests = Arc::new(Mutex::new(Vec::new()));
         let seen = requests.clone();
         let server = RestServer::start(Arc::new(move |request: &Request| {
@@ -31,7 +30,7 @@ impl Capture {
         Capture { server, requests }
     }
 
-    fn on(&self, path: &str) -> Vec<Request> {
+    pub(crate) fn on(&self, path: &str) -> Vec<Request> {
         self.requests
             .lock()
             .unwrap()
@@ -42,7 +41,12 @@ impl Capture {
     }
 
     /// Waits until a request to `path` satisfies `check`.
-    async fn wait(&self, path: &str, what: &str, check: impl Fn(&Value) -> bool) -> Request {
+    pub(crate) async fn wait(
+        &self,
+        path: &str,
+        what: &str,
+        check: impl Fn(&Value) -> bool,
+    ) -> Request {
         let deadline = Instant::now() + Duration::from_secs(90);
         loop {
             if let Some(found) = self
@@ -64,14 +68,6 @@ impl Capture {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -191,14 +187,7 @@ async fn kustomization_events_reach_the_alerts_providers() {
             body["severity"] == "error"
         })
         .await;
-    let mut mac = Hmac::<Sha256>::new_from_slice(b"hmac-s3cret").unwrap();
-    mac.update(&signed.body);
-    let expected: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let expected = hmac_sha256("hmac-s3cret", &signed.body);
     assert_eq!(
         signed.header("X-Signature"),
         Some(format!("sha256={expected}").as_str())

@@ -9,14 +9,15 @@ use std::net::SocketAddr;
 use std::process::Child;
 use std::time::{Duration, Instant};
 
-use hmac::{Hmac, Mac};
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, Patch, PatchParams};
 use serde_json::{Value, json};
 use sha2::Digest;
 use tk::api::notification::Receiver;
 
-use crate::support::{client, controller_command, create_namespace, rig, with_crds};
+use crate::support::{
+    client, controller_command, create_namespace, free_port, hex, hmac_sha256, rig, with_crds,
+};
 
 const REQUESTED_AT: &str = "reconcile.fluxcd.io/requestedAt";
 
@@ -36,24 +37,6 @@ impl Drop for Harness {
         let _ = self.controller.kill();
         let _ = self.controller.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn hmac_sha256(key: &str, body: &[u8]) -> String {
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).unwrap();
-    mac.update(body);
-    hex(&mac.finalize().into_bytes())
 }
 
 fn source_api(client: &kube::Client, ns: &str, kind: &str) -> Api<DynamicObject> {

@@ -258,3 +258,24 @@ pub async fn create_namespace(client: &kube::Client, prefix: &str) -> String {
         .unwrap_or_else(|e| panic!("creating the test namespace {name}: {e}"));
     name
 }
+
+/// A loopback port free at the time of the call, for a controller's listener.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The hex HMAC-SHA256 of `body` under `key`, as webhook senders sign.
+pub fn hmac_sha256(key: &str, body: &[u8]) -> String {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).unwrap();
+    mac.update(body);
+    hex(&mac.finalize().into_bytes())
+}

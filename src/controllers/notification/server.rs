@@ -29,6 +29,8 @@ const PRUNE_AT: usize = 10_000;
 /// ...and everything once even the recent ones are this many: a burst of distinct events
 /// may then pass once more, but the map stays bounded.
 const FORGET_AT: usize = 100_000;
+/// How long one request waits for the Alert and Provider caches at start-up before 503.
+const CACHE_WAIT: Duration = Duration::from_secs(5);
 
 pub struct EventServer {
     pub alerts: Store<Alert>,
@@ -99,6 +101,19 @@ impl EventServer {
                 false
             }
         }
+    }
+
+    /// Whether the Alerts and Providers are in memory: an event matched against a store
+    /// still filling up would be dropped without a word, so until then the senders are
+    /// told to retry (Flux's cached client likewise blocks until its informers sync).
+    async fn caches_ready(&self) -> bool {
+        let ready = async {
+            self.alerts.wait_until_ready().await.is_ok()
+                && self.providers.wait_until_ready().await.is_ok()
+        };
+        tokio::time::timeout(CACHE_WAIT, ready)
+            .await
+            .unwrap_or(false)
     }
 
     /// Matches the event against the Alerts and hands each match to the dispatcher.
@@ -221,6 +236,13 @@ async fn receive(State(server): State<Arc<EventServer>>, body: Bytes) -> (Status
         return (StatusCode::BAD_REQUEST, format!("{reason}\n"));
     }
     event.metadata = cleanup_metadata(&event);
+    // Before the rate limiter records the event, so the sender's retry is not a duplicate.
+    if !server.caches_ready().await {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the Alerts and Providers are not loaded yet; retry\n".into(),
+        );
+    }
     if server.limited(&event) {
         return (
             StatusCode::TOO_MANY_REQUESTS,

@@ -17,6 +17,9 @@ const EVENT_ANNOTATION_PREFIX: &str = "event.toolkit.fluxcd.io/";
 /// Flux's event client gives up after 5s; an unreachable notification controller must not
 /// slow reconciles.
 const FORWARD_TIMEOUT: Duration = Duration::from_secs(5);
+/// Retries after the first attempt, and the first wait (doubled each time).
+const FORWARD_RETRIES: u32 = 4;
+const FORWARD_FIRST_WAIT: Duration = Duration::from_secs(1);
 
 /// Kubernetes refuses an event note above 1 kB.
 const MAX_NOTE_BYTES: usize = 1024;
@@ -33,6 +36,37 @@ pub struct EventRecorder {
 struct Forwarder {
     client: reqwest::Client,
     url: String,
+}
+
+impl Forwarder {
+    /// POSTs one event, retrying what a restarting notification controller answers
+    /// (connection refused, 5xx) as Flux's retrying client does: up to
+    /// [`FORWARD_RETRIES`] more times, waiting 1s, 2s, 4s, 8s.
+    async fn send(&self, body: &serde_json::Value) {
+        let mut wait = FORWARD_FIRST_WAIT;
+        for attempt in 0..=FORWARD_RETRIES {
+            if attempt > 0 {
+                tokio::time::sleep(wait).await;
+                wait *= 2;
+            }
+            match self.client.post(&self.url).json(body).send().await {
+                Ok(response) if response.status().is_success() => return,
+                Ok(response)
+                    if response.status().is_server_error()
+                        && response.status() != reqwest::StatusCode::NOT_IMPLEMENTED =>
+                {
+                    tracing::debug!(status = %response.status(), attempt, "the notification controller could not take an event")
+                }
+                Ok(response) => {
+                    tracing::debug!(status = %response.status(), "the notification controller refused an event");
+                    return;
+                }
+                Err(err) => {
+                    tracing::debug!(error = %err, attempt, "failed to forward an event")
+                }
+            }
+        }
+    }
 }
 
 impl EventRecorder {
@@ -113,21 +147,7 @@ impl EventRecorder {
             let body = flux_event(obj, &self.reporter, type_, reason, message, revision);
             let forwarder = forwarder.clone();
             // Delivery is best effort and must not hold the reconcile, as in Flux.
-            tokio::spawn(async move {
-                let sent = forwarder
-                    .client
-                    .post(&forwarder.url)
-                    .json(&body)
-                    .send()
-                    .await;
-                match sent {
-                    Ok(response) if response.status().is_success() => {}
-                    Ok(response) => {
-                        tracing::debug!(status = %response.status(), "the notification controller refused an event")
-                    }
-                    Err(err) => tracing::debug!(error = %err, "failed to forward an event"),
-                }
-            });
+            tokio::spawn(async move { forwarder.send(&body).await });
         }
         self.publish(obj, type_, reason, message).await;
     }

@@ -10,6 +10,8 @@ mod reconcile;
 mod server;
 pub mod verify;
 
+pub use server::{Checked, accepts, check_request, compile_filters};
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 

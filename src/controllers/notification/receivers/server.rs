@@ -186,13 +186,12 @@ async fn answer(
             return StatusCode::INTERNAL_SERVER_ERROR;
         }
     };
-    let events = receiver.spec.events.clone().unwrap_or_default();
-    match verify::validate(receiver.spec.r#type, &events, &token, headers, &body) {
-        Ok(Accepted::Ping) => {
+    let request = match check_request(&receiver.spec, &token, headers, &body) {
+        Ok(Checked::Ping) => {
             log(tracing::Level::INFO, "handling ping: nothing to reconcile");
             return StatusCode::OK;
         }
-        Ok(Accepted::Trigger { event }) => {
+        Ok(Checked::Trigger { event, request }) => {
             let message = match event {
                 Some(event) => format!(
                     "handling {} event: {}",
@@ -202,6 +201,13 @@ async fn answer(
                 None => format!("handling {} event", verify::type_name(receiver.spec.r#type)),
             };
             log(tracing::Level::INFO, &message);
+            match request {
+                Ok(request) => request,
+                Err(message) => {
+                    log(tracing::Level::WARN, &message);
+                    return StatusCode::BAD_REQUEST;
+                }
+            }
         }
         Err(refused) => {
             log(
@@ -212,14 +218,6 @@ async fn answer(
                 Refused::Unauthorized(_) => StatusCode::UNAUTHORIZED,
                 Refused::BadRequest(_) => StatusCode::BAD_REQUEST,
             };
-        }
-    }
-
-    let request = match request_variable(&receiver.spec, headers, &body) {
-        Ok(request) => request,
-        Err(message) => {
-            log(tracing::Level::WARN, &message);
-            return StatusCode::BAD_REQUEST;
         }
     };
     let mut with_errors = false;
@@ -253,6 +251,40 @@ async fn answer(
         StatusCode::INTERNAL_SERVER_ERROR
     } else {
         StatusCode::OK
+    }
+}
+
+/// A request [`check_request`] let through.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Checked {
+    /// A connectivity check with a valid signature: answered 200, nothing is reconciled.
+    Ping,
+    /// Reconcile the Receiver's resources. `event` is the event type, for the log; `request`
+    /// is the CEL `request` variable, or why the body does not parse as the JSON a filter
+    /// needs (400, logged after the event it belongs to).
+    Trigger {
+        event: Option<String>,
+        request: Result<Value, String>,
+    },
+}
+
+/// Everything the server decides about a request before it reads the cluster, given the
+/// Receiver's spec and token: the per-type validation ([`verify::validate`]), then the CEL
+/// `request` variable its filters (see [`accepts`]) are evaluated with. Pure, so the fuzz
+/// target (`fuzz/fuzz_targets/receiver_request.rs`) runs the handler's own code.
+pub fn check_request(
+    spec: &ReceiverSpec,
+    token: &[u8],
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Checked, Refused> {
+    let events = spec.events.as_deref().unwrap_or_default();
+    match verify::validate(spec.r#type, events, token, headers, body)? {
+        Accepted::Ping => Ok(Checked::Ping),
+        Accepted::Trigger { event } => Ok(Checked::Trigger {
+            event,
+            request: request_variable(spec, headers, body),
+        }),
     }
 }
 
@@ -317,8 +349,9 @@ pub fn compile_filters(spec: &ReceiverSpec) -> Result<(), String> {
     Ok(())
 }
 
-/// Whether every filter accepts `resource`.
-fn accepts(filters: &[&str], resource: &Value, request: &Value) -> Result<bool, String> {
+/// Whether every filter (`spec.resourceFilter`, then the resource's own `filter`) accepts
+/// `resource`, the object's `apiVersion`, `kind` and `metadata`.
+pub fn accepts(filters: &[&str], resource: &Value, request: &Value) -> Result<bool, String> {
     for source in filters {
         let expression =
             crate::cel::Expression::compile_with_variables(source, &["resource", "request"])
@@ -625,6 +658,62 @@ mod tests {
         assert!(
             value.parse::<k8s_openapi::jiff::Timestamp>().is_ok(),
             "{value}"
+        );
+    }
+
+    #[test]
+    fn check_request_validates_then_binds_the_json_body_for_filters() {
+        use super::verify::{Algorithm, hmac_hex};
+        let token = b"s3cr3t-token";
+        let body = br#"{"repository":{"name":"app"}}"#;
+        let mut headers = HeaderMap::new();
+        let signature = format!("sha256={}", hmac_hex(Algorithm::Sha256, token, body));
+        headers.insert("x-hub-signature-256", signature.parse().unwrap());
+        headers.insert("x-github-event", "push".parse().unwrap());
+        headers.insert("content-type", "application/json".parse().unwrap());
+        let mut spec = ReceiverSpec {
+            r#type: crate::api::notification::ReceiverType::GitHub,
+            events: Some(vec!["push".into()]),
+            ..Default::default()
+        };
+        // Without a filter the body is not parsed.
+        assert_eq!(
+            check_request(&spec, token, &headers, body),
+            Ok(Checked::Trigger {
+                event: Some("push".into()),
+                request: Ok(json!({"body": {}})),
+            })
+        );
+        spec.resource_filter = Some("request.body.repository.name == 'app'".into());
+        let Ok(Checked::Trigger {
+            request: Ok(request),
+            ..
+        }) = check_request(&spec, token, &headers, body)
+        else {
+            panic!("the request should be accepted");
+        };
+        assert_eq!(request, json!({"body": {"repository": {"name": "app"}}}));
+        let resource = json!({"kind": "GitRepository", "metadata": {"name": "app"}});
+        let filters = [spec.resource_filter.as_deref().unwrap()];
+        assert_eq!(accepts(&filters, &resource, &request), Ok(true));
+
+        // Signed, but not JSON: the event is valid, the request variable is not.
+        let garbage = b"not json";
+        let signature = format!("sha256={}", hmac_hex(Algorithm::Sha256, token, garbage));
+        headers.insert("x-hub-signature-256", signature.parse().unwrap());
+        assert!(matches!(
+            check_request(&spec, token, &headers, garbage),
+            Ok(Checked::Trigger { request: Err(m), .. }) if m.contains("failed to parse request body")
+        ));
+        // A wrong token is refused before the body is looked at.
+        assert!(matches!(
+            check_request(&spec, b"other", &headers, garbage),
+            Err(Refused::Unauthorized(_))
+        ));
+        headers.insert("x-github-event", "ping".parse().unwrap());
+        assert_eq!(
+            check_request(&spec, token, &headers, garbage),
+            Ok(Checked::Ping)
         );
     }
 

@@ -96,6 +96,14 @@ async fn cleanup(obj: Arc<GitRepository>, ctx: &SourceContext) -> Result<Action,
 /// One converging pass. Every outcome, failures included, is written to the status; the
 /// returned action says when to come back.
 async fn apply(obj: Arc<GitRepository>, ctx: &SourceContext, started: Instant) -> Action {
+    // Marks when work on a request began (benches/webhook_latency.rs reads it).
+    let request = crate::api::meta::pending_reconcile_request(
+        obj.metadata.annotations.as_ref(),
+        obj.status
+            .as_ref()
+            .and_then(|s| s.last_handled_reconcile_at.as_deref()),
+    );
+    tracing::debug!(request, "reconcile started");
     if obj.spec.suspend == Some(true) {
         tracing::info!("reconciliation is suspended for this object");
         return Action::await_change();
