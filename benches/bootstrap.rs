@@ -24,7 +24,6 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams};
-use kube::config::{KubeConfigOptions, Kubeconfig};
 use serde_json::json;
 use testenv::git::{GitServers, SshKeyPair, SshKeyType};
 
@@ -51,15 +50,15 @@ fn parse(args: &[String]) -> Result<Config> {
             .unwrap_or(5),
         tk: env("SCALE_TK").map(PathBuf::from),
     };
-    let mut args = args.iter().filter(|a| *a != "--bench");
-    while let Some(arg) = args.next() {
-        let mut value = || args.next().with_context(|| format!("{arg} needs a value"));
-        match arg.as_str() {
+    scale::each_flag(args, |flag, value| {
+        match flag {
+            "--bench" => {}
             "--rounds" => config.rounds = value()?.parse().context("--rounds: a count")?,
             "--tk" => config.tk = Some(PathBuf::from(value()?)),
             other => bail!("unknown option {other}"),
         }
-    }
+        Ok(())
+    })?;
     if config.rounds == 0 {
         bail!("--rounds: at least 1");
     }
@@ -88,10 +87,7 @@ fn run(config: &Config) -> Result<bool> {
         "machine: {} cores (shared with other work)",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
-    let cluster = match std::env::var_os("TK_TEST_KUBECONFIG") {
-        Some(path) => testenv::ControlPlane::external(PathBuf::from(path))?,
-        None => testenv::ControlPlane::start()?,
-    };
+    let cluster = scale::control_plane()?;
     let kubeconfig = cluster.kubeconfig_path().to_path_buf();
     let servers = GitServers::start()?;
     let work = tempfile::Builder::new()
@@ -102,15 +98,7 @@ fn run(config: &Config) -> Result<bool> {
     let key_path = work.path().join("identity");
     key.write_private_key(&key_path)?;
     let runtime = tokio::runtime::Runtime::new()?;
-    let client = runtime.block_on(async {
-        tk::cli::install_crypto_provider();
-        let config = kube::Config::from_custom_kubeconfig(
-            Kubeconfig::read_from(&kubeconfig)?,
-            &KubeConfigOptions::default(),
-        )
-        .await?;
-        anyhow::Ok(kube::Client::try_from(config)?)
-    })?;
+    let client = runtime.block_on(async { scale::client(&kubeconfig).await })?;
 
     // phase → step → seconds of each round.
     let mut figures: BTreeMap<&str, BTreeMap<String, Vec<f64>>> = BTreeMap::new();

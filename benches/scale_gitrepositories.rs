@@ -38,7 +38,6 @@ use anyhow::{Context, Result, bail};
 use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
-use kube::config::{KubeConfigOptions, Kubeconfig};
 use serde_json::json;
 use testenv::git::{GitServers, GitServersOptions, HttpOptions, git_command};
 use tk::api::source::GitRepository;
@@ -84,18 +83,7 @@ fn parse(args: &[String]) -> Result<Config> {
             .unwrap_or(60.0),
         keep_logs: env("SCALE_KEEP_LOGS").is_some_and(|v| v != "0"),
     };
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) => (f, Some(v.to_string())),
-            None => (arg.as_str(), None),
-        };
-        let mut value = || -> Result<String> {
-            inline
-                .clone()
-                .or_else(|| it.next().cloned())
-                .with_context(|| format!("{flag} needs a value"))
-        };
+    scale::each_flag(args, |flag, value| {
         match flag {
             "--bench" => {}
             "--repos" => config.repos = parse_count(&value()?)?,
@@ -106,7 +94,8 @@ fn parse(args: &[String]) -> Result<Config> {
             "--keep-logs" => config.keep_logs = true,
             other => bail!("unknown argument {other}"),
         }
-    }
+        Ok(())
+    })?;
     Ok(config)
 }
 
@@ -126,10 +115,7 @@ fn run(config: &Config) -> Result<bool> {
     );
 
     let started = Instant::now();
-    let cluster = match std::env::var_os("TK_TEST_KUBECONFIG") {
-        Some(path) => testenv::ControlPlane::external(PathBuf::from(path))?,
-        None => testenv::ControlPlane::start()?,
-    };
+    let cluster = scale::control_plane()?;
     println!(
         "control plane up in {:.1}s",
         started.elapsed().as_secs_f64()
@@ -155,11 +141,7 @@ fn run(config: &Config) -> Result<bool> {
 
     let runtime = tokio::runtime::Runtime::new()?;
     let client = runtime.block_on(async {
-        tk::cli::install_crypto_provider();
-        let kubeconfig = Kubeconfig::read_from(cluster.kubeconfig_path())?;
-        let kube_config =
-            kube::Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default()).await?;
-        let client = kube::Client::try_from(kube_config)?;
+        let client = scale::client(cluster.kubeconfig_path()).await?;
         apply_crds(&client).await?;
         create_objects(&client, &urls).await?;
         anyhow::Ok(client)

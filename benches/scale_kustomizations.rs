@@ -69,7 +69,6 @@ use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
 use k8s_openapi::api::networking::v1::ServiceCIDR;
 use k8s_openapi::api::rbac::v1::RoleBinding;
 use kube::api::{Api, Patch, PatchParams, PostParams};
-use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::runtime::{WatchStreamExt, watcher};
 use serde_json::json;
 use testenv::git::{GitServers, GitServersOptions, HttpOptions};
@@ -155,18 +154,7 @@ fn parse(args: &[String]) -> Result<Config> {
             .unwrap_or(Duration::from_secs(900)),
         wait: env("SCALE_NO_WAIT").is_none_or(|v| v == "0"),
     };
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) => (f, Some(v.to_string())),
-            None => (arg.as_str(), None),
-        };
-        let mut value = || -> Result<String> {
-            inline
-                .clone()
-                .or_else(|| it.next().cloned())
-                .with_context(|| format!("{flag} needs a value"))
-        };
+    scale::each_flag(args, |flag, value| {
         match flag {
             "--bench" => {}
             "--apps" => config.apps = parse_count(&value()?)?,
@@ -184,7 +172,8 @@ fn parse(args: &[String]) -> Result<Config> {
             "--no-wait" => config.wait = false,
             other => bail!("unknown argument {other}"),
         }
-    }
+        Ok(())
+    })?;
     if config.apps == 0 || config.apps > 9999 {
         bail!("--apps must be between 1 and 9999");
     }
@@ -223,10 +212,7 @@ fn run(config: &Config) -> Result<bool> {
     );
 
     let started = Instant::now();
-    let cluster = match std::env::var_os("TK_TEST_KUBECONFIG") {
-        Some(path) => testenv::ControlPlane::external(PathBuf::from(path))?,
-        None => testenv::ControlPlane::start()?,
-    };
+    let cluster = scale::control_plane()?;
     println!(
         "control plane up in {:.1}s",
         started.elapsed().as_secs_f64()
@@ -247,11 +233,7 @@ fn run(config: &Config) -> Result<bool> {
 
     let runtime = tokio::runtime::Runtime::new()?;
     let client = runtime.block_on(async {
-        tk::cli::install_crypto_provider();
-        let kubeconfig = Kubeconfig::read_from(cluster.kubeconfig_path())?;
-        let kube_config =
-            kube::Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default()).await?;
-        let client = kube::Client::try_from(kube_config)?;
+        let client = scale::client(cluster.kubeconfig_path()).await?;
         apply_crds(&client).await?;
         prepare_cluster(&client).await?;
         anyhow::Ok(client)

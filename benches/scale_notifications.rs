@@ -46,7 +46,6 @@ use anyhow::{Context, Result, bail};
 use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::{Namespace, Secret};
 use kube::api::{Api, Patch, PatchParams, PostParams};
-use kube::config::{KubeConfigOptions, Kubeconfig};
 use serde_json::json;
 use testenv::rest::{Request, Response, RestServer};
 use tk::api::notification::{Alert, Provider};
@@ -100,18 +99,7 @@ fn parse(args: &[String]) -> Result<Config> {
         keep_logs: env("SCALE_KEEP_LOGS").is_some_and(|v| v != "0"),
         wrk: env("SCALE_WRK").as_deref().map(parse_secs).transpose()?,
     };
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) => (f, Some(v.to_string())),
-            None => (arg.as_str(), None),
-        };
-        let mut value = || -> Result<String> {
-            inline
-                .clone()
-                .or_else(|| it.next().cloned())
-                .with_context(|| format!("{flag} needs a value"))
-        };
+    scale::each_flag(args, |flag, value| {
         match flag {
             "--bench" => {}
             "--alerts" => config.alerts = parse_count(&value()?)?,
@@ -124,7 +112,8 @@ fn parse(args: &[String]) -> Result<Config> {
             "--wrk" => config.wrk = Some(parse_secs(&value()?)?),
             other => bail!("unknown argument {other}"),
         }
-    }
+        Ok(())
+    })?;
     if config.alerts == 0 {
         bail!("--alerts must be at least 1");
     }
@@ -159,10 +148,7 @@ fn run(config: &Config) -> Result<bool> {
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     let started = Instant::now();
-    let cluster = match std::env::var_os("TK_TEST_KUBECONFIG") {
-        Some(path) => testenv::ControlPlane::external(PathBuf::from(path))?,
-        None => testenv::ControlPlane::start()?,
-    };
+    let cluster = scale::control_plane()?;
     println!(
         "control plane up in {:.1}s",
         started.elapsed().as_secs_f64()
@@ -187,11 +173,7 @@ fn run(config: &Config) -> Result<bool> {
 
     let runtime = tokio::runtime::Runtime::new()?;
     let client = runtime.block_on(async {
-        tk::cli::install_crypto_provider();
-        let kubeconfig = Kubeconfig::read_from(cluster.kubeconfig_path())?;
-        let kube_config =
-            kube::Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default()).await?;
-        let client = kube::Client::try_from(kube_config)?;
+        let client = scale::client(cluster.kubeconfig_path()).await?;
         apply_crds(&client).await?;
         create_objects(&client, config, &server).await?;
         anyhow::Ok(client)

@@ -30,7 +30,6 @@ use anyhow::{Context, Result, bail};
 use hmac::Mac;
 use k8s_openapi::api::core::v1::{Namespace, Secret};
 use kube::api::{Api, Patch, PatchParams, PostParams};
-use kube::config::{KubeConfigOptions, Kubeconfig};
 use serde_json::json;
 use tk::api::notification::Receiver;
 use tk::api::source::GitRepository;
@@ -60,25 +59,15 @@ fn parse(args: &[String]) -> Result<Config> {
             .unwrap_or(100),
         tk: env("SCALE_TK").map(PathBuf::from),
     };
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) => (f, Some(v.to_string())),
-            None => (arg.as_str(), None),
-        };
-        let mut value = || -> Result<String> {
-            inline
-                .clone()
-                .or_else(|| it.next().cloned())
-                .with_context(|| format!("{flag} needs a value"))
-        };
+    scale::each_flag(args, |flag, value| {
         match flag {
             "--bench" => {}
             "--rounds" => config.rounds = value()?.parse()?,
             "--tk" => config.tk = Some(PathBuf::from(value()?)),
             other => bail!("unknown argument {other}"),
         }
-    }
+        Ok(())
+    })?;
     if config.rounds == 0 {
         bail!("--rounds must be at least 1");
     }
@@ -133,10 +122,7 @@ fn run(config: &Config) -> Result<bool> {
         Some(path) => path.clone(),
         None => build_tk()?,
     };
-    let cluster = match std::env::var_os("TK_TEST_KUBECONFIG") {
-        Some(path) => testenv::ControlPlane::external(PathBuf::from(path))?,
-        None => testenv::ControlPlane::start()?,
-    };
+    let cluster = scale::control_plane()?;
     let servers = testenv::git::GitServers::start()?;
     let repo = servers.create_repo("fleet")?;
     let first = repo.commit("Add the app", &[("app.yaml", "round: none\n")])?;
@@ -145,11 +131,7 @@ fn run(config: &Config) -> Result<bool> {
 
     let runtime = tokio::runtime::Runtime::new()?;
     let client = runtime.block_on(async {
-        tk::cli::install_crypto_provider();
-        let kubeconfig = Kubeconfig::read_from(cluster.kubeconfig_path())?;
-        let kube_config =
-            kube::Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default()).await?;
-        let client = kube::Client::try_from(kube_config)?;
+        let client = scale::client(cluster.kubeconfig_path()).await?;
         apply_crds(&client).await?;
         create_objects(&client, &url).await?;
         anyhow::Ok(client)

@@ -194,3 +194,46 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
 pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
+
+/// The rig: the cluster of `TK_TEST_KUBECONFIG` when set, else a new testenv control plane.
+pub fn control_plane() -> Result<testenv::ControlPlane> {
+    match std::env::var_os("TK_TEST_KUBECONFIG") {
+        Some(path) => testenv::ControlPlane::external(PathBuf::from(path)),
+        None => testenv::ControlPlane::start(),
+    }
+}
+
+/// A client for `kubeconfig`, as the harness's own requests use.
+pub async fn client(kubeconfig: &std::path::Path) -> Result<kube::Client> {
+    use kube::config::{KubeConfigOptions, Kubeconfig};
+    tk::cli::install_crypto_provider();
+    let config = kube::Config::from_custom_kubeconfig(
+        Kubeconfig::read_from(kubeconfig)?,
+        &KubeConfigOptions::default(),
+    )
+    .await?;
+    Ok(kube::Client::try_from(config)?)
+}
+
+/// Walks `--flag value` / `--flag=value` arguments: `apply` gets each flag and a closure that
+/// takes its value (from after `=`, else the next argument).
+pub fn each_flag(
+    args: &[String],
+    mut apply: impl FnMut(&str, &mut dyn FnMut() -> Result<String>) -> Result<()>,
+) -> Result<()> {
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) => (f, Some(v.to_string())),
+            None => (arg.as_str(), None),
+        };
+        let mut value = || -> Result<String> {
+            inline
+                .clone()
+                .or_else(|| it.next().cloned())
+                .with_context(|| format!("{flag} needs a value"))
+        };
+        apply(flag, &mut value)?;
+    }
+    Ok(())
+}
