@@ -45,6 +45,7 @@ complete -c tk -n "__fish_tk_needs_command" -f -a "resume" -d 'Reconcile suspend
 complete -c tk -n "__fish_tk_needs_command" -f -a "delete" -d 'Delete sources, Kustomizations, alerts and receivers'
 complete -c tk -n "__fish_tk_needs_command" -f -a "export" -d 'Print sources, Kustomizations, alerts and receivers as YAML that can be applied again'
 complete -c tk -n "__fish_tk_needs_command" -f -a "kustomize" -d 'Build kustomizations locally, as `kustomize build` does'
+complete -c tk -n "__fish_tk_needs_command" -f -a "helm" -d 'Render Helm charts locally, as `helm template` does'
 complete -c tk -n "__fish_tk_needs_command" -f -a "build" -d 'Build a Kustomization\'s manifests locally, as the controller would'
 complete -c tk -n "__fish_tk_needs_command" -f -a "diff" -d 'Diff a Kustomization\'s local manifests against the cluster'
 complete -c tk -n "__fish_tk_needs_command" -f -a "tree" -d 'Print the objects a Kustomization applied, as a tree'
@@ -687,6 +688,32 @@ complete -c tk -n "__fish_tk_using_subcommand kustomize; and __fish_seen_subcomm
 complete -c tk -n "__fish_tk_using_subcommand kustomize; and __fish_seen_subcommand_from build" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
 complete -c tk -n "__fish_tk_using_subcommand kustomize; and __fish_seen_subcommand_from build" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand kustomize; and __fish_seen_subcommand_from build" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tk -n "__fish_tk_using_subcommand helm; and not __fish_seen_subcommand_from template" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand helm; and not __fish_seen_subcommand_from template" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand helm; and not __fish_seen_subcommand_from template" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand helm; and not __fish_seen_subcommand_from template" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand helm; and not __fish_seen_subcommand_from template" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand helm; and not __fish_seen_subcommand_from template" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand helm; and not __fish_seen_subcommand_from template" -f -a "template" -d 'Render a chart\'s templates and print the manifests, as `helm template` does'
+complete -c tk -n "__fish_tk_using_subcommand helm; and __fish_seen_subcommand_from template" -s f -l values -d 'Values files, merged in order (later wins)' -r -F
+complete -c tk -n "__fish_tk_using_subcommand helm; and __fish_seen_subcommand_from template" -l set -d 'Values as key=value[,key=value] (typed as Helm types them)' -r
+complete -c tk -n "__fish_tk_using_subcommand helm; and __fish_seen_subcommand_from template" -l set-string -d 'Values as key=value, always strings' -r
+complete -c tk -n "__fish_tk_using_subcommand helm; and __fish_seen_subcommand_from template" -l set-json -d 'Values as key=JSON (a JSON value, object or array)' -r
+complete -c tk -n "__fish_tk_using_subcommand helm; and __fish_seen_subcommand_from template" -l set-file -d 'Values read from files, as key=path' -r
+complete -c tk -n "__fish_tk_using_subcommand helm; and __fish_seen_subcommand_from template" -l set-literal -d 'Values as key=value, the value taken literally (no commas or escapes parsed)' -r
+complete -c tk -n "__fish_tk_using_subcommand helm; and __fish_seen_subcommand_from template" -l kube-version -d 'Kubernetes version for `.Capabilities.KubeVersion` and the chart\'s kubeVersion check' -r
+complete -c tk -n "__fish_tk_using_subcommand helm; and __fish_seen_subcommand_from template" -s a -l api-versions -d 'Extra API versions for `.Capabilities.APIVersions` (repeatable or comma-separated)' -r
+complete -c tk -n "__fish_tk_using_subcommand helm; and __fish_seen_subcommand_from template" -s s -l show-only -d 'Print only the manifests from these templates (paths below the chart, globs allowed)' -r
+complete -c tk -n "__fish_tk_using_subcommand helm; and __fish_seen_subcommand_from template" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand helm; and __fish_seen_subcommand_from template" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand helm; and __fish_seen_subcommand_from template" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand helm; and __fish_seen_subcommand_from template" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand helm; and __fish_seen_subcommand_from template" -l include-crds -d 'Print the chart\'s CRDs (crds/) before the other manifests'
+complete -c tk -n "__fish_tk_using_subcommand helm; and __fish_seen_subcommand_from template" -l skip-tests -d 'Leave out test hooks'
+complete -c tk -n "__fish_tk_using_subcommand helm; and __fish_seen_subcommand_from template" -l skip-schema-validation -d 'Do not validate values against values.schema.json'
+complete -c tk -n "__fish_tk_using_subcommand helm; and __fish_seen_subcommand_from template" -l debug -d 'On a YAML error, print the rendered manifests before the error'
+complete -c tk -n "__fish_tk_using_subcommand helm; and __fish_seen_subcommand_from template" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand helm; and __fish_seen_subcommand_from template" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tk -n "__fish_tk_using_subcommand build; and not __fish_seen_subcommand_from kustomization ks" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand build; and not __fish_seen_subcommand_from kustomization ks" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand build; and not __fish_seen_subcommand_from kustomization ks" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r

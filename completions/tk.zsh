@@ -1477,6 +1477,59 @@ _arguments "${_arguments_options[@]}" : \
     ;;
 esac
 ;;
+(helm)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_tk__subcmd__helm_commands" \
+"*::: :->helm" \
+&& ret=0
+
+    case $state in
+    (helm)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:tk-helm-command-$line[1]:"
+        case $line[1] in
+            (template)
+_arguments "${_arguments_options[@]}" : \
+'*-f+[Values files, merged in order (later wins)]:FILE:_files' \
+'*--values=[Values files, merged in order (later wins)]:FILE:_files' \
+'*--set=[Values as key=value\[,key=value\] (typed as Helm types them)]:KEY=VALUE:_default' \
+'*--set-string=[Values as key=value, always strings]:KEY=VALUE:_default' \
+'*--set-json=[Values as key=JSON (a JSON value, object or array)]:KEY=JSON:_default' \
+'*--set-file=[Values read from files, as key=path]:KEY=PATH:_default' \
+'*--set-literal=[Values as key=value, the value taken literally (no commas or escapes parsed)]:KEY=VALUE:_default' \
+'--kube-version=[Kubernetes version for \`.Capabilities.KubeVersion\` and the chart'\''s kubeVersion check]:VERSION:_default' \
+'*-a+[Extra API versions for \`.Capabilities.APIVersions\` (repeatable or comma-separated)]:GROUP/VERSION:_default' \
+'*--api-versions=[Extra API versions for \`.Capabilities.APIVersions\` (repeatable or comma-separated)]:GROUP/VERSION:_default' \
+'*-s+[Print only the manifests from these templates (paths below the chart, globs allowed)]:PATH:_default' \
+'*--show-only=[Print only the manifests from these templates (paths below the chart, globs allowed)]:PATH:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--include-crds[Print the chart'\''s CRDs (crds/) before the other manifests]' \
+'--skip-tests[Leave out test hooks]' \
+'--skip-schema-validation[Do not validate values against values.schema.json]' \
+'--debug[On a YAML error, print the rendered manifests before the error]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'*::args -- \[NAME\] CHART\: the release name (default `release-name`) and a chart directory or .tgz:_default' \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
 (build)
 _arguments "${_arguments_options[@]}" : \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
@@ -1922,6 +1975,7 @@ _tk_commands() {
 'delete:Delete sources, Kustomizations, alerts and receivers' \
 'export:Print sources, Kustomizations, alerts and receivers as YAML that can be applied again' \
 'kustomize:Build kustomizations locally, as \`kustomize build\` does' \
+'helm:Render Helm charts locally, as \`helm template\` does' \
 'build:Build a Kustomization'\''s manifests locally, as the controller would' \
 'diff:Diff a Kustomization'\''s local manifests against the cluster' \
 'tree:Print the objects a Kustomization applied, as a tree' \
@@ -2224,6 +2278,18 @@ _tk__subcmd__get__subcmd__sources__subcmd__all_commands() {
 _tk__subcmd__get__subcmd__sources__subcmd__git_commands() {
     local commands; commands=()
     _describe -t commands 'tk get sources git commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__helm_commands] )) ||
+_tk__subcmd__helm_commands() {
+    local commands; commands=(
+'template:Render a chart'\''s templates and print the manifests, as \`helm template\` does' \
+    )
+    _describe -t commands 'tk helm commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__helm__subcmd__template_commands] )) ||
+_tk__subcmd__helm__subcmd__template_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk helm template commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__install_commands] )) ||
 _tk__subcmd__install_commands() {

@@ -84,6 +84,8 @@ pub enum Command {
     Export(ExportArgs),
     /// Build kustomizations locally, as `kustomize build` does
     Kustomize(KustomizeArgs),
+    /// Render Helm charts locally, as `helm template` does
+    Helm(HelmArgs),
     /// Build a Kustomization's manifests locally, as the controller would
     Build(BuildArgs),
     /// Diff a Kustomization's local manifests against the cluster
@@ -916,6 +918,74 @@ pub struct ExportSelectArgs {
     /// Also export the Secret each source references
     #[arg(long)]
     pub with_credentials: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct HelmArgs {
+    #[command(subcommand)]
+    pub command: HelmCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HelmCommand {
+    /// Render a chart's templates and print the manifests, as `helm template` does
+    #[command(
+        long_about = "Render a chart's templates locally and print the manifests, byte for byte \
+                      what `helm template` (Helm 3.21) prints, with tk's built-in Helm engine. \
+                      Nothing is sent to a cluster: `lookup` returns nothing. The release \
+                      namespace is --namespace when given, else `default`.\n\n\
+                      Examples:\n\n    \
+                      tk helm template ./charts/podinfo\n    \
+                      tk helm template web podinfo-6.14.1.tgz -f values-prod.yaml --set replicaCount=2\n    \
+                      tk helm template ./chart --kube-version 1.30.0 --show-only templates/service.yaml"
+    )]
+    Template(HelmTemplateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HelmTemplateArgs {
+    /// [NAME] CHART: the release name (default `release-name`) and a chart directory or .tgz
+    #[arg(value_name = "ARGS", required = true, num_args = 1..=2)]
+    pub args: Vec<String>,
+    /// Values files, merged in order (later wins)
+    #[arg(short = 'f', long = "values", value_name = "FILE")]
+    pub values: Vec<std::path::PathBuf>,
+    /// Values as key=value[,key=value] (typed as Helm types them)
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Values as key=value, always strings
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub set_string: Vec<String>,
+    /// Values as key=JSON (a JSON value, object or array)
+    #[arg(long, value_name = "KEY=JSON")]
+    pub set_json: Vec<String>,
+    /// Values read from files, as key=path
+    #[arg(long, value_name = "KEY=PATH")]
+    pub set_file: Vec<String>,
+    /// Values as key=value, the value taken literally (no commas or escapes parsed)
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub set_literal: Vec<String>,
+    /// Kubernetes version for `.Capabilities.KubeVersion` and the chart's kubeVersion check
+    #[arg(long, value_name = "VERSION")]
+    pub kube_version: Option<String>,
+    /// Extra API versions for `.Capabilities.APIVersions` (repeatable or comma-separated)
+    #[arg(short = 'a', long, value_name = "GROUP/VERSION", value_delimiter = ',')]
+    pub api_versions: Vec<String>,
+    /// Print the chart's CRDs (crds/) before the other manifests
+    #[arg(long)]
+    pub include_crds: bool,
+    /// Leave out test hooks
+    #[arg(long)]
+    pub skip_tests: bool,
+    /// Print only the manifests from these templates (paths below the chart, globs allowed)
+    #[arg(short = 's', long, value_name = "PATH")]
+    pub show_only: Vec<String>,
+    /// Do not validate values against values.schema.json
+    #[arg(long)]
+    pub skip_schema_validation: bool,
+    /// On a YAML error, print the rendered manifests before the error
+    #[arg(long)]
+    pub debug: bool,
 }
 
 #[derive(Debug, Args)]

@@ -13,6 +13,7 @@ mod docs;
 mod events;
 mod export;
 mod get;
+mod helm;
 mod install;
 mod kustomize;
 mod objects;
@@ -454,6 +455,14 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                 types: args.types,
             };
             block_on(events::run(&options, &settings, printer))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Helm(args) => {
+            match args.command {
+                args::HelmCommand::Template(args) => {
+                    self::helm::template(&args, &cli.global.namespace)?;
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Kustomize(args) => {

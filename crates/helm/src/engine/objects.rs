@@ -1,0 +1,522 @@
+//! The Go values templates see as `.Chart`, `.Capabilities` and `.Files`.
+
+use std::any::Any;
+use std::collections::BTreeMap;
+
+use gotemplate::{CallContext, FuncError, Object, Signature, Str, Type, Value};
+
+use super::RenderOptions;
+use crate::capabilities::KubeVersion;
+use crate::chart::{File, Metadata};
+use crate::files::Files;
+
+pub(super) fn release_value(opts: &RenderOptions) -> Value {
+    let mut m = BTreeMap::new();
+    m.insert(Str::from("Name"), Value::string(opts.release_name.as_str()));
+    m.insert(
+        Str::from("Namespace"),
+        Value::string(opts.namespace.as_str()),
+    );
+    m.insert(Str::from("IsUpgrade"), Value::Bool(opts.is_upgrade));
+    m.insert(Str::from("IsInstall"), Value::Bool(!opts.is_upgrade));
+    m.insert(Str::from("Revision"), Value::int(opts.revision));
+    m.insert(Str::from("Service"), Value::string("Helm"));
+    Value::map(m)
+}
+
+fn strings(v: &[String]) -> Value {
+    Value::string_list(v.iter().map(|s| s.as_str()))
+}
+
+/// `.Chart`: chart.Metadata's fields under their Go names, plus `IsRoot`.
+pub(super) struct ChartObject {
+    md: Metadata,
+    is_root: bool,
+}
+
+impl ChartObject {
+    pub(super) fn new(md: &Metadata, is_root: bool) -> ChartObject {
+        ChartObject {
+            md: md.clone(),
+            is_root,
+        }
+    }
+}
+
+impl Object for ChartObject {
+    fn type_name(&self) -> &str {
+        "struct { *chart.Metadata; IsRoot bool }"
+    }
+    fn field(&self, name: &str) -> Option<Value> {
+        let md = &self.md;
+        let s = |v: &str| Some(Value::string(v));
+        match name {
+            "Name" => s(&md.name),
+            "Home" => s(&md.home),
+            "Sources" => Some(strings(&md.sources)),
+            "Version" => s(&md.version),
+            "Description" => s(&md.description),
+            "Keywords" => Some(strings(&md.keywords)),
+            "Maintainers" => Some(Value::list(
+                md.maintainers
+                    .iter()
+                    .map(|m| match m {
+                        Some(m) => json_value(
+                            &serde_json::json!({"Name": m.name, "Email": m.email, "URL": m.url}),
+                        ),
+                        None => Value::Nil,
+                    })
+                    .collect(),
+            )),
+            "Icon" => s(&md.icon),
+            "APIVersion" => s(&md.api_version),
+            "Condition" => s(&md.condition),
+            "Tags" => s(&md.tags),
+            "AppVersion" => s(&md.app_version),
+            "Deprecated" => Some(Value::Bool(md.deprecated)),
+            "Annotations" => {
+                let m = gotemplate::Map::typed(Type::String);
+                for (k, v) in &md.annotations {
+                    m.insert(k.as_str(), Value::string(v.as_str()));
+                }
+                Some(Value::Map(m))
+            }
+            "KubeVersion" => s(&md.kube_version),
+            "Dependencies" => Some(Value::list(
+                md.dependencies
+                    .iter()
+                    .map(|d| match d {
+                        Some(d) => json_value(&serde_json::json!({
+                            "Name": d.name, "Version": d.version, "Repository": d.repository,
+                            "Condition": d.condition, "Tags": d.tags, "Enabled": d.enabled,
+                            "ImportValues": d.import_values, "Alias": d.alias,
+                        })),
+                        None => Value::Nil,
+                    })
+                    .collect(),
+            )),
+            "Type" => s(&md.chart_type),
+            "IsRoot" => Some(Value::Bool(self.is_root)),
+            _ => None,
+        }
+    }
+    fn format(&self, out: &mut String) {
+        out.push_str(&format!("{{{:p} {}}}", &self.md, self.is_root));
+    }
+    fn to_json(&self) -> Option<serde_json::Value> {
+        let mut v = serde_json::to_value(&self.md).ok()?;
+        if let serde_json::Value::Object(m) = &mut v {
+            m.insert("IsRoot".into(), serde_json::Value::Bool(self.is_root));
+        }
+        Some(v)
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+fn json_value(v: &serde_json::Value) -> Value {
+    Value::from_json(v)
+}
+
+/// `.Capabilities`: the cluster as the chart may ask about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Capabilities {
+    pub kube_version: KubeVersion,
+    /// Group/versions (and `group/version/Kind`s) the cluster serves.
+    pub api_versions: Vec<String>,
+    /// `.Capabilities.HelmVersion.Version`: `v3.21` (major.minor, as Helm's tests see it).
+    pub helm_version: String,
+}
+
+impl Default for Capabilities {
+    /// Helm's `DefaultCapabilities` as `helm template` uses them.
+    fn default() -> Self {
+        Capabilities {
+            kube_version: KubeVersion::default(),
+            api_versions: default_api_versions(),
+            helm_version: "v3.21".into(),
+        }
+    }
+}
+
+/// What Helm reports without a cluster: every group/version of client-go's scheme, and
+/// `group/version/Kind` for the kinds served in it (and their lists), so that both
+/// `.Capabilities.APIVersions.Has "policy/v1"` and `... "policy/v1/PodDisruptionBudget"`
+/// answer as they do in `helm template`.
+pub fn default_api_versions() -> Vec<String> {
+    let mut out = Vec::new();
+    for (gv, kinds) in KNOWN_KINDS {
+        out.push(gv.to_string());
+        for kind in kinds.split_whitespace() {
+            out.push(format!("{gv}/{kind}"));
+            out.push(format!("{gv}/{kind}List"));
+        }
+    }
+    out
+}
+
+/// client-go's scheme, by group/version (k8s.io/api register.go files).
+const KNOWN_KINDS: &[(&str, &str)] = &[
+    (
+        "v1",
+        "Binding ComponentStatus ConfigMap Endpoints Event LimitRange Namespace Node PersistentVolume PersistentVolumeClaim Pod PodTemplate ReplicationController ResourceQuota Secret Service ServiceAccount",
+    ),
+    (
+        "admissionregistration.k8s.io/v1",
+        "MutatingWebhookConfiguration ValidatingAdmissionPolicy ValidatingAdmissionPolicyBinding ValidatingWebhookConfiguration MutatingAdmissionPolicy MutatingAdmissionPolicyBinding",
+    ),
+    (
+        "admissionregistration.k8s.io/v1alpha1",
+        "MutatingAdmissionPolicy MutatingAdmissionPolicyBinding ValidatingAdmissionPolicy ValidatingAdmissionPolicyBinding",
+    ),
+    (
+        "admissionregistration.k8s.io/v1beta1",
+        "MutatingAdmissionPolicy MutatingAdmissionPolicyBinding MutatingWebhookConfiguration ValidatingAdmissionPolicy ValidatingAdmissionPolicyBinding ValidatingWebhookConfiguration",
+    ),
+    ("apiextensions.k8s.io/v1", "CustomResourceDefinition"),
+    ("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition"),
+    ("apiregistration.k8s.io/v1", "APIService"),
+    ("apiregistration.k8s.io/v1beta1", "APIService"),
+    (
+        "apps/v1",
+        "ControllerRevision DaemonSet Deployment ReplicaSet StatefulSet",
+    ),
+    ("apps/v1beta1", "ControllerRevision Deployment StatefulSet"),
+    (
+        "apps/v1beta2",
+        "ControllerRevision DaemonSet Deployment ReplicaSet StatefulSet",
+    ),
+    ("authentication.k8s.io/v1", "SelfSubjectReview TokenReview"),
+    ("authentication.k8s.io/v1alpha1", "SelfSubjectReview"),
+    (
+        "authentication.k8s.io/v1beta1",
+        "SelfSubjectReview TokenReview",
+    ),
+    (
+        "authorization.k8s.io/v1",
+        "LocalSubjectAccessReview SelfSubjectAccessReview SelfSubjectRulesReview SubjectAccessReview",
+    ),
+    (
+        "authorization.k8s.io/v1beta1",
+        "LocalSubjectAccessReview SelfSubjectAccessReview SelfSubjectRulesReview SubjectAccessReview",
+    ),
+    ("autoscaling/v1", "HorizontalPodAutoscaler Scale"),
+    ("autoscaling/v2", "HorizontalPodAutoscaler"),
+    ("autoscaling/v2beta1", "HorizontalPodAutoscaler"),
+    ("autoscaling/v2beta2", "HorizontalPodAutoscaler"),
+    ("batch/v1", "CronJob Job"),
+    ("batch/v1beta1", "CronJob"),
+    ("certificates.k8s.io/v1", "CertificateSigningRequest"),
+    (
+        "certificates.k8s.io/v1alpha1",
+        "ClusterTrustBundle PodCertificateRequest",
+    ),
+    (
+        "certificates.k8s.io/v1beta1",
+        "CertificateSigningRequest ClusterTrustBundle",
+    ),
+    ("coordination.k8s.io/v1", "Lease"),
+    ("coordination.k8s.io/v1alpha2", "LeaseCandidate"),
+    ("coordination.k8s.io/v1beta1", "Lease LeaseCandidate"),
+    ("discovery.k8s.io/v1", "EndpointSlice"),
+    ("discovery.k8s.io/v1beta1", "EndpointSlice"),
+    ("events.k8s.io/v1", "Event"),
+    ("events.k8s.io/v1beta1", "Event"),
+    (
+        "extensions/v1beta1",
+        "DaemonSet Deployment Ingress NetworkPolicy ReplicaSet",
+    ),
+    (
+        "flowcontrol.apiserver.k8s.io/v1",
+        "FlowSchema PriorityLevelConfiguration",
+    ),
+    (
+        "flowcontrol.apiserver.k8s.io/v1beta1",
+        "FlowSchema PriorityLevelConfiguration",
+    ),
+    (
+        "flowcontrol.apiserver.k8s.io/v1beta2",
+        "FlowSchema PriorityLevelConfiguration",
+    ),
+    (
+        "flowcontrol.apiserver.k8s.io/v1beta3",
+        "FlowSchema PriorityLevelConfiguration",
+    ),
+    ("internal.apiserver.k8s.io/v1alpha1", "StorageVersion"),
+    (
+        "networking.k8s.io/v1",
+        "IPAddress Ingress IngressClass NetworkPolicy ServiceCIDR",
+    ),
+    ("networking.k8s.io/v1alpha1", "IPAddress ServiceCIDR"),
+    (
+        "networking.k8s.io/v1beta1",
+        "IPAddress Ingress IngressClass ServiceCIDR",
+    ),
+    ("node.k8s.io/v1", "RuntimeClass"),
+    ("node.k8s.io/v1alpha1", "RuntimeClass"),
+    ("node.k8s.io/v1beta1", "RuntimeClass"),
+    ("policy/v1", "Eviction PodDisruptionBudget"),
+    (
+        "policy/v1beta1",
+        "Eviction PodDisruptionBudget PodSecurityPolicy",
+    ),
+    (
+        "rbac.authorization.k8s.io/v1",
+        "ClusterRole ClusterRoleBinding Role RoleBinding",
+    ),
+    (
+        "rbac.authorization.k8s.io/v1alpha1",
+        "ClusterRole ClusterRoleBinding Role RoleBinding",
+    ),
+    (
+        "rbac.authorization.k8s.io/v1beta1",
+        "ClusterRole ClusterRoleBinding Role RoleBinding",
+    ),
+    (
+        "resource.k8s.io/v1",
+        "DeviceClass ResourceClaim ResourceClaimTemplate ResourceSlice",
+    ),
+    ("resource.k8s.io/v1alpha3", "DeviceTaintRule"),
+    (
+        "resource.k8s.io/v1beta1",
+        "DeviceClass ResourceClaim ResourceClaimTemplate ResourceSlice",
+    ),
+    (
+        "resource.k8s.io/v1beta2",
+        "DeviceClass ResourceClaim ResourceClaimTemplate ResourceSlice",
+    ),
+    ("scheduling.k8s.io/v1", "PriorityClass"),
+    ("scheduling.k8s.io/v1alpha1", "PriorityClass"),
+    ("scheduling.k8s.io/v1beta1", "PriorityClass"),
+    (
+        "storage.k8s.io/v1",
+        "CSIDriver CSINode CSIStorageCapacity StorageClass VolumeAttachment VolumeAttributesClass",
+    ),
+    (
+        "storage.k8s.io/v1alpha1",
+        "CSIStorageCapacity VolumeAttachment VolumeAttributesClass",
+    ),
+    (
+        "storage.k8s.io/v1beta1",
+        "CSIDriver CSINode CSIStorageCapacity StorageClass VolumeAttachment VolumeAttributesClass",
+    ),
+    (
+        "storagemigration.k8s.io/v1alpha1",
+        "StorageVersionMigration",
+    ),
+];
+
+impl Object for Capabilities {
+    fn type_name(&self) -> &str {
+        "*chartutil.Capabilities"
+    }
+    fn field(&self, name: &str) -> Option<Value> {
+        match name {
+            "KubeVersion" => Some(Value::object(KubeVersionObject(self.kube_version.clone()))),
+            "APIVersions" => Some(Value::object(VersionSet(self.api_versions.clone()))),
+            "HelmVersion" => Some(Value::object(HelmVersion(self.helm_version.clone()))),
+            _ => None,
+        }
+    }
+    fn format(&self, out: &mut String) {
+        out.push_str(&format!(
+            "&{{{{{} {} {}}} {:?} {{{} {} {} {}}}}}",
+            self.kube_version.version,
+            self.kube_version.major,
+            self.kube_version.minor,
+            self.api_versions,
+            self.helm_version,
+            "",
+            "",
+            GO_VERSION
+        ));
+    }
+    fn to_json(&self) -> Option<serde_json::Value> {
+        Some(serde_json::json!({
+            "KubeVersion": {"Version": self.kube_version.version, "Major": self.kube_version.major, "Minor": self.kube_version.minor},
+            "APIVersions": self.api_versions,
+            "HelmVersion": {"version": self.helm_version, "git_commit": "", "git_tree_state": "", "go_version": GO_VERSION},
+        }))
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+const GO_VERSION: &str = "go1.25.0";
+
+struct KubeVersionObject(KubeVersion);
+
+impl Object for KubeVersionObject {
+    fn type_name(&self) -> &str {
+        "chartutil.KubeVersion"
+    }
+    fn field(&self, name: &str) -> Option<Value> {
+        match name {
+            "Version" => Some(Value::string(self.0.version.as_str())),
+            "Major" => Some(Value::string(self.0.major.as_str())),
+            "Minor" => Some(Value::string(self.0.minor.as_str())),
+            _ => None,
+        }
+    }
+    fn method(&self, name: &str) -> Option<Signature> {
+        matches!(name, "String" | "GitVersion").then(|| Signature::parse("func() string"))
+    }
+    fn call_method(
+        &self,
+        _: &str,
+        _: &[Value],
+        _: &mut CallContext<'_>,
+    ) -> Result<Value, FuncError> {
+        Ok(Value::string(self.0.version.as_str()))
+    }
+    fn format(&self, out: &mut String) {
+        out.push_str(&self.0.version);
+    }
+    fn to_json(&self) -> Option<serde_json::Value> {
+        Some(
+            serde_json::json!({"Version": self.0.version, "Major": self.0.major, "Minor": self.0.minor}),
+        )
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+struct VersionSet(Vec<String>);
+
+impl Object for VersionSet {
+    fn type_name(&self) -> &str {
+        "chartutil.VersionSet"
+    }
+    fn kind(&self) -> &str {
+        "slice"
+    }
+    fn method(&self, name: &str) -> Option<Signature> {
+        (name == "Has").then(|| Signature::parse("func(apiVersion string) bool"))
+    }
+    fn call_method(
+        &self,
+        _: &str,
+        a: &[Value],
+        _: &mut CallContext<'_>,
+    ) -> Result<Value, FuncError> {
+        let want = a[0].as_str().unwrap_or_default();
+        Ok(Value::Bool(self.0.iter().any(|v| v == want)))
+    }
+    fn format(&self, out: &mut String) {
+        out.push('[');
+        out.push_str(&self.0.join(" "));
+        out.push(']');
+    }
+    fn to_json(&self) -> Option<serde_json::Value> {
+        Some(serde_json::json!(self.0))
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+struct HelmVersion(String);
+
+impl Object for HelmVersion {
+    fn type_name(&self) -> &str {
+        "version.BuildInfo"
+    }
+    fn field(&self, name: &str) -> Option<Value> {
+        match name {
+            "Version" => Some(Value::string(self.0.as_str())),
+            "GitCommit" | "GitTreeState" => Some(Value::string("")),
+            "GoVersion" => Some(Value::string(GO_VERSION)),
+            _ => None,
+        }
+    }
+    fn format(&self, out: &mut String) {
+        out.push_str(&format!("{{{}   {GO_VERSION}}}", self.0));
+    }
+    fn to_json(&self) -> Option<serde_json::Value> {
+        Some(
+            serde_json::json!({"version": self.0, "git_commit": "", "git_tree_state": "", "go_version": GO_VERSION}),
+        )
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// `.Files`: the chart's non-template files, with Helm's accessors.
+pub(super) struct FilesObject(Files);
+
+impl FilesObject {
+    pub(super) fn new(files: &[File]) -> FilesObject {
+        FilesObject(Files::new(files))
+    }
+}
+
+impl Object for FilesObject {
+    fn type_name(&self) -> &str {
+        "engine.files"
+    }
+    fn kind(&self) -> &str {
+        "map"
+    }
+    fn method(&self, name: &str) -> Option<Signature> {
+        Some(Signature::parse(match name {
+            "Get" => "func(name string) string",
+            "GetBytes" => "func(name string) []byte",
+            "Glob" => "func(pattern string) engine.files",
+            "AsConfig" | "AsSecrets" => "func() string",
+            "Lines" => "func(path string) []string",
+            _ => return None,
+        }))
+    }
+    fn call_method(
+        &self,
+        name: &str,
+        a: &[Value],
+        _: &mut CallContext<'_>,
+    ) -> Result<Value, FuncError> {
+        let arg = || a.first().and_then(Value::as_str).unwrap_or_default();
+        Ok(match name {
+            "Get" => Value::string(self.0.get(arg())),
+            "GetBytes" => Value::Bytes(self.0.get_bytes(arg()).into()),
+            "Glob" => Value::object(FilesObject(self.0.glob(arg()))),
+            "AsConfig" => Value::string(self.0.as_config()),
+            "AsSecrets" => Value::string(self.0.as_secrets()),
+            "Lines" => Value::string_list(self.0.lines(arg())),
+            _ => return Err(FuncError::new(format!("engine.files has no method {name}"))),
+        })
+    }
+    fn format(&self, out: &mut String) {
+        out.push_str("map[");
+        let mut first = true;
+        for (name, data) in self.0.iter() {
+            if !first {
+                out.push(' ');
+            }
+            first = false;
+            out.push_str(name);
+            out.push(':');
+            out.push_str(&format!("{data:?}").replace(',', ""));
+        }
+        out.push(']');
+    }
+    fn to_json(&self) -> Option<serde_json::Value> {
+        use base64::Engine as _;
+        let m: serde_json::Map<String, serde_json::Value> = self
+            .0
+            .iter()
+            .map(|(n, d)| {
+                (
+                    n.to_string(),
+                    base64::engine::general_purpose::STANDARD.encode(d).into(),
+                )
+            })
+            .collect();
+        Some(serde_json::Value::Object(m))
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}

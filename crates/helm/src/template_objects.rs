@@ -1,0 +1,212 @@
+//! Chart metadata as templates see it: Helm passes `*chart.Metadata` as `.Chart`, so
+//! fields are read with Go's names (`.Chart.Name`, `.Chart.AppVersion`, ...).
+
+use std::sync::Arc;
+
+use gotemplate::{List, Map, Object, Type, Value};
+
+use crate::chart::{Dependency, Maintainer, Metadata};
+
+/// `.Chart`: wrap with `Value::object(MetadataObject(metadata))`.
+#[derive(Debug, Clone)]
+pub struct MetadataObject(pub Metadata);
+
+impl MetadataObject {
+    pub fn value(md: &Metadata) -> Value {
+        Value::object(MetadataObject(md.clone()))
+    }
+}
+
+fn string_map(m: &std::collections::BTreeMap<String, String>) -> Value {
+    let out = Map::typed(Type::String);
+    for (k, v) in m {
+        out.insert(k.as_str(), Value::string(v.as_str()));
+    }
+    Value::Map(out)
+}
+
+fn object_list<T: Clone + Send + Sync + 'static>(
+    type_name: &str,
+    items: &[Option<T>],
+    wrap: impl Fn(T) -> Value,
+) -> Value {
+    let values = items
+        .iter()
+        .map(|i| i.clone().map_or(Value::Nil, &wrap))
+        .collect();
+    Value::List(List::typed(Type::Named(Arc::from(type_name)), values))
+}
+
+/// Go's `%v` of a struct's fields: `{a b c}`.
+fn write_fields(out: &mut String, fields: &[Value]) {
+    out.push('{');
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        gotemplate::fmt::write_value(out, f);
+    }
+    out.push('}');
+}
+
+const METADATA_FIELDS: [&str; 17] = [
+    "Name",
+    "Home",
+    "Sources",
+    "Version",
+    "Description",
+    "Keywords",
+    "Maintainers",
+    "Icon",
+    "APIVersion",
+    "Condition",
+    "Tags",
+    "AppVersion",
+    "Deprecated",
+    "Annotations",
+    "KubeVersion",
+    "Dependencies",
+    "Type",
+];
+
+impl Object for MetadataObject {
+    fn type_name(&self) -> &str {
+        "*chart.Metadata"
+    }
+
+    fn field(&self, name: &str) -> Option<Value> {
+        let m = &self.0;
+        Some(match name {
+            "Name" => Value::string(m.name.as_str()),
+            "Home" => Value::string(m.home.as_str()),
+            "Sources" => Value::string_list(m.sources.iter().map(String::as_str)),
+            "Version" => Value::string(m.version.as_str()),
+            "Description" => Value::string(m.description.as_str()),
+            "Keywords" => Value::string_list(m.keywords.iter().map(String::as_str)),
+            "Maintainers" => object_list("*chart.Maintainer", &m.maintainers, |x| {
+                Value::object(MaintainerObject(x))
+            }),
+            "Icon" => Value::string(m.icon.as_str()),
+            "APIVersion" => Value::string(m.api_version.as_str()),
+            "Condition" => Value::string(m.condition.as_str()),
+            "Tags" => Value::string(m.tags.as_str()),
+            "AppVersion" => Value::string(m.app_version.as_str()),
+            "Deprecated" => Value::Bool(m.deprecated),
+            "Annotations" => string_map(&m.annotations),
+            "KubeVersion" => Value::string(m.kube_version.as_str()),
+            "Dependencies" => object_list("*chart.Dependency", &m.dependencies, |x| {
+                Value::object(DependencyObject(x))
+            }),
+            "Type" => Value::string(m.chart_type.as_str()),
+            _ => return None,
+        })
+    }
+
+    fn format(&self, out: &mut String) {
+        out.push('&');
+        let fields: Vec<Value> = METADATA_FIELDS
+            .iter()
+            .filter_map(|f| self.field(f))
+            .collect();
+        write_fields(out, &fields);
+    }
+
+    fn to_json(&self) -> Option<serde_json::Value> {
+        serde_json::to_value(&self.0).ok()
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+/// An element of `.Chart.Maintainers`.
+#[derive(Debug, Clone)]
+pub struct MaintainerObject(pub Maintainer);
+
+impl Object for MaintainerObject {
+    fn type_name(&self) -> &str {
+        "*chart.Maintainer"
+    }
+
+    fn field(&self, name: &str) -> Option<Value> {
+        let m = &self.0;
+        Some(match name {
+            "Name" => Value::string(m.name.as_str()),
+            "Email" => Value::string(m.email.as_str()),
+            "URL" => Value::string(m.url.as_str()),
+            _ => return None,
+        })
+    }
+
+    fn format(&self, out: &mut String) {
+        out.push('&');
+        let fields: Vec<Value> = ["Name", "Email", "URL"]
+            .iter()
+            .filter_map(|f| self.field(f))
+            .collect();
+        write_fields(out, &fields);
+    }
+
+    fn to_json(&self) -> Option<serde_json::Value> {
+        serde_json::to_value(&self.0).ok()
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+/// An element of `.Chart.Dependencies`.
+#[derive(Debug, Clone)]
+pub struct DependencyObject(pub Dependency);
+
+impl Object for DependencyObject {
+    fn type_name(&self) -> &str {
+        "*chart.Dependency"
+    }
+
+    fn field(&self, name: &str) -> Option<Value> {
+        let d = &self.0;
+        Some(match name {
+            "Name" => Value::string(d.name.as_str()),
+            "Version" => Value::string(d.version.as_str()),
+            "Repository" => Value::string(d.repository.as_str()),
+            "Condition" => Value::string(d.condition.as_str()),
+            "Tags" => Value::string_list(d.tags.iter().map(String::as_str)),
+            "Enabled" => Value::Bool(d.enabled),
+            "ImportValues" => Value::list(
+                d.import_values
+                    .iter()
+                    .map(crate::values::to_template_value)
+                    .collect(),
+            ),
+            "Alias" => Value::string(d.alias.as_str()),
+            _ => return None,
+        })
+    }
+
+    fn format(&self, out: &mut String) {
+        out.push('&');
+        let names = [
+            "Name",
+            "Version",
+            "Repository",
+            "Condition",
+            "Tags",
+            "Enabled",
+            "ImportValues",
+            "Alias",
+        ];
+        let fields: Vec<Value> = names.iter().filter_map(|f| self.field(f)).collect();
+        write_fields(out, &fields);
+    }
+
+    fn to_json(&self) -> Option<serde_json::Value> {
+        serde_json::to_value(&self.0).ok()
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
