@@ -4,11 +4,13 @@
 #
 #   hack/rig-build.sh              build (or reuse) everything; print the control-plane bin directory
 #   hack/rig-build.sh --kustomize  build (or reuse) only the reference kustomize CLI; print its path
+#   hack/rig-build.sh --helm       build (or reuse) only the reference helm CLI; print its path
 #
 # Versions are pinned here; crates/testenv reads the same file through TK_RIG_BIN or
 # the default cache path printed by this script. The reference kustomize (the differential
 # tests and benches of crates/kustomize) is found through TK_KUSTOMIZE_BIN or
-# `hack/rig-build.sh --kustomize`.
+# `hack/rig-build.sh --kustomize`; the reference helm (crates/helm/tests/differential.rs)
+# through TK_HELM_BIN or `hack/rig-build.sh --helm`.
 set -euo pipefail
 
 K8S_VERSION="${TK_RIG_K8S_VERSION:-v1.34.4}"
@@ -16,6 +18,8 @@ ETCD_VERSION="${TK_RIG_ETCD_VERSION:-v3.6.16}"
 KWOK_VERSION="${TK_RIG_KWOK_VERSION:-v0.7.0}"
 # The kustomize our engine (crates/kustomize) follows; kubectl 1.32-1.34 embed the same.
 KUSTOMIZE_VERSION="${TK_RIG_KUSTOMIZE_VERSION:-v5.5.0}"
+# The helm our renderer (crates/helm) follows: the newest v3 tag, which tests/corpus/helm copies.
+HELM_VERSION="${TK_RIG_HELM_VERSION:-v3.21.4}"
 
 cache_root="${TK_RIG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tk-rig}"
 
@@ -51,11 +55,57 @@ build_kustomize() {
   echo "$exe"
 }
 
-if [[ "${1:-}" == "--kustomize" ]]; then
-  build_kustomize
-  exit 0
-fi
+# --- helm: `go install` works as is (no replace lines); the ldflags are the Makefile's ---
+# A plain `go install` would report version v3.21 (the source default) and Kubernetes
+# v1.20.0 (chartutil's default for `go test`); the Makefile stamps the tag and the client-go
+# minor, which is what `.Capabilities` shows in released binaries, so this does the same.
+# build_helm: builds (or reuses) the reference helm CLI and prints its path.
+build_helm() {
+  local dir="$cache_root/helm-$HELM_VERSION"
+  local exe="$dir/bin/helm"
+  if [[ -x "$exe" ]]; then
+    echo "$exe"
+    return 0
+  fi
+  command -v go >/dev/null || { echo "rig-build: the go command is needed to build helm (install Go >= 1.25)" >&2; return 1; }
+  mkdir -p "$dir"
+  (
+    exec 8>"$dir/.lock"
+    flock 8
+    if [[ ! -x "$exe" ]]; then
+      echo "rig-build: building helm $HELM_VERSION" >&2
+      # The Makefile takes the Kubernetes version from `go list -m k8s.io/client-go`:
+      # client-go v0.X.Y is Kubernetes v1.X.
+      local info gomod client_go
+      info=$(cd "$dir" && go mod download -json "helm.sh/helm/v3@$HELM_VERSION")
+      gomod=$(sed -n 's/.*"GoMod": "\(.*\)",*/\1/p' <<<"$info")
+      client_go=$(sed -n 's#^\s*k8s.io/client-go v0\.\([0-9]*\)\..*#\1#p' "$gomod")
+      [[ -n "$client_go" ]] || { echo "rig-build: no k8s.io/client-go in $gomod" >&2; exit 1; }
+      local tmp
+      tmp=$(mktemp -d "$dir/gobin.XXXXXX")
+      local ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+      ldflags+=" -X helm.sh/helm/v3/internal/version.metadata="
+      ldflags+=" -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+      for pkg in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
+        ldflags+=" -X $pkg.k8sVersionMajor=1 -X $pkg.k8sVersionMinor=$client_go"
+      done
+      (cd "$dir" && GOBIN="$tmp" CGO_ENABLED=0 GOFLAGS="${GOFLAGS:--buildvcs=false}" \
+        go install -trimpath -ldflags "$ldflags" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" >&2)
+      mkdir -p "$dir/bin"
+      mv "$tmp/helm" "$exe"
+      rm -rf "$tmp"
+      "$exe" version >&2
+    fi
+  )
+  echo "$exe"
+}
+
+case "${1:-}" in
+  --kustomize) build_kustomize; exit 0 ;;
+  --helm) build_helm; exit 0 ;;
+esac
 build_kustomize >/dev/null
+build_helm >/dev/null
 
 key="k8s-${K8S_VERSION}_etcd-${ETCD_VERSION}_kwok-${KWOK_VERSION}"
 bin="$cache_root/$key/bin"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything the tests and the demo need on a fresh machine: Debian packages, Rust
-# components, and the Go-built control plane (built once into ~/.cache/tk-rig).
+# components, and the Go-built control plane and reference kustomize/helm (built once
+# into ~/.cache/tk-rig).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -206,6 +206,11 @@ fn index(item: &Value, indexes: &[Value]) -> FuncResult {
     }
     let mut item = item.clone();
     for idx in indexes {
+        if let Value::Object(o) = &item
+            && let Some(l) = o.as_list()
+        {
+            item = Value::List(l);
+        }
         item = match &item {
             Value::List(l) => {
                 let x = index_arg(idx, l.len())?;
@@ -308,6 +313,7 @@ fn length(item: &Value) -> FuncResult {
         Value::Bytes(b) => b.len(),
         Value::List(l) => l.len(),
         Value::Map(m) => m.len(),
+        Value::Object(o) if o.as_list().is_some() => o.as_list().map_or(0, |l| l.len()),
         other => return Err(format!("len of type {}", other.type_name()).into()),
     };
     Ok(Value::Int(n as i64, IntKind::Int))

@@ -440,6 +440,15 @@ impl<'t> State<'t, '_> {
                 }
             }
             Value::Nil => {}
+            Value::Object(o) if o.as_list().is_some() => {
+                let items = o.as_list().map(|l| l.items().to_vec()).unwrap_or_default();
+                for (i, item) in items.into_iter().enumerate() {
+                    ran = true;
+                    if !one(self, Ev::plain(Value::int(i as i64)), Ev::plain(item))? {
+                        break;
+                    }
+                }
+            }
             Value::Func(_)
             | Value::Object(_)
             | Value::Bool(_)

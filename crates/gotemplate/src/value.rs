@@ -848,6 +848,12 @@ pub trait Object: Send + Sync + 'static {
         None
     }
 
+    /// The elements of a named slice type (Helm's `chartutil.VersionSet` is a `[]string`),
+    /// which `range`, `len` and `index` walk as they would the slice itself.
+    fn as_list(&self) -> Option<List> {
+        None
+    }
+
     /// Go's `==` on two values of this type: `None` when the type is not comparable
     /// (`eq` then fails as Go does).
     fn equals(&self, other: &dyn Object) -> Option<bool> {

@@ -405,11 +405,21 @@ fn chart_definitions_win_over_ones_in_tpl_text() {
 }
 
 #[test]
-fn default_api_versions_answer_group_versions_and_kinds() {
+fn api_versions_range_len_and_index_like_a_slice() {
+    let out = one(&[(
+        "templates/a.yaml",
+        "{{ len .Capabilities.APIVersions }} {{ index .Capabilities.APIVersions 0 }} \
+         {{ range $i, $v := .Capabilities.APIVersions }}{{ if eq $i 1 }}{{ $v }}{{ end }}{{ end }}",
+    )]);
+    assert_eq!(out, "55 v1 admissionregistration.k8s.io/v1");
+}
+
+#[test]
+fn default_api_versions_are_group_versions_without_kinds() {
     let out = one(&[(
         "templates/a.yaml",
         "{{ .Capabilities.APIVersions.Has \"policy/v1\" }} {{ .Capabilities.APIVersions.Has \"policy/v1/PodDisruptionBudget\" }} \
          {{ .Capabilities.APIVersions.Has \"apps/v1/Deployment\" }} {{ .Capabilities.APIVersions.Has \"monitoring.coreos.com/v1\" }}",
     )]);
-    assert_eq!(out, "true true true false");
+    assert_eq!(out, "true false false false");
 }

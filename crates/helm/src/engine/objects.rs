@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use gotemplate::{CallContext, FuncError, Object, Signature, Str, Type, Value};
 
 use super::RenderOptions;
-use crate::capabilities::KubeVersion;
+use crate::capabilities::{DEFAULT_API_VERSIONS, KubeVersion};
 use crate::chart::{File, Metadata};
 use crate::files::Files;
 
@@ -140,172 +140,12 @@ impl Default for Capabilities {
     }
 }
 
-/// What Helm reports without a cluster: every group/version of client-go's scheme, and
-/// `group/version/Kind` for the kinds served in it (and their lists), so that both
-/// `.Capabilities.APIVersions.Has "policy/v1"` and `... "policy/v1/PodDisruptionBudget"`
-/// answer as they do in `helm template`.
+/// What Helm reports without a cluster: [`DEFAULT_API_VERSIONS`], group/versions only, so
+/// `.Capabilities.APIVersions.Has "policy/v1/PodDisruptionBudget"` is false in
+/// `helm template` unless `--api-versions` adds it.
 pub fn default_api_versions() -> Vec<String> {
-    let mut out = Vec::new();
-    for (gv, kinds) in KNOWN_KINDS {
-        out.push(gv.to_string());
-        for kind in kinds.split_whitespace() {
-            out.push(format!("{gv}/{kind}"));
-            out.push(format!("{gv}/{kind}List"));
-        }
-    }
-    out
+    DEFAULT_API_VERSIONS.iter().map(|s| s.to_string()).collect()
 }
-
-/// client-go's scheme, by group/version (k8s.io/api register.go files).
-const KNOWN_KINDS: &[(&str, &str)] = &[
-    (
-        "v1",
-        "Binding ComponentStatus ConfigMap Endpoints Event LimitRange Namespace Node PersistentVolume PersistentVolumeClaim Pod PodTemplate ReplicationController ResourceQuota Secret Service ServiceAccount",
-    ),
-    (
-        "admissionregistration.k8s.io/v1",
-        "MutatingWebhookConfiguration ValidatingAdmissionPolicy ValidatingAdmissionPolicyBinding ValidatingWebhookConfiguration MutatingAdmissionPolicy MutatingAdmissionPolicyBinding",
-    ),
-    (
-        "admissionregistration.k8s.io/v1alpha1",
-        "MutatingAdmissionPolicy MutatingAdmissionPolicyBinding ValidatingAdmissionPolicy ValidatingAdmissionPolicyBinding",
-    ),
-    (
-        "admissionregistration.k8s.io/v1beta1",
-        "MutatingAdmissionPolicy MutatingAdmissionPolicyBinding MutatingWebhookConfiguration ValidatingAdmissionPolicy ValidatingAdmissionPolicyBinding ValidatingWebhookConfiguration",
-    ),
-    ("apiextensions.k8s.io/v1", "CustomResourceDefinition"),
-    ("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition"),
-    ("apiregistration.k8s.io/v1", "APIService"),
-    ("apiregistration.k8s.io/v1beta1", "APIService"),
-    (
-        "apps/v1",
-        "ControllerRevision DaemonSet Deployment ReplicaSet StatefulSet",
-    ),
-    ("apps/v1beta1", "ControllerRevision Deployment StatefulSet"),
-    (
-        "apps/v1beta2",
-        "ControllerRevision DaemonSet Deployment ReplicaSet StatefulSet",
-    ),
-    ("authentication.k8s.io/v1", "SelfSubjectReview TokenReview"),
-    ("authentication.k8s.io/v1alpha1", "SelfSubjectReview"),
-    (
-        "authentication.k8s.io/v1beta1",
-        "SelfSubjectReview TokenReview",
-    ),
-    (
-        "authorization.k8s.io/v1",
-        "LocalSubjectAccessReview SelfSubjectAccessReview SelfSubjectRulesReview SubjectAccessReview",
-    ),
-    (
-        "authorization.k8s.io/v1beta1",
-        "LocalSubjectAccessReview SelfSubjectAccessReview SelfSubjectRulesReview SubjectAccessReview",
-    ),
-    ("autoscaling/v1", "HorizontalPodAutoscaler Scale"),
-    ("autoscaling/v2", "HorizontalPodAutoscaler"),
-    ("autoscaling/v2beta1", "HorizontalPodAutoscaler"),
-    ("autoscaling/v2beta2", "HorizontalPodAutoscaler"),
-    ("batch/v1", "CronJob Job"),
-    ("batch/v1beta1", "CronJob"),
-    ("certificates.k8s.io/v1", "CertificateSigningRequest"),
-    (
-        "certificates.k8s.io/v1alpha1",
-        "ClusterTrustBundle PodCertificateRequest",
-    ),
-    (
-        "certificates.k8s.io/v1beta1",
-        "CertificateSigningRequest ClusterTrustBundle",
-    ),
-    ("coordination.k8s.io/v1", "Lease"),
-    ("coordination.k8s.io/v1alpha2", "LeaseCandidate"),
-    ("coordination.k8s.io/v1beta1", "Lease LeaseCandidate"),
-    ("discovery.k8s.io/v1", "EndpointSlice"),
-    ("discovery.k8s.io/v1beta1", "EndpointSlice"),
-    ("events.k8s.io/v1", "Event"),
-    ("events.k8s.io/v1beta1", "Event"),
-    (
-        "extensions/v1beta1",
-        "DaemonSet Deployment Ingress NetworkPolicy ReplicaSet",
-    ),
-    (
-        "flowcontrol.apiserver.k8s.io/v1",
-        "FlowSchema PriorityLevelConfiguration",
-    ),
-    (
-        "flowcontrol.apiserver.k8s.io/v1beta1",
-        "FlowSchema PriorityLevelConfiguration",
-    ),
-    (
-        "flowcontrol.apiserver.k8s.io/v1beta2",
-        "FlowSchema PriorityLevelConfiguration",
-    ),
-    (
-        "flowcontrol.apiserver.k8s.io/v1beta3",
-        "FlowSchema PriorityLevelConfiguration",
-    ),
-    ("internal.apiserver.k8s.io/v1alpha1", "StorageVersion"),
-    (
-        "networking.k8s.io/v1",
-        "IPAddress Ingress IngressClass NetworkPolicy ServiceCIDR",
-    ),
-    ("networking.k8s.io/v1alpha1", "IPAddress ServiceCIDR"),
-    (
-        "networking.k8s.io/v1beta1",
-        "IPAddress Ingress IngressClass ServiceCIDR",
-    ),
-    ("node.k8s.io/v1", "RuntimeClass"),
-    ("node.k8s.io/v1alpha1", "RuntimeClass"),
-    ("node.k8s.io/v1beta1", "RuntimeClass"),
-    ("policy/v1", "Eviction PodDisruptionBudget"),
-    (
-        "policy/v1beta1",
-        "Eviction PodDisruptionBudget PodSecurityPolicy",
-    ),
-    (
-        "rbac.authorization.k8s.io/v1",
-        "ClusterRole ClusterRoleBinding Role RoleBinding",
-    ),
-    (
-        "rbac.authorization.k8s.io/v1alpha1",
-        "ClusterRole ClusterRoleBinding Role RoleBinding",
-    ),
-    (
-        "rbac.authorization.k8s.io/v1beta1",
-        "ClusterRole ClusterRoleBinding Role RoleBinding",
-    ),
-    (
-        "resource.k8s.io/v1",
-        "DeviceClass ResourceClaim ResourceClaimTemplate ResourceSlice",
-    ),
-    ("resource.k8s.io/v1alpha3", "DeviceTaintRule"),
-    (
-        "resource.k8s.io/v1beta1",
-        "DeviceClass ResourceClaim ResourceClaimTemplate ResourceSlice",
-    ),
-    (
-        "resource.k8s.io/v1beta2",
-        "DeviceClass ResourceClaim ResourceClaimTemplate ResourceSlice",
-    ),
-    ("scheduling.k8s.io/v1", "PriorityClass"),
-    ("scheduling.k8s.io/v1alpha1", "PriorityClass"),
-    ("scheduling.k8s.io/v1beta1", "PriorityClass"),
-    (
-        "storage.k8s.io/v1",
-        "CSIDriver CSINode CSIStorageCapacity StorageClass VolumeAttachment VolumeAttributesClass",
-    ),
-    (
-        "storage.k8s.io/v1alpha1",
-        "CSIStorageCapacity VolumeAttachment VolumeAttributesClass",
-    ),
-    (
-        "storage.k8s.io/v1beta1",
-        "CSIDriver CSINode CSIStorageCapacity StorageClass VolumeAttachment VolumeAttributesClass",
-    ),
-    (
-        "storagemigration.k8s.io/v1alpha1",
-        "StorageVersionMigration",
-    ),
-];
 
 impl Object for Capabilities {
     fn type_name(&self) -> &str {
@@ -412,6 +252,12 @@ impl Object for VersionSet {
     }
     fn to_json(&self) -> Option<serde_json::Value> {
         Some(serde_json::json!(self.0))
+    }
+    fn as_list(&self) -> Option<gotemplate::List> {
+        Some(gotemplate::List::typed(
+            Type::String,
+            self.0.iter().map(|v| Value::string(v.as_str())).collect(),
+        ))
     }
     fn as_any(&self) -> &dyn Any {
         self
