@@ -19,7 +19,6 @@
 //! ```
 
 mod funcs;
-mod gomatch;
 pub mod manifest;
 mod objects;
 mod render;

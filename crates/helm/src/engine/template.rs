@@ -128,7 +128,8 @@ fn show_only(all: &str, patterns: &[String]) -> Result<String, String> {
             let Some(path) = source_path(doc) else {
                 continue;
             };
-            if super::gomatch::matches(&pattern, path) {
+            // A malformed pattern matches nothing: Helm ignores filepath.Match's error.
+            if crate::gomatch::path_match(&pattern, path).unwrap_or(false) {
                 out.push_str("---\n");
                 out.push_str(doc);
                 out.push('\n');
