@@ -393,6 +393,43 @@ fn lookup_is_empty_without_a_cluster_and_asks_the_client_with_one() {
 }
 
 #[test]
+fn render_with_tpl_releases_its_state() {
+    // Found by the fuzzer (LeakSanitizer): the `tpl` cache held the function map, whose
+    // closures hold the render's shared state, so every render that called `tpl` leaked
+    // it. The lookup client is part of that state; once the render is done, only the
+    // caller may hold it.
+    struct Fake;
+    impl engine::Lookup for Fake {
+        fn lookup(
+            &self,
+            _: &str,
+            _: &str,
+            _: &str,
+            _: &str,
+        ) -> Result<Option<serde_json::Value>, String> {
+            Ok(None)
+        }
+    }
+    let lookup: std::sync::Arc<dyn engine::Lookup> = std::sync::Arc::new(Fake);
+    let opts = RenderOptions {
+        lookup: Some(lookup.clone()),
+        ..Default::default()
+    };
+    let c = chart(&[
+        ("templates/a.yaml", "{{ tpl \"{{ .Release.Name }}\" . }}"),
+        ("templates/b.yaml", "{{ tpl \"{{ fail \\\"x\\\" }}\" . }}"),
+    ]);
+    let err = render_with(&c, &opts).unwrap_err();
+    assert!(err.to_string().contains("x"), "{err}");
+    let c = chart(&[("templates/a.yaml", "{{ tpl \"{{ .Release.Name }}\" . }}")]);
+    assert_eq!(
+        render_with(&c, &opts).unwrap()["demo/templates/a.yaml"],
+        "release-name"
+    );
+    assert_eq!(std::sync::Arc::strong_count(&lookup), 2);
+}
+
+#[test]
 fn chart_definitions_win_over_ones_in_tpl_text() {
     let out = one(&[
         ("templates/_h.tpl", "{{ define \"x\" }}chart{{ end }}"),

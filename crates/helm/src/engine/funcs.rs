@@ -35,6 +35,15 @@ impl Shared {
             tpl_cache: Mutex::new(HashMap::new()),
         })
     }
+
+    /// Drops the cached sets. Each holds the function map, whose closures hold this
+    /// `Shared`: a render must call this when it is done, or the cycle leaks.
+    pub(super) fn clear_tpl_cache(&self) {
+        self.tpl_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
 }
 
 fn warn_wrap(msg: &str) -> FuncError {

@@ -73,8 +73,9 @@ pub fn render_templates(
             .expect("spawning the render thread")
             .join()
             .unwrap_or_else(|_| Err(Error::Template("rendering template failed: panic".into())))
-    })?;
-    Ok(out)
+    });
+    shared.clear_tpl_cache();
+    out
 }
 
 const RENDER_STACK: usize = 256 << 20;
