@@ -27,7 +27,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use helm::engine::template::{TemplateFailure, TemplateOptions, render_name_template, template};
+mod common;
 
 /// Cases known to differ from helm, with the reason. Empty means byte-for-byte parity.
 const KNOWN: &[(&str, &str)] = &[];
@@ -221,7 +221,7 @@ fn corpus_charts_render_like_helm() {
             );
             continue;
         }
-        let ours = run_ours(case);
+        let ours = common::run_template(&case.argv, &case.cwd);
         if ours == theirs {
             pass += 1;
             if KNOWN.iter().any(|(n, _)| *n == case.name) {
@@ -339,84 +339,6 @@ fn is_debug_log(line: &str) -> bool {
         pos.split_once(".go:")
             .is_some_and(|(file, n)| !file.contains(' ') && n.parse::<u32>().is_ok())
     })
-}
-
-/// The same command line through the library, printed as `helm template` prints it.
-fn run_ours(case: &Case) -> String {
-    let argv = &case.argv;
-    let cwd = &case.cwd;
-    let mut opts = TemplateOptions::default();
-    let mut value_opts = helm::values::Options::default();
-    let mut positional = Vec::new();
-    let mut debug = false;
-    let mut name = None;
-    let mut i = 1;
-    while i < argv.len() {
-        let a = argv[i].as_str();
-        let (flag, inline) = match a.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
-            _ => (a, None),
-        };
-        let mut value = || {
-            inline.clone().unwrap_or_else(|| {
-                i += 1;
-                argv[i].clone()
-            })
-        };
-        match flag {
-            "--set" => value_opts.values.push(value()),
-            "--values" | "-f" => value_opts
-                .value_files
-                .push(cwd.join(value()).to_string_lossy().into_owned()),
-            "--name-template" => name = Some(render_name_template(&value()).unwrap()),
-            "--namespace" | "-n" => opts.render.namespace = value(),
-            "--kube-version" => {
-                opts.render.capabilities.kube_version =
-                    helm::capabilities::KubeVersion::parse(&value()).unwrap()
-            }
-            "--api-versions" => opts.render.capabilities.api_versions.push(value()),
-            "--show-only" | "-s" => opts.show_only.push(value()),
-            "--include-crds" => opts.include_crds = true,
-            "--skip-tests" => opts.skip_tests = true,
-            "--debug" => debug = true,
-            _ => positional.push(a.to_string()),
-        }
-        i += 1;
-    }
-    if positional.is_empty() {
-        return "Error: \"helm template\" requires at least 1 argument\n\nUsage:  helm template [NAME] [CHART] [flags]\n".into();
-    }
-    let chart_path = cwd.join(positional.last().unwrap());
-    if positional.len() == 2 {
-        name = Some(positional[0].clone());
-    }
-    if let Some(n) = name {
-        opts.render.release_name = n;
-    }
-    let result = helm::loader::load(&chart_path, &Default::default())
-        .map_err(TemplateFailure::from)
-        .and_then(|chart| {
-            let user = value_opts
-                .merge_values(&|p| {
-                    std::fs::read(p).map_err(|e| helm::Error::Io {
-                        context: p.into(),
-                        source: e,
-                    })
-                })
-                .map_err(TemplateFailure::from)?;
-            template(chart, &user, &opts)
-        });
-    match result {
-        Ok(out) => out,
-        Err(f) => {
-            let mut s = String::new();
-            if debug {
-                s.push_str(f.debug_output.as_deref().unwrap_or(""));
-            }
-            s.push_str(&format!("Error: {}\n", f.message(debug)));
-            s
-        }
-    }
 }
 
 /// Every differing stretch of lines with two lines of context, `-` helm, `+` ours.
