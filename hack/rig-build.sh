@@ -18,8 +18,9 @@ ETCD_VERSION="${TK_RIG_ETCD_VERSION:-v3.6.16}"
 KWOK_VERSION="${TK_RIG_KWOK_VERSION:-v0.7.0}"
 # The kustomize our engine (crates/kustomize) follows; kubectl 1.32-1.34 embed the same.
 KUSTOMIZE_VERSION="${TK_RIG_KUSTOMIZE_VERSION:-v5.5.0}"
-# The helm our renderer (crates/helm) follows: the newest v3 tag, which tests/corpus/helm copies.
-HELM_VERSION="${TK_RIG_HELM_VERSION:-v3.21.4}"
+# The helm our renderer (crates/helm) follows: the v3 tag the Helm issue pins (tests/corpus/helm
+# copies v3.21.4, the newest tag in its snapshot; the differential test checks against this one).
+HELM_VERSION="${TK_RIG_HELM_VERSION:-v3.22.0}"
 
 cache_root="${TK_RIG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tk-rig}"
 
@@ -56,7 +57,7 @@ build_kustomize() {
 }
 
 # --- helm: `go install` works as is (no replace lines); the ldflags are the Makefile's ---
-# A plain `go install` would report version v3.21 (the source default) and Kubernetes
+# A plain `go install` would report version v3.22 (the source default) and Kubernetes
 # v1.20.0 (chartutil's default for `go test`); the Makefile stamps the tag and the client-go
 # minor, which is what `.Capabilities` shows in released binaries, so this does the same.
 # build_helm: builds (or reuses) the reference helm CLI and prints its path.

@@ -931,7 +931,7 @@ pub enum HelmCommand {
     /// Render a chart's templates and print the manifests, as `helm template` does
     #[command(
         long_about = "Render a chart's templates locally and print the manifests, byte for byte \
-                      what `helm template` (Helm 3.21) prints, with tk's built-in Helm engine. \
+                      what `helm template` (Helm 3.22) prints, with tk's built-in Helm engine. \
                       Nothing is sent to a cluster: `lookup` returns nothing. The release \
                       namespace is --namespace when given, else `default`.\n\n\
                       Examples:\n\n    \

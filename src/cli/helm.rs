@@ -1,5 +1,5 @@
 //! `tk helm template [NAME] CHART`: the Helm engine (crates/helm) behind `helm template`'s
-//! flags, with no cluster. The output is what `helm template` v3.21 prints.
+//! flags, with no cluster. The output is what `helm template` v3.22 prints.
 
 use std::io::Write as _;
 use std::path::Path;

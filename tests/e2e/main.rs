@@ -3,6 +3,7 @@ mod api_samples;
 mod bootstrap_git;
 mod bootstrap_hosted;
 mod controller_runtime;
+mod helm_storage;
 mod install;
 mod kustomizations_cli;
 mod kustomize_build_cli;

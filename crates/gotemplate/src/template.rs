@@ -158,6 +158,75 @@ impl Template {
     /// an earlier one of the same name, unless it is empty (only spaces and comments).
     pub fn parse_named(&mut self, name: &str, text: &str) -> Result<&mut Template> {
         let trees = crate::parse::parse(name, text, self)?;
+        self.join(trees);
+        Ok(self)
+    }
+
+    /// [`Template::parse_named`] for each `(name, text)` in turn, with the parsing spread
+    /// over the machine's cores: a file's parse needs only the set's functions, delimiters
+    /// and limits, never another file, and the trees join the set in the order given, so
+    /// the set (and the error, the first file's in that order) is what one-by-one gives.
+    /// An error comes with the index of its file.
+    pub fn parse_many(
+        &mut self,
+        files: &[(&str, &str)],
+    ) -> std::result::Result<(), (usize, Error)> {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(files.len() / 4)
+            .max(1);
+        if threads == 1 {
+            for (i, (name, text)) in files.iter().enumerate() {
+                self.parse_named(name, text).map_err(|e| (i, e))?;
+            }
+            return Ok(());
+        }
+        let this = &*self;
+        // Each parse thread gets the stack the parser's depth check assumes.
+        let stack = this.limits().max_stack + (1 << 20);
+        let mut parsed: Vec<Option<Result<Vec<crate::parse::Tree>>>> =
+            (0..files.len()).map(|_| None).collect();
+        std::thread::scope(|s| {
+            let workers: Vec<_> = (0..threads)
+                .map(|k| {
+                    std::thread::Builder::new()
+                        .stack_size(stack)
+                        .spawn_scoped(s, move || {
+                            // Interleaved, so one large file does not leave a thread idle.
+                            (k..files.len())
+                                .step_by(threads)
+                                .map(|i| (i, crate::parse::parse(files[i].0, files[i].1, this)))
+                                .collect::<Vec<_>>()
+                        })
+                })
+                .collect();
+            for worker in workers {
+                let results = match worker {
+                    Ok(handle) => handle
+                        .join()
+                        .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                    // No thread to be had: the caller's thread parses what is left below.
+                    Err(_) => Vec::new(),
+                };
+                for (i, r) in results {
+                    parsed[i] = Some(r);
+                }
+            }
+        });
+        for (i, ((name, text), result)) in files.iter().zip(parsed).enumerate() {
+            let trees = match result {
+                Some(r) => r,
+                None => crate::parse::parse(name, text, self),
+            }
+            .map_err(|e| (i, e))?;
+            self.join(trees);
+        }
+        Ok(())
+    }
+
+    /// Adds parsed trees to the set: a definition replaces an earlier one of the same
+    /// name, unless it is empty.
+    fn join(&mut self, trees: Vec<crate::parse::Tree>) {
         let set = Arc::make_mut(&mut self.set);
         for tree in trees {
             let keep_old =
@@ -166,7 +235,6 @@ impl Template {
                 set.trees.insert(tree.name.clone(), Arc::new(tree));
             }
         }
-        Ok(self)
     }
 
     /// Adds the template `from_name` of another set under `name` (Go's `AddParseTree`

@@ -140,6 +140,60 @@ fn later_definitions_replace_earlier_ones_across_parses() {
 }
 
 #[test]
+fn parse_many_builds_the_set_parsing_one_by_one_builds() {
+    // Enough files for several parse threads; "x" is defined by many of them, so the
+    // winner shows the order the trees joined in, and an empty last definition must not win.
+    let texts: Vec<(String, String)> = (0..40)
+        .map(|i| {
+            let body = match i {
+                39 => r#"{{define "x"}} {{end}}"#.to_string(),
+                i if i % 3 == 0 => {
+                    format!(r#"{{{{define "x"}}}}file {i}{{{{end}}}}{{{{template "x"}}}}"#)
+                }
+                i => format!("plain {i} {{{{.}}}}"),
+            };
+            (format!("f{i}.tpl"), body)
+        })
+        .collect();
+    let files: Vec<(&str, &str)> = texts
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let mut many = Template::new("root");
+    many.parse_many(&files).unwrap();
+    let mut one = Template::new("root");
+    for (name, text) in &files {
+        one.parse_named(name, text).unwrap();
+    }
+    assert_eq!(many.template_names(), one.template_names());
+    for (name, _) in &files {
+        assert_eq!(
+            many.execute_template(name, &Value::from_json(&json!(1)))
+                .unwrap(),
+            one.execute_template(name, &Value::from_json(&json!(1)))
+                .unwrap(),
+            "{name}"
+        );
+    }
+    assert_eq!(many.execute_template("x", &Value::Nil).unwrap(), "file 36");
+
+    // The error is the first failing file's in the given order, with its index.
+    let mut bad = texts.clone();
+    bad[7].1 = "{{ if }}".into();
+    bad[30].1 = "{{ end }}".into();
+    let files: Vec<(&str, &str)> = bad.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let (index, err) = Template::new("root").parse_many(&files).unwrap_err();
+    assert_eq!(index, 7);
+    assert_eq!(
+        err.to_string(),
+        Template::new("root")
+            .parse_named("f7.tpl", "{{ if }}")
+            .unwrap_err()
+            .to_string()
+    );
+}
+
+#[test]
 fn two_definitions_in_one_parse_are_an_error() {
     let err = render(
         r#"{{define "x"}}a{{end}}{{define "x"}}b{{end}}"#,

@@ -14,13 +14,14 @@ pub struct KubeVersion {
 }
 
 impl Default for KubeVersion {
-    /// Helm's `DefaultCapabilities` as its own tests see them (`v1.20.0`); Helm release
-    /// binaries report the client-go minor instead.
+    /// What a released Helm v3.22.0 assumes without a cluster: its Makefile stamps the
+    /// client-go minor (v0.37 → Kubernetes v1.37.0). Helm's own unit tests, built without
+    /// that stamp, see v1.20.0 instead.
     fn default() -> KubeVersion {
         KubeVersion {
-            version: "v1.20.0".into(),
+            version: "v1.37.0".into(),
             major: "1".into(),
-            minor: "20".into(),
+            minor: "37".into(),
         }
     }
 }
@@ -76,11 +77,11 @@ impl KubeVersion {
     }
 }
 
-/// `chartutil.DefaultVersionSet` of Helm v3.21.4 (client-go v0.36 scheme plus
+/// `chartutil.DefaultVersionSet` of Helm v3.22.0 (client-go v0.37 scheme plus
 /// apiextensions), in Helm's order: what `.Capabilities.APIVersions` holds when no
 /// cluster is asked. Group/versions only, no `group/version/Kind`s. Printed by the
 /// reference helm (`{{ range .Capabilities.APIVersions }}`; see tests/differential.rs).
-pub const DEFAULT_API_VERSIONS: [&str; 55] = [
+pub const DEFAULT_API_VERSIONS: [&str; 57] = [
     "v1",
     "admissionregistration.k8s.io/v1",
     "admissionregistration.k8s.io/v1alpha1",
@@ -113,6 +114,7 @@ pub const DEFAULT_API_VERSIONS: [&str; 55] = [
     "flowcontrol.apiserver.k8s.io/v1beta1",
     "flowcontrol.apiserver.k8s.io/v1beta2",
     "flowcontrol.apiserver.k8s.io/v1beta3",
+    "lifecycle.k8s.io/v1alpha1",
     "networking.k8s.io/v1",
     "networking.k8s.io/v1beta1",
     "node.k8s.io/v1",
@@ -127,12 +129,13 @@ pub const DEFAULT_API_VERSIONS: [&str; 55] = [
     "resource.k8s.io/v1beta2",
     "resource.k8s.io/v1beta1",
     "resource.k8s.io/v1alpha3",
-    "scheduling.k8s.io/v1alpha2",
+    "scheduling.k8s.io/v1alpha3",
     "scheduling.k8s.io/v1beta1",
     "scheduling.k8s.io/v1",
     "storage.k8s.io/v1beta1",
     "storage.k8s.io/v1",
     "storage.k8s.io/v1alpha1",
+    "storagemigration.k8s.io/v1",
     "storagemigration.k8s.io/v1beta1",
     "apiextensions.k8s.io/v1beta1",
     "apiextensions.k8s.io/v1",

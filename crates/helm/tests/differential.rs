@@ -1,5 +1,5 @@
 //! Differential test: every chart and value set of tests/corpus/helm rendered by
-//! `helm::engine::template` and by the real `helm template` v3.21.4 must print the same bytes.
+//! `helm::engine::template` and by the real `helm template` v3.22.0 must print the same bytes.
 //!
 //! Cases: the 23 render cases of Helm's own `TestTemplateCmd` (their command lines, run from
 //! `cmd/helm` as the Go test does), podinfo with and without `values-prod.yaml`, and bitnami
@@ -8,10 +8,8 @@
 //! stdout and the `Error: ...` text (what cobra prints, up to helm's own `--debug` log lines).
 //!
 //! Capabilities: the reference is built as Helm's Makefile builds a release (version
-//! v3.21.4, Kubernetes v1.36.0 from client-go v0.36), while this engine's default is what
-//! Helm's own tests see (v1.20.0, so that the golden files match). Every case therefore
-//! passes `--kube-version` to both: the case's own, else v1.20.0. `.Capabilities.HelmVersion`
-//! (v3.21.4 against v3.21) is printed by none of these charts.
+//! v3.22.0, Kubernetes v1.37.0 from client-go v0.37), which is also this engine's default,
+//! so cases give `--kube-version` only where they test it.
 //!
 //! Nondeterminism is removed with values, not masks: bitnami passwords are set and nginx's
 //! self-signed certificate is switched off; podinfo's test hooks (`randAlphaNum`) are left
@@ -31,11 +29,6 @@ mod common;
 
 /// Cases known to differ from helm, with the reason. Empty means byte-for-byte parity.
 const KNOWN: &[(&str, &str)] = &[];
-
-/// The Kubernetes version given to both sides when a case names none: this engine's default.
-const DEFAULT_KUBE_VERSION: &str = "v1.20.0";
-/// podinfo's Chart.yaml asks for `>=1.23.0-0`; the version a release-built helm reports.
-const RELEASE_KUBE_VERSION: &str = "v1.36.0";
 
 struct Case {
     name: String,
@@ -132,13 +125,9 @@ fn cases() -> Vec<Case> {
         ),
     ];
     for (name, line) in chart_cases {
-        let mut argv: Vec<String> = line.split(' ').map(String::from).collect();
-        if name.starts_with("podinfo") {
-            argv.extend(["--kube-version".into(), RELEASE_KUBE_VERSION.into()]);
-        }
         out.push(Case {
             name: name.to_string(),
-            argv,
+            argv: line.split(' ').map(String::from).collect(),
             cwd: charts.clone(),
         });
     }
@@ -160,12 +149,6 @@ fn cases() -> Vec<Case> {
             argv: line.split(' ').map(String::from).collect(),
             cwd: caps.clone(),
         });
-    }
-    for case in &mut out {
-        if !case.argv.iter().any(|a| a.starts_with("--kube-version")) {
-            case.argv
-                .extend(["--kube-version".into(), DEFAULT_KUBE_VERSION.into()]);
-        }
     }
     out
 }
@@ -189,6 +172,7 @@ data:
   kube: "{{ .Capabilities.KubeVersion }} {{ .Capabilities.KubeVersion.Major }} {{ .Capabilities.KubeVersion.Minor }}"
   has: "{{ .Capabilities.APIVersions.Has "policy/v1" }} {{ .Capabilities.APIVersions.Has "policy/v1/PodDisruptionBudget" }} {{ .Capabilities.APIVersions.Has "apps/v1/Deployment" }} {{ .Capabilities.APIVersions.Has "example.com/v1" }}"
   count: "{{ len .Capabilities.APIVersions }} {{ index .Capabilities.APIVersions 0 }} {{ .Capabilities.KubeVersion.GitVersion }}"
+  helm: "{{ .Capabilities.HelmVersion.Version }} {{ .Capabilities.HelmVersion.GitTreeState }}"
   json: {{ toJson .Capabilities.APIVersions | quote }}
   apis: |
 {{- range .Capabilities.APIVersions }}
@@ -202,7 +186,8 @@ data:
 
 #[test]
 fn corpus_charts_render_like_helm() {
-    let reference = reference_helm();
+    let reference =
+        testenv::reference(testenv::Reference::Helm).unwrap_or_else(|e| panic!("{e:#}"));
     let cases = cases();
     let mut report = String::new();
     let mut unexpected = Vec::new();
@@ -246,7 +231,7 @@ fn corpus_charts_render_like_helm() {
         }
     }
     println!(
-        "differential: {pass}/{} identical to helm v3.21.4, {} known differences, {} unexpected\n{report}",
+        "differential: {pass}/{} identical to helm v3.22.0, {} known differences, {} unexpected\n{report}",
         cases.len(),
         known_seen.len(),
         unexpected.len()
@@ -257,46 +242,6 @@ fn corpus_charts_render_like_helm() {
         unexpected.len(),
         unexpected.join(", ")
     );
-}
-
-/// The reference `helm` binary: TK_HELM_BIN, else what hack/rig-build.sh builds.
-fn reference_helm() -> PathBuf {
-    if let Some(path) = std::env::var_os("TK_HELM_BIN") {
-        let path = PathBuf::from(path);
-        assert!(
-            path.is_file(),
-            "TK_HELM_BIN={} is not a file: point it at a helm v3.21.4 binary or unset it",
-            path.display()
-        );
-        return path;
-    }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../hack/rig-build.sh");
-    let out = Command::new("bash")
-        .arg(&script)
-        .arg("--helm")
-        .output()
-        .unwrap_or_else(|e| panic!("running {}: {e}", script.display()));
-    assert!(
-        out.status.success(),
-        "{} --helm failed ({}), so the reference helm is missing:\n{}",
-        script.display(),
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let path = PathBuf::from(
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .last()
-            .unwrap_or_default()
-            .trim(),
-    );
-    assert!(
-        path.is_file(),
-        "{} --helm printed {}, which is not a file",
-        script.display(),
-        path.display()
-    );
-    path
 }
 
 /// stdout, then on failure the error as cobra prints it. Helm's `--debug` log lines

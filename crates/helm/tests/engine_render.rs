@@ -41,7 +41,7 @@ fn exposes_release_chart_capabilities_and_template() {
     )]);
     assert_eq!(
         out,
-        "release-name default true false 1 Helm|demo 0.1.0 1.2 true|v1.20.0 1 20 v1.20.0 v1.20.0 true v3.21|\
+        "release-name default true false 1 Helm|demo 0.1.0 1.2 true|v1.37.0 1 37 v1.37.0 v1.37.0 true v3.22.0|\
          demo/templates/a.yaml demo/templates"
     );
 }
@@ -448,7 +448,7 @@ fn api_versions_range_len_and_index_like_a_slice() {
         "{{ len .Capabilities.APIVersions }} {{ index .Capabilities.APIVersions 0 }} \
          {{ range $i, $v := .Capabilities.APIVersions }}{{ if eq $i 1 }}{{ $v }}{{ end }}{{ end }}",
     )]);
-    assert_eq!(out, "55 v1 admissionregistration.k8s.io/v1");
+    assert_eq!(out, "57 v1 admissionregistration.k8s.io/v1");
 }
 
 #[test]

@@ -97,7 +97,7 @@ fn kube_version_constraints_are_checked() {
         &helm::loader::Limits::default(),
     )
     .unwrap();
-    let old = helm::capabilities::KubeVersion::default();
+    let old = helm::capabilities::KubeVersion::parse("v1.20.0").unwrap();
     assert_eq!(
         helm::capabilities::check_kube_version(&chart, &old)
             .unwrap_err()

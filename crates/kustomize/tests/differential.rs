@@ -18,7 +18,7 @@
 //! are kept under `$CARGO_TARGET_TMPDIR/kustomize-differential/seed-S` to rerun by hand.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use kustomize::{BuildOptions, Reorder, Root};
@@ -28,7 +28,8 @@ const SHOWN_FAILURES: usize = 5;
 
 #[test]
 fn generated_kustomizations_build_like_kustomize() {
-    let reference = reference_kustomize();
+    let reference =
+        testenv::reference(testenv::Reference::Kustomize).unwrap_or_else(|e| panic!("{e:#}"));
     let seeds: Vec<u64> = match std::env::var("DIFF_SEED") {
         Ok(s) => vec![s.parse().expect("DIFF_SEED is a number")],
         Err(_) => {
@@ -107,46 +108,6 @@ fn generated_kustomizations_build_like_kustomize() {
             failed.join(", ")
         );
     }
-}
-
-/// The reference `kustomize` binary: TK_KUSTOMIZE_BIN, else what hack/rig-build.sh builds.
-fn reference_kustomize() -> PathBuf {
-    if let Some(path) = std::env::var_os("TK_KUSTOMIZE_BIN") {
-        let path = PathBuf::from(path);
-        assert!(
-            path.is_file(),
-            "TK_KUSTOMIZE_BIN={} is not a file: point it at a kustomize v5.5.0 binary or unset it",
-            path.display()
-        );
-        return path;
-    }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../hack/rig-build.sh");
-    let out = Command::new("bash")
-        .arg(&script)
-        .arg("--kustomize")
-        .output()
-        .unwrap_or_else(|e| panic!("running {}: {e}", script.display()));
-    assert!(
-        out.status.success(),
-        "{} --kustomize failed ({}), so the reference kustomize is missing:\n{}",
-        script.display(),
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let path = PathBuf::from(
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .last()
-            .unwrap_or_default()
-            .trim(),
-    );
-    assert!(
-        path.is_file(),
-        "{} --kustomize printed {}, which is not a file",
-        script.display(),
-        path.display()
-    );
-    path
 }
 
 fn build_ours(root: &Path, target: &str, reorder_none: bool) -> Result<String, String> {

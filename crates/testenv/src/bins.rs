@@ -59,8 +59,22 @@ pub fn locate() -> Result<PathBuf> {
         return check_bin_dir(Path::new(&dir), "TK_RIG_BIN");
     }
     let script = build_script()?;
-    let mut child = Command::new("bash")
-        .arg(&script)
+    let dir = run_build_script(&script, None)?;
+    check_bin_dir(
+        Path::new(&dir),
+        &format!("the directory printed by {}", script.display()),
+    )
+}
+
+/// Runs hack/rig-build.sh (with `--<tool>` to build only that reference CLI) and returns the
+/// last line it printed: the bin directory, or the tool's path.
+fn run_build_script(script: &Path, tool: Option<&str>) -> Result<String> {
+    let mut command = Command::new("bash");
+    command.arg(script);
+    if let Some(tool) = tool {
+        command.arg(format!("--{tool}"));
+    }
+    let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -87,19 +101,71 @@ pub fn locate() -> Result<PathBuf> {
         .wait()
         .with_context(|| format!("waiting for {}", script.display()))?;
     let stdout = out_thread.join().unwrap_or_default();
+    let what = tool.unwrap_or("the rig's binaries");
     if !status.success() {
         bail!(
-            "{} failed ({status}), so the rig's binaries are not available; its last output:\n{}",
+            "{} failed ({status}), so {what} is not available; its last output:\n{}",
             script.display(),
             Vec::from(last).join("\n")
         );
     }
-    let dir = stdout.lines().last().unwrap_or_default().trim();
-    if dir.is_empty() {
-        bail!("{} printed no bin directory", script.display());
+    let line = stdout.lines().last().unwrap_or_default().trim();
+    if line.is_empty() {
+        bail!("{} printed no path for {what}", script.display());
     }
-    check_bin_dir(
-        Path::new(dir),
-        &format!("the directory printed by {}", script.display()),
-    )
+    Ok(line.to_string())
+}
+
+/// The reference CLIs the differential and interoperability tests compare tk with.
+#[derive(Clone, Copy, Debug)]
+pub enum Reference {
+    /// kustomize v5.5.0 (crates/kustomize follows it)
+    Kustomize,
+    /// helm v3.22.0 (crates/helm follows it)
+    Helm,
+}
+
+impl Reference {
+    fn name(self) -> &'static str {
+        match self {
+            Reference::Kustomize => "kustomize",
+            Reference::Helm => "helm",
+        }
+    }
+
+    fn env_var(self) -> &'static str {
+        match self {
+            Reference::Kustomize => "TK_KUSTOMIZE_BIN",
+            Reference::Helm => "TK_HELM_BIN",
+        }
+    }
+}
+
+/// The reference binary: its environment variable (`TK_KUSTOMIZE_BIN`, `TK_HELM_BIN`) when
+/// set, else what `hack/rig-build.sh --<tool>` builds from the Go module proxy (once, into
+/// the rig cache).
+pub fn reference(tool: Reference) -> Result<PathBuf> {
+    let var = tool.env_var();
+    if let Some(path) = std::env::var_os(var) {
+        let path = PathBuf::from(path);
+        if !path.is_file() {
+            bail!(
+                "{var}={} is not a file: point it at a {} binary or unset it",
+                path.display(),
+                tool.name()
+            );
+        }
+        return Ok(path);
+    }
+    let script = build_script()?;
+    let path = PathBuf::from(run_build_script(&script, Some(tool.name()))?);
+    if !path.is_file() {
+        bail!(
+            "{} --{} printed {}, which is not a file",
+            script.display(),
+            tool.name(),
+            path.display()
+        );
+    }
+    Ok(path)
 }

@@ -30,6 +30,7 @@ mod kubeconfig;
 mod pki;
 mod procs;
 
+pub use bins::{Reference, reference};
 pub use pki::Credentials;
 /// The HTTP client the rig uses, re-exported so tests can use the same version.
 pub use ureq;

@@ -8,6 +8,7 @@
 //! random; the output is equally valid). PEM blocks are Go's `pem.Encode` layout.
 
 use std::net::IpAddr;
+use std::sync::{Mutex, OnceLock};
 
 use pkcs8::der::Decode;
 use pkcs8::{DecodePrivateKey, EncodePublicKey};
@@ -510,11 +511,67 @@ fn new_rsa_2048() -> Result<PrivateKey, String> {
 
 // --- certificates ------------------------------------------------------------------
 
-/// Sprig's `certificate` struct: PEM text of a certificate and its key.
+/// PEM text of a certificate and its key.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Certificate {
+pub struct Pems {
     pub cert: String,
     pub key: String,
+}
+
+type Generate = Box<dyn FnOnce() -> Result<Pems, String> + Send>;
+
+/// Sprig's `certificate` struct. A generated one is made on first use: charts such as
+/// bitnami's call `genCA` up front and use it only in a branch their values leave off, and
+/// the RSA key would be most of their render time. Arguments are checked at the call, as
+/// in Go; what is deferred (key generation and signing) cannot fail on valid input.
+pub struct Certificate {
+    pems: OnceLock<Result<Pems, String>>,
+    generate: Mutex<Option<Generate>>,
+}
+
+impl Certificate {
+    pub fn new(pems: Pems) -> Certificate {
+        Certificate {
+            pems: OnceLock::from(Ok(pems)),
+            generate: Mutex::new(None),
+        }
+    }
+
+    fn deferred(generate: impl FnOnce() -> Result<Pems, String> + Send + 'static) -> Certificate {
+        Certificate {
+            pems: OnceLock::new(),
+            generate: Mutex::new(Some(Box::new(generate))),
+        }
+    }
+
+    /// The PEM texts, generating them now if this is their first use.
+    pub fn pems(&self) -> Result<&Pems, &str> {
+        self.pems
+            .get_or_init(|| {
+                let generate = self.generate.lock().ok().and_then(|mut g| g.take());
+                generate.map_or_else(
+                    || Err("certificate generation was interrupted".into()),
+                    |g| g(),
+                )
+            })
+            .as_ref()
+            .map_err(String::as_str)
+    }
+
+    fn text(&self, pick: fn(&Pems) -> &str) -> String {
+        match self.pems() {
+            Ok(p) => pick(p).to_string(),
+            Err(e) => format!("error generating certificate: {e}"),
+        }
+    }
+}
+
+impl std::fmt::Debug for Certificate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Certificate")
+            .field("pems", &self.pems.get())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Object for Certificate {
@@ -524,26 +581,27 @@ impl Object for Certificate {
 
     fn field(&self, name: &str) -> Option<Value> {
         match name {
-            "Cert" => Some(Value::string(self.cert.as_str())),
-            "Key" => Some(Value::string(self.key.as_str())),
+            "Cert" => Some(Value::string(self.text(|p| &p.cert))),
+            "Key" => Some(Value::string(self.text(|p| &p.key))),
             _ => None,
         }
     }
 
     fn format(&self, out: &mut String) {
         out.push('{');
-        out.push_str(&self.cert);
+        out.push_str(&self.text(|p| &p.cert));
         out.push(' ');
-        out.push_str(&self.key);
+        out.push_str(&self.text(|p| &p.key));
         out.push('}');
     }
 
     fn to_json(&self) -> Option<serde_json::Value> {
-        Some(serde_json::json!({ "Cert": self.cert, "Key": self.key }))
+        Some(serde_json::json!({ "Cert": self.text(|p| &p.cert), "Key": self.text(|p| &p.key) }))
     }
 
     fn equals(&self, other: &dyn Object) -> Option<bool> {
-        Some(other.as_any().downcast_ref::<Certificate>() == Some(self))
+        let other = other.as_any().downcast_ref::<Certificate>()?;
+        Some(std::ptr::eq(self, other) || self.pems().ok() == other.pems().ok())
     }
 
     fn as_any(&self) -> &dyn std::any::Any {
@@ -623,7 +681,7 @@ fn create_certificate(
     tpl: &Template,
     signee: &PrivateKey,
     parent: Option<(&ParentCert, &PrivateKey)>,
-) -> Result<Certificate, String> {
+) -> Result<Pems, String> {
     let signer = parent.map_or(signee, |(_, k)| k);
     let sig_alg = signer.signature_algorithm()?;
     let spki = signee.public_key_info()?;
@@ -703,16 +761,16 @@ fn create_certificate(
     ]);
     let signature = signer.sign(&tbs)?;
     let der = seq(&[tbs, sig_alg, bit_string(&signature, 0)]);
-    Ok(Certificate {
+    Ok(Pems {
         cert: pem_encode("CERTIFICATE", &der),
         key: signee.to_pem()?,
     })
 }
 
-fn ca_certificate(cn: &str, days: i64, key: &PrivateKey) -> Result<Certificate, String> {
+fn ca_certificate(cn: &str, days: i64, key: Option<PrivateKey>) -> Result<Certificate, String> {
     let mut tpl = template(cn, &Value::Nil, &Value::Nil, days)?;
     tpl.is_ca = true;
-    create_certificate(&tpl, key, None).map_err(|e| format!("error creating certificate: {e}"))
+    make(tpl, key, None)
 }
 
 fn self_signed(
@@ -720,10 +778,9 @@ fn self_signed(
     ips: &Value,
     dns: &Value,
     days: i64,
-    key: &PrivateKey,
+    key: Option<PrivateKey>,
 ) -> Result<Certificate, String> {
-    let tpl = template(cn, ips, dns, days)?;
-    create_certificate(&tpl, key, None).map_err(|e| format!("error creating certificate: {e}"))
+    make(template(cn, ips, dns, days)?, key, None)
 }
 
 fn signed(
@@ -732,15 +789,16 @@ fn signed(
     dns: &Value,
     days: i64,
     ca: &Value,
-    key: &PrivateKey,
+    key: Option<PrivateKey>,
 ) -> Result<Certificate, String> {
-    let ca = ca
-        .downcast_ref::<Certificate>()
-        .cloned()
-        .unwrap_or(Certificate {
+    let ca = match ca.downcast_ref::<Certificate>().map(Certificate::pems) {
+        Some(Ok(pems)) => pems.clone(),
+        Some(Err(e)) => return Err(e.to_string()),
+        None => Pems {
             cert: String::new(),
             key: String::new(),
-        });
+        },
+    };
     let Some((_, cert_der)) = pem_decode(&ca.cert) else {
         return Err("unable to decode certificate".into());
     };
@@ -749,8 +807,31 @@ fn signed(
     let signer =
         parse_private_key_pem(&ca.key).map_err(|e| format!("error parsing private key: {e}"))?;
     let tpl = template(cn, ips, dns, days)?;
-    create_certificate(&tpl, key, Some((&parent, &signer)))
-        .map_err(|e| format!("error creating certificate: {e}"))
+    // Checked now so that a mismatched CA fails at the call even when the key is deferred.
+    if signer.public_key_info()? != parent.spki {
+        return Err(
+            "error creating certificate: x509: provided PrivateKey doesn't match parent's PublicKey"
+                .into(),
+        );
+    }
+    make(tpl, key, Some((parent, signer)))
+}
+
+/// The certificate for `tpl`: made now with the given key (its errors are the call's), or
+/// on first use with a new RSA-2048 key, as sprig's functions without `WithKey` make.
+fn make(
+    tpl: Template,
+    key: Option<PrivateKey>,
+    parent: Option<(ParentCert, PrivateKey)>,
+) -> Result<Certificate, String> {
+    let create = move |key: &PrivateKey| {
+        create_certificate(&tpl, key, parent.as_ref().map(|(p, k)| (p, k)))
+            .map_err(|e| format!("error creating certificate: {e}"))
+    };
+    match key {
+        Some(key) => create(&key).map(Certificate::new),
+        None => Ok(Certificate::deferred(move || create(&new_rsa_2048()?))),
+    }
 }
 
 fn build_custom(b64cert: &str, b64key: &str) -> Result<Certificate, String> {
@@ -766,7 +847,7 @@ fn build_custom(b64cert: &str, b64key: &str) -> Result<Certificate, String> {
     parse_certificate(&der)
         .map_err(|e| format!("error parsing certificate: decodedCert.Bytes: {e}"))?;
     parse_private_key_pem(&key).map_err(|e| format!("error parsing private key: {e}"))?;
-    Ok(Certificate { cert, key })
+    Ok(Certificate::new(Pems { cert, key }))
 }
 
 fn with_key(pem: &str) -> Result<PrivateKey, FuncError> {
@@ -789,25 +870,21 @@ pub(super) fn register(m: &mut FuncMap) {
     m.add(
         "genCA",
         "func(cn string, daysValid int) (sprig.certificate, error)",
-        |_, a| {
-            let key = new_rsa_2048()?;
-            cert_value(ca_certificate(str_arg(a, 0), int_arg(a, 1), &key))
-        },
+        |_, a| cert_value(ca_certificate(str_arg(a, 0), int_arg(a, 1), None)),
     );
     m.add(
         "genCAWithKey",
         "func(cn string, daysValid int, privPEM string) (sprig.certificate, error)",
         |_, a| {
             let key = with_key(str_arg(a, 2))?;
-            cert_value(ca_certificate(str_arg(a, 0), int_arg(a, 1), &key))
+            cert_value(ca_certificate(str_arg(a, 0), int_arg(a, 1), Some(key)))
         },
     );
     m.add(
         "genSelfSignedCert",
         "func(cn string, ips []interface {}, alternateDNS []interface {}, daysValid int) (sprig.certificate, error)",
         |_, a| {
-            let key = new_rsa_2048()?;
-            cert_value(self_signed(str_arg(a, 0), &a[1], &a[2], int_arg(a, 3), &key))
+            cert_value(self_signed(str_arg(a, 0), &a[1], &a[2], int_arg(a, 3), None))
         },
     );
     m.add(
@@ -815,15 +892,14 @@ pub(super) fn register(m: &mut FuncMap) {
         "func(cn string, ips []interface {}, alternateDNS []interface {}, daysValid int, privPEM string) (sprig.certificate, error)",
         |_, a| {
             let key = with_key(str_arg(a, 4))?;
-            cert_value(self_signed(str_arg(a, 0), &a[1], &a[2], int_arg(a, 3), &key))
+            cert_value(self_signed(str_arg(a, 0), &a[1], &a[2], int_arg(a, 3), Some(key)))
         },
     );
     m.add(
         "genSignedCert",
         "func(cn string, ips []interface {}, alternateDNS []interface {}, daysValid int, ca sprig.certificate) (sprig.certificate, error)",
         |_, a| {
-            let key = new_rsa_2048()?;
-            cert_value(signed(str_arg(a, 0), &a[1], &a[2], int_arg(a, 3), &a[4], &key))
+            cert_value(signed(str_arg(a, 0), &a[1], &a[2], int_arg(a, 3), &a[4], None))
         },
     );
     m.add(
@@ -831,7 +907,7 @@ pub(super) fn register(m: &mut FuncMap) {
         "func(cn string, ips []interface {}, alternateDNS []interface {}, daysValid int, ca sprig.certificate, privPEM string) (sprig.certificate, error)",
         |_, a| {
             let key = with_key(str_arg(a, 5))?;
-            cert_value(signed(str_arg(a, 0), &a[1], &a[2], int_arg(a, 3), &a[4], &key))
+            cert_value(signed(str_arg(a, 0), &a[1], &a[2], int_arg(a, 3), &a[4], Some(key)))
         },
     );
 }
@@ -870,31 +946,40 @@ mod tests {
     #[test]
     fn signs_a_leaf_under_a_ca() {
         let ca_key = PrivateKey::P256(p256::SecretKey::random(&mut OsRng));
-        let ca = ca_certificate("my-ca", 365, &ca_key).unwrap();
-        let (_, der) = pem_decode(&ca.cert).unwrap();
+        let ca = ca_certificate("my-ca", 365, Some(ca_key)).unwrap();
+        let ca_pems = ca.pems().unwrap().clone();
+        let (_, der) = pem_decode(&ca_pems.cert).unwrap();
         let parsed = parse_certificate(&der).unwrap();
         assert_eq!(parsed.subject_key_id.as_ref().map(Vec::len), Some(20));
         let ips = Value::list(vec![Value::string("10.0.0.1")]);
         let dns = Value::list(vec![Value::string("example.com")]);
-        let leaf = signed(
-            "leaf",
-            &ips,
-            &dns,
-            30,
-            &Value::object(ca.clone()),
-            &ed_key(),
-        )
-        .unwrap();
-        assert!(leaf.cert.starts_with("-----BEGIN CERTIFICATE-----\n"));
-        let other_ca = Certificate {
-            cert: ca.cert.clone(),
-            key: ed_key().to_pem().unwrap(),
-        };
-        let err = signed("leaf", &ips, &dns, 30, &Value::object(other_ca), &ed_key()).unwrap_err();
-        assert_eq!(
-            err,
-            "error creating certificate: x509: provided PrivateKey doesn't match parent's PublicKey"
+        let leaf = signed("leaf", &ips, &dns, 30, &Value::object(ca), Some(ed_key())).unwrap();
+        assert!(
+            leaf.pems()
+                .unwrap()
+                .cert
+                .starts_with("-----BEGIN CERTIFICATE-----\n")
         );
+        let other_ca = Certificate::new(Pems {
+            cert: ca_pems.cert.clone(),
+            key: ed_key().to_pem().unwrap(),
+        });
+        // A mismatched CA fails at the call, also when the leaf's key would be deferred.
+        for key in [Some(ed_key()), None] {
+            let err = signed(
+                "leaf",
+                &ips,
+                &dns,
+                30,
+                &Value::object(Certificate::new(other_ca.pems().unwrap().clone())),
+                key,
+            )
+            .unwrap_err();
+            assert_eq!(
+                err,
+                "error creating certificate: x509: provided PrivateKey doesn't match parent's PublicKey"
+            );
+        }
         let bad_ip = template(
             "x",
             &Value::list(vec![Value::string("1.2.3")]),
@@ -904,5 +989,41 @@ mod tests {
         .err()
         .unwrap();
         assert_eq!(bad_ip, "error parsing ip: 1.2.3");
+    }
+
+    #[test]
+    fn a_generated_certificate_is_made_on_first_use_only() {
+        let ca = ca_certificate("lazy-ca", 1, None).unwrap();
+        assert!(
+            ca.pems.get().is_none(),
+            "no key before the certificate is used"
+        );
+        let cert = ca.field("Cert").unwrap();
+        assert!(
+            cert.as_str()
+                .unwrap()
+                .starts_with("-----BEGIN CERTIFICATE-----\n")
+        );
+        let key = ca.field("Key").unwrap();
+        assert!(
+            key.as_str()
+                .unwrap()
+                .starts_with("-----BEGIN RSA PRIVATE KEY-----\n")
+        );
+        assert_eq!(
+            ca.field("Cert").unwrap().as_str(),
+            cert.as_str(),
+            "made once"
+        );
+        // A leaf under a deferred CA forces the CA, and the leaf verifies against it.
+        let ca2 = Value::object(ca_certificate("lazy-ca-2", 1, None).unwrap());
+        let leaf = signed("leaf", &Value::Nil, &Value::Nil, 1, &ca2, None).unwrap();
+        assert!(leaf.pems.get().is_none());
+        assert!(
+            leaf.pems()
+                .unwrap()
+                .key
+                .starts_with("-----BEGIN RSA PRIVATE KEY-----\n")
+        );
     }
 }

@@ -5,6 +5,9 @@
 //! `[` and `&&`/`--`/`~~` are plain characters inside a Go class. Syntax errors are
 //! reported with Go's codes (`error parsing regexp: missing closing ): ...`).
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use regex::Regex;
 use regex_syntax::ast::ErrorKind;
 
@@ -420,8 +423,31 @@ fn go_translate_error(pattern: &str) -> Option<String> {
     Some(format!("error parsing regexp: {code}: `{text}`"))
 }
 
-/// `regexp.Compile`.
+/// `regexp.Compile`, remembered: charts call `regexReplaceAll` with the same few patterns
+/// inside loops and helpers, and compiling was a tenth of a bitnami chart's render time.
 fn compile(pattern: &str) -> Result<Regex, String> {
+    /// Patterns are chart text, so the cache is bounded; it starts over when full.
+    const CACHE_SIZE: usize = 64;
+    static CACHE: Mutex<Option<HashMap<String, Result<Regex, String>>>> = Mutex::new(None);
+    if let Some(hit) = CACHE
+        .lock()
+        .ok()
+        .and_then(|c| c.as_ref()?.get(pattern).cloned())
+    {
+        return hit;
+    }
+    let compiled = compile_uncached(pattern);
+    if let Ok(mut cache) = CACHE.lock() {
+        let cache = cache.get_or_insert_with(HashMap::new);
+        if cache.len() >= CACHE_SIZE {
+            cache.clear();
+        }
+        cache.insert(pattern.to_string(), compiled.clone());
+    }
+    compiled
+}
+
+fn compile_uncached(pattern: &str) -> Result<Regex, String> {
     if let Some(e) = go_repeat_error(pattern) {
         return Err(e);
     }

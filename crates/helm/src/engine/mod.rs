@@ -209,7 +209,7 @@ pub fn render(chart: &Chart, values: &Values, opts: &RenderOptions) -> Result<Re
     })
 }
 
-/// The Kubernetes version default for `helm template` (Helm's unit-test default).
+/// The Kubernetes version `helm template` assumes without `--kube-version`.
 pub fn default_kube_version() -> KubeVersion {
     KubeVersion::default()
 }

@@ -125,7 +125,7 @@ pub struct Capabilities {
     pub kube_version: KubeVersion,
     /// Group/versions (and `group/version/Kind`s) the cluster serves.
     pub api_versions: Vec<String>,
-    /// `.Capabilities.HelmVersion.Version`: `v3.21` (major.minor, as Helm's tests see it).
+    /// `.Capabilities.HelmVersion.Version`: `v3.22.0`, as a released helm reports it.
     pub helm_version: String,
 }
 
@@ -135,7 +135,7 @@ impl Default for Capabilities {
         Capabilities {
             kube_version: KubeVersion::default(),
             api_versions: default_api_versions(),
-            helm_version: "v3.21".into(),
+            helm_version: "v3.22.0".into(),
         }
     }
 }
@@ -168,7 +168,7 @@ impl Object for Capabilities {
             self.api_versions,
             self.helm_version,
             "",
-            "",
+            GIT_TREE_STATE,
             GO_VERSION
         ));
     }
@@ -176,7 +176,7 @@ impl Object for Capabilities {
         Some(serde_json::json!({
             "KubeVersion": {"Version": self.kube_version.version, "Major": self.kube_version.major, "Minor": self.kube_version.minor},
             "APIVersions": self.api_versions,
-            "HelmVersion": {"version": self.helm_version, "git_commit": "", "git_tree_state": "", "go_version": GO_VERSION},
+            "HelmVersion": {"version": self.helm_version, "git_commit": "", "git_tree_state": GIT_TREE_STATE, "go_version": GO_VERSION},
         }))
     }
     fn as_any(&self) -> &dyn Any {
@@ -184,7 +184,11 @@ impl Object for Capabilities {
     }
 }
 
-const GO_VERSION: &str = "go1.25.0";
+/// The rest of Helm's `version.BuildInfo`: a release build is stamped `clean`, and the Go
+/// that built the reference helm (hack/rig-build.sh) stands for the release's. GitCommit
+/// stays empty, as in a build from the module proxy.
+const GIT_TREE_STATE: &str = "clean";
+const GO_VERSION: &str = "go1.26.8";
 
 struct KubeVersionObject(KubeVersion);
 
@@ -273,17 +277,18 @@ impl Object for HelmVersion {
     fn field(&self, name: &str) -> Option<Value> {
         match name {
             "Version" => Some(Value::string(self.0.as_str())),
-            "GitCommit" | "GitTreeState" => Some(Value::string("")),
+            "GitCommit" => Some(Value::string("")),
+            "GitTreeState" => Some(Value::string(GIT_TREE_STATE)),
             "GoVersion" => Some(Value::string(GO_VERSION)),
             _ => None,
         }
     }
     fn format(&self, out: &mut String) {
-        out.push_str(&format!("{{{}   {GO_VERSION}}}", self.0));
+        out.push_str(&format!("{{{}  {GIT_TREE_STATE} {GO_VERSION}}}", self.0));
     }
     fn to_json(&self) -> Option<serde_json::Value> {
         Some(
-            serde_json::json!({"version": self.0, "git_commit": "", "git_tree_state": "", "go_version": GO_VERSION}),
+            serde_json::json!({"version": self.0, "git_commit": "", "git_tree_state": GIT_TREE_STATE, "go_version": GO_VERSION}),
         )
     }
     fn as_any(&self) -> &dyn Any {

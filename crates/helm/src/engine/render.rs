@@ -60,10 +60,9 @@ pub fn render_templates(
         max_stack: RENDER_STACK - (1 << 20),
     });
     t.funcs(helm_funcs(&shared));
-    for name in &order {
-        t.parse_named(name, &tpls[*name].text)
-            .map_err(|e| cleanup_parse_error(name, &e))?;
-    }
+    let files: Vec<(&str, &str)> = order.iter().map(|n| (*n, tpls[*n].text.as_str())).collect();
+    t.parse_many(&files)
+        .map_err(|(i, e)| cleanup_parse_error(files[i].0, &e))?;
 
     // Deep template recursion needs more stack than a caller's thread may have.
     let out = std::thread::scope(|s| {
