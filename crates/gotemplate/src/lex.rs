@@ -59,20 +59,21 @@ impl ItemType {
     }
 }
 
-#[derive(Debug, Clone)]
+/// A lexed item. Small and `Copy`: the parser peeks and backs up constantly. An error
+/// item's message is not in it but in [`Lexed::error`] (it is always the last item).
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Item<'a> {
     pub typ: ItemType,
     pub pos: usize,
     pub val: &'a str,
-    /// Only for errors: the message.
-    pub err: Option<Box<str>>,
     pub line: usize,
 }
 
-impl Item<'_> {
-    pub fn text(&self) -> &str {
-        self.err.as_deref().unwrap_or(self.val)
-    }
+/// Everything lexed from one text: the items, ending with EOF or an error, and that
+/// error's message.
+pub(crate) struct Lexed<'a> {
+    pub items: Vec<Item<'a>>,
+    pub error: Option<Box<str>>,
 }
 
 /// Go's `item.String()`, used in "unexpected X in Y" messages.
@@ -80,7 +81,7 @@ impl std::fmt::Display for Item<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.typ {
             ItemType::Eof => f.write_str("EOF"),
-            ItemType::Error => f.write_str(self.text()),
+            ItemType::Error => f.write_str("error"),
             t if t.is_keyword() => write!(f, "<{}>", self.val),
             _ if self.val.chars().count() > 10 => {
                 let head: String = self.val.chars().take(10).collect();
@@ -122,6 +123,7 @@ pub(crate) struct Lexer<'a> {
     break_ok: bool,
     continue_ok: bool,
     done: bool,
+    error: Option<Box<str>>,
 }
 
 const LEFT_COMMENT: &str = "/*";
@@ -143,6 +145,22 @@ fn has_left_trim(s: &str) -> bool {
 fn has_right_trim(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() >= 2 && is_space(b[0] as char) && b[1] == b'-'
+}
+
+/// `hay.find(needle)` by its first character, which `str::find` looks for with memchr: a
+/// template is mostly plain text between delimiters, and the general substring search was
+/// a twentieth of parsing.
+fn find(hay: &str, needle: &str) -> Option<usize> {
+    let first = needle.chars().next()?;
+    let mut from = 0;
+    while let Some(i) = hay[from..].find(first) {
+        let at = from + i;
+        if hay[at..].starts_with(needle) {
+            return Some(at);
+        }
+        from = at + first.len_utf8();
+    }
+    None
 }
 
 fn trim_right_len(s: &str) -> usize {
@@ -174,12 +192,15 @@ impl<'a> Lexer<'a> {
             break_ok,
             continue_ok,
             done: false,
+            error: None,
         }
     }
 
     /// Lexes everything; the last item is EOF or an error.
-    pub fn run(mut self) -> Vec<Item<'a>> {
-        let mut items = Vec::with_capacity(self.input.len() / 8 + 4);
+    pub fn run(mut self) -> Lexed<'a> {
+        // A low guess (chart templates run to about one item per 8-16 bytes): growing
+        // costs less than reserving, and faulting in, room for the most item-dense text.
+        let mut items = Vec::with_capacity(self.input.len() / 32 + 4);
         while !self.done {
             let item = if self.inside_action {
                 self.lex_inside_action()
@@ -193,7 +214,10 @@ impl<'a> Lexer<'a> {
                 items.push(item);
             }
         }
-        items
+        Lexed {
+            items,
+            error: self.error,
+        }
     }
 
     fn peek(&self) -> Option<char> {
@@ -237,7 +261,6 @@ impl<'a> Lexer<'a> {
             typ,
             pos: self.start,
             val: &self.input[self.start..self.pos],
-            err: None,
             line: self.start_line,
         };
         self.start = self.pos;
@@ -252,17 +275,17 @@ impl<'a> Lexer<'a> {
     }
 
     fn error(&mut self, msg: String) -> Option<Item<'a>> {
+        self.error = Some(msg.into());
         Some(Item {
             typ: ItemType::Error,
             pos: self.start,
             val: "",
-            err: Some(msg.into()),
             line: self.start_line,
         })
     }
 
     fn lex_text(&mut self) -> Option<Item<'a>> {
-        if let Some(x) = self.input[self.pos..].find(self.left) {
+        if let Some(x) = find(&self.input[self.pos..], self.left) {
             if x > 0 {
                 self.pos += x;
                 let mut trim = 0;

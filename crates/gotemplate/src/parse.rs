@@ -248,6 +248,8 @@ enum ListEnd {
 
 struct Parser<'a, 't> {
     items: Vec<Item<'a>>,
+    /// The lexer's error message, when its last item is an error.
+    lex_error: Box<str>,
     /// Next item to read.
     cur: usize,
     /// The furthest item read so far: Go reports parse errors at its line.
@@ -277,9 +279,10 @@ pub(crate) fn parse(name: &str, text: &str, tmpl: &Template) -> Result<Vec<Tree>
         set.right_delim.as_deref().unwrap_or(""),
     );
     let has = |n: &str| set.funcs.contains(n);
-    let items = Lexer::new(text, left, right, !has("break"), !has("continue")).run();
+    let lexed = Lexer::new(text, left, right, !has("break"), !has("continue")).run();
     let mut p = Parser {
-        items,
+        items: lexed.items,
+        lex_error: lexed.error.unwrap_or_default(),
         cur: 0,
         furthest: 0,
         parse_name: Str::from(name),
@@ -310,7 +313,7 @@ impl<'a> Parser<'a, '_> {
         let i = self.cur.min(self.items.len() - 1);
         self.cur = i + 1;
         self.furthest = self.furthest.max(i);
-        self.items[i].clone()
+        self.items[i]
     }
 
     fn backup(&mut self) {
@@ -354,11 +357,11 @@ impl<'a> Parser<'a, '_> {
                     " in action started at {}:{}",
                     self.parse_name, self.action_line
                 );
-                if token.text().ends_with(" action") {
+                if self.lex_error.ends_with(" action") {
                     extra = extra[" in action".len()..].to_string();
                 }
             }
-            return self.errorf(format_args!("{}{}", token, extra));
+            return self.errorf(format_args!("{}{}", self.lex_error, extra));
         }
         self.errorf(format_args!("unexpected {token} in {context}"))
     }
@@ -871,6 +874,10 @@ pub(crate) fn unquote(s: &str) -> std::result::Result<String, &'static str> {
     }
     if inner.contains('\n') {
         return Err(SYNTAX);
+    }
+    // Most literals in charts have no escapes: Go's fast path.
+    if q == b'"' && !inner.contains(['\\', '"']) {
+        return Ok(inner.to_string());
     }
     let mut out: Vec<u8> = Vec::with_capacity(inner.len());
     let mut rest = inner;
