@@ -245,3 +245,49 @@ async fn tk_reads_releases_helm_installed_and_upgraded() {
     store.delete("api", 3).await.unwrap();
     assert_eq!(store.last("api").await.unwrap().unwrap().version, 2);
 }
+
+#[tokio::test]
+async fn history_is_pruned_as_helm_prunes_it_keeping_the_deployed_version() {
+    let kube = client(rig().kubeconfig_path()).await;
+    let ns = create_namespace(&kube, "helm-store").await;
+    let home = tempfile::tempdir().unwrap();
+    let store = SecretStorage::new(kube.clone(), &ns);
+    let revisions = |store: SecretStorage| async move {
+        let history = store.history("app").await.unwrap();
+        history.iter().map(|r| r.version).collect::<Vec<_>>()
+    };
+
+    let statuses = [
+        Status::Superseded,
+        Status::Superseded,
+        Status::Deployed,
+        Status::Failed,
+    ];
+    for (i, status) in statuses.into_iter().enumerate() {
+        let version = i as i64 + 1;
+        store
+            .create(&release("app", &ns, version, "replicaCount=1", status))
+            .await
+            .unwrap();
+    }
+    // maxHistory 3: the two oldest go, the new one joins the two newest.
+    let v5 = release("app", &ns, 5, "replicaCount=2", Status::Failed);
+    store.create_with_history(&v5, 3).await.unwrap();
+    assert_eq!(revisions(store.clone()).await, [3, 4, 5]);
+    let helm_sees: Vec<i64> = helm_json(home.path(), &["history", "app", "-n", &ns, "-o", "json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["revision"].as_i64().unwrap())
+        .collect();
+    assert_eq!(helm_sees, [3, 4, 5]);
+
+    // maxHistory 2 when the deployed version is the oldest: it stays, the others go.
+    let v6 = release("app", &ns, 6, "replicaCount=3", Status::PendingUpgrade);
+    store.create_with_history(&v6, 2).await.unwrap();
+    assert_eq!(revisions(store.clone()).await, [3, 6]);
+    // 0 keeps everything.
+    let v7 = release("app", &ns, 7, "replicaCount=3", Status::Failed);
+    store.create_with_history(&v7, 0).await.unwrap();
+    assert_eq!(revisions(store.clone()).await, [3, 6, 7]);
+}

@@ -98,6 +98,45 @@ impl SecretStorage {
         }
     }
 
+    /// Stores a new version after removing the oldest ones so that at most `max_history`
+    /// remain with it (Helm's `--history-max`, the HelmRelease's `maxHistory`; 0 keeps
+    /// all). As in Helm, the deployed version is never removed, and removal is best effort:
+    /// a version that cannot be deleted now is left for the next write.
+    pub async fn create_with_history(
+        &self,
+        record: &ReleaseRecord,
+        max_history: usize,
+    ) -> Result<(), StorageError> {
+        if max_history > 0 {
+            self.remove_least_recent(&record.name, max_history - 1)
+                .await?;
+        }
+        self.create(record).await
+    }
+
+    async fn remove_least_recent(&self, name: &str, keep: usize) -> Result<(), StorageError> {
+        let history = self.history(name).await?;
+        if history.len() <= keep {
+            return Ok(());
+        }
+        let deployed = history
+            .iter()
+            .rev()
+            .find(|r| r.info.status == ::helm::release::Status::Deployed)
+            .map(|r| r.version);
+        let excess = history.len() - keep;
+        let doomed = history
+            .iter()
+            .filter(|r| Some(r.version) != deployed)
+            .take(excess);
+        for record in doomed {
+            if let Err(e) = self.delete(name, record.version).await {
+                tracing::warn!(error = %e, release = name, version = record.version, "pruning release history");
+            }
+        }
+        Ok(())
+    }
+
     /// Replaces a stored version (a status change: deployed → superseded, pending → failed).
     /// Like Helm, the update is unconditional and sets `modifiedAt`.
     pub async fn update(&self, record: &ReleaseRecord) -> Result<(), StorageError> {
