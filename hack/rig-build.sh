@@ -24,31 +24,32 @@ HELM_VERSION="${TK_RIG_HELM_VERSION:-v3.22.0}"
 
 cache_root="${TK_RIG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tk-rig}"
 
-# --- kustomize: `go install` works as is (its released go.mod has no replace lines) -----
-# build_kustomize: builds (or reuses) the reference kustomize CLI and prints its path.
-build_kustomize() {
-  local dir="$cache_root/kustomize-$KUSTOMIZE_VERSION"
-  local exe="$dir/bin/kustomize"
+# go_tool NAME VERSION GO_MIN PACKAGE LDFLAGS_FN: builds (or reuses) a reference CLI from the
+# Go module proxy into the rig cache and prints its path. `LDFLAGS_FN DIR` prints the
+# -ldflags (DIR is the tool's cache directory, for `go mod download`).
+go_tool() {
+  local name=$1 version=$2 go_min=$3 package=$4 ldflags_fn=$5
+  local dir="$cache_root/$name-$version"
+  local exe="$dir/bin/$name"
   if [[ -x "$exe" ]]; then
     echo "$exe"
     return 0
   fi
-  command -v go >/dev/null || { echo "rig-build: the go command is needed to build kustomize (install Go >= 1.22)" >&2; return 1; }
+  command -v go >/dev/null || { echo "rig-build: the go command is needed to build $name (install Go >= $go_min)" >&2; return 1; }
   mkdir -p "$dir"
   (
     exec 8>"$dir/.lock"
     flock 8
     if [[ ! -x "$exe" ]]; then
-      echo "rig-build: building kustomize $KUSTOMIZE_VERSION" >&2
+      echo "rig-build: building $name $version" >&2
+      local ldflags tmp
+      ldflags=$("$ldflags_fn" "$dir") || exit 1
       # Built into a scratch GOBIN and moved in place, so a half-written binary is never used.
-      local tmp
       tmp=$(mktemp -d "$dir/gobin.XXXXXX")
-      local ldflags="-s -w -X sigs.k8s.io/kustomize/api/provenance.version=$KUSTOMIZE_VERSION"
-      ldflags+=" -X sigs.k8s.io/kustomize/api/provenance.buildDate=1970-01-01T00:00:00Z"
       (cd "$dir" && GOBIN="$tmp" CGO_ENABLED=0 GOFLAGS="${GOFLAGS:--buildvcs=false}" \
-        go install -trimpath -ldflags "$ldflags" "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION" >&2)
+        go install -trimpath -ldflags "$ldflags" "$package@$version" >&2)
       mkdir -p "$dir/bin"
-      mv "$tmp/kustomize" "$exe"
+      mv "$tmp/$name" "$exe"
       rm -rf "$tmp"
       "$exe" version >&2
     fi
@@ -56,49 +57,39 @@ build_kustomize() {
   echo "$exe"
 }
 
+# --- kustomize: `go install` works as is (its released go.mod has no replace lines) -----
+kustomize_ldflags() {
+  echo "-s -w -X sigs.k8s.io/kustomize/api/provenance.version=$KUSTOMIZE_VERSION" \
+    "-X sigs.k8s.io/kustomize/api/provenance.buildDate=1970-01-01T00:00:00Z"
+}
+
+build_kustomize() {
+  go_tool kustomize "$KUSTOMIZE_VERSION" 1.22 sigs.k8s.io/kustomize/kustomize/v5 kustomize_ldflags
+}
+
 # --- helm: `go install` works as is (no replace lines); the ldflags are the Makefile's ---
 # A plain `go install` would report version v3.22 (the source default) and Kubernetes
 # v1.20.0 (chartutil's default for `go test`); the Makefile stamps the tag and the client-go
 # minor, which is what `.Capabilities` shows in released binaries, so this does the same.
-# build_helm: builds (or reuses) the reference helm CLI and prints its path.
+helm_ldflags() {
+  # The Makefile takes the Kubernetes version from `go list -m k8s.io/client-go`:
+  # client-go v0.X.Y is Kubernetes v1.X.
+  local info gomod client_go
+  info=$(cd "$1" && go mod download -json "helm.sh/helm/v3@$HELM_VERSION") || return 1
+  gomod=$(sed -n 's/.*"GoMod": "\(.*\)",*/\1/p' <<<"$info")
+  client_go=$(sed -n 's#^\s*k8s.io/client-go v0\.\([0-9]*\)\..*#\1#p' "$gomod")
+  [[ -n "$client_go" ]] || { echo "rig-build: no k8s.io/client-go in $gomod" >&2; return 1; }
+  local ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+  ldflags+=" -X helm.sh/helm/v3/internal/version.metadata="
+  ldflags+=" -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+  for pkg in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
+    ldflags+=" -X $pkg.k8sVersionMajor=1 -X $pkg.k8sVersionMinor=$client_go"
+  done
+  echo "$ldflags"
+}
+
 build_helm() {
-  local dir="$cache_root/helm-$HELM_VERSION"
-  local exe="$dir/bin/helm"
-  if [[ -x "$exe" ]]; then
-    echo "$exe"
-    return 0
-  fi
-  command -v go >/dev/null || { echo "rig-build: the go command is needed to build helm (install Go >= 1.25)" >&2; return 1; }
-  mkdir -p "$dir"
-  (
-    exec 8>"$dir/.lock"
-    flock 8
-    if [[ ! -x "$exe" ]]; then
-      echo "rig-build: building helm $HELM_VERSION" >&2
-      # The Makefile takes the Kubernetes version from `go list -m k8s.io/client-go`:
-      # client-go v0.X.Y is Kubernetes v1.X.
-      local info gomod client_go
-      info=$(cd "$dir" && go mod download -json "helm.sh/helm/v3@$HELM_VERSION")
-      gomod=$(sed -n 's/.*"GoMod": "\(.*\)",*/\1/p' <<<"$info")
-      client_go=$(sed -n 's#^\s*k8s.io/client-go v0\.\([0-9]*\)\..*#\1#p' "$gomod")
-      [[ -n "$client_go" ]] || { echo "rig-build: no k8s.io/client-go in $gomod" >&2; exit 1; }
-      local tmp
-      tmp=$(mktemp -d "$dir/gobin.XXXXXX")
-      local ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
-      ldflags+=" -X helm.sh/helm/v3/internal/version.metadata="
-      ldflags+=" -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
-      for pkg in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
-        ldflags+=" -X $pkg.k8sVersionMajor=1 -X $pkg.k8sVersionMinor=$client_go"
-      done
-      (cd "$dir" && GOBIN="$tmp" CGO_ENABLED=0 GOFLAGS="${GOFLAGS:--buildvcs=false}" \
-        go install -trimpath -ldflags "$ldflags" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" >&2)
-      mkdir -p "$dir/bin"
-      mv "$tmp/helm" "$exe"
-      rm -rf "$tmp"
-      "$exe" version >&2
-    fi
-  )
-  echo "$exe"
+  go_tool helm "$HELM_VERSION" 1.25 helm.sh/helm/v3/cmd/helm helm_ldflags
 }
 
 case "${1:-}" in

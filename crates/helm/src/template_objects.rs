@@ -38,13 +38,14 @@ fn object_list<T: Clone + Send + Sync + 'static>(
 }
 
 /// Go's `%v` of a struct's fields: `{a b c}`.
-fn write_fields(out: &mut String, fields: &[Value]) {
-    out.push('{');
-    for (i, f) in fields.iter().enumerate() {
+/// Go's `%v` of a pointer to struct, `&{f1 f2 …}`: `obj`'s fields `names`, in that order.
+fn write_struct(out: &mut String, obj: &dyn Object, names: &[&str]) {
+    out.push_str("&{");
+    for (i, f) in names.iter().filter_map(|n| obj.field(n)).enumerate() {
         if i > 0 {
             out.push(' ');
         }
-        gotemplate::fmt::write_value(out, f);
+        gotemplate::fmt::write_value(out, &f);
     }
     out.push('}');
 }
@@ -103,12 +104,7 @@ impl Object for MetadataObject {
     }
 
     fn format(&self, out: &mut String) {
-        out.push('&');
-        let fields: Vec<Value> = METADATA_FIELDS
-            .iter()
-            .filter_map(|f| self.field(f))
-            .collect();
-        write_fields(out, &fields);
+        write_struct(out, self, &METADATA_FIELDS);
     }
 
     fn to_json(&self) -> Option<serde_json::Value> {
@@ -140,12 +136,7 @@ impl Object for MaintainerObject {
     }
 
     fn format(&self, out: &mut String) {
-        out.push('&');
-        let fields: Vec<Value> = ["Name", "Email", "URL"]
-            .iter()
-            .filter_map(|f| self.field(f))
-            .collect();
-        write_fields(out, &fields);
+        write_struct(out, self, &["Name", "Email", "URL"]);
     }
 
     fn to_json(&self) -> Option<serde_json::Value> {
@@ -187,19 +178,20 @@ impl Object for DependencyObject {
     }
 
     fn format(&self, out: &mut String) {
-        out.push('&');
-        let names = [
-            "Name",
-            "Version",
-            "Repository",
-            "Condition",
-            "Tags",
-            "Enabled",
-            "ImportValues",
-            "Alias",
-        ];
-        let fields: Vec<Value> = names.iter().filter_map(|f| self.field(f)).collect();
-        write_fields(out, &fields);
+        write_struct(
+            out,
+            self,
+            &[
+                "Name",
+                "Version",
+                "Repository",
+                "Condition",
+                "Tags",
+                "Enabled",
+                "ImportValues",
+                "Alias",
+            ],
+        );
     }
 
     fn to_json(&self) -> Option<serde_json::Value> {
