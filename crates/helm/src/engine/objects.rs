@@ -9,6 +9,7 @@ use super::RenderOptions;
 use crate::capabilities::{DEFAULT_API_VERSIONS, KubeVersion};
 use crate::chart::{File, Metadata};
 use crate::files::Files;
+use crate::template_objects::MetadataObject;
 
 pub(super) fn release_value(opts: &RenderOptions) -> Value {
     let mut m = BTreeMap::new();
@@ -24,20 +25,16 @@ pub(super) fn release_value(opts: &RenderOptions) -> Value {
     Value::map(m)
 }
 
-fn strings(v: &[String]) -> Value {
-    Value::string_list(v.iter().map(|s| s.as_str()))
-}
-
-/// `.Chart`: chart.Metadata's fields under their Go names, plus `IsRoot`.
+/// `.Chart`: chart.Metadata's fields (read as `*chart.Metadata` reads them), plus `IsRoot`.
 pub(super) struct ChartObject {
-    md: Metadata,
+    md: MetadataObject,
     is_root: bool,
 }
 
 impl ChartObject {
     pub(super) fn new(md: &Metadata, is_root: bool) -> ChartObject {
         ChartObject {
-            md: md.clone(),
+            md: MetadataObject(md.clone()),
             is_root,
         }
     }
@@ -48,63 +45,16 @@ impl Object for ChartObject {
         "struct { *chart.Metadata; IsRoot bool }"
     }
     fn field(&self, name: &str) -> Option<Value> {
-        let md = &self.md;
-        let s = |v: &str| Some(Value::string(v));
         match name {
-            "Name" => s(&md.name),
-            "Home" => s(&md.home),
-            "Sources" => Some(strings(&md.sources)),
-            "Version" => s(&md.version),
-            "Description" => s(&md.description),
-            "Keywords" => Some(strings(&md.keywords)),
-            "Maintainers" => Some(Value::list(
-                md.maintainers
-                    .iter()
-                    .map(|m| match m {
-                        Some(m) => json_value(
-                            &serde_json::json!({"Name": m.name, "Email": m.email, "URL": m.url}),
-                        ),
-                        None => Value::Nil,
-                    })
-                    .collect(),
-            )),
-            "Icon" => s(&md.icon),
-            "APIVersion" => s(&md.api_version),
-            "Condition" => s(&md.condition),
-            "Tags" => s(&md.tags),
-            "AppVersion" => s(&md.app_version),
-            "Deprecated" => Some(Value::Bool(md.deprecated)),
-            "Annotations" => {
-                let m = gotemplate::Map::typed(Type::String);
-                for (k, v) in &md.annotations {
-                    m.insert(k.as_str(), Value::string(v.as_str()));
-                }
-                Some(Value::Map(m))
-            }
-            "KubeVersion" => s(&md.kube_version),
-            "Dependencies" => Some(Value::list(
-                md.dependencies
-                    .iter()
-                    .map(|d| match d {
-                        Some(d) => json_value(&serde_json::json!({
-                            "Name": d.name, "Version": d.version, "Repository": d.repository,
-                            "Condition": d.condition, "Tags": d.tags, "Enabled": d.enabled,
-                            "ImportValues": d.import_values, "Alias": d.alias,
-                        })),
-                        None => Value::Nil,
-                    })
-                    .collect(),
-            )),
-            "Type" => s(&md.chart_type),
             "IsRoot" => Some(Value::Bool(self.is_root)),
-            _ => None,
+            _ => self.md.field(name),
         }
     }
     fn format(&self, out: &mut String) {
         out.push_str(&format!("{{{:p} {}}}", &self.md, self.is_root));
     }
     fn to_json(&self) -> Option<serde_json::Value> {
-        let mut v = serde_json::to_value(&self.md).ok()?;
+        let mut v = serde_json::to_value(&self.md.0).ok()?;
         if let serde_json::Value::Object(m) = &mut v {
             m.insert("IsRoot".into(), serde_json::Value::Bool(self.is_root));
         }
@@ -113,10 +63,6 @@ impl Object for ChartObject {
     fn as_any(&self) -> &dyn Any {
         self
     }
-}
-
-fn json_value(v: &serde_json::Value) -> Value {
-    Value::from_json(v)
 }
 
 /// `.Capabilities`: the cluster as the chart may ask about it.
