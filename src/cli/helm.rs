@@ -24,6 +24,7 @@ pub fn template(args: &HelmTemplateArgs, global_namespace: &str) -> Result<()> {
     };
     opts.render.release_name = name;
     opts.render.namespace = release_namespace(global_namespace);
+    opts.render.skip_deallocation = true;
     if let Some(v) = &args.kube_version {
         opts.render.capabilities.kube_version = ::helm::capabilities::KubeVersion::parse(v)
             .with_context(|| format!("flag --kube-version {v:?}: use a version such as 1.30.0"))?;
@@ -62,6 +63,7 @@ pub fn template(args: &HelmTemplateArgs, global_namespace: &str) -> Result<()> {
     match render(chart, &user, &opts) {
         Ok(out) => {
             std::io::stdout().lock().write_all(out.as_bytes())?;
+            std::mem::forget((out, user));
             Ok(())
         }
         Err(failure) => {

@@ -12,7 +12,9 @@ mod diff;
 mod docs;
 mod events;
 mod export;
+mod fast_parse;
 mod get;
+mod heap;
 mod helm;
 mod install;
 mod kustomize;
@@ -50,7 +52,8 @@ use suspend::Selection;
 use crate::manifests;
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = fast_parse::helm_template(&argv).unwrap_or_else(|| Cli::parse_from(argv));
     if !matches!(cli.command, Command::Controller(_)) {
         die_quietly_on_closed_pipe();
     }
@@ -460,6 +463,7 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
         Command::Helm(args) => {
             match args.command {
                 args::HelmCommand::Template(args) => {
+                    heap::prepare_for_one_shot_render();
                     self::helm::template(&args, &cli.global.namespace)?;
                 }
             }
@@ -468,6 +472,7 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
         Command::Kustomize(args) => {
             match args.command {
                 KustomizeCommand::Build(args) => {
+                    heap::prepare_for_one_shot_render();
                     kustomize::build(&kustomize::BuildSettings::resolve(&args)?)?;
                 }
             }

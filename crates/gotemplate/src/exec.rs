@@ -306,6 +306,13 @@ impl<'t> State<'t, '_> {
                 self.at.context(),
                 f.signature()
             ))),
+            // text/template prints what a pointer points to (printableValue's indirect):
+            // `{a b}` where `print` and `printf "%v"` give `&{a b}`.
+            Value::Object(o) if o.type_name().starts_with('*') => {
+                let mut text = String::new();
+                o.format(&mut text);
+                self.write(text.strip_prefix('&').unwrap_or(&text))
+            }
             other => {
                 let mut buf = std::mem::take(self.out);
                 crate::fmt::write_value(&mut buf, other);

@@ -166,7 +166,8 @@ impl Template {
     /// over the machine's cores: a file's parse needs only the set's functions, delimiters
     /// and limits, never another file, and the trees join the set in the order given, so
     /// the set (and the error, the first file's in that order) is what one-by-one gives.
-    /// An error comes with the index of its file.
+    /// An error comes with the index of its file. The calling thread parses a share too,
+    /// so it needs the stack [`Limits::max_stack`] promises, as the helper threads get.
     pub fn parse_many(
         &mut self,
         files: &[(&str, &str)],
@@ -187,7 +188,8 @@ impl Template {
         let mut parsed: Vec<Option<Result<Vec<crate::parse::Tree>>>> =
             (0..files.len()).map(|_| None).collect();
         std::thread::scope(|s| {
-            let workers: Vec<_> = (0..threads)
+            // The caller parses share 0 itself: one thread fewer to start and wake.
+            let workers: Vec<_> = (1..threads)
                 .map(|k| {
                     std::thread::Builder::new()
                         .stack_size(stack)
@@ -200,6 +202,9 @@ impl Template {
                         })
                 })
                 .collect();
+            for i in (0..files.len()).step_by(threads) {
+                parsed[i] = Some(crate::parse::parse(files[i].0, files[i].1, this));
+            }
             for worker in workers {
                 let results = match worker {
                     Ok(handle) => handle

@@ -848,6 +848,13 @@ pub trait Object: Send + Sync + 'static {
         None
     }
 
+    /// A struct's fields as `encoding/json` writes them: declaration order, `omitempty`
+    /// fields left out when empty. `toJson` prefers this to [`Object::to_json`], whose map
+    /// comes out with its keys sorted.
+    fn json_fields(&self) -> Option<Vec<(&'static str, Value)>> {
+        None
+    }
+
     /// The elements of a named slice type (Helm's `chartutil.VersionSet` is a `[]string`),
     /// which `range`, `len` and `index` walk as they would the slice itself.
     fn as_list(&self) -> Option<List> {

@@ -37,11 +37,18 @@ fn object_list<T: Clone + Send + Sync + 'static>(
     Value::List(List::typed(Type::Named(Arc::from(type_name)), values))
 }
 
-/// Go's `%v` of a struct's fields: `{a b c}`.
-/// Go's `%v` of a pointer to struct, `&{f1 f2 …}`: `obj`'s fields `names`, in that order.
-fn write_struct(out: &mut String, obj: &dyn Object, names: &[&str]) {
+/// A Go struct field: its name in templates, its `encoding/json` key, and whether the
+/// key is `omitempty`.
+pub(crate) type GoField = (&'static str, &'static str, bool);
+
+/// Go's `%v` of a pointer to struct, `&{f1 f2 …}`: `obj`'s `fields`, in that order.
+fn write_struct(out: &mut String, obj: &dyn Object, fields: &[GoField]) {
     out.push_str("&{");
-    for (i, f) in names.iter().filter_map(|n| obj.field(n)).enumerate() {
+    for (i, f) in fields
+        .iter()
+        .filter_map(|(n, _, _)| obj.field(n))
+        .enumerate()
+    {
         if i > 0 {
             out.push(' ');
         }
@@ -50,24 +57,53 @@ fn write_struct(out: &mut String, obj: &dyn Object, names: &[&str]) {
     out.push('}');
 }
 
-const METADATA_FIELDS: [&str; 17] = [
-    "Name",
-    "Home",
-    "Sources",
-    "Version",
-    "Description",
-    "Keywords",
-    "Maintainers",
-    "Icon",
-    "APIVersion",
-    "Condition",
-    "Tags",
-    "AppVersion",
-    "Deprecated",
-    "Annotations",
-    "KubeVersion",
-    "Dependencies",
-    "Type",
+/// `encoding/json`'s fields of `obj`: declaration order, empty `omitempty` ones left out.
+pub(crate) fn json_fields(obj: &dyn Object, fields: &[GoField]) -> Vec<(&'static str, Value)> {
+    fields
+        .iter()
+        .filter_map(|(name, key, omitempty)| {
+            let v = obj.field(name)?;
+            (!omitempty || v.truth()).then_some((*key, v))
+        })
+        .collect()
+}
+
+/// chart.Metadata's fields in declaration order (all `omitempty` in JSON).
+const METADATA_FIELDS: [GoField; 17] = [
+    ("Name", "name", true),
+    ("Home", "home", true),
+    ("Sources", "sources", true),
+    ("Version", "version", true),
+    ("Description", "description", true),
+    ("Keywords", "keywords", true),
+    ("Maintainers", "maintainers", true),
+    ("Icon", "icon", true),
+    ("APIVersion", "apiVersion", true),
+    ("Condition", "condition", true),
+    ("Tags", "tags", true),
+    ("AppVersion", "appVersion", true),
+    ("Deprecated", "deprecated", true),
+    ("Annotations", "annotations", true),
+    ("KubeVersion", "kubeVersion", true),
+    ("Dependencies", "dependencies", true),
+    ("Type", "type", true),
+];
+
+const MAINTAINER_FIELDS: [GoField; 3] = [
+    ("Name", "name", true),
+    ("Email", "email", true),
+    ("URL", "url", true),
+];
+
+const DEPENDENCY_FIELDS: [GoField; 8] = [
+    ("Name", "name", false),
+    ("Version", "version", true),
+    ("Repository", "repository", false),
+    ("Condition", "condition", true),
+    ("Tags", "tags", true),
+    ("Enabled", "enabled", true),
+    ("ImportValues", "import-values", true),
+    ("Alias", "alias", true),
 ];
 
 impl Object for MetadataObject {
@@ -111,6 +147,10 @@ impl Object for MetadataObject {
         serde_json::to_value(&self.0).ok()
     }
 
+    fn json_fields(&self) -> Option<Vec<(&'static str, Value)>> {
+        Some(json_fields(self, &METADATA_FIELDS))
+    }
+
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }
@@ -136,11 +176,15 @@ impl Object for MaintainerObject {
     }
 
     fn format(&self, out: &mut String) {
-        write_struct(out, self, &["Name", "Email", "URL"]);
+        write_struct(out, self, &MAINTAINER_FIELDS);
     }
 
     fn to_json(&self) -> Option<serde_json::Value> {
         serde_json::to_value(&self.0).ok()
+    }
+
+    fn json_fields(&self) -> Option<Vec<(&'static str, Value)>> {
+        Some(json_fields(self, &MAINTAINER_FIELDS))
     }
 
     fn as_any(&self) -> &dyn std::any::Any {
@@ -178,24 +222,15 @@ impl Object for DependencyObject {
     }
 
     fn format(&self, out: &mut String) {
-        write_struct(
-            out,
-            self,
-            &[
-                "Name",
-                "Version",
-                "Repository",
-                "Condition",
-                "Tags",
-                "Enabled",
-                "ImportValues",
-                "Alias",
-            ],
-        );
+        write_struct(out, self, &DEPENDENCY_FIELDS);
     }
 
     fn to_json(&self) -> Option<serde_json::Value> {
         serde_json::to_value(&self.0).ok()
+    }
+
+    fn json_fields(&self) -> Option<Vec<(&'static str, Value)>> {
+        Some(json_fields(self, &DEPENDENCY_FIELDS))
     }
 
     fn as_any(&self) -> &dyn std::any::Any {

@@ -131,7 +131,8 @@ fn cases() -> Vec<Case> {
             cwd: charts.clone(),
         });
     }
-    // `.Capabilities` printed whole: the default API version list and `Has` answers.
+    // `.Capabilities` and `.Chart` printed whole: the default API version list, `Has`
+    // answers, Go's struct printing and JSON field order.
     let caps = capabilities_chart();
     for (name, line) in [
         ("capabilities", "template caps ."),
@@ -159,7 +160,7 @@ fn capabilities_chart() -> PathBuf {
     std::fs::create_dir_all(dir.join("templates")).unwrap();
     std::fs::write(
         dir.join("Chart.yaml"),
-        "apiVersion: v2\nname: caps\nversion: 0.1.0\n",
+        "apiVersion: v2\nname: caps\nversion: 0.1.0\nappVersion: \"1.0\"\nmaintainers:\n  - name: ann\n    email: ann@example.com\nannotations:\n  b: \"2\"\n  a: \"1\"\n",
     )
     .unwrap();
     std::fs::write(
@@ -174,6 +175,11 @@ data:
   count: "{{ len .Capabilities.APIVersions }} {{ index .Capabilities.APIVersions 0 }} {{ .Capabilities.KubeVersion.GitVersion }}"
   helm: "{{ .Capabilities.HelmVersion.Version }} {{ .Capabilities.HelmVersion.GitTreeState }}"
   json: {{ toJson .Capabilities.APIVersions | quote }}
+  caps: {{ toJson .Capabilities | quote }}
+  build: "{{ .Capabilities.HelmVersion }}"
+  chart: {{ toJson .Chart | quote }}
+  types: "{{ printf "%T %T" .Chart .Capabilities }}"
+  maintainer: "{{ index .Chart.Maintainers 0 }} {{ printf "%v" (index .Chart.Maintainers 0) }}"
   apis: |
 {{- range .Capabilities.APIVersions }}
     {{ . }}

@@ -65,32 +65,48 @@ fn encode(
         }
         Value::Map(m) => {
             let entries = m.entries();
-            if entries.is_empty() {
-                out.push_str("{}");
-                return Ok(());
-            }
-            out.push('{');
-            for (i, (k, item)) in entries.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                newline(out, opts, depth + 1);
-                write_string(out, k, opts.escape_html);
-                out.push(':');
-                if opts.indent.is_some() {
-                    out.push(' ');
-                }
-                encode(out, item, opts, depth + 1)?;
-            }
-            newline(out, opts, depth);
-            out.push('}');
+            encode_object(out, entries.iter().map(|(k, v)| (&**k, v)), opts, depth)?;
         }
-        Value::Object(o) => match o.to_json() {
-            Some(j) => encode_json(out, &j, opts, depth)?,
-            None => return Err(format!("json: unsupported type: {}", o.type_name())),
+        Value::Object(o) => match (o.json_fields(), o.to_json()) {
+            (Some(fields), _) => {
+                encode_object(out, fields.iter().map(|(k, v)| (*k, v)), opts, depth)?;
+            }
+            (None, Some(j)) => encode_json(out, &j, opts, depth)?,
+            (None, None) => return Err(format!("json: unsupported type: {}", o.type_name())),
         },
         Value::Func(f) => return Err(format!("json: unsupported type: {}", f.signature())),
     }
+    Ok(())
+}
+
+/// A JSON object with its keys in the order given: a Go map's sorted keys, a struct's
+/// declaration order.
+fn encode_object<'a>(
+    out: &mut String,
+    fields: impl Iterator<Item = (&'a str, &'a Value)>,
+    opts: EncodeOptions<'_>,
+    depth: usize,
+) -> Result<(), String> {
+    let mut fields = fields.peekable();
+    if fields.peek().is_none() {
+        out.push_str("{}");
+        return Ok(());
+    }
+    out.push('{');
+    for (i, (k, item)) in fields.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        newline(out, opts, depth + 1);
+        write_string(out, k, opts.escape_html);
+        out.push(':');
+        if opts.indent.is_some() {
+            out.push(' ');
+        }
+        encode(out, item, opts, depth + 1)?;
+    }
+    newline(out, opts, depth);
+    out.push('}');
     Ok(())
 }
 

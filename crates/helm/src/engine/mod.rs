@@ -117,6 +117,10 @@ pub struct RenderOptions {
     pub strict: bool,
     pub lookup: Option<Arc<dyn Lookup>>,
     pub limits: Limits,
+    /// The caller exits right after rendering (the CLI): the chart, values and parsed
+    /// templates are left to the operating system instead of being freed one allocation
+    /// at a time (tens of thousands for a bitnami chart, ~1.5 ms), as compilers do at exit.
+    pub skip_deallocation: bool,
 }
 
 impl Default for RenderOptions {
@@ -130,6 +134,7 @@ impl Default for RenderOptions {
             strict: false,
             lookup: None,
             limits: Limits::default(),
+            skip_deallocation: false,
         }
     }
 }
@@ -145,6 +150,7 @@ impl std::fmt::Debug for RenderOptions {
             .field("strict", &self.strict)
             .field("lookup", &self.lookup.is_some())
             .field("limits", &self.limits)
+            .field("skip_deallocation", &self.skip_deallocation)
             .finish()
     }
 }
@@ -207,6 +213,13 @@ pub fn render(chart: &Chart, values: &Values, opts: &RenderOptions) -> Result<Re
         hooks,
         notes,
     })
+}
+
+/// Drops `value`, or with `skip_deallocation` leaves its memory to the process's exit.
+pub(crate) fn release<T>(value: T, opts: &RenderOptions) {
+    if opts.skip_deallocation {
+        std::mem::forget(value);
+    }
 }
 
 /// The Kubernetes version `helm template` assumes without `--kube-version`.

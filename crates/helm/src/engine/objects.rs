@@ -9,7 +9,7 @@ use super::RenderOptions;
 use crate::capabilities::{DEFAULT_API_VERSIONS, KubeVersion};
 use crate::chart::{File, Metadata};
 use crate::files::Files;
-use crate::template_objects::MetadataObject;
+use crate::template_objects::{GoField, MetadataObject, json_fields};
 
 pub(super) fn release_value(opts: &RenderOptions) -> Value {
     let mut m = BTreeMap::new();
@@ -25,7 +25,7 @@ pub(super) fn release_value(opts: &RenderOptions) -> Value {
     Value::map(m)
 }
 
-/// `.Chart`: chart.Metadata's fields (read as `*chart.Metadata` reads them), plus `IsRoot`.
+/// `.Chart`: Helm's `struct { chart.Metadata; IsRoot bool }`, the metadata embedded by value.
 pub(super) struct ChartObject {
     md: MetadataObject,
     is_root: bool,
@@ -42,7 +42,7 @@ impl ChartObject {
 
 impl Object for ChartObject {
     fn type_name(&self) -> &str {
-        "struct { *chart.Metadata; IsRoot bool }"
+        "struct { chart.Metadata; IsRoot bool }"
     }
     fn field(&self, name: &str) -> Option<Value> {
         match name {
@@ -51,7 +51,12 @@ impl Object for ChartObject {
         }
     }
     fn format(&self, out: &mut String) {
-        out.push_str(&format!("{{{:p} {}}}", &self.md, self.is_root));
+        // The embedded struct is a value, not a pointer: `{{…} true}`.
+        let mut md = String::new();
+        self.md.format(&mut md);
+        out.push('{');
+        out.push_str(md.strip_prefix('&').unwrap_or(&md));
+        out.push_str(if self.is_root { " true}" } else { " false}" });
     }
     fn to_json(&self) -> Option<serde_json::Value> {
         let mut v = serde_json::to_value(&self.md.0).ok()?;
@@ -59,6 +64,12 @@ impl Object for ChartObject {
             m.insert("IsRoot".into(), serde_json::Value::Bool(self.is_root));
         }
         Some(v)
+    }
+    fn json_fields(&self) -> Option<Vec<(&'static str, Value)>> {
+        // The embedded struct's fields are promoted; IsRoot has no tag.
+        let mut fields = self.md.json_fields()?;
+        fields.push(("IsRoot", Value::Bool(self.is_root)));
+        Some(fields)
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -122,13 +133,23 @@ impl Object for Capabilities {
         Some(serde_json::json!({
             "KubeVersion": {"Version": self.kube_version.version, "Major": self.kube_version.major, "Minor": self.kube_version.minor},
             "APIVersions": self.api_versions,
-            "HelmVersion": {"version": self.helm_version, "git_commit": "", "git_tree_state": GIT_TREE_STATE, "go_version": GO_VERSION},
+            "HelmVersion": {"version": self.helm_version, "git_tree_state": GIT_TREE_STATE, "go_version": GO_VERSION},
         }))
+    }
+    fn json_fields(&self) -> Option<Vec<(&'static str, Value)>> {
+        Some(json_fields(self, &CAPABILITIES_FIELDS))
     }
     fn as_any(&self) -> &dyn Any {
         self
     }
 }
+
+/// chartutil.Capabilities' fields (no JSON tags).
+const CAPABILITIES_FIELDS: [GoField; 3] = [
+    ("KubeVersion", "KubeVersion", false),
+    ("APIVersions", "APIVersions", false),
+    ("HelmVersion", "HelmVersion", false),
+];
 
 /// The rest of Helm's `version.BuildInfo`: a release build is stamped `clean`, and the Go
 /// that built the reference helm (hack/rig-build.sh) stands for the release's. GitCommit
@@ -168,6 +189,16 @@ impl Object for KubeVersionObject {
         Some(
             serde_json::json!({"Version": self.0.version, "Major": self.0.major, "Minor": self.0.minor}),
         )
+    }
+    fn json_fields(&self) -> Option<Vec<(&'static str, Value)>> {
+        Some(json_fields(
+            self,
+            &[
+                ("Version", "Version", false),
+                ("Major", "Major", false),
+                ("Minor", "Minor", false),
+            ],
+        ))
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -234,8 +265,19 @@ impl Object for HelmVersion {
     }
     fn to_json(&self) -> Option<serde_json::Value> {
         Some(
-            serde_json::json!({"version": self.0, "git_commit": "", "git_tree_state": GIT_TREE_STATE, "go_version": GO_VERSION}),
+            serde_json::json!({"version": self.0, "git_tree_state": GIT_TREE_STATE, "go_version": GO_VERSION}),
         )
+    }
+    fn json_fields(&self) -> Option<Vec<(&'static str, Value)>> {
+        Some(json_fields(
+            self,
+            &[
+                ("Version", "version", true),
+                ("GitCommit", "git_commit", true),
+                ("GitTreeState", "git_tree_state", true),
+                ("GoVersion", "go_version", true),
+            ],
+        ))
     }
     fn as_any(&self) -> &dyn Any {
         self

@@ -61,19 +61,24 @@ pub fn render_templates(
     });
     t.funcs(helm_funcs(&shared));
     let files: Vec<(&str, &str)> = order.iter().map(|n| (*n, tpls[*n].text.as_str())).collect();
-    t.parse_many(&files)
-        .map_err(|(i, e)| cleanup_parse_error(files[i].0, &e))?;
 
-    // Deep template recursion needs more stack than a caller's thread may have.
+    // Deep template nesting (in parsing and in recursion) needs more stack than a caller's
+    // thread may have.
     let out = std::thread::scope(|s| {
         std::thread::Builder::new()
             .stack_size(RENDER_STACK)
-            .spawn_scoped(s, || execute_all(&t, &order, &tpls, opts))
+            .spawn_scoped(s, || {
+                t.parse_many(&files)
+                    .map_err(|(i, e)| cleanup_parse_error(files[i].0, &e))?;
+                execute_all(&t, &order, &tpls, opts)
+            })
             .expect("spawning the render thread")
             .join()
             .unwrap_or_else(|_| Err(Error::Template("rendering template failed: panic".into())))
     });
     shared.clear_tpl_cache();
+    super::release(t, opts);
+    super::release(tpls, opts);
     out
 }
 
