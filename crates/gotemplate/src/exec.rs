@@ -309,9 +309,10 @@ impl<'t> State<'t, '_> {
             // text/template prints what a pointer points to (printableValue's indirect):
             // `{a b}` where `print` and `printf "%v"` give `&{a b}`.
             Value::Object(o) if o.type_name().starts_with('*') => {
-                let mut text = String::new();
-                o.format(&mut text);
-                self.write(text.strip_prefix('&').unwrap_or(&text))
+                let mut buf = std::mem::take(self.out);
+                crate::fmt::write_pointee(&mut buf, o.as_ref());
+                *self.out = buf;
+                self.write("")
             }
             other => {
                 let mut buf = std::mem::take(self.out);

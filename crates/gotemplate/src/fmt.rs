@@ -8,6 +8,16 @@
 
 use crate::value::{FloatKind, Type, Value};
 
+/// Appends what the pointer object `o` points to, as `%v` prints a struct value: `{a b}`
+/// where the pointer itself prints `&{a b}`.
+pub fn write_pointee(out: &mut String, o: &dyn crate::Object) {
+    let start = out.len();
+    o.format(out);
+    if out[start..].starts_with('&') {
+        out.remove(start);
+    }
+}
+
 /// Appends `v` formatted as `%v`.
 pub fn write_value(out: &mut String, v: &Value) {
     use std::fmt::Write;

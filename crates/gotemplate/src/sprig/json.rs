@@ -47,45 +47,74 @@ fn encode(
             out.push_str(&super::encoding::base64_encode(b));
             out.push('"');
         }
-        Value::List(l) => {
-            if l.is_empty() {
-                out.push_str("[]");
-                return Ok(());
-            }
-            out.push('[');
-            for (i, item) in l.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                newline(out, opts, depth + 1);
-                encode(out, item, opts, depth + 1)?;
-            }
-            newline(out, opts, depth);
-            out.push(']');
-        }
+        Value::List(l) => encode_array(out, l.iter(), opts, depth, encode)?,
         Value::Map(m) => {
             let entries = m.entries();
-            encode_object(out, entries.iter().map(|(k, v)| (&**k, v)), opts, depth)?;
+            encode_object(
+                out,
+                entries.iter().map(|(k, v)| (&**k, v)),
+                opts,
+                depth,
+                encode,
+            )?;
         }
-        Value::Object(o) => match (o.json_fields(), o.to_json()) {
-            (Some(fields), _) => {
-                encode_object(out, fields.iter().map(|(k, v)| (*k, v)), opts, depth)?;
+        Value::Object(o) => {
+            if let Some(fields) = o.json_fields() {
+                encode_object(
+                    out,
+                    fields.iter().map(|(k, v)| (*k, v)),
+                    opts,
+                    depth,
+                    encode,
+                )?;
+            } else if let Some(j) = o.to_json() {
+                encode_json(out, &j, opts, depth)?;
+            } else {
+                return Err(format!("json: unsupported type: {}", o.type_name()));
             }
-            (None, Some(j)) => encode_json(out, &j, opts, depth)?,
-            (None, None) => return Err(format!("json: unsupported type: {}", o.type_name())),
-        },
+        }
         Value::Func(f) => return Err(format!("json: unsupported type: {}", f.signature())),
     }
     Ok(())
 }
 
-/// A JSON object with its keys in the order given: a Go map's sorted keys, a struct's
-/// declaration order.
-fn encode_object<'a>(
+/// How one element is written: [`encode`] or [`encode_json`].
+type EncodeItem<T> = fn(&mut String, T, EncodeOptions<'_>, usize) -> Result<(), String>;
+
+/// A JSON array of `items`.
+fn encode_array<T>(
     out: &mut String,
-    fields: impl Iterator<Item = (&'a str, &'a Value)>,
+    items: impl Iterator<Item = T>,
     opts: EncodeOptions<'_>,
     depth: usize,
+    encode_item: EncodeItem<T>,
+) -> Result<(), String> {
+    let mut items = items.peekable();
+    if items.peek().is_none() {
+        out.push_str("[]");
+        return Ok(());
+    }
+    out.push('[');
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        newline(out, opts, depth + 1);
+        encode_item(out, item, opts, depth + 1)?;
+    }
+    newline(out, opts, depth);
+    out.push(']');
+    Ok(())
+}
+
+/// A JSON object with its keys in the order given: a Go map's sorted keys, a struct's
+/// declaration order.
+fn encode_object<'k, T>(
+    out: &mut String,
+    fields: impl Iterator<Item = (&'k str, T)>,
+    opts: EncodeOptions<'_>,
+    depth: usize,
+    encode_item: EncodeItem<T>,
 ) -> Result<(), String> {
     let mut fields = fields.peekable();
     if fields.peek().is_none() {
@@ -103,7 +132,7 @@ fn encode_object<'a>(
         if opts.indent.is_some() {
             out.push(' ');
         }
-        encode(out, item, opts, depth + 1)?;
+        encode_item(out, item, opts, depth + 1)?;
     }
     newline(out, opts, depth);
     out.push('}');
@@ -129,47 +158,14 @@ fn encode_json(
             }
         }
         serde_json::Value::String(s) => Value::string(s.as_str()),
+        // Element by element, to keep each one's own JSON form. Objects hand over maps
+        // only where Go sorts the keys too; structs come through `json_fields`.
         serde_json::Value::Array(a) => {
-            // Built element by element to keep each one's own JSON form.
-            if a.is_empty() {
-                out.push_str("[]");
-                return Ok(());
-            }
-            out.push('[');
-            for (i, item) in a.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                newline(out, opts, depth + 1);
-                encode_json(out, item, opts, depth + 1)?;
-            }
-            newline(out, opts, depth);
-            out.push(']');
-            return Ok(());
+            return encode_array(out, a.iter(), opts, depth, encode_json);
         }
         serde_json::Value::Object(o) => {
-            if o.is_empty() {
-                out.push_str("{}");
-                return Ok(());
-            }
-            // Struct fields keep their declaration order, which serde_json's map does
-            // not promise; objects hand us maps only where Go would sort keys anyway.
-            out.push('{');
-            for (i, (k, item)) in o.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                newline(out, opts, depth + 1);
-                write_string(out, k, opts.escape_html);
-                out.push(':');
-                if opts.indent.is_some() {
-                    out.push(' ');
-                }
-                encode_json(out, item, opts, depth + 1)?;
-            }
-            newline(out, opts, depth);
-            out.push('}');
-            return Ok(());
+            let fields = o.iter().map(|(k, v)| (k.as_str(), v));
+            return encode_object(out, fields, opts, depth, encode_json);
         }
     };
     encode(out, &value, opts, depth)

@@ -216,7 +216,7 @@ pub fn render(chart: &Chart, values: &Values, opts: &RenderOptions) -> Result<Re
 }
 
 /// Drops `value`, or with `skip_deallocation` leaves its memory to the process's exit.
-pub(crate) fn release<T>(value: T, opts: &RenderOptions) {
+pub(crate) fn dispose<T>(value: T, opts: &RenderOptions) {
     if opts.skip_deallocation {
         std::mem::forget(value);
     }

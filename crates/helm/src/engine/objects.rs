@@ -52,10 +52,8 @@ impl Object for ChartObject {
     }
     fn format(&self, out: &mut String) {
         // The embedded struct is a value, not a pointer: `{{…} true}`.
-        let mut md = String::new();
-        self.md.format(&mut md);
         out.push('{');
-        out.push_str(md.strip_prefix('&').unwrap_or(&md));
+        gotemplate::fmt::write_pointee(out, &self.md);
         out.push_str(if self.is_root { " true}" } else { " false}" });
     }
     fn to_json(&self) -> Option<serde_json::Value> {

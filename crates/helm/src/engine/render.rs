@@ -77,8 +77,8 @@ pub fn render_templates(
             .unwrap_or_else(|_| Err(Error::Template("rendering template failed: panic".into())))
     });
     shared.clear_tpl_cache();
-    super::release(t, opts);
-    super::release(tpls, opts);
+    super::dispose(t, opts);
+    super::dispose(tpls, opts);
     out
 }
 

@@ -110,7 +110,7 @@ pub fn template(
         }
         out.push_str(&format!("---\n# Source: {}\n{}\n", h.path, h.manifest));
     }
-    super::release((chart, values, rendered), &opts.render);
+    super::dispose((chart, values, rendered), &opts.render);
     if opts.show_only.is_empty() {
         return Ok(out);
     }
