@@ -141,8 +141,10 @@ fn later_definitions_replace_earlier_ones_across_parses() {
 
 #[test]
 fn parse_many_builds_the_set_parsing_one_by_one_builds() {
-    // Enough files for several parse threads; "x" is defined by many of them, so the
-    // winner shows the order the trees joined in, and an empty last definition must not win.
+    // Enough files and text (over 1 MiB) for several parse threads; "x" is defined by many
+    // of them, so the winner shows the order the trees joined in, and an empty last
+    // definition must not win.
+    let padding = "-".repeat(48 << 10);
     let texts: Vec<(String, String)> = (0..40)
         .map(|i| {
             let body = match i {
@@ -150,7 +152,7 @@ fn parse_many_builds_the_set_parsing_one_by_one_builds() {
                 i if i % 3 == 0 => {
                     format!(r#"{{{{define "x"}}}}file {i}{{{{end}}}}{{{{template "x"}}}}"#)
                 }
-                i => format!("plain {i} {{{{.}}}}"),
+                i => format!("plain {i} {{{{.}}}}{padding}"),
             };
             (format!("f{i}.tpl"), body)
         })

@@ -70,10 +70,12 @@ impl Budget {
         ))
     }
 
-    /// Reads at most the per-file and remaining chart caps from `r`.
-    fn read(&mut self, name: &str, r: impl Read) -> Result<Vec<u8>> {
+    /// Reads at most the per-file and remaining chart caps from `r`; `expected` (the size
+    /// the file system or the archive declares) only sizes the buffer.
+    fn read(&mut self, name: &str, r: impl Read, expected: u64) -> Result<Vec<u8>> {
         let cap = self.limits.max_file_size.min(self.bytes_left);
-        let mut buf = Vec::new();
+        // One byte over, so that reaching the end takes no second allocation.
+        let mut buf = Vec::with_capacity(expected.min(cap) as usize + 1);
         r.take(cap + 1)
             .read_to_end(&mut buf)
             .map_err(|e| Error::Io {
@@ -229,7 +231,7 @@ fn archive_files(reader: impl Read, budget: &mut Budget) -> Result<Vec<File>> {
                 budget.limits.max_file_size
             )));
         }
-        let data = budget.read(&raw_name, entry)?;
+        let data = budget.read(&raw_name, entry, declared)?;
         files.push(File { name, data });
     }
     if files.is_empty() {
@@ -328,7 +330,7 @@ pub fn load_dir(dir: &Path, limits: &Limits) -> Result<Chart> {
             context: format!("open {}", ignore_path.display()),
             source: e,
         })?;
-        let data = budget.read(HELM_IGNORE, f)?;
+        let data = budget.read(HELM_IGNORE, f, 0)?;
         rules = Rules::parse(&String::from_utf8_lossy(&data))?;
     }
     rules.add_defaults();
@@ -358,21 +360,22 @@ fn walk(
         context: format!("error reading {}", p.display()),
         source: e,
     };
-    let mut names: Vec<(String, PathBuf)> = Vec::new();
+    // The entry's type comes with the directory listing: no stat per file.
+    let mut names: Vec<(String, PathBuf, std::fs::FileType)> = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(|e| io_err(dir, e))? {
         let entry = entry.map_err(|e| io_err(dir, e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        names.push((name, entry.path()));
+        let file_type = entry.file_type().map_err(|e| io_err(&entry.path(), e))?;
+        names.push((name, entry.path(), file_type));
     }
-    names.sort();
-    for (name, path) in names {
+    names.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, path, file_type) in names {
         let n = if rel.is_empty() {
             name.clone()
         } else {
             format!("{rel}/{name}")
         };
-        let lmeta = std::fs::symlink_metadata(&path).map_err(|e| io_err(&path, e))?;
-        let (real, meta) = if lmeta.file_type().is_symlink() {
+        let (real, file_type) = if file_type.is_symlink() {
             let real = std::fs::canonicalize(&path).map_err(|e| io_err(&path, e))?;
             if !real.starts_with(root) {
                 return Err(Error::Unsafe(format!(
@@ -380,11 +383,11 @@ fn walk(
                 )));
             }
             let meta = std::fs::metadata(&real).map_err(|e| io_err(&path, e))?;
-            (real, meta)
+            (real, meta.file_type())
         } else {
-            (path.clone(), lmeta)
+            (path.clone(), file_type)
         };
-        if meta.is_dir() {
+        if file_type.is_dir() {
             if rules.ignore(&n, true) {
                 continue;
             }
@@ -394,13 +397,15 @@ fn walk(
         if rules.ignore(&n, false) {
             continue;
         }
-        if !meta.is_file() {
+        if !file_type.is_file() {
             return Err(Error::Unsafe(format!(
                 "cannot load irregular file {} as it has file mode type bits set",
                 path.display()
             )));
         }
-        if meta.len() > budget.limits.max_file_size {
+        let f = std::fs::File::open(&real).map_err(|e| io_err(&path, e))?;
+        let size = f.metadata().map_err(|e| io_err(&path, e))?.len();
+        if size > budget.limits.max_file_size {
             return Err(Error::Unsafe(format!(
                 "chart file {} is larger than the maximum file size {}",
                 gotemplate::fmt::quote(&name),
@@ -408,8 +413,7 @@ fn walk(
             )));
         }
         budget.take_file()?;
-        let f = std::fs::File::open(&real).map_err(|e| io_err(&path, e))?;
-        let data = budget.read(&n, f)?;
+        let data = budget.read(&n, f, size)?;
         files.push(File { name: n, data });
     }
     Ok(())

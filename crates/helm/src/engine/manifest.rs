@@ -2,9 +2,6 @@
 //! SortManifests, InstallOrder).
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
-
-use regex::Regex;
 
 use crate::release::Hook;
 
@@ -81,21 +78,53 @@ impl InstallOrder {
     }
 }
 
-fn separator() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    // Go's `\s` is ASCII whitespace only.
-    RE.get_or_init(|| Regex::new(r"(?:^|[\t\n\f\r ]*\n)---[\t\n\f\r ]*").expect("valid regex"))
-}
-
 fn go_trim_space(s: &str) -> &str {
     s.trim_matches(|c: char| c.is_whitespace())
+}
+
+/// Go's `\s`: ASCII whitespace without `\v`.
+fn is_go_space(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ')
+}
+
+fn skip_go_space(s: &[u8], mut i: usize) -> usize {
+    while i < s.len() && is_go_space(s[i]) {
+        i += 1;
+    }
+    i
+}
+
+/// Go's `regexp.MustCompile("(?:^|\\s*\n)---\\s*").Split(s, -1)`, written out: compiling the
+/// regex took longer than splitting a chart's output. A separator is `---` at the start,
+/// or after a newline that ends a run of whitespace; it takes that run and the whitespace
+/// after it.
+fn split_on_separators(s: &str) -> Vec<&str> {
+    let b = s.as_bytes();
+    let mut pieces = Vec::new();
+    let mut begin = 0;
+    if s.starts_with("---") {
+        begin = skip_go_space(b, 3);
+    }
+    let mut from = begin;
+    while let Some(at) = s[from..].find("\n---") {
+        let newline = from + at;
+        let mut start = newline;
+        while start > from && is_go_space(b[start - 1]) {
+            start -= 1;
+        }
+        pieces.push(&s[begin..start]);
+        begin = skip_go_space(b, newline + 4);
+        from = begin;
+    }
+    pieces.push(&s[begin..]);
+    pieces
 }
 
 /// Helm's `SplitManifests`: the YAML documents of a file, trimmed, empty ones dropped,
 /// in file order.
 pub fn split_manifests(big: &str) -> Vec<String> {
-    separator()
-        .split(go_trim_space(big))
+    split_on_separators(go_trim_space(big))
+        .into_iter()
         .filter(|d| !d.is_empty())
         .map(|d| go_trim_space(d).to_string())
         .collect()
@@ -254,4 +283,50 @@ pub fn sort_manifests(
 /// Whether a hook runs with `helm test` (and is left out by `--skip-tests`).
 pub fn is_test_hook(h: &Hook) -> bool {
     h.events.iter().any(|e| e == "test")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The regex Helm splits with, as the reference; empty pieces (which Go's and Rust's
+    /// `Split` place differently) are dropped, as `SplitManifests` drops them.
+    fn split_like_go<'a>(re: &regex::Regex, s: &'a str) -> Vec<&'a str> {
+        re.split(s).filter(|p| !p.is_empty()).collect()
+    }
+
+    fn split(s: &str) -> Vec<&str> {
+        let mut pieces = split_on_separators(s);
+        pieces.retain(|p| !p.is_empty());
+        pieces
+    }
+
+    #[test]
+    fn splits_where_helms_separator_regex_matches() {
+        let re = regex::Regex::new(r"(?:^|[\t\n\f\r ]*\n)---[\t\n\f\r ]*").unwrap();
+        // Every string of up to 6 characters over an alphabet that makes separators, near
+        // misses and whitespace runs, then some longer ones.
+        let alphabet = ['-', '\n', ' ', '\t', 'a', '\x0b'];
+        let mut cases: Vec<String> = vec![String::new()];
+        let mut last = cases.clone();
+        for _ in 0..6 {
+            last = last
+                .iter()
+                .flat_map(|p| alphabet.iter().map(move |c| format!("{p}{c}")))
+                .collect();
+            cases.extend(last.iter().cloned());
+        }
+        cases.extend(
+            [
+                "a: 1\n---\nb: 2\n  \n---  \n\nc: 3",
+                "---\n---\n---",
+                "a\n----b\n--- c\n \t\n---\n",
+                "x \r\n---\r\ny",
+            ]
+            .map(String::from),
+        );
+        for case in &cases {
+            assert_eq!(split(case), split_like_go(&re, case), "{case:?}");
+        }
+    }
 }
