@@ -544,15 +544,30 @@ impl Value {
                 }
                 serde_json::Value::Object(out)
             }
-            Value::Object(o) => match o.to_json() {
-                Some(v) => v,
-                None => return Err(format!("json: unsupported type: {}", o.type_name())),
-            },
+            Value::Object(o) => return object_to_json(&**o, depth),
             Value::Func(f) => {
                 return Err(format!("json: unsupported type: {}", f.signature()));
             }
         })
     }
+}
+
+/// An object's JSON: its own form, else its struct fields. Apart from
+/// [`Value::to_json_at`] so that this branch's locals do not enlarge every level of the
+/// recursion's stack frame.
+#[inline(never)]
+fn object_to_json(o: &dyn Object, depth: usize) -> Result<serde_json::Value, String> {
+    if let Some(v) = o.to_json() {
+        return Ok(v);
+    }
+    let Some(fields) = o.json_fields() else {
+        return Err(format!("json: unsupported type: {}", o.type_name()));
+    };
+    let mut out = serde_json::Map::new();
+    for (k, v) in fields {
+        out.insert(k.to_string(), v.to_json_at(depth + 1)?);
+    }
+    Ok(serde_json::Value::Object(out))
 }
 
 impl fmt::Debug for Value {
@@ -843,7 +858,8 @@ pub trait Object: Send + Sync + 'static {
         }
     }
 
-    /// The value as `encoding/json` would marshal it, when it has a JSON form.
+    /// The value as `encoding/json` would marshal it, when it has a JSON form other than
+    /// its [`Object::json_fields`] (which [`Value::to_json`] uses otherwise).
     fn to_json(&self) -> Option<serde_json::Value> {
         None
     }

@@ -176,6 +176,7 @@ data:
   helm: "{{ .Capabilities.HelmVersion.Version }} {{ .Capabilities.HelmVersion.GitTreeState }}"
   json: {{ toJson .Capabilities.APIVersions | quote }}
   caps: {{ toJson .Capabilities | quote }}
+  capsYaml: {{ toYaml .Capabilities | quote }}
   build: "{{ .Capabilities.HelmVersion }}"
   chart: {{ toJson .Chart | quote }}
   types: "{{ printf "%T %T" .Chart .Capabilities }}"

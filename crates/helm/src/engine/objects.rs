@@ -127,13 +127,6 @@ impl Object for Capabilities {
             GO_VERSION
         ));
     }
-    fn to_json(&self) -> Option<serde_json::Value> {
-        Some(serde_json::json!({
-            "KubeVersion": {"Version": self.kube_version.version, "Major": self.kube_version.major, "Minor": self.kube_version.minor},
-            "APIVersions": self.api_versions,
-            "HelmVersion": {"version": self.helm_version, "git_tree_state": GIT_TREE_STATE, "go_version": GO_VERSION},
-        }))
-    }
     fn json_fields(&self) -> Option<Vec<(&'static str, Value)>> {
         Some(json_fields(self, &CAPABILITIES_FIELDS))
     }
@@ -182,11 +175,6 @@ impl Object for KubeVersionObject {
     }
     fn format(&self, out: &mut String) {
         out.push_str(&self.0.version);
-    }
-    fn to_json(&self) -> Option<serde_json::Value> {
-        Some(
-            serde_json::json!({"Version": self.0.version, "Major": self.0.major, "Minor": self.0.minor}),
-        )
     }
     fn json_fields(&self) -> Option<Vec<(&'static str, Value)>> {
         Some(json_fields(
@@ -260,11 +248,6 @@ impl Object for HelmVersion {
     }
     fn format(&self, out: &mut String) {
         out.push_str(&format!("{{{}  {GIT_TREE_STATE} {GO_VERSION}}}", self.0));
-    }
-    fn to_json(&self) -> Option<serde_json::Value> {
-        Some(
-            serde_json::json!({"version": self.0, "git_tree_state": GIT_TREE_STATE, "go_version": GO_VERSION}),
-        )
     }
     fn json_fields(&self) -> Option<Vec<(&'static str, Value)>> {
         Some(json_fields(
