@@ -216,6 +216,58 @@ _arguments "${_arguments_options[@]}" : \
 ':name -- Name of the GitRepository:_default' \
 && ret=0
 ;;
+(helm)
+_arguments "${_arguments_options[@]}" : \
+'--url=[Repository address\: https\://..., http\://... or oci\://... (an OCI registry)]:URL:_default' \
+'--secret-ref=[Name of an existing Secret with the credentials (basic auth, TLS or docker-config); none is generated]:NAME:_default' \
+'-u+[Basic authentication username]:USERNAME:_default' \
+'--username=[Basic authentication username]:USERNAME:_default' \
+'-p+[Basic authentication password]:PASSWORD:_default' \
+'--password=[Basic authentication password]:PASSWORD:_default' \
+'--cert-file=[TLS client certificate (PEM), with --key-file]:PATH:_default' \
+'--key-file=[TLS client key (PEM), with --cert-file]:PATH:_default' \
+'--ca-file=[CA certificate (PEM) to trust for the repository'\''s server]:PATH:_default' \
+'--oci-provider=[Identity provider that authenticates to an oci\:// repository]:PROVIDER:(generic aws azure gcp)' \
+'--interval=[How often the index is downloaded, as a Go duration]:DURATION:_default' \
+'--fetch-timeout=[Timeout of each index download or registry operation, as a Go duration (default\: the controller'\''s, 60s)]:DURATION:_default' \
+'*--label=[Label to set, as key=value (comma-separated or repeated)]:KEY=VALUE:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--pass-credentials[Send the credentials to every host charts are downloaded from, not only the repository'\''s]' \
+'--export[Print the HelmRepository as YAML instead of applying it]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':name -- Name of the HelmRepository:_default' \
+&& ret=0
+;;
+(chart)
+_arguments "${_arguments_options[@]}" : \
+'--source=[Source holding the chart, as <kind>/<name>; kind is one of HelmRepository, GitRepository or Bucket]:KIND/NAME:_default' \
+'--chart=[Chart name (HelmRepository) or path of the chart directory (GitRepository, Bucket)]:CHART:_default' \
+'--chart-version=[Chart version or semver range (ignored for charts from GitRepository and Bucket sources)]:VERSION:_default' \
+'--reconcile-strategy=[When a new artifact is built\: on a new chart version, or on every new revision of the source]:STRATEGY:(ChartVersion Revision)' \
+'--verify-provider=[Verify the chart'\''s signature with this tool (charts from a HelmRepository only)]:PROVIDER:(cosign)' \
+'--verify-secret-ref=[Secret with the public keys to verify with (default\: keyless verification)]:NAME:_default' \
+'--verify-issuer=[Regular expression the OIDC issuer of a keyless signature must match]:REGEX:_default' \
+'--verify-subject=[Regular expression the OIDC subject of a keyless signature must match]:REGEX:_default' \
+'--interval=[How often the source is checked for a new chart, as a Go duration]:DURATION:_default' \
+'*--label=[Label to set, as key=value (comma-separated or repeated)]:KEY=VALUE:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--export[Print the HelmChart as YAML instead of applying it]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':name -- Name of the HelmChart:_default' \
+&& ret=0
+;;
         esac
     ;;
 esac
@@ -264,6 +316,31 @@ _arguments "${_arguments_options[@]}" : \
 '--verbose[Print more detail\: each object applied, each check made]' \
 '-h[Print help]' \
 '--help[Print help]' \
+':name -- Name of the Secret:_default' \
+&& ret=0
+;;
+(helm)
+_arguments "${_arguments_options[@]}" : \
+'-u+[Basic authentication username]:USERNAME:_default' \
+'--username=[Basic authentication username]:USERNAME:_default' \
+'-p+[Basic authentication password]:PASSWORD:_default' \
+'--password=[Basic authentication password]:PASSWORD:_default' \
+'--tls-crt-file=[TLS client certificate (PEM) stored under \`tls.crt\`, with --tls-key-file]:PATH:_default' \
+'--tls-key-file=[TLS client key (PEM) stored under \`tls.key\`, with --tls-crt-file]:PATH:_default' \
+'--ca-crt-file=[CA certificate (PEM) stored under \`ca.crt\`]:PATH:_default' \
+'--cert-file=[Deprecated\: --tls-crt-file (stored under the legacy \`certFile\` key)]:PATH:_default' \
+'--key-file=[Deprecated\: --tls-key-file (stored under the legacy \`keyFile\` key)]:PATH:_default' \
+'--ca-file=[Deprecated\: --ca-crt-file (stored under the legacy \`caFile\` key)]:PATH:_default' \
+'*--label=[Label to set, as key=value (comma-separated or repeated)]:KEY=VALUE:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--export[Print the Secret as YAML instead of applying it]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 ':name -- Name of the Secret:_default' \
 && ret=0
 ;;
@@ -470,6 +547,48 @@ _arguments "${_arguments_options[@]}" : \
 '::name -- Only the object with this name:_default' \
 && ret=0
 ;;
+(helm)
+_arguments "${_arguments_options[@]}" : \
+'--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
+'-l+[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--label-selector=[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-A[List across all namespaces]' \
+'--all-namespaces[List across all namespaces]' \
+'--no-header[Leave out the header row]' \
+'-w[After listing, print a row each time an object changes (until --timeout)]' \
+'--watch[After listing, print a row each time an object changes (until --timeout)]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Only the object with this name:_default' \
+&& ret=0
+;;
+(chart)
+_arguments "${_arguments_options[@]}" : \
+'--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
+'-l+[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--label-selector=[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-A[List across all namespaces]' \
+'--all-namespaces[List across all namespaces]' \
+'--no-header[Leave out the header row]' \
+'-w[After listing, print a row each time an object changes (until --timeout)]' \
+'--watch[After listing, print a row each time an object changes (until --timeout)]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Only the object with this name:_default' \
+&& ret=0
+;;
 (all)
 _arguments "${_arguments_options[@]}" : \
 '--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
@@ -513,6 +632,48 @@ _arguments "${_arguments_options[@]}" : \
         curcontext="${curcontext%:*:*}:tk-get-sources-command-$line[1]:"
         case $line[1] in
             (git)
+_arguments "${_arguments_options[@]}" : \
+'--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
+'-l+[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--label-selector=[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-A[List across all namespaces]' \
+'--all-namespaces[List across all namespaces]' \
+'--no-header[Leave out the header row]' \
+'-w[After listing, print a row each time an object changes (until --timeout)]' \
+'--watch[After listing, print a row each time an object changes (until --timeout)]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Only the object with this name:_default' \
+&& ret=0
+;;
+(helm)
+_arguments "${_arguments_options[@]}" : \
+'--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
+'-l+[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--label-selector=[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-A[List across all namespaces]' \
+'--all-namespaces[List across all namespaces]' \
+'--no-header[Leave out the header row]' \
+'-w[After listing, print a row each time an object changes (until --timeout)]' \
+'--watch[After listing, print a row each time an object changes (until --timeout)]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Only the object with this name:_default' \
+&& ret=0
+;;
+(chart)
 _arguments "${_arguments_options[@]}" : \
 '--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
 '-l+[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
@@ -819,6 +980,33 @@ _arguments "${_arguments_options[@]}" : \
 ':name -- Name of the object:_default' \
 && ret=0
 ;;
+(helm)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':name -- Name of the object:_default' \
+&& ret=0
+;;
+(chart)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--with-source[Reconcile the HelmChart'\''s source first and wait for its new revision]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':name -- Name of the HelmChart:_default' \
+&& ret=0
+;;
         esac
     ;;
 esac
@@ -935,6 +1123,34 @@ _arguments "${_arguments_options[@]}" : \
         curcontext="${curcontext%:*:*}:tk-suspend-source-command-$line[1]:"
         case $line[1] in
             (git)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+(helm)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+(chart)
 _arguments "${_arguments_options[@]}" : \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
 '--context=[The kubeconfig context to use]:NAME:_default' \
@@ -1067,6 +1283,36 @@ _arguments "${_arguments_options[@]}" : \
         curcontext="${curcontext%:*:*}:tk-resume-source-command-$line[1]:"
         case $line[1] in
             (git)
+_arguments "${_arguments_options[@]}" : \
+'--wait=[Wait for the resumed objects to be reconciled]:BOOL:(true false)' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+(helm)
+_arguments "${_arguments_options[@]}" : \
+'--wait=[Wait for the resumed objects to be reconciled]:BOOL:(true false)' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+(chart)
 _arguments "${_arguments_options[@]}" : \
 '--wait=[Wait for the resumed objects to be reconciled]:BOOL:(true false)' \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
@@ -1219,6 +1465,36 @@ _arguments "${_arguments_options[@]}" : \
 ':name -- Name of the object:_default' \
 && ret=0
 ;;
+(helm)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-s[Do not ask for confirmation]' \
+'--silent[Do not ask for confirmation]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':name -- Name of the object:_default' \
+&& ret=0
+;;
+(chart)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-s[Do not ask for confirmation]' \
+'--silent[Do not ask for confirmation]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':name -- Name of the object:_default' \
+&& ret=0
+;;
         esac
     ;;
 esac
@@ -1343,6 +1619,36 @@ _arguments "${_arguments_options[@]}" : \
         curcontext="${curcontext%:*:*}:tk-export-source-command-$line[1]:"
         case $line[1] in
             (git)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--with-credentials[Also export the Secret each source references]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+(helm)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--with-credentials[Also export the Secret each source references]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+(chart)
 _arguments "${_arguments_options[@]}" : \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
 '--context=[The kubeconfig context to use]:NAME:_default' \
@@ -2082,6 +2388,7 @@ _tk__subcmd__create__subcmd__receiver_commands() {
 _tk__subcmd__create__subcmd__secret_commands() {
     local commands; commands=(
 'git:Create or update a Secret with Git credentials (SSH key and known_hosts, basic auth or a bearer token)' \
+'helm:Create or update a Secret with Helm repository credentials (basic auth and TLS certificates)' \
     )
     _describe -t commands 'tk create secret commands' commands "$@"
 }
@@ -2090,17 +2397,34 @@ _tk__subcmd__create__subcmd__secret__subcmd__git_commands() {
     local commands; commands=()
     _describe -t commands 'tk create secret git commands' commands "$@"
 }
+(( $+functions[_tk__subcmd__create__subcmd__secret__subcmd__helm_commands] )) ||
+_tk__subcmd__create__subcmd__secret__subcmd__helm_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk create secret helm commands' commands "$@"
+}
 (( $+functions[_tk__subcmd__create__subcmd__source_commands] )) ||
 _tk__subcmd__create__subcmd__source_commands() {
     local commands; commands=(
 'git:Create or update a GitRepository source and wait for its first artifact' \
+'helm:Create or update a HelmRepository source and wait for it to fetch the index' \
+'chart:Create or update a HelmChart source and wait for the chart to be available' \
     )
     _describe -t commands 'tk create source commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__create__subcmd__source__subcmd__chart_commands] )) ||
+_tk__subcmd__create__subcmd__source__subcmd__chart_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk create source chart commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__create__subcmd__source__subcmd__git_commands] )) ||
 _tk__subcmd__create__subcmd__source__subcmd__git_commands() {
     local commands; commands=()
     _describe -t commands 'tk create source git commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__create__subcmd__source__subcmd__helm_commands] )) ||
+_tk__subcmd__create__subcmd__source__subcmd__helm_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk create source helm commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__create__subcmd__tenant_commands] )) ||
 _tk__subcmd__create__subcmd__tenant_commands() {
@@ -2143,13 +2467,25 @@ _tk__subcmd__delete__subcmd__receiver_commands() {
 _tk__subcmd__delete__subcmd__source_commands() {
     local commands; commands=(
 'git:Delete a GitRepository source' \
+'helm:Delete a HelmRepository source' \
+'chart:Delete a HelmChart source' \
     )
     _describe -t commands 'tk delete source commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__delete__subcmd__source__subcmd__chart_commands] )) ||
+_tk__subcmd__delete__subcmd__source__subcmd__chart_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk delete source chart commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__delete__subcmd__source__subcmd__git_commands] )) ||
 _tk__subcmd__delete__subcmd__source__subcmd__git_commands() {
     local commands; commands=()
     _describe -t commands 'tk delete source git commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__delete__subcmd__source__subcmd__helm_commands] )) ||
+_tk__subcmd__delete__subcmd__source__subcmd__helm_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk delete source helm commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__diff_commands] )) ||
 _tk__subcmd__diff_commands() {
@@ -2210,13 +2546,25 @@ _tk__subcmd__export__subcmd__receiver_commands() {
 _tk__subcmd__export__subcmd__source_commands() {
     local commands; commands=(
 'git:Export GitRepository sources as YAML' \
+'helm:Export HelmRepository sources as YAML' \
+'chart:Export HelmChart sources as YAML' \
     )
     _describe -t commands 'tk export source commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__export__subcmd__source__subcmd__chart_commands] )) ||
+_tk__subcmd__export__subcmd__source__subcmd__chart_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk export source chart commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__export__subcmd__source__subcmd__git_commands] )) ||
 _tk__subcmd__export__subcmd__source__subcmd__git_commands() {
     local commands; commands=()
     _describe -t commands 'tk export source git commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__export__subcmd__source__subcmd__helm_commands] )) ||
+_tk__subcmd__export__subcmd__source__subcmd__helm_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk export source helm commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__get_commands] )) ||
 _tk__subcmd__get_commands() {
@@ -2265,6 +2613,8 @@ _tk__subcmd__get__subcmd__receivers_commands() {
 _tk__subcmd__get__subcmd__sources_commands() {
     local commands; commands=(
 'git:Print the status of GitRepository sources' \
+'helm:Print the status of HelmRepository sources' \
+'chart:Print the status of HelmChart sources' \
 'all:Print the status of every kind of source' \
     )
     _describe -t commands 'tk get sources commands' commands "$@"
@@ -2274,10 +2624,20 @@ _tk__subcmd__get__subcmd__sources__subcmd__all_commands() {
     local commands; commands=()
     _describe -t commands 'tk get sources all commands' commands "$@"
 }
+(( $+functions[_tk__subcmd__get__subcmd__sources__subcmd__chart_commands] )) ||
+_tk__subcmd__get__subcmd__sources__subcmd__chart_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk get sources chart commands' commands "$@"
+}
 (( $+functions[_tk__subcmd__get__subcmd__sources__subcmd__git_commands] )) ||
 _tk__subcmd__get__subcmd__sources__subcmd__git_commands() {
     local commands; commands=()
     _describe -t commands 'tk get sources git commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__get__subcmd__sources__subcmd__helm_commands] )) ||
+_tk__subcmd__get__subcmd__sources__subcmd__helm_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk get sources helm commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__helm_commands] )) ||
 _tk__subcmd__helm_commands() {
@@ -2344,13 +2704,25 @@ _tk__subcmd__reconcile__subcmd__receiver_commands() {
 _tk__subcmd__reconcile__subcmd__source_commands() {
     local commands; commands=(
 'git:Fetch a GitRepository now and wait for the new artifact' \
+'helm:Download a HelmRepository'\''s index now and wait for the new artifact (an OCI repository has nothing to reconcile)' \
+'chart:Build a HelmChart now (with --with-source, fetch its source first) and wait for the new artifact' \
     )
     _describe -t commands 'tk reconcile source commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__reconcile__subcmd__source__subcmd__chart_commands] )) ||
+_tk__subcmd__reconcile__subcmd__source__subcmd__chart_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk reconcile source chart commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__reconcile__subcmd__source__subcmd__git_commands] )) ||
 _tk__subcmd__reconcile__subcmd__source__subcmd__git_commands() {
     local commands; commands=()
     _describe -t commands 'tk reconcile source git commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__reconcile__subcmd__source__subcmd__helm_commands] )) ||
+_tk__subcmd__reconcile__subcmd__source__subcmd__helm_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk reconcile source helm commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__resume_commands] )) ||
 _tk__subcmd__resume_commands() {
@@ -2388,13 +2760,25 @@ _tk__subcmd__resume__subcmd__receiver_commands() {
 _tk__subcmd__resume__subcmd__source_commands() {
     local commands; commands=(
 'git:Resume GitRepository sources and wait for them to be ready' \
+'helm:Resume HelmRepository sources and wait for them to be ready' \
+'chart:Resume HelmChart sources and wait for them to be ready' \
     )
     _describe -t commands 'tk resume source commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__resume__subcmd__source__subcmd__chart_commands] )) ||
+_tk__subcmd__resume__subcmd__source__subcmd__chart_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk resume source chart commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__resume__subcmd__source__subcmd__git_commands] )) ||
 _tk__subcmd__resume__subcmd__source__subcmd__git_commands() {
     local commands; commands=()
     _describe -t commands 'tk resume source git commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__resume__subcmd__source__subcmd__helm_commands] )) ||
+_tk__subcmd__resume__subcmd__source__subcmd__helm_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk resume source helm commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__suspend_commands] )) ||
 _tk__subcmd__suspend_commands() {
@@ -2432,13 +2816,25 @@ _tk__subcmd__suspend__subcmd__receiver_commands() {
 _tk__subcmd__suspend__subcmd__source_commands() {
     local commands; commands=(
 'git:Suspend GitRepository sources' \
+'helm:Suspend HelmRepository sources' \
+'chart:Suspend HelmChart sources' \
     )
     _describe -t commands 'tk suspend source commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__suspend__subcmd__source__subcmd__chart_commands] )) ||
+_tk__subcmd__suspend__subcmd__source__subcmd__chart_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk suspend source chart commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__suspend__subcmd__source__subcmd__git_commands] )) ||
 _tk__subcmd__suspend__subcmd__source__subcmd__git_commands() {
     local commands; commands=()
     _describe -t commands 'tk suspend source git commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__suspend__subcmd__source__subcmd__helm_commands] )) ||
+_tk__subcmd__suspend__subcmd__source__subcmd__helm_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk suspend source helm commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__tree_commands] )) ||
 _tk__subcmd__tree_commands() {

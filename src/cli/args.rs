@@ -391,6 +391,42 @@ pub enum CreateSourceCommand {
                       HTTP/S, --username/--password are stored in that Secret."
     )]
     Git(CreateSourceGitArgs),
+    /// Create or update a HelmRepository source and wait for it to fetch the index
+    #[command(
+        long_about = "Create or update a HelmRepository source and wait for it to fetch the \
+                      index. An oci:// URL makes an OCI repository (type oci): it has no index, \
+                      so tk waits only for the object to exist.\n\n\
+                      Without --secret-ref, --username/--password and the TLS files are stored \
+                      in a Secret named helm-NAME that the source references.\n\n\
+                      Examples:\n\n    \
+                      tk create source helm podinfo \\\n      \
+                      --url=https://stefanprodan.github.io/podinfo --interval=10m\n    \
+                      tk create source helm podinfo --url=https://stefanprodan.github.io/podinfo \\\n      \
+                      --username=username --password=password\n    \
+                      tk create source helm podinfo --url=https://stefanprodan.github.io/podinfo \\\n      \
+                      --cert-file=./cert.crt --key-file=./key.crt --ca-file=./ca.crt\n    \
+                      tk create source helm podinfo \\\n      \
+                      --url=oci://ghcr.io/stefanprodan/charts/podinfo --secret-ref=docker-config"
+    )]
+    Helm(CreateSourceHelmArgs),
+    /// Create or update a HelmChart source and wait for the chart to be available
+    #[command(
+        long_about = "Create or update a HelmChart source: a chart taken from a HelmRepository, \
+                      or built from a directory of a GitRepository or Bucket, in the same \
+                      namespace; tk waits for its first artifact.\n\n\
+                      Examples:\n\n    \
+                      tk create source chart podinfo --source=HelmRepository/podinfo \\\n      \
+                      --chart=podinfo --chart-version=6.x\n    \
+                      tk create source chart podinfo --source=GitRepository/podinfo \\\n      \
+                      --chart=./charts/podinfo\n    \
+                      tk create source chart podinfo --source=Bucket/podinfo \\\n      \
+                      --chart=./charts/podinfo\n    \
+                      tk create source chart podinfo --source=HelmRepository/podinfo \\\n      \
+                      --chart=podinfo --chart-version=6.6.2 --verify-provider=cosign \\\n      \
+                      --verify-issuer=https://token.actions.githubusercontent.com \\\n      \
+                      --verify-subject=https://github.com/stefanprodan/podinfo/.github/workflows/release.yml@refs/tags/6.6.2"
+    )]
+    Chart(CreateSourceChartArgs),
 }
 
 #[derive(Debug, Args)]
@@ -404,6 +440,18 @@ pub enum CreateSecretCommand {
     /// Create or update a Secret with Git credentials (SSH key and known_hosts, basic auth or
     /// a bearer token)
     Git(CreateSecretGitArgs),
+    /// Create or update a Secret with Helm repository credentials (basic auth and TLS
+    /// certificates)
+    #[command(
+        long_about = "Create or update a Secret with Helm repository credentials: \
+                      --username/--password under username and password, and TLS files under \
+                      tls.crt, tls.key and ca.crt.\n\n\
+                      Examples:\n\n    \
+                      tk create secret helm repo-auth --namespace=my-namespace \\\n      \
+                      --username=my-username --password=my-password --export > repo-auth.yaml\n    \
+                      sops --encrypt --encrypted-regex '^(data|stringData)$' --in-place repo-auth.yaml"
+    )]
+    Helm(CreateSecretHelmArgs),
 }
 
 /// Key generation flags shared by the Git commands.
@@ -506,6 +554,156 @@ pub struct CreateSourceGitArgs {
     #[arg(short, long)]
     pub silent: bool,
     /// Print the GitRepository as YAML instead of applying it
+    #[arg(long)]
+    pub export: bool,
+}
+
+/// Identity provider of an OCI Helm repository.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OciProviderArg {
+    Generic,
+    Aws,
+    Azure,
+    Gcp,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateSourceHelmArgs {
+    /// Name of the HelmRepository
+    pub name: String,
+    /// Repository address: https://..., http://... or oci://... (an OCI registry)
+    #[arg(long)]
+    pub url: String,
+    /// Name of an existing Secret with the credentials (basic auth, TLS or docker-config);
+    /// none is generated
+    #[arg(long, value_name = "NAME")]
+    pub secret_ref: Option<String>,
+    /// Basic authentication username
+    #[arg(short, long)]
+    pub username: Option<String>,
+    /// Basic authentication password
+    #[arg(short, long)]
+    pub password: Option<String>,
+    /// TLS client certificate (PEM), with --key-file
+    #[arg(long, value_name = "PATH")]
+    pub cert_file: Option<String>,
+    /// TLS client key (PEM), with --cert-file
+    #[arg(long, value_name = "PATH")]
+    pub key_file: Option<String>,
+    /// CA certificate (PEM) to trust for the repository's server
+    #[arg(long, value_name = "PATH")]
+    pub ca_file: Option<String>,
+    /// Send the credentials to every host charts are downloaded from, not only the
+    /// repository's
+    #[arg(long)]
+    pub pass_credentials: bool,
+    /// Identity provider that authenticates to an oci:// repository
+    #[arg(long, value_enum, value_name = "PROVIDER")]
+    pub oci_provider: Option<OciProviderArg>,
+    /// How often the index is downloaded, as a Go duration
+    #[arg(long, default_value = "1m", value_name = "DURATION")]
+    pub interval: String,
+    /// Timeout of each index download or registry operation, as a Go duration (default: the
+    /// controller's, 60s)
+    #[arg(long, value_name = "DURATION")]
+    pub fetch_timeout: Option<String>,
+    /// Label to set, as key=value (comma-separated or repeated)
+    #[arg(long, value_delimiter = ',', value_name = "KEY=VALUE")]
+    pub label: Vec<String>,
+    /// Print the HelmRepository as YAML instead of applying it
+    #[arg(long)]
+    pub export: bool,
+}
+
+/// When a HelmChart produces a new artifact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReconcileStrategyArg {
+    #[value(name = "ChartVersion")]
+    ChartVersion,
+    #[value(name = "Revision")]
+    Revision,
+}
+
+/// The tool that verifies a chart's signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerifyProviderArg {
+    Cosign,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateSourceChartArgs {
+    /// Name of the HelmChart
+    pub name: String,
+    /// Source holding the chart, as <kind>/<name>; kind is one of HelmRepository,
+    /// GitRepository or Bucket
+    #[arg(long, value_name = "KIND/NAME")]
+    pub source: String,
+    /// Chart name (HelmRepository) or path of the chart directory (GitRepository, Bucket)
+    #[arg(long)]
+    pub chart: String,
+    /// Chart version or semver range (ignored for charts from GitRepository and Bucket
+    /// sources)
+    #[arg(long, value_name = "VERSION")]
+    pub chart_version: Option<String>,
+    /// When a new artifact is built: on a new chart version, or on every new revision of
+    /// the source
+    #[arg(long, value_enum, default_value_t = ReconcileStrategyArg::ChartVersion, value_name = "STRATEGY")]
+    pub reconcile_strategy: ReconcileStrategyArg,
+    /// Verify the chart's signature with this tool (charts from a HelmRepository only)
+    #[arg(long, value_enum, value_name = "PROVIDER")]
+    pub verify_provider: Option<VerifyProviderArg>,
+    /// Secret with the public keys to verify with (default: keyless verification)
+    #[arg(long, value_name = "NAME")]
+    pub verify_secret_ref: Option<String>,
+    /// Regular expression the OIDC issuer of a keyless signature must match
+    #[arg(long, value_name = "REGEX")]
+    pub verify_issuer: Option<String>,
+    /// Regular expression the OIDC subject of a keyless signature must match
+    #[arg(long, value_name = "REGEX")]
+    pub verify_subject: Option<String>,
+    /// How often the source is checked for a new chart, as a Go duration
+    #[arg(long, default_value = "1m", value_name = "DURATION")]
+    pub interval: String,
+    /// Label to set, as key=value (comma-separated or repeated)
+    #[arg(long, value_delimiter = ',', value_name = "KEY=VALUE")]
+    pub label: Vec<String>,
+    /// Print the HelmChart as YAML instead of applying it
+    #[arg(long)]
+    pub export: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateSecretHelmArgs {
+    /// Name of the Secret
+    pub name: String,
+    /// Basic authentication username
+    #[arg(short, long)]
+    pub username: Option<String>,
+    /// Basic authentication password
+    #[arg(short, long)]
+    pub password: Option<String>,
+    /// TLS client certificate (PEM) stored under `tls.crt`, with --tls-key-file
+    #[arg(long, value_name = "PATH")]
+    pub tls_crt_file: Option<String>,
+    /// TLS client key (PEM) stored under `tls.key`, with --tls-crt-file
+    #[arg(long, value_name = "PATH")]
+    pub tls_key_file: Option<String>,
+    /// CA certificate (PEM) stored under `ca.crt`
+    #[arg(long, value_name = "PATH")]
+    pub ca_crt_file: Option<String>,
+    /// Deprecated: --tls-crt-file (stored under the legacy `certFile` key)
+    #[arg(long, hide = true, value_name = "PATH")]
+    pub cert_file: Option<String>,
+    /// Deprecated: --tls-key-file (stored under the legacy `keyFile` key)
+    #[arg(long, hide = true, value_name = "PATH")]
+    pub key_file: Option<String>,
+    /// Deprecated: --ca-crt-file (stored under the legacy `caFile` key)
+    #[arg(long, hide = true, value_name = "PATH")]
+    pub ca_file: Option<String>,
+    /// Label to set, as key=value (comma-separated or repeated)
+    #[arg(long, value_delimiter = ',', value_name = "KEY=VALUE")]
+    pub label: Vec<String>,
+    /// Print the Secret as YAML instead of applying it
     #[arg(long)]
     pub export: bool,
 }
@@ -664,6 +862,10 @@ pub struct GetSourcesArgs {
 pub enum GetSourcesCommand {
     /// Print the status of GitRepository sources
     Git(GetListArgs),
+    /// Print the status of HelmRepository sources
+    Helm(GetListArgs),
+    /// Print the status of HelmChart sources
+    Chart(GetListArgs),
     /// Print the status of every kind of source
     All(GetAllArgs),
 }
@@ -733,6 +935,15 @@ pub struct ReconcileKustomizationArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ReconcileChartArgs {
+    /// Name of the HelmChart
+    pub name: String,
+    /// Reconcile the HelmChart's source first and wait for its new revision
+    #[arg(long)]
+    pub with_source: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct ReconcileSourceArgs {
     #[command(subcommand)]
     pub command: ReconcileSourceCommand,
@@ -742,6 +953,12 @@ pub struct ReconcileSourceArgs {
 pub enum ReconcileSourceCommand {
     /// Fetch a GitRepository now and wait for the new artifact
     Git(NameArgs),
+    /// Download a HelmRepository's index now and wait for the new artifact (an OCI
+    /// repository has nothing to reconcile)
+    Helm(NameArgs),
+    /// Build a HelmChart now (with --with-source, fetch its source first) and wait for the
+    /// new artifact
+    Chart(ReconcileChartArgs),
 }
 
 #[derive(Debug, Args)]
@@ -781,6 +998,10 @@ pub struct SuspendSourceArgs {
 pub enum SuspendSourceCommand {
     /// Suspend GitRepository sources
     Git(SelectArgs),
+    /// Suspend HelmRepository sources
+    Helm(SelectArgs),
+    /// Suspend HelmChart sources
+    Chart(SelectArgs),
 }
 
 /// One object by name, or every object in the namespace.
@@ -825,6 +1046,10 @@ pub struct ResumeSourceArgs {
 pub enum ResumeSourceCommand {
     /// Resume GitRepository sources and wait for them to be ready
     Git(ResumeSelectArgs),
+    /// Resume HelmRepository sources and wait for them to be ready
+    Helm(ResumeSelectArgs),
+    /// Resume HelmChart sources and wait for them to be ready
+    Chart(ResumeSelectArgs),
 }
 
 #[derive(Debug, Args)]
@@ -867,6 +1092,10 @@ pub struct DeleteSourceArgs {
 pub enum DeleteSourceCommand {
     /// Delete a GitRepository source
     Git(DeleteNameArgs),
+    /// Delete a HelmRepository source
+    Helm(DeleteNameArgs),
+    /// Delete a HelmChart source
+    Chart(DeleteNameArgs),
 }
 
 #[derive(Debug, Args)]
@@ -909,6 +1138,10 @@ pub struct ExportSourceArgs {
 pub enum ExportSourceCommand {
     /// Export GitRepository sources as YAML
     Git(ExportSelectArgs),
+    /// Export HelmRepository sources as YAML
+    Helm(ExportSelectArgs),
+    /// Export HelmChart sources as YAML
+    Chart(ExportSelectArgs),
 }
 
 #[derive(Debug, Args)]

@@ -1,4 +1,4 @@
-//! `tk export source git|kustomization|alert|alert-provider|receiver NAME|--all
+//! `tk export source git|helm|chart|kustomization|alert|alert-provider|receiver NAME|--all
 //! [--with-credentials]`: the objects as flux exports them, only what re-applies cleanly:
 //! apiVersion, kind, name, namespace, labels, annotations and spec, durations written the Go
 //! way (`5m` as `5m0s`), no status or server-set metadata.
@@ -16,7 +16,7 @@ use super::suspend::Selection;
 use super::yaml;
 use crate::api::kustomize::KustomizationSpec;
 use crate::api::notification::{AlertSpec, ProviderSpec, ReceiverSpec};
-use crate::api::source::GitRepositorySpec;
+use crate::api::source::{GitRepositorySpec, HelmChartSpec, HelmRepositorySpec};
 
 pub async fn run(
     kind: Kind,
@@ -82,6 +82,18 @@ pub fn export_object(kind: Kind, object: &DynamicObject) -> Result<Value> {
         (serde_json::to_value(spec)?, &["prune"])
     } else if kind == objects::GIT_REPOSITORY {
         let spec: GitRepositorySpec = serde_json::from_value(raw).map_err(parse_error)?;
+        (serde_json::to_value(spec)?, &[])
+    } else if kind == objects::HELM_REPOSITORY {
+        let spec: HelmRepositorySpec = serde_json::from_value(raw).map_err(parse_error)?;
+        let mut spec = serde_json::to_value(spec)?;
+        // Go's `metav1.Duration` is a struct: `omitempty` never drops it, so a repository
+        // without an interval (an OCI one, say) exports `interval: 0s`.
+        if spec.get("interval").is_none() {
+            spec["interval"] = json!("0s");
+        }
+        (spec, &[])
+    } else if kind == objects::HELM_CHART {
+        let spec: HelmChartSpec = serde_json::from_value(raw).map_err(parse_error)?;
         (serde_json::to_value(spec)?, &[])
     } else if kind == objects::PROVIDER {
         let spec: ProviderSpec = serde_json::from_value(raw).map_err(parse_error)?;

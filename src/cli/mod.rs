@@ -43,7 +43,8 @@ use args::{
 };
 pub use docs::pages as doc_pages;
 use objects::{
-    ALERT, GIT_REPOSITORY, KUSTOMIZATION, NOTIFICATION_KINDS, PROVIDER, RECEIVER, SOURCE_KINDS,
+    ALERT, GIT_REPOSITORY, HELM_CHART, HELM_REPOSITORY, KUSTOMIZATION, NOTIFICATION_KINDS,
+    PROVIDER, RECEIVER, SOURCE_KINDS,
 };
 use printer::Printer;
 use settings::GlobalSettings;
@@ -144,6 +145,22 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                             create::source_git::run(&options, &settings, printer),
                         )?;
                     }
+                    CreateSourceCommand::Helm(args) => {
+                        let options =
+                            create::source_helm::SourceHelmOptions::resolve(&args, &settings)?;
+                        block_on_create(
+                            options.export,
+                            create::source_helm::run(&options, &settings, printer),
+                        )?;
+                    }
+                    CreateSourceCommand::Chart(args) => {
+                        let options =
+                            create::source_chart::SourceChartOptions::resolve(&args, &settings)?;
+                        block_on_create(
+                            options.export,
+                            create::source_chart::run(&options, &settings, printer),
+                        )?;
+                    }
                 },
                 CreateCommand::Kustomization(args) => {
                     let options =
@@ -187,6 +204,14 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                             create::secret_git::SecretGitOptions::resolve(&args, &settings)?;
                         block_on(create::secret_git::run(&options, &settings, printer))?;
                     }
+                    CreateSecretCommand::Helm(args) => {
+                        let options =
+                            create::secret_helm::SecretHelmOptions::resolve(&args, &settings)?;
+                        block_on_create(
+                            options.export,
+                            create::secret_helm::run(&options, &settings, printer),
+                        )?;
+                    }
                 },
             }
             Ok(ExitCode::SUCCESS)
@@ -195,13 +220,13 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
             match args.command {
                 GetCommand::Sources(sources) => match sources.command {
                     GetSourcesCommand::Git(args) => {
-                        let options = get::GetOptions::resolve(
-                            &args.filter,
-                            args.name.as_deref(),
-                            args.watch,
-                            &settings,
-                        )?;
-                        block_on(get::one_kind(GIT_REPOSITORY, &options, &settings, printer))?;
+                        get_list(GIT_REPOSITORY, &args, &settings, printer)?
+                    }
+                    GetSourcesCommand::Helm(args) => {
+                        get_list(HELM_REPOSITORY, &args, &settings, printer)?
+                    }
+                    GetSourcesCommand::Chart(args) => {
+                        get_list(HELM_CHART, &args, &settings, printer)?
                     }
                     GetSourcesCommand::All(args) => {
                         let options =
@@ -243,6 +268,24 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                             printer,
                         ))?;
                     }
+                    ReconcileSourceCommand::Helm(args) => {
+                        block_on(reconcile::run(
+                            HELM_REPOSITORY,
+                            &args.name,
+                            false,
+                            &settings,
+                            printer,
+                        ))?;
+                    }
+                    ReconcileSourceCommand::Chart(args) => {
+                        block_on(reconcile::run(
+                            HELM_CHART,
+                            &args.name,
+                            args.with_source,
+                            &settings,
+                            printer,
+                        ))?;
+                    }
                 },
                 ReconcileCommand::Kustomization(args) => {
                     block_on(reconcile::run(
@@ -273,13 +316,13 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
             match args.command {
                 SuspendCommand::Source(source) => match source.command {
                     SuspendSourceCommand::Git(args) => {
-                        let selection = Selection::new(args.name.as_deref(), args.all);
-                        block_on(suspend::suspend(
-                            GIT_REPOSITORY,
-                            &selection,
-                            &settings,
-                            printer,
-                        ))?;
+                        suspend_select(GIT_REPOSITORY, &args, &settings, printer)?
+                    }
+                    SuspendSourceCommand::Helm(args) => {
+                        suspend_select(HELM_REPOSITORY, &args, &settings, printer)?
+                    }
+                    SuspendSourceCommand::Chart(args) => {
+                        suspend_select(HELM_CHART, &args, &settings, printer)?
                     }
                 },
                 SuspendCommand::Kustomization(args) => {
@@ -305,15 +348,13 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
             match args.command {
                 ResumeCommand::Source(source) => match source.command {
                     ResumeSourceCommand::Git(args) => {
-                        let selection =
-                            Selection::new(args.select.name.as_deref(), args.select.all);
-                        block_on(suspend::resume(
-                            GIT_REPOSITORY,
-                            &selection,
-                            args.wait,
-                            &settings,
-                            printer,
-                        ))?;
+                        resume_select(GIT_REPOSITORY, &args, &settings, printer)?
+                    }
+                    ResumeSourceCommand::Helm(args) => {
+                        resume_select(HELM_REPOSITORY, &args, &settings, printer)?
+                    }
+                    ResumeSourceCommand::Chart(args) => {
+                        resume_select(HELM_CHART, &args, &settings, printer)?
                     }
                 },
                 ResumeCommand::Kustomization(args) => {
@@ -333,13 +374,13 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
             match args.command {
                 DeleteCommand::Source(source) => match source.command {
                     DeleteSourceCommand::Git(args) => {
-                        block_on(delete::run(
-                            GIT_REPOSITORY,
-                            &args.name,
-                            args.silent,
-                            &settings,
-                            printer,
-                        ))?;
+                        delete_one(GIT_REPOSITORY, &args, &settings, printer)?
+                    }
+                    DeleteSourceCommand::Helm(args) => {
+                        delete_one(HELM_REPOSITORY, &args, &settings, printer)?
+                    }
+                    DeleteSourceCommand::Chart(args) => {
+                        delete_one(HELM_CHART, &args, &settings, printer)?
                     }
                 },
                 DeleteCommand::Kustomization(args) => {
@@ -385,15 +426,13 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
             match args.command {
                 ExportCommand::Source(source) => match source.command {
                     ExportSourceCommand::Git(args) => {
-                        let selection =
-                            Selection::new(args.select.name.as_deref(), args.select.all);
-                        block_on(export::run(
-                            GIT_REPOSITORY,
-                            &selection,
-                            args.with_credentials,
-                            &settings,
-                            printer,
-                        ))?;
+                        export_source(GIT_REPOSITORY, &args, &settings, printer)?
+                    }
+                    ExportSourceCommand::Helm(args) => {
+                        export_source(HELM_REPOSITORY, &args, &settings, printer)?
+                    }
+                    ExportSourceCommand::Chart(args) => {
+                        export_source(HELM_CHART, &args, &settings, printer)?
                     }
                 },
                 ExportCommand::Kustomization(args) => {
@@ -521,7 +560,40 @@ fn export_select(
     block_on(export::run(kind, &selection, false, settings, printer))
 }
 
-/// `tk get <kind>` for a kind without subcommands of its own.
+/// `tk export source <kind> NAME|--all [--with-credentials]`.
+fn export_source(
+    kind: objects::Kind,
+    args: &args::ExportSelectArgs,
+    settings: &GlobalSettings,
+    printer: Printer,
+) -> Result<()> {
+    let selection = Selection::new(args.select.name.as_deref(), args.select.all);
+    block_on(export::run(
+        kind,
+        &selection,
+        args.with_credentials,
+        settings,
+        printer,
+    ))
+}
+
+/// `tk delete <kind> NAME [--silent]`.
+fn delete_one(
+    kind: objects::Kind,
+    args: &args::DeleteNameArgs,
+    settings: &GlobalSettings,
+    printer: Printer,
+) -> Result<()> {
+    block_on(delete::run(
+        kind,
+        &args.name,
+        args.silent,
+        settings,
+        printer,
+    ))
+}
+
+/// `tk get <kind>`: one kind's table.
 fn get_list(
     kind: objects::Kind,
     args: &args::GetListArgs,

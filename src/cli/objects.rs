@@ -78,12 +78,14 @@ const fn source(kind: &'static str, plural: &'static str, command: &'static str)
 }
 
 pub const GIT_REPOSITORY: Kind = source("GitRepository", "gitrepositories", "source git");
+pub const HELM_REPOSITORY: Kind = source("HelmRepository", "helmrepositories", "source helm");
+pub const HELM_CHART: Kind = source("HelmChart", "helmcharts", "source chart");
 
 /// Every source kind, in the order `get sources all` prints them (Flux's order).
 pub const SOURCE_KINDS: [Kind; 5] = [
     GIT_REPOSITORY,
-    source("HelmRepository", "helmrepositories", "source helm"),
-    source("HelmChart", "helmcharts", "source chart"),
+    HELM_REPOSITORY,
+    HELM_CHART,
     source("Bucket", "buckets", "source bucket"),
     source("OCIRepository", "ocirepositories", "source oci"),
 ];
@@ -181,6 +183,22 @@ impl Kind {
         }
     }
 
+    /// Whether no controller reports on `object`, so flux's static readiness applies (ready
+    /// once it exists): the status-less kinds, and HelmRepositories of type `oci`, which
+    /// source-controller leaves without artifact or conditions (the HelmChart pulls the chart).
+    pub fn is_static(&self, object: &DynamicObject) -> bool {
+        self.static_status || is_oci_helm_repository(*self, object)
+    }
+
+    /// The READY and MESSAGE cells `get` prints for a static object, as flux words them.
+    pub fn static_ready_message(&self) -> String {
+        if *self == HELM_REPOSITORY {
+            "Helm repository is Ready".to_string()
+        } else {
+            format!("{} is Ready", self.kind)
+        }
+    }
+
     /// The revision `get` prints and waits report, from the field the kind keeps it in.
     pub fn revision<'a>(&self, object: &'a DynamicObject) -> Option<&'a str> {
         let status = status(object);
@@ -260,6 +278,12 @@ impl Kind {
         )
         .await
     }
+}
+
+/// A HelmRepository of type `oci`: flux's CLI neither waits for nor requests a reconcile of
+/// one (source-controller does not reconcile them).
+pub fn is_oci_helm_repository(kind: Kind, object: &DynamicObject) -> bool {
+    kind == HELM_REPOSITORY && object.data["spec"]["type"].as_str() == Some("oci")
 }
 
 fn status(object: &DynamicObject) -> &Value {
@@ -346,7 +370,7 @@ pub async fn wait_ready(
 ) -> Result<DynamicObject> {
     loop {
         let object = kind.get(client, namespace, name).await?;
-        if kind.static_status {
+        if kind.is_static(&object) {
             return Ok(object);
         }
         if suspended(&object) {
@@ -455,6 +479,27 @@ mod tests {
         );
         assert_eq!(source_kind("Bucket").map(|k| k.plural), Some("buckets"));
         assert!(source_kind("Kustomization").is_none());
+    }
+
+    #[test]
+    fn oci_helm_repositories_are_static() {
+        let repository = |spec: Value| {
+            object(json!({
+                "apiVersion": HELM_REPOSITORY.api_version(), "kind": "HelmRepository",
+                "metadata": { "name": "a" }, "spec": spec
+            }))
+        };
+        let oci = repository(json!({ "type": "oci", "url": "oci://ghcr.io/org/charts" }));
+        let index = repository(json!({ "url": "https://charts.example.com" }));
+        assert!(HELM_REPOSITORY.is_static(&oci));
+        assert!(!HELM_REPOSITORY.is_static(&index));
+        assert!(!HELM_CHART.is_static(&oci));
+        assert!(PROVIDER.is_static(&index));
+        assert_eq!(
+            HELM_REPOSITORY.static_ready_message(),
+            "Helm repository is Ready"
+        );
+        assert_eq!(ALERT.static_ready_message(), "Alert is Ready");
     }
 
     #[test]

@@ -1,8 +1,9 @@
-//! `tk reconcile source git|kustomization|receiver|alert|alert-provider NAME`: set
+//! `tk reconcile source git|helm|chart|kustomization|receiver|alert|alert-provider NAME`: set
 //! `reconcile.fluxcd.io/requestedAt` and wait until the controller reports it handled that
 //! request, as `flux reconcile` does (Alerts and Providers have no status: done once
-//! annotated).
-//! `--with-source` first reconciles the Kustomization's source, in the source's namespace.
+//! annotated; an OCI HelmRepository is not reconciled at all, so nothing is requested).
+//! `--with-source` first reconciles the Kustomization's or HelmChart's source, in the
+//! source's namespace.
 
 use std::time::Instant;
 
@@ -11,6 +12,10 @@ use anyhow::{Result, bail};
 use super::objects::{self, Kind};
 use super::printer::Printer;
 use super::settings::GlobalSettings;
+
+/// What flux says for an object no controller reconciles (a HelmRepository of type `oci`):
+/// there is nothing to request or wait for.
+const NOT_RECONCILED: &str = "reconciliation not supported by the object";
 
 pub async fn run(
     kind: Kind,
@@ -23,23 +28,31 @@ pub async fn run(
     let deadline = Instant::now() + settings.timeout;
     let client = settings.client().await?;
     let object = kind.get(&client, namespace, name).await?;
+    if objects::is_oci_helm_repository(kind, &object) {
+        printer.success(NOT_RECONCILED);
+        return Ok(());
+    }
     refuse_suspended(kind, namespace, name, &object)?;
     if with_source {
         let (source_kind, source_namespace, source_name) = source_of(kind, namespace, &object)?;
         let source = source_kind
             .get(&client, &source_namespace, &source_name)
             .await?;
-        refuse_suspended(source_kind, &source_namespace, &source_name, &source)?;
-        request_and_wait(
-            &client,
-            source_kind,
-            &source_namespace,
-            &source_name,
-            None,
-            printer,
-            deadline,
-        )
-        .await?;
+        if objects::is_oci_helm_repository(source_kind, &source) {
+            printer.success(NOT_RECONCILED);
+        } else {
+            refuse_suspended(source_kind, &source_namespace, &source_name, &source)?;
+            request_and_wait(
+                &client,
+                source_kind,
+                &source_namespace,
+                &source_name,
+                None,
+                printer,
+                deadline,
+            )
+            .await?;
+        }
     }
     // `tk reconcile source ...` confirms the reconcile before the revision; flux's
     // Kustomization output (and its `--with-source` step) goes straight to the revision.
@@ -73,8 +86,8 @@ fn refuse_suspended(
     Ok(())
 }
 
-/// The source a Kustomization builds from: its kind, namespace (the Kustomization's when
-/// the reference leaves it out) and name.
+/// The source a Kustomization or HelmChart builds from: its kind, namespace (the object's
+/// when the reference leaves it out, as a HelmChart's always does) and name.
 fn source_of(
     kind: Kind,
     namespace: &str,
@@ -165,7 +178,7 @@ pub async fn wait_reconciled(
     if let Some(completed) = completed {
         printer.success(completed);
     }
-    if kind.revision == objects::RevisionField::None {
+    if kind.revision == objects::RevisionField::None || kind.is_static(&ready) {
         return Ok(());
     }
     match kind.revision(&ready) {

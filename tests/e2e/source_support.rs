@@ -137,10 +137,21 @@ impl Harness {
 
     /// Asks for an immediate reconcile, as `flux reconcile` does.
     pub async fn request_reconcile(&self, name: &str) -> String {
+        self.request_reconcile_of::<GitRepository>(name).await
+    }
+
+    /// Asks for an immediate reconcile of any source kind in the namespace.
+    pub async fn request_reconcile_of<K>(&self, name: &str) -> String
+    where
+        K: kube::Resource<DynamicType = (), Scope = kube::core::NamespaceResourceScope>
+            + Clone
+            + serde::de::DeserializeOwned
+            + std::fmt::Debug,
+    {
         let at = k8s_openapi::jiff::Timestamp::now().to_string();
         let patch =
             json!({ "metadata": { "annotations": { "reconcile.fluxcd.io/requestedAt": at } } });
-        self.repos()
+        Api::<K>::namespaced(self.client.clone(), &self.ns)
             .patch(name, &PatchParams::default(), &Patch::Merge(&patch))
             .await
             .unwrap();

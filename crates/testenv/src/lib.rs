@@ -20,6 +20,7 @@
 //! iterating.
 
 mod bins;
+pub mod charts;
 pub mod git;
 pub mod github;
 pub mod gitlab;

@@ -101,7 +101,7 @@ pub enum ReconcileStrategy {
 }
 
 /// Kind of source a chart comes from.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, Hash, JsonSchema)]
 pub enum HelmChartSourceKind {
     #[default]
     HelmRepository,

@@ -3,7 +3,10 @@
 pub mod kustomization;
 pub mod notification;
 pub mod secret_git;
+pub mod secret_helm;
+pub mod source_chart;
 pub mod source_git;
+pub mod source_helm;
 pub mod ssh;
 pub mod tenant;
 
@@ -23,6 +26,25 @@ fn generated(message: impl AsRef<str>) {
     eprintln!("✚ {}", message.as_ref());
 }
 
+/// How flux names a kind in `create`'s progress lines.
+#[derive(Debug, Clone, Copy)]
+pub struct Label<'a> {
+    /// In "applying …" and "waiting for … reconciliation" ("GitRepository source").
+    pub noun: &'a str,
+    /// Before "created" or "updated": the noun, except that flux's Helm source commands say
+    /// just "source".
+    pub applied: &'a str,
+}
+
+impl<'a> From<&'a str> for Label<'a> {
+    fn from(noun: &'a str) -> Self {
+        Label {
+            noun,
+            applied: noun,
+        }
+    }
+}
+
 /// Applies `object` (a `kind` named `name`), says whether it was created or updated, then
 /// waits with a spinner until its controller reports it Ready. `label` is how flux names the
 /// kind in these lines ("GitRepository source", "Kustomization").
@@ -30,12 +52,13 @@ pub async fn apply_and_wait(
     client: &kube::Client,
     printer: &super::printer::Printer,
     kind: super::objects::Kind,
-    label: &str,
+    label: impl Into<Label<'_>>,
     object: &Value,
     (namespace, name): (&str, &str),
     deadline: std::time::Instant,
 ) -> Result<kube::api::DynamicObject> {
-    printer.action(format!("applying {label}"));
+    let Label { noun, applied } = label.into();
+    printer.action(format!("applying {noun}"));
     let existed = kind
         .api(client, Some(namespace))
         .get_opt(name)
@@ -45,10 +68,10 @@ pub async fn apply_and_wait(
         .is_some();
     super::cluster::apply(client, object, false).await?;
     printer.success(format!(
-        "{label} {}",
+        "{applied} {}",
         if existed { "updated" } else { "created" }
     ));
-    printer.waiting(format!("waiting for {label} reconciliation"));
+    printer.waiting(format!("waiting for {noun} reconciliation"));
     let spinner = printer.spinner(format!("waiting for {} {namespace}/{name}", kind.kind));
     let ready = super::objects::wait_ready(client, kind, namespace, name, None, deadline).await;
     spinner.finish_and_clear();
@@ -270,7 +293,8 @@ fn read_ca(flag: &str, path: &str) -> Result<String> {
         .map_err(|err| anyhow::anyhow!("flag --{flag}: reading the CA certificate {path}: {err}"))
 }
 
-/// The Secret as the flux CLI exports it: `stringData`, no type.
+/// The Secret as the flux CLI exports it: `stringData` (left out when empty, as Go's
+/// `omitempty` does), no type.
 pub fn secret_export(
     name: &str,
     namespace: &str,
@@ -281,7 +305,11 @@ pub fn secret_export(
     if !labels.is_empty() {
         metadata["labels"] = json!(labels);
     }
-    json!({ "apiVersion": "v1", "kind": "Secret", "metadata": metadata, "stringData": data })
+    let mut secret = json!({ "apiVersion": "v1", "kind": "Secret", "metadata": metadata });
+    if !data.is_empty() {
+        secret["stringData"] = json!(data);
+    }
+    secret
 }
 
 /// The Secret as tk applies it: `data`, so server-side apply owns (and can later drop) each

@@ -1,10 +1,11 @@
-//! `tk get sources git|all`, `tk get kustomizations`, `tk get alerts|alert-providers|receivers`
-//! and `tk get all`: each kind's flux table (NAME, REVISION, SUSPENDED, READY, MESSAGE for
+//! `tk get sources git|helm|chart|all`, `tk get kustomizations`,
+//! `tk get alerts|alert-providers|receivers` and `tk get all`: each kind's flux table (NAME, REVISION, SUSPENDED, READY, MESSAGE for
 //! sources and Kustomizations; NAME, SUSPENDED, READY, MESSAGE for Alerts and Receivers;
 //! NAME, READY, MESSAGE for Providers), laid out exactly as the flux CLI's table printer does
 //! (cells padded, tab-separated, a trailing tab on rows). One code path serves every kind; the
 //! revision comes from the field the kind keeps it in, and the status-less Alerts and
-//! Providers are always Ready, as flux prints them.
+//! Providers (and OCI HelmRepositories, which no controller reports on) are always Ready, as
+//! flux prints them.
 
 use std::time::Instant;
 
@@ -98,8 +99,8 @@ impl GetOptions {
         } else {
             name
         };
-        let (ready, message) = if kind.static_status {
-            ("True".to_string(), format!("{} is Ready", kind.kind))
+        let (ready, message) = if kind.is_static(object) {
+            ("True".to_string(), kind.static_ready_message())
         } else {
             objects::ready_status(object)
         };

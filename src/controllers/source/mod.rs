@@ -1,7 +1,12 @@
 //! The source controller: turns sources into immutable artifacts in the local store, served
 //! over HTTP to the other controllers.
 
+pub mod chart_repository;
 mod git_repository;
+mod helm_chart;
+mod helm_repository;
+pub mod outcome;
+pub mod reconciler;
 pub mod server;
 pub mod storage;
 
@@ -23,6 +28,8 @@ pub struct SourceContext {
     pub recorder: EventRecorder,
     /// Reconciles running now; shutdown waits for them, and only them.
     pub in_flight: std::sync::atomic::AtomicUsize,
+    /// Parsed HelmRepository indexes, shared by the chart builds.
+    pub indexes: chart_repository::IndexCache,
 }
 
 /// Starts the artifact server and every source reconciler; returns at shutdown.
@@ -43,10 +50,15 @@ pub fn launch(ctx: Arc<Context>) -> BoxFuture<'static, Result<()>> {
         let source = Arc::new(SourceContext {
             recorder: ctx.recorder(CONTROLLER)?,
             in_flight: Default::default(),
+            indexes: Default::default(),
             storage,
             rt: ctx.clone(),
         });
-        git_repository::run(source).await?;
+        tokio::try_join!(
+            git_repository::run(source.clone()),
+            helm_repository::run(source.clone()),
+            helm_chart::run(source),
+        )?;
         let _ = server.await;
         Ok(())
     })

@@ -116,6 +116,51 @@ impl Storage {
         })
     }
 
+    /// Streams `data` into `<dir>/<file_name>` and returns what was stored, with the digest
+    /// of the bytes written.
+    pub fn store(&self, dir: &str, file_name: &str, mut data: impl io::Read) -> Result<StoredFile> {
+        let path = format!("{dir}/{file_name}");
+        let target = self.local_path(&path)?;
+        let parent = target.parent().expect("stored paths have a directory");
+        fs::create_dir_all(parent).map_err(io_err(parent))?;
+        let temp = tempfile::NamedTempFile::new_in(parent).map_err(io_err(parent))?;
+        let mut out = Tee {
+            inner: BufWriter::new(temp),
+            digest: artifact::Digester::new(artifact::Algorithm::Sha256),
+        };
+        let size = io::copy(&mut data, &mut out).map_err(io_err(&target))?;
+        let temp = out.inner.into_inner().map_err(|e| StorageError::Io {
+            path: target.clone(),
+            source: e.into_error(),
+        })?;
+        temp.as_file().sync_all().map_err(io_err(&target))?;
+        temp.persist(&target).map_err(|e| StorageError::Io {
+            path: target.clone(),
+            source: e.error,
+        })?;
+        Ok(StoredFile {
+            path,
+            digest: out.digest.finish().to_string(),
+            size,
+        })
+    }
+
+    /// Points `<dir of stored>/<link_name>` at the stored file (Flux's `index.yaml` and
+    /// `latest.tar.gz`, which `status.url` names), replacing any older link atomically.
+    pub fn symlink(&self, stored: &str, link_name: &str) -> Result<String> {
+        let target = self.local_path(stored)?;
+        let (dir, file) = stored
+            .rsplit_once('/')
+            .expect("stored paths have a directory");
+        let link_path = format!("{dir}/{link_name}");
+        let link = self.local_path(&link_path)?;
+        let temp = target.with_file_name(format!(".{link_name}.tmp"));
+        let _ = fs::remove_file(&temp);
+        std::os::unix::fs::symlink(file, &temp).map_err(io_err(&temp))?;
+        fs::rename(&temp, &link).map_err(io_err(&link))?;
+        Ok(self.url(&link_path))
+    }
+
     /// Deletes files in `dir` other than `keep`, beyond the newest `records` or older than
     /// `ttl`. Returns the deleted paths.
     pub fn garbage_collect(
@@ -171,6 +216,24 @@ impl Storage {
     }
 }
 
+/// Writes through to `inner` while hashing.
+struct Tee<W> {
+    inner: W,
+    digest: artifact::Digester,
+}
+
+impl<W: io::Write> io::Write for Tee<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.digest.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::fs::File;
@@ -205,6 +268,38 @@ mod tests {
             storage.url(&stored.path),
             "http://source-controller.flux-system.svc.cluster.local./gitrepository/flux-system/podinfo/abc.tar.gz"
         );
+    }
+
+    #[test]
+    fn stores_files_and_links_the_latest() {
+        let (_dir, storage) = storage();
+        let object = Storage::object_dir("HelmChart", "ns", "app");
+        let stored = storage
+            .store(&object, "app-1.0.0.tgz", &b"chart bytes"[..])
+            .unwrap();
+        assert_eq!(stored.path, "helmchart/ns/app/app-1.0.0.tgz");
+        assert_eq!(stored.size, 11);
+        assert_eq!(
+            stored.digest,
+            artifact::Digest::of_reader(artifact::Algorithm::Sha256, &b"chart bytes"[..])
+                .unwrap()
+                .0
+                .to_string()
+        );
+        let url = storage.symlink(&stored.path, "latest.tar.gz").unwrap();
+        assert!(url.ends_with("/helmchart/ns/app/latest.tar.gz"), "{url}");
+        let second = storage.store(&object, "app-2.0.0.tgz", &b"v2"[..]).unwrap();
+        storage.symlink(&second.path, "latest.tar.gz").unwrap();
+        let link = storage
+            .local_path("helmchart/ns/app/latest.tar.gz")
+            .unwrap();
+        assert_eq!(fs::read(&link).unwrap(), b"v2");
+        // The link is never collected, and never counted as an artifact.
+        let deleted = storage
+            .garbage_collect(&object, &second.path, 1, Duration::from_secs(3600))
+            .unwrap();
+        assert_eq!(deleted, vec![stored.path]);
+        assert!(link.exists());
     }
 
     #[test]

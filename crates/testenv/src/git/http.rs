@@ -262,7 +262,7 @@ impl Shared {
     }
 }
 
-enum Conn {
+pub(crate) enum Conn {
     Plain(TcpStream),
     Tls(Box<rustls::StreamOwned<rustls::ServerConnection, TcpStream>>),
 }
@@ -292,22 +292,22 @@ impl Write for Conn {
     }
 }
 
-struct Request {
-    method: String,
-    target: String,
-    http10: bool,
+pub(crate) struct Request {
+    pub(crate) method: String,
+    pub(crate) target: String,
+    pub(crate) http10: bool,
     headers: Vec<(String, String)>,
 }
 
 impl Request {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
 
-    fn has_token(&self, name: &str, token: &str) -> bool {
+    pub(crate) fn has_token(&self, name: &str, token: &str) -> bool {
         self.header(name)
             .is_some_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
     }
@@ -338,7 +338,7 @@ fn serve(shared: &Shared, stream: TcpStream) -> Result<()> {
 }
 
 /// The request line and headers; None at a clean end of the connection.
-fn read_head(r: &mut impl BufRead) -> Result<Option<Request>> {
+pub(crate) fn read_head(r: &mut impl BufRead) -> Result<Option<Request>> {
     let mut total = 0;
     let mut line = Vec::new();
     let mut read_line = |line: &mut Vec<u8>| -> Result<usize> {
@@ -789,7 +789,7 @@ fn respond_plain(
     Ok(())
 }
 
-fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -810,14 +810,14 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-struct TlsMaterial {
-    config: Arc<rustls::ServerConfig>,
-    ca_pem: String,
-    client: Credentials,
+pub(crate) struct TlsMaterial {
+    pub(crate) config: Arc<rustls::ServerConfig>,
+    pub(crate) ca_pem: String,
+    pub(crate) client: Credentials,
 }
 
 /// A fresh CA per server, so a test's `ca.crt` trusts exactly this server.
-fn tls_material(opts: &TlsOptions) -> Result<TlsMaterial> {
+pub(crate) fn tls_material(opts: &TlsOptions) -> Result<TlsMaterial> {
     let ca_key = KeyPair::generate().context("generating the git CA key")?;
     let mut ca_params = CertificateParams::default();
     let mut dn = DistinguishedName::new();

@@ -36,7 +36,7 @@
 
 mod daemon;
 mod gpg;
-mod http;
+pub(crate) mod http;
 mod repo;
 mod server;
 mod ssh;

@@ -114,9 +114,12 @@ fn confined(path: &str, index: usize, field: &str) -> Result<PathBuf, Failure> {
     let trimmed = path.trim_start_matches("./");
     let escapes = trimmed.starts_with('/') || trimmed.split('/').any(|segment| segment == "..");
     if escapes {
-        return Err(Failure::stalled_include(format!(
-            "spec.include[{index}].{field}: '{path}' must stay inside the artifact: use a relative path without '..'"
-        )));
+        return Err(Failure::stalled_include(
+            reason::INVALID_INCLUDE,
+            format!(
+                "spec.include[{index}].{field}: '{path}' must stay inside the artifact: use a relative path without '..'"
+            ),
+        ));
     }
     Ok(trimmed
         .split('/')

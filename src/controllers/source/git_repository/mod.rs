@@ -9,133 +9,86 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::Secret;
-use kube::api::{Api, Patch, PatchParams};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
+use kube::ResourceExt;
+use kube::api::Api;
 use kube::runtime::Controller;
 use kube::runtime::controller::Action;
-use kube::runtime::finalizer::{Event, finalizer};
-use kube::{Resource, ResourceExt};
-use tracing::Instrument;
 
 use super::SourceContext;
+use super::reconciler::{self, Published, SourceKind, kube_message};
 use super::storage::Storage;
-use crate::api::duration;
-use crate::api::meta::{self, Artifact, FINALIZER};
+use crate::api::meta::{self, Artifact};
 use crate::api::source::{GitRepository, GitRepositoryStatus};
 use crate::controllers::runtime::backoff::WatchBackoff;
-use crate::controllers::runtime::{InFlight, Outcome};
 use status::{Failure, Progress};
 
-/// The metrics label and the status field manager of this reconciler.
-const NAME: &str = "gitrepository";
-const FIELD_MANAGER: &str = "source-controller";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    #[error("finalizer: {0}")]
-    Finalizer(#[source] Box<kube::runtime::finalizer::Error<Error>>),
-    #[error("{0}")]
-    Kube(#[from] kube::Error),
-    #[error("{0}")]
-    Storage(#[from] super::storage::StorageError),
+impl SourceKind for GitRepository {
+    const NAME: &'static str = "gitrepository";
+    type Status = GitRepositoryStatus;
+
+    fn status(&self) -> Option<&GitRepositoryStatus> {
+        self.status.as_ref()
+    }
+    fn conditions(status: &GitRepositoryStatus) -> &[Condition] {
+        status.conditions.as_deref().unwrap_or_default()
+    }
+    fn suspended(&self) -> bool {
+        self.spec.suspend == Some(true)
+    }
+    fn last_handled_reconcile_at(&self) -> Option<&str> {
+        self.status.as_ref()?.last_handled_reconcile_at.as_deref()
+    }
 }
 
 pub async fn run(ctx: Arc<SourceContext>) -> anyhow::Result<()> {
     let rt = &ctx.rt;
-    rt.metrics.controller_started(NAME, rt.options.concurrent);
+    rt.metrics
+        .controller_started(GitRepository::NAME, rt.options.concurrent);
     let controller = Controller::new(rt.api::<GitRepository>(), rt.watcher_config())
         .with_config(rt.controller_config())
         .trigger_backoff(WatchBackoff::default())
         .graceful_shutdown_on(rt.shutdown.wait())
-        .run(reconcile, error_policy, ctx.clone());
-    crate::controllers::runtime::drive(NAME, controller, &ctx.in_flight, &rt.shutdown).await;
+        .run(
+            |obj, ctx| reconciler::reconcile(obj, ctx, apply),
+            reconciler::error_policy,
+            ctx.clone(),
+        );
+    crate::controllers::runtime::drive(
+        GitRepository::NAME,
+        controller,
+        &ctx.in_flight,
+        &rt.shutdown,
+    )
+    .await;
     Ok(())
-}
-
-async fn reconcile(obj: Arc<GitRepository>, ctx: Arc<SourceContext>) -> Result<Action, Error> {
-    let _in_flight = InFlight::enter(&ctx.in_flight);
-    let started = Instant::now();
-    let ns = obj.namespace().unwrap_or_default();
-    // A span, not an entered guard: the reconcile awaits, and other tasks run meanwhile.
-    let span = tracing::info_span!("reconcile", controller = NAME, kind = "GitRepository", name = %obj.name_any(), namespace = %ns);
-    let api: Api<GitRepository> = Api::namespaced(ctx.rt.client.clone(), &ns);
-    finalizer(&api, FINALIZER, obj.clone(), |event| async {
-        match event {
-            Event::Apply(obj) => Ok(apply(obj, &ctx, started).await),
-            Event::Cleanup(obj) => cleanup(obj, &ctx).await,
-        }
-    })
-    .instrument(span)
-    .await
-    .map_err(|e| {
-        ctx.rt
-            .metrics
-            .reconciled(NAME, obj.as_ref(), Outcome::Error, started.elapsed());
-        Error::Finalizer(Box::new(e))
-    })
-}
-
-fn error_policy(obj: Arc<GitRepository>, err: &Error, ctx: Arc<SourceContext>) -> Action {
-    tracing::warn!(name = %obj.name_any(), error = %err, "reconcile failed");
-    ctx.rt.requeue.failure(obj.as_ref())
-}
-
-/// Removes the object's artifacts; the finalizer is then released.
-async fn cleanup(obj: Arc<GitRepository>, ctx: &SourceContext) -> Result<Action, Error> {
-    let dir = Storage::object_dir(
-        "GitRepository",
-        &obj.namespace().unwrap_or_default(),
-        &obj.name_any(),
-    );
-    ctx.storage.remove_all(&dir)?;
-    ctx.rt.requeue.forget(obj.as_ref());
-    ctx.rt.metrics.forget(obj.as_ref());
-    Ok(Action::await_change())
 }
 
 /// One converging pass. Every outcome, failures included, is written to the status; the
 /// returned action says when to come back.
-async fn apply(obj: Arc<GitRepository>, ctx: &SourceContext, started: Instant) -> Action {
-    // Marks when work on a request began (benches/webhook_latency.rs reads it).
-    let request = crate::api::meta::pending_reconcile_request(
-        obj.metadata.annotations.as_ref(),
-        obj.status
-            .as_ref()
-            .and_then(|s| s.last_handled_reconcile_at.as_deref()),
-    );
-    tracing::debug!(request, "reconcile started");
-    if obj.spec.suspend == Some(true) {
-        tracing::info!("reconciliation is suspended for this object");
-        return Action::await_change();
-    }
-    let interval = match duration::parse_positive(&obj.spec.interval) {
-        Ok(interval) => interval,
-        Err(err) => {
-            let failure = Failure::stalled(
-                status::reason::INVALID_DURATION,
-                format!("spec.interval: {err}"),
-            );
-            return finish(&obj, ctx, Err(failure), None, started).await;
-        }
+async fn apply(obj: Arc<GitRepository>, ctx: Arc<SourceContext>, started: Instant) -> Action {
+    let (interval, progress) = match reconciler::interval_and_timeout(
+        &obj.spec.interval,
+        obj.spec.timeout.as_deref(),
+        DEFAULT_TIMEOUT,
+    ) {
+        Ok((interval, timeout)) => (Some(interval), converge(&obj, &ctx, timeout).await),
+        Err(failure) => (None, Err(failure)),
     };
-    let timeout = match obj
-        .spec
-        .timeout
-        .as_deref()
-        .map(duration::parse_positive)
-        .transpose()
-    {
-        Ok(timeout) => timeout.unwrap_or(DEFAULT_TIMEOUT),
-        Err(err) => {
-            let failure = Failure::stalled(
-                status::reason::INVALID_DURATION,
-                format!("spec.timeout: {err}"),
-            );
-            return finish(&obj, ctx, Err(failure), None, started).await;
-        }
+    let old = obj.status.clone().unwrap_or_default();
+    let new = status::next(&obj, &old, &progress);
+    let outcome = match &progress {
+        Ok(progress) => Ok(Published {
+            artifact: &progress.artifact,
+            event: progress
+                .event_message()
+                .map(|message| (status::reason::NEW_ARTIFACT, message)),
+        }),
+        Err(failure) => Err(failure),
     };
-    let progress = converge(&obj, ctx, timeout).await;
-    finish(&obj, ctx, progress, Some(interval), started).await
+    reconciler::finish(obj.as_ref(), &ctx, &new, outcome, interval, started).await
 }
 
 /// Fetches and archives when needed; returns what happened for the status.
@@ -289,111 +242,4 @@ async fn converge(
         checkout,
         included,
     ))
-}
-
-/// Writes the status for `progress`, records events and garbage-collects; decides the requeue.
-async fn finish(
-    obj: &GitRepository,
-    ctx: &SourceContext,
-    progress: Result<Progress, Failure>,
-    interval: Option<Duration>,
-    started: Instant,
-) -> Action {
-    let (action, outcome) = record(obj, ctx, progress, interval).await;
-    ctx.rt
-        .metrics
-        .reconciled(NAME, obj, outcome, started.elapsed());
-    action
-}
-
-async fn record(
-    obj: &GitRepository,
-    ctx: &SourceContext,
-    progress: Result<Progress, Failure>,
-    interval: Option<Duration>,
-) -> (Action, Outcome) {
-    let ns = obj.namespace().unwrap_or_default();
-    let old = obj.status.clone().unwrap_or_default();
-    let new = status::next(obj, &old, &progress);
-    if new != old
-        && let Err(err) = patch_status(ctx, &ns, &obj.name_any(), &new).await
-    {
-        tracing::warn!(error = %err, "failed to update the status");
-        return (ctx.rt.requeue.failure(obj), Outcome::Error);
-    }
-    for (type_, value) in status::condition_values(&new) {
-        ctx.rt.metrics.condition(obj, type_, value);
-    }
-    match progress {
-        Ok(progress) => {
-            if let Some(message) = progress.event_message() {
-                ctx.recorder
-                    .normal_revision(
-                        obj,
-                        status::reason::NEW_ARTIFACT,
-                        &message,
-                        &progress.artifact.revision,
-                    )
-                    .await;
-                tracing::info!(revision = %progress.artifact.revision, "{message}");
-            }
-            let dir = Storage::object_dir("GitRepository", &ns, &obj.name_any());
-            let options = &ctx.rt.options.source;
-            match ctx.storage.garbage_collect(
-                &dir,
-                &progress.artifact.path,
-                options.artifact_retention_records,
-                options.artifact_retention_ttl,
-            ) {
-                Ok(deleted) if !deleted.is_empty() => {
-                    tracing::info!(deleted = deleted.len(), "garbage collected old artifacts");
-                }
-                Ok(_) => {}
-                Err(err) => tracing::warn!(error = %err, "garbage collection failed"),
-            }
-            let interval = interval.expect("success implies a valid interval");
-            (ctx.rt.requeue.success(obj, interval), Outcome::RequeueAfter)
-        }
-        Err(failure) => {
-            ctx.recorder
-                .warning(obj, failure.reason, &failure.message)
-                .await;
-            tracing::error!(reason = failure.reason, "{}", failure.message);
-            if failure.stalled {
-                ctx.rt.requeue.forget(obj);
-                (Action::await_change(), Outcome::Terminal)
-            } else {
-                (ctx.rt.requeue.failure(obj), Outcome::Error)
-            }
-        }
-    }
-}
-
-async fn patch_status(
-    ctx: &SourceContext,
-    ns: &str,
-    name: &str,
-    status: &GitRepositoryStatus,
-) -> kube::Result<()> {
-    let api: Api<GitRepository> = Api::namespaced(ctx.rt.client.clone(), ns);
-    let patch = serde_json::json!({
-        "apiVersion": GitRepository::api_version(&()),
-        "kind": GitRepository::kind(&()),
-        "status": status,
-    });
-    api.patch_status(
-        name,
-        &PatchParams::apply(FIELD_MANAGER).force(),
-        &Patch::Apply(&patch),
-    )
-    .await
-    .map(|_| ())
-}
-
-/// The API server's message without the transport noise.
-fn kube_message(err: &kube::Error) -> String {
-    match err {
-        kube::Error::Api(status) => status.message.clone(),
-        other => other.to_string(),
-    }
 }

@@ -2,92 +2,22 @@
 //! reasons and messages.
 
 use super::fetch::{Checkout, FetchError};
-use crate::api::meta::{self, Artifact, Status, condition_type, remove_condition, set_condition};
+use crate::api::meta::{self, Artifact, Status, remove_condition, set_condition};
 use crate::api::source::{GitRepository, GitRepositoryStatus};
+use crate::controllers::source::outcome::{mark_failed, mark_stored, now};
 use crate::controllers::source::storage::{Storage, StoredFile};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
-pub mod condition {
-    pub const ARTIFACT_IN_STORAGE: &str = "ArtifactInStorage";
-    pub const ARTIFACT_OUTDATED: &str = "ArtifactOutdated";
-    pub const FETCH_FAILED: &str = "FetchFailed";
-    pub const SOURCE_VERIFIED: &str = "SourceVerified";
-    pub const STORAGE_OPERATION_FAILED: &str = "StorageOperationFailed";
-    pub const INCLUDE_UNAVAILABLE: &str = "IncludeUnavailable";
-}
+pub use crate::controllers::source::outcome::{Failure, condition};
 
 pub mod reason {
-    pub const AUTHENTICATION_FAILED: &str = "AuthenticationFailed";
+    pub use crate::controllers::source::outcome::reason::*;
     pub const GIT_OPERATION_FAILED: &str = "GitOperationFailed";
-    pub const DIRECTORY_CREATION_FAILED: &str = "DirectoryCreationFailed";
-    pub const ARCHIVE_OPERATION_FAILED: &str = "ArchiveOperationFailed";
     pub const SOURCE_IGNORE_ERROR: &str = "SourceIgnoreError";
-    pub const VERIFICATION_ERROR: &str = "VerificationError";
-    pub const NEW_ARTIFACT: &str = "NewArtifact";
     /// IncludeUnavailable reasons, as source-controller words them.
     pub const NOT_FOUND: &str = "NotFound";
     pub const NO_ARTIFACT: &str = "NoArtifact";
     pub const COPY_FAILED: &str = "CopyFailure";
     pub const INVALID_INCLUDE: &str = "InvalidInclude";
-    /// Not a Flux reason: Flux's CRD patterns admit `0s`, which cannot be an interval.
-    pub const INVALID_DURATION: &str = "InvalidDuration";
-}
-
-/// A failed reconcile: which negative-polarity condition it sets, and whether only the user
-/// can fix it (Stalled, no retry).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
-    pub condition: &'static str,
-    pub reason: &'static str,
-    pub message: String,
-    pub stalled: bool,
-}
-
-impl Failure {
-    pub fn retry(reason: &'static str, message: impl Into<String>) -> Failure {
-        let condition = match reason {
-            reason::ARCHIVE_OPERATION_FAILED | reason::DIRECTORY_CREATION_FAILED => {
-                condition::STORAGE_OPERATION_FAILED
-            }
-            _ => condition::FETCH_FAILED,
-        };
-        Failure {
-            condition,
-            reason,
-            message: message.into(),
-            stalled: false,
-        }
-    }
-
-    pub fn stalled(reason: &'static str, message: impl Into<String>) -> Failure {
-        Failure {
-            stalled: true,
-            ..Failure::retry(reason, message)
-        }
-    }
-
-    /// An included repository is missing or has no artifact yet: retried.
-    pub fn include(reason: &'static str, message: impl Into<String>) -> Failure {
-        Failure {
-            condition: condition::INCLUDE_UNAVAILABLE,
-            ..Failure::retry(reason, message)
-        }
-    }
-
-    /// An include path that could leave the root: only the user can fix it.
-    pub fn stalled_include(message: impl Into<String>) -> Failure {
-        Failure {
-            stalled: true,
-            ..Failure::include(reason::INVALID_INCLUDE, message)
-        }
-    }
-
-    pub fn verification(message: impl Into<String>) -> Failure {
-        Failure {
-            condition: condition::SOURCE_VERIFIED,
-            ..Failure::retry(reason::VERIFICATION_ERROR, message)
-        }
-    }
 }
 
 impl From<FetchError> for Failure {
@@ -162,10 +92,6 @@ fn short_message(message: &str) -> String {
     }
 }
 
-fn now() -> Time {
-    Time(k8s_openapi::jiff::Timestamp::now())
-}
-
 /// Whether the included artifacts are the ones the current artifact was built with.
 pub fn includes_unchanged(obj: &GitRepository, included: &[Artifact]) -> bool {
     let recorded = obj
@@ -226,22 +152,11 @@ pub fn next(
                 "stored artifact for revision '{}'",
                 progress.artifact.revision
             );
-            for negative in [
-                condition::FETCH_FAILED,
-                condition::STORAGE_OPERATION_FAILED,
-                condition::ARTIFACT_OUTDATED,
-                condition::INCLUDE_UNAVAILABLE,
-            ] {
-                remove_condition(&mut conditions, negative);
-            }
-            set_condition(
+            mark_stored(
                 &mut conditions,
-                condition::ARTIFACT_IN_STORAGE,
-                Status::True,
                 meta::reason::SUCCEEDED,
                 &message,
                 generation,
-                now(),
             );
             match (&obj.spec.verify, &progress.verified) {
                 (Some(_), Some(verified)) => set_condition(
@@ -256,13 +171,6 @@ pub fn next(
                 (Some(_), None) => {}
                 (None, _) => remove_condition(&mut conditions, condition::SOURCE_VERIFIED),
             }
-            meta::mark_ready(
-                &mut conditions,
-                meta::reason::SUCCEEDED,
-                &message,
-                generation,
-                now(),
-            );
             status.artifact = Some(progress.artifact.clone());
             status.included_artifacts =
                 (!progress.included.is_empty()).then(|| progress.included.clone());
@@ -275,53 +183,12 @@ pub fn next(
             status.source_verification_mode = verification_mode(obj);
         }
         Err(failure) => {
-            let status_value = if failure.condition == condition::SOURCE_VERIFIED {
-                Status::False
-            } else {
-                Status::True
-            };
-            set_condition(
-                &mut conditions,
-                failure.condition,
-                status_value,
-                failure.reason,
-                &failure.message,
-                generation,
-                now(),
-            );
+            mark_failed(&mut conditions, failure, generation);
             if failure.stalled {
-                meta::mark_stalled(
-                    &mut conditions,
-                    failure.reason,
-                    &failure.message,
-                    generation,
-                    now(),
-                );
                 status.observed_generation = generation;
-            } else {
-                meta::mark_failed_with_retry(
-                    &mut conditions,
-                    failure.reason,
-                    &failure.message,
-                    generation,
-                    now(),
-                );
             }
         }
     }
     status.conditions = Some(conditions);
     status
-}
-
-/// (type, status) of the kstatus conditions, for the `gotk_reconcile_condition` metric.
-pub fn condition_values(status: &GitRepositoryStatus) -> Vec<(&'static str, &str)> {
-    let conditions = status.conditions.as_deref().unwrap_or_default();
-    [
-        condition_type::READY,
-        condition_type::RECONCILING,
-        condition_type::STALLED,
-    ]
-    .into_iter()
-    .filter_map(|type_| meta::find_condition(conditions, type_).map(|c| (type_, c.status.as_str())))
-    .collect()
 }
