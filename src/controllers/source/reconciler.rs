@@ -18,6 +18,7 @@ use tracing::Instrument;
 
 use super::SourceContext;
 use super::outcome::Failure;
+use super::outcome::reason::INVALID_DURATION;
 use super::storage::Storage;
 use crate::api::meta::{self, Artifact, FINALIZER, condition_type};
 use crate::controllers::runtime::{InFlight, Outcome};
@@ -237,19 +238,22 @@ pub fn condition_values(conditions: &[Condition]) -> Vec<(&'static str, &str)> {
     .collect()
 }
 
+/// `spec.interval`, or the stalling failure naming the field.
+pub fn interval(interval: &str) -> Result<Duration, Failure> {
+    crate::api::duration::parse_positive(interval)
+        .map_err(|e| Failure::stalled(INVALID_DURATION, format!("spec.interval: {e}")))
+}
+
 /// `spec.interval` and `spec.timeout` (default `default_timeout`), or the stalling failure
 /// naming the field.
 pub fn interval_and_timeout(
-    interval: &str,
+    spec_interval: &str,
     timeout: Option<&str>,
     default_timeout: Duration,
 ) -> Result<(Duration, Duration), Failure> {
-    use super::outcome::reason::INVALID_DURATION;
-    use crate::api::duration::parse_positive;
-    let interval = parse_positive(interval)
-        .map_err(|e| Failure::stalled(INVALID_DURATION, format!("spec.interval: {e}")))?;
+    let interval = interval(spec_interval)?;
     let timeout = timeout
-        .map(parse_positive)
+        .map(crate::api::duration::parse_positive)
         .transpose()
         .map_err(|e| Failure::stalled(INVALID_DURATION, format!("spec.timeout: {e}")))?
         .unwrap_or(default_timeout);

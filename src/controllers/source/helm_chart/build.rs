@@ -87,6 +87,8 @@ pub fn values_files(obj: &HelmChart) -> Vec<String> {
     files
 }
 
+/// Loading caps: an archive may hold up to [`helm::repo::MAX_CHART_SIZE`] compressed, and
+/// charts compress about five to one.
 fn limits() -> helm::loader::Limits {
     helm::loader::Limits {
         max_chart_size: helm::repo::MAX_CHART_SIZE * 5,
@@ -213,7 +215,7 @@ pub async fn from_tarball(
     blocking(move || {
         let workdir = tempfile::tempdir().map_err(|e| {
             Failure::retry(
-                "DirectoryCreationFailed",
+                crate::controllers::source::outcome::reason::DIRECTORY_CREATION_FAILED,
                 format!("failed to create temporary working directory: {e}"),
             )
         })?;
@@ -232,7 +234,7 @@ pub async fn from_tarball(
                 format!(
                     "invalid chart reference: no Chart.yaml at '{}' in the source artifact: \
                      spec.chart must name the chart's directory",
-                    obj_chart_display(&chart_path)
+                    chart_path.display()
                 ),
             ));
         }
@@ -263,10 +265,6 @@ pub async fn from_tarball(
         Ok(built)
     })
     .await
-}
-
-fn obj_chart_display(path: &Path) -> String {
-    path.display().to_string()
 }
 
 fn meta_failed() -> &'static str {

@@ -7,7 +7,7 @@ mod build;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use kube::ResourceExt;
@@ -172,11 +172,10 @@ struct Progress {
 }
 
 async fn apply(obj: Arc<HelmChart>, ctx: Arc<SourceContext>, started: Instant) -> Action {
-    let (interval, progress) =
-        match reconciler::interval_and_timeout(&obj.spec.interval, None, Duration::ZERO) {
-            Ok((interval, _)) => (Some(interval), converge(&obj, &ctx).await),
-            Err(failure) => (None, Err(failure)),
-        };
+    let (interval, progress) = match reconciler::interval(&obj.spec.interval) {
+        Ok(interval) => (Some(interval), converge(&obj, &ctx).await),
+        Err(failure) => (None, Err(failure)),
+    };
     let new = next_status(&obj, &progress);
     let outcome = match &progress {
         Ok(progress) => Ok(Published {
