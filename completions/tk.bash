@@ -106,6 +106,12 @@ _tk() {
             tk__subcmd__create,alert-provider)
                 cmd="tk__subcmd__create__subcmd__alert__subcmd__provider"
                 ;;
+            tk__subcmd__create,helmrelease)
+                cmd="tk__subcmd__create__subcmd__helmrelease"
+                ;;
+            tk__subcmd__create,hr)
+                cmd="tk__subcmd__create__subcmd__helmrelease"
+                ;;
             tk__subcmd__create,ks)
                 cmd="tk__subcmd__create__subcmd__kustomization"
                 ;;
@@ -145,6 +151,12 @@ _tk() {
             tk__subcmd__delete,alert-provider)
                 cmd="tk__subcmd__delete__subcmd__alert__subcmd__provider"
                 ;;
+            tk__subcmd__delete,helmrelease)
+                cmd="tk__subcmd__delete__subcmd__helmrelease"
+                ;;
+            tk__subcmd__delete,hr)
+                cmd="tk__subcmd__delete__subcmd__helmrelease"
+                ;;
             tk__subcmd__delete,ks)
                 cmd="tk__subcmd__delete__subcmd__kustomization"
                 ;;
@@ -177,6 +189,12 @@ _tk() {
                 ;;
             tk__subcmd__export,alert-provider)
                 cmd="tk__subcmd__export__subcmd__alert__subcmd__provider"
+                ;;
+            tk__subcmd__export,helmrelease)
+                cmd="tk__subcmd__export__subcmd__helmrelease"
+                ;;
+            tk__subcmd__export,hr)
+                cmd="tk__subcmd__export__subcmd__helmrelease"
                 ;;
             tk__subcmd__export,ks)
                 cmd="tk__subcmd__export__subcmd__kustomization"
@@ -213,6 +231,15 @@ _tk() {
                 ;;
             tk__subcmd__get,all)
                 cmd="tk__subcmd__get__subcmd__all"
+                ;;
+            tk__subcmd__get,helmrelease)
+                cmd="tk__subcmd__get__subcmd__helmreleases"
+                ;;
+            tk__subcmd__get,helmreleases)
+                cmd="tk__subcmd__get__subcmd__helmreleases"
+                ;;
+            tk__subcmd__get,hr)
+                cmd="tk__subcmd__get__subcmd__helmreleases"
                 ;;
             tk__subcmd__get,ks)
                 cmd="tk__subcmd__get__subcmd__kustomizations"
@@ -259,6 +286,12 @@ _tk() {
             tk__subcmd__reconcile,alert-provider)
                 cmd="tk__subcmd__reconcile__subcmd__alert__subcmd__provider"
                 ;;
+            tk__subcmd__reconcile,helmrelease)
+                cmd="tk__subcmd__reconcile__subcmd__helmrelease"
+                ;;
+            tk__subcmd__reconcile,hr)
+                cmd="tk__subcmd__reconcile__subcmd__helmrelease"
+                ;;
             tk__subcmd__reconcile,ks)
                 cmd="tk__subcmd__reconcile__subcmd__kustomization"
                 ;;
@@ -286,6 +319,12 @@ _tk() {
             tk__subcmd__resume,alert-provider)
                 cmd="tk__subcmd__resume__subcmd__alert__subcmd__provider"
                 ;;
+            tk__subcmd__resume,helmrelease)
+                cmd="tk__subcmd__resume__subcmd__helmrelease"
+                ;;
+            tk__subcmd__resume,hr)
+                cmd="tk__subcmd__resume__subcmd__helmrelease"
+                ;;
             tk__subcmd__resume,ks)
                 cmd="tk__subcmd__resume__subcmd__kustomization"
                 ;;
@@ -312,6 +351,12 @@ _tk() {
                 ;;
             tk__subcmd__suspend,alert-provider)
                 cmd="tk__subcmd__suspend__subcmd__alert__subcmd__provider"
+                ;;
+            tk__subcmd__suspend,helmrelease)
+                cmd="tk__subcmd__suspend__subcmd__helmrelease"
+                ;;
+            tk__subcmd__suspend,hr)
+                cmd="tk__subcmd__suspend__subcmd__helmrelease"
                 ;;
             tk__subcmd__suspend,ks)
                 cmd="tk__subcmd__suspend__subcmd__kustomization"
@@ -1225,7 +1270,7 @@ _tk() {
             return 0
             ;;
         tk__subcmd__create)
-            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help source secret kustomization ks tenant alert-provider alert receiver"
+            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help source secret kustomization ks helmrelease hr tenant alert-provider alert receiver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1332,6 +1377,112 @@ _tk() {
                     return 0
                     ;;
                 --secret-ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tk__subcmd__create__subcmd__helmrelease)
+            opts="-n -h --source --chart --chart-version --chart-ref --chart-interval --reconcile-strategy --release-name --target-namespace --create-target-namespace --storage-namespace --depends-on --service-account --values --values-from --crds --kubeconfig-secret-ref --interval --label --export --kubeconfig --context --namespace --timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chart)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chart-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chart-ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chart-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reconcile-strategy)
+                    COMPREPLY=($(compgen -W "ChartVersion Revision" -- "${cur}"))
+                    return 0
+                    ;;
+                --release-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --target-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --create-target-namespace)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --storage-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --depends-on)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --values-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --crds)
+                    COMPREPLY=($(compgen -W "Skip Create CreateReplace" -- "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig-secret-ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2079,7 +2230,7 @@ _tk() {
             return 0
             ;;
         tk__subcmd__delete)
-            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help source kustomization ks alert alert-provider receiver"
+            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help source kustomization ks helmrelease hr alert alert-provider receiver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2147,6 +2298,40 @@ _tk() {
             return 0
             ;;
         tk__subcmd__delete__subcmd__alert__subcmd__provider)
+            opts="-s -n -h --silent --kubeconfig --context --namespace --timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tk__subcmd__delete__subcmd__helmrelease)
             opts="-s -n -h --silent --kubeconfig --context --namespace --timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2537,7 +2722,7 @@ _tk() {
             return 0
             ;;
         tk__subcmd__export)
-            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help source kustomization ks alert alert-provider receiver"
+            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help source kustomization ks helmrelease hr alert alert-provider receiver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2605,6 +2790,40 @@ _tk() {
             return 0
             ;;
         tk__subcmd__export__subcmd__alert__subcmd__provider)
+            opts="-n -h --all --kubeconfig --context --namespace --timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tk__subcmd__export__subcmd__helmrelease)
             opts="-n -h --all --kubeconfig --context --namespace --timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2843,7 +3062,7 @@ _tk() {
             return 0
             ;;
         tk__subcmd__get)
-            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all"
+            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help sources source kustomizations kustomization ks helmreleases helmrelease hr alerts alert alert-providers alert-provider receivers receiver all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2970,6 +3189,52 @@ _tk() {
             ;;
         tk__subcmd__get__subcmd__all)
             opts="-A -l -n -h --all-namespaces --no-header --status-selector --label-selector --kubeconfig --context --namespace --timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --status-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tk__subcmd__get__subcmd__helmreleases)
+            opts="-A -l -w -n -h --all-namespaces --no-header --status-selector --label-selector --watch --kubeconfig --context --namespace --timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3607,7 +3872,7 @@ _tk() {
             return 0
             ;;
         tk__subcmd__reconcile)
-            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help source kustomization ks receiver alert alert-provider"
+            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help source kustomization ks helmrelease hr receiver alert alert-provider"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3676,6 +3941,40 @@ _tk() {
             ;;
         tk__subcmd__reconcile__subcmd__alert__subcmd__provider)
             opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tk__subcmd__reconcile__subcmd__helmrelease)
+            opts="-n -h --with-source --force --reset --kubeconfig --context --namespace --timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3913,7 +4212,7 @@ _tk() {
             return 0
             ;;
         tk__subcmd__resume)
-            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help source kustomization ks alert alert-provider receiver"
+            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help source kustomization ks helmrelease hr alert alert-provider receiver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3985,6 +4284,44 @@ _tk() {
             return 0
             ;;
         tk__subcmd__resume__subcmd__alert__subcmd__provider)
+            opts="-n -h --all --wait --kubeconfig --context --namespace --timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --wait)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tk__subcmd__resume__subcmd__helmrelease)
             opts="-n -h --all --wait --kubeconfig --context --namespace --timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -4247,7 +4584,7 @@ _tk() {
             return 0
             ;;
         tk__subcmd__suspend)
-            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help source kustomization ks alert alert-provider receiver"
+            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help source kustomization ks helmrelease hr alert alert-provider receiver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4315,6 +4652,40 @@ _tk() {
             return 0
             ;;
         tk__subcmd__suspend__subcmd__alert__subcmd__provider)
+            opts="-n -h --all --kubeconfig --context --namespace --timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tk__subcmd__suspend__subcmd__helmrelease)
             opts="-n -h --all --kubeconfig --context --namespace --timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -37,13 +37,13 @@ complete -c tk -n "__fish_tk_needs_command" -f -a "upgrade" -d 'Upgrade the inst
 complete -c tk -n "__fish_tk_needs_command" -f -a "check" -d 'Check the cluster meets tk\'s requirements, or that an installation is healthy'
 complete -c tk -n "__fish_tk_needs_command" -f -a "uninstall" -d 'Remove tk\'s components, CRDs and custom resources from a cluster'
 complete -c tk -n "__fish_tk_needs_command" -f -a "completion" -d 'Generate a shell completion script'
-complete -c tk -n "__fish_tk_needs_command" -f -a "create" -d 'Create or update sources, secrets, Kustomizations, alerts and receivers'
-complete -c tk -n "__fish_tk_needs_command" -f -a "get" -d 'Print the status of sources, Kustomizations, alerts and receivers'
+complete -c tk -n "__fish_tk_needs_command" -f -a "create" -d 'Create or update sources, secrets, Kustomizations, HelmReleases, alerts and receivers'
+complete -c tk -n "__fish_tk_needs_command" -f -a "get" -d 'Print the status of sources, Kustomizations, HelmReleases, alerts and receivers'
 complete -c tk -n "__fish_tk_needs_command" -f -a "reconcile" -d 'Ask for an immediate reconcile and wait for it'
-complete -c tk -n "__fish_tk_needs_command" -f -a "suspend" -d 'Stop reconciling sources, Kustomizations, alerts and receivers'
-complete -c tk -n "__fish_tk_needs_command" -f -a "resume" -d 'Reconcile suspended sources, Kustomizations, alerts and receivers again'
-complete -c tk -n "__fish_tk_needs_command" -f -a "delete" -d 'Delete sources, Kustomizations, alerts and receivers'
-complete -c tk -n "__fish_tk_needs_command" -f -a "export" -d 'Print sources, Kustomizations, alerts and receivers as YAML that can be applied again'
+complete -c tk -n "__fish_tk_needs_command" -f -a "suspend" -d 'Stop reconciling sources, Kustomizations, HelmReleases, alerts and receivers'
+complete -c tk -n "__fish_tk_needs_command" -f -a "resume" -d 'Reconcile suspended sources, Kustomizations, HelmReleases, alerts and receivers again'
+complete -c tk -n "__fish_tk_needs_command" -f -a "delete" -d 'Delete sources, Kustomizations, HelmReleases, alerts and receivers'
+complete -c tk -n "__fish_tk_needs_command" -f -a "export" -d 'Print sources, Kustomizations, HelmReleases, alerts and receivers as YAML that can be applied again'
 complete -c tk -n "__fish_tk_needs_command" -f -a "kustomize" -d 'Build kustomizations locally, as `kustomize build` does'
 complete -c tk -n "__fish_tk_needs_command" -f -a "helm" -d 'Render Helm charts locally, as `helm template` does'
 complete -c tk -n "__fish_tk_needs_command" -f -a "build" -d 'Build a Kustomization\'s manifests locally, as the controller would'
@@ -125,20 +125,22 @@ complete -c tk -n "__fish_tk_using_subcommand completion" -s n -l namespace -d '
 complete -c tk -n "__fish_tk_using_subcommand completion" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
 complete -c tk -n "__fish_tk_using_subcommand completion" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand completion" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant alert-provider alert receiver" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant alert-provider alert receiver" -l context -d 'The kubeconfig context to use' -r
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant alert-provider alert receiver" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant alert-provider alert receiver" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant alert-provider alert receiver" -l verbose -d 'Print more detail: each object applied, each check made'
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant alert-provider alert receiver" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant alert-provider alert receiver" -f -a "source" -d 'Create or update sources'
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant alert-provider alert receiver" -f -a "secret" -d 'Create or update Kubernetes secrets for sources'
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant alert-provider alert receiver" -f -a "kustomization" -d 'Create or update a Kustomization and wait for it to be applied'
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant alert-provider alert receiver" -f -a "ks" -d 'Create or update a Kustomization and wait for it to be applied'
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant alert-provider alert receiver" -f -a "tenant" -d 'Create or update a tenant: its namespaces, service accounts and role bindings'
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant alert-provider alert receiver" -f -a "alert-provider" -d 'Create or update a Provider: where alerts are sent'
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant alert-provider alert receiver" -f -a "alert" -d 'Create or update an Alert: which events of which objects go to a Provider'
-complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks tenant alert-provider alert receiver" -f -a "receiver" -d 'Create or update a Receiver and print its webhook URL path'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks helmrelease hr tenant alert-provider alert receiver" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks helmrelease hr tenant alert-provider alert receiver" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks helmrelease hr tenant alert-provider alert receiver" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks helmrelease hr tenant alert-provider alert receiver" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks helmrelease hr tenant alert-provider alert receiver" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks helmrelease hr tenant alert-provider alert receiver" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks helmrelease hr tenant alert-provider alert receiver" -f -a "source" -d 'Create or update sources'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks helmrelease hr tenant alert-provider alert receiver" -f -a "secret" -d 'Create or update Kubernetes secrets for sources'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks helmrelease hr tenant alert-provider alert receiver" -f -a "kustomization" -d 'Create or update a Kustomization and wait for it to be applied'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks helmrelease hr tenant alert-provider alert receiver" -f -a "ks" -d 'Create or update a Kustomization and wait for it to be applied'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks helmrelease hr tenant alert-provider alert receiver" -f -a "helmrelease" -d 'Create or update a HelmRelease and wait for it to be released'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks helmrelease hr tenant alert-provider alert receiver" -f -a "hr" -d 'Create or update a HelmRelease and wait for it to be released'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks helmrelease hr tenant alert-provider alert receiver" -f -a "tenant" -d 'Create or update a tenant: its namespaces, service accounts and role bindings'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks helmrelease hr tenant alert-provider alert receiver" -f -a "alert-provider" -d 'Create or update a Provider: where alerts are sent'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks helmrelease hr tenant alert-provider alert receiver" -f -a "alert" -d 'Create or update an Alert: which events of which objects go to a Provider'
+complete -c tk -n "__fish_tk_using_subcommand create; and not __fish_seen_subcommand_from source secret kustomization ks helmrelease hr tenant alert-provider alert receiver" -f -a "receiver" -d 'Create or update a Receiver and print its webhook URL path'
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
@@ -204,6 +206,64 @@ complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from ks" -l export -d 'Print the Kustomization as YAML instead of applying it'
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from ks" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from ks" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from helmrelease" -l source -d 'Source holding the chart, as <kind>/<name>[.<namespace>]; kind is one of HelmRepository, GitRepository or Bucket (with --chart)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from helmrelease" -l chart -d 'Chart name (HelmRepository) or path of the chart directory (GitRepository, Bucket)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from helmrelease" -l chart-version -d 'Chart version or semver range (ignored for charts from GitRepository and Bucket sources)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from helmrelease" -l chart-ref -d 'An existing object holding the chart, as <kind>/<name>[.<namespace>]; kind is one of OCIRepository or HelmChart (instead of --source and --chart)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from helmrelease" -l chart-interval -d 'How often the chart\'s source is checked for a new chart, as a Go duration (default: --interval)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from helmrelease" -l reconcile-strategy -d 'When the generated HelmChart builds a new artifact: on a new chart version, or on every new revision of the source (default: ChartVersion)' -r -f -a "ChartVersion\t''
+Revision\t''"
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from helmrelease" -l release-name -d 'Helm release name (default: [<target-namespace>-]<name>)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from helmrelease" -l target-namespace -d 'Namespace the release is installed into (default: the HelmRelease\'s)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from helmrelease" -l create-target-namespace -d 'Create the target namespace on install if it does not exist' -r -f -a "true\t''
+false\t''"
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from helmrelease" -l storage-namespace -d 'Namespace the Helm release storage is kept in (default: the HelmRelease\'s)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from helmrelease" -l depends-on -d 'HelmRelease that must be ready first, as [<namespace>/]<name> (comma-separated or repeated)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from helmrelease" -l service-account -d 'ServiceAccount to impersonate for the Helm actions' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from helmrelease" -l values -d 'Local values file, merged into spec.values in order (comma-separated or repeated)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from helmrelease" -l values-from -d 'ConfigMap or Secret whose values.yaml key holds values, as <kind>/<name>; kind is Secret or ConfigMap (comma-separated or repeated)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from helmrelease" -l crds -d 'What the chart\'s CRDs get on upgrade (install always creates them)' -r -f -a "Skip\t''
+Create\t''
+CreateReplace\t''"
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from helmrelease" -l kubeconfig-secret-ref -d 'Secret with a kubeconfig for releasing to a remote cluster' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from helmrelease" -l interval -d 'How often the release is reconciled, as a Go duration' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from helmrelease" -l label -d 'Label to set, as key=value (comma-separated or repeated)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from helmrelease" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from helmrelease" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from helmrelease" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from helmrelease" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from helmrelease" -l export -d 'Print the HelmRelease as YAML instead of applying it'
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from helmrelease" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from helmrelease" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from hr" -l source -d 'Source holding the chart, as <kind>/<name>[.<namespace>]; kind is one of HelmRepository, GitRepository or Bucket (with --chart)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from hr" -l chart -d 'Chart name (HelmRepository) or path of the chart directory (GitRepository, Bucket)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from hr" -l chart-version -d 'Chart version or semver range (ignored for charts from GitRepository and Bucket sources)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from hr" -l chart-ref -d 'An existing object holding the chart, as <kind>/<name>[.<namespace>]; kind is one of OCIRepository or HelmChart (instead of --source and --chart)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from hr" -l chart-interval -d 'How often the chart\'s source is checked for a new chart, as a Go duration (default: --interval)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from hr" -l reconcile-strategy -d 'When the generated HelmChart builds a new artifact: on a new chart version, or on every new revision of the source (default: ChartVersion)' -r -f -a "ChartVersion\t''
+Revision\t''"
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from hr" -l release-name -d 'Helm release name (default: [<target-namespace>-]<name>)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from hr" -l target-namespace -d 'Namespace the release is installed into (default: the HelmRelease\'s)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from hr" -l create-target-namespace -d 'Create the target namespace on install if it does not exist' -r -f -a "true\t''
+false\t''"
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from hr" -l storage-namespace -d 'Namespace the Helm release storage is kept in (default: the HelmRelease\'s)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from hr" -l depends-on -d 'HelmRelease that must be ready first, as [<namespace>/]<name> (comma-separated or repeated)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from hr" -l service-account -d 'ServiceAccount to impersonate for the Helm actions' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from hr" -l values -d 'Local values file, merged into spec.values in order (comma-separated or repeated)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from hr" -l values-from -d 'ConfigMap or Secret whose values.yaml key holds values, as <kind>/<name>; kind is Secret or ConfigMap (comma-separated or repeated)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from hr" -l crds -d 'What the chart\'s CRDs get on upgrade (install always creates them)' -r -f -a "Skip\t''
+Create\t''
+CreateReplace\t''"
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from hr" -l kubeconfig-secret-ref -d 'Secret with a kubeconfig for releasing to a remote cluster' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from hr" -l interval -d 'How often the release is reconciled, as a Go duration' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from hr" -l label -d 'Label to set, as key=value (comma-separated or repeated)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from hr" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from hr" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from hr" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from hr" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from hr" -l export -d 'Print the HelmRelease as YAML instead of applying it'
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from hr" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from hr" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from tenant" -l with-namespace -d 'Namespace belonging to this tenant (comma-separated or repeated)' -r
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from tenant" -l cluster-role -d 'ClusterRole the tenant\'s role bindings grant in its namespaces' -r
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from tenant" -l with-service-account -d 'ServiceAccount made in each namespace (default: the tenant\'s name)' -r
@@ -252,24 +312,27 @@ complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from receiver" -l export -d 'Print the Receiver as YAML instead of applying it'
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from receiver" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from receiver" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -l context -d 'The kubeconfig context to use' -r
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -l verbose -d 'Print more detail: each object applied, each check made'
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -f -a "sources" -d 'Print the status of sources'
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -f -a "source" -d 'Print the status of sources'
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -f -a "kustomizations" -d 'Print the status of Kustomizations'
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -f -a "kustomization" -d 'Print the status of Kustomizations'
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -f -a "ks" -d 'Print the status of Kustomizations'
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -f -a "alerts" -d 'Print the status of Alerts'
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -f -a "alert" -d 'Print the status of Alerts'
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -f -a "alert-providers" -d 'Print the status of Providers'
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -f -a "alert-provider" -d 'Print the status of Providers'
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -f -a "receivers" -d 'Print the status of Receivers'
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -f -a "receiver" -d 'Print the status of Receivers'
-complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks alerts alert alert-providers alert-provider receivers receiver all" -f -a "all" -d 'Print the status of every source, Kustomization, Receiver, Provider and Alert, one table per kind'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks helmreleases helmrelease hr alerts alert alert-providers alert-provider receivers receiver all" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks helmreleases helmrelease hr alerts alert alert-providers alert-provider receivers receiver all" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks helmreleases helmrelease hr alerts alert alert-providers alert-provider receivers receiver all" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks helmreleases helmrelease hr alerts alert alert-providers alert-provider receivers receiver all" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks helmreleases helmrelease hr alerts alert alert-providers alert-provider receivers receiver all" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks helmreleases helmrelease hr alerts alert alert-providers alert-provider receivers receiver all" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks helmreleases helmrelease hr alerts alert alert-providers alert-provider receivers receiver all" -f -a "sources" -d 'Print the status of sources'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks helmreleases helmrelease hr alerts alert alert-providers alert-provider receivers receiver all" -f -a "source" -d 'Print the status of sources'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks helmreleases helmrelease hr alerts alert alert-providers alert-provider receivers receiver all" -f -a "kustomizations" -d 'Print the status of Kustomizations'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks helmreleases helmrelease hr alerts alert alert-providers alert-provider receivers receiver all" -f -a "kustomization" -d 'Print the status of Kustomizations'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks helmreleases helmrelease hr alerts alert alert-providers alert-provider receivers receiver all" -f -a "ks" -d 'Print the status of Kustomizations'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks helmreleases helmrelease hr alerts alert alert-providers alert-provider receivers receiver all" -f -a "helmreleases" -d 'Print the status of HelmReleases'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks helmreleases helmrelease hr alerts alert alert-providers alert-provider receivers receiver all" -f -a "helmrelease" -d 'Print the status of HelmReleases'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks helmreleases helmrelease hr alerts alert alert-providers alert-provider receivers receiver all" -f -a "hr" -d 'Print the status of HelmReleases'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks helmreleases helmrelease hr alerts alert alert-providers alert-provider receivers receiver all" -f -a "alerts" -d 'Print the status of Alerts'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks helmreleases helmrelease hr alerts alert alert-providers alert-provider receivers receiver all" -f -a "alert" -d 'Print the status of Alerts'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks helmreleases helmrelease hr alerts alert alert-providers alert-provider receivers receiver all" -f -a "alert-providers" -d 'Print the status of Providers'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks helmreleases helmrelease hr alerts alert alert-providers alert-provider receivers receiver all" -f -a "alert-provider" -d 'Print the status of Providers'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks helmreleases helmrelease hr alerts alert alert-providers alert-provider receivers receiver all" -f -a "receivers" -d 'Print the status of Receivers'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks helmreleases helmrelease hr alerts alert alert-providers alert-provider receivers receiver all" -f -a "receiver" -d 'Print the status of Receivers'
+complete -c tk -n "__fish_tk_using_subcommand get; and not __fish_seen_subcommand_from sources source kustomizations kustomization ks helmreleases helmrelease hr alerts alert alert-providers alert-provider receivers receiver all" -f -a "all" -d 'Print the status of every source, HelmRelease, Kustomization, Receiver, Provider and Alert, one table per kind'
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from sources" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from sources" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from sources" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
@@ -323,6 +386,39 @@ complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_fr
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from ks" -s w -l watch -d 'After listing, print a row each time an object changes (until --timeout)'
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from ks" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from ks" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from helmreleases" -l status-selector -d 'Only objects whose condition has this status, as type=status (e.g. ready=false)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from helmreleases" -s l -l label-selector -d 'Only objects matching this label selector (e.g. app=web,tier!=db)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from helmreleases" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from helmreleases" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from helmreleases" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from helmreleases" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from helmreleases" -s A -l all-namespaces -d 'List across all namespaces'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from helmreleases" -l no-header -d 'Leave out the header row'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from helmreleases" -s w -l watch -d 'After listing, print a row each time an object changes (until --timeout)'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from helmreleases" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from helmreleases" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from helmrelease" -l status-selector -d 'Only objects whose condition has this status, as type=status (e.g. ready=false)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from helmrelease" -s l -l label-selector -d 'Only objects matching this label selector (e.g. app=web,tier!=db)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from helmrelease" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from helmrelease" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from helmrelease" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from helmrelease" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from helmrelease" -s A -l all-namespaces -d 'List across all namespaces'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from helmrelease" -l no-header -d 'Leave out the header row'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from helmrelease" -s w -l watch -d 'After listing, print a row each time an object changes (until --timeout)'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from helmrelease" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from helmrelease" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from hr" -l status-selector -d 'Only objects whose condition has this status, as type=status (e.g. ready=false)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from hr" -s l -l label-selector -d 'Only objects matching this label selector (e.g. app=web,tier!=db)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from hr" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from hr" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from hr" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from hr" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from hr" -s A -l all-namespaces -d 'List across all namespaces'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from hr" -l no-header -d 'Leave out the header row'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from hr" -s w -l watch -d 'After listing, print a row each time an object changes (until --timeout)'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from hr" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from hr" -s h -l help -d 'Print help'
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alerts" -l status-selector -d 'Only objects whose condition has this status, as type=status (e.g. ready=false)' -r
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alerts" -s l -l label-selector -d 'Only objects matching this label selector (e.g. app=web,tier!=db)' -r
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from alerts" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
@@ -399,18 +495,20 @@ complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_fr
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from all" -l no-header -d 'Leave out the header row'
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from all" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from all" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks receiver alert alert-provider" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
-complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks receiver alert alert-provider" -l context -d 'The kubeconfig context to use' -r
-complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks receiver alert alert-provider" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
-complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks receiver alert alert-provider" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
-complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks receiver alert alert-provider" -l verbose -d 'Print more detail: each object applied, each check made'
-complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks receiver alert alert-provider" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks receiver alert alert-provider" -f -a "source" -d 'Reconcile a source'
-complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks receiver alert alert-provider" -f -a "kustomization" -d 'Apply a Kustomization now (and with --with-source, fetch its source first) and wait'
-complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks receiver alert alert-provider" -f -a "ks" -d 'Apply a Kustomization now (and with --with-source, fetch its source first) and wait'
-complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks receiver alert alert-provider" -f -a "receiver" -d 'Reconcile a Receiver and wait for it to be ready'
-complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks receiver alert alert-provider" -f -a "alert" -d 'Annotate an Alert for reconciliation (Alerts have no status: done once annotated)'
-complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks receiver alert alert-provider" -f -a "alert-provider" -d 'Annotate a Provider for reconciliation (Providers have no status: done once annotated)'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr receiver alert alert-provider" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr receiver alert alert-provider" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr receiver alert alert-provider" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr receiver alert alert-provider" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr receiver alert alert-provider" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr receiver alert alert-provider" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr receiver alert alert-provider" -f -a "source" -d 'Reconcile a source'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr receiver alert alert-provider" -f -a "kustomization" -d 'Apply a Kustomization now (and with --with-source, fetch its source first) and wait'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr receiver alert alert-provider" -f -a "ks" -d 'Apply a Kustomization now (and with --with-source, fetch its source first) and wait'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr receiver alert alert-provider" -f -a "helmrelease" -d 'Release a HelmRelease now (with --with-source, fetch its chart first) and wait'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr receiver alert alert-provider" -f -a "hr" -d 'Release a HelmRelease now (with --with-source, fetch its chart first) and wait'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr receiver alert alert-provider" -f -a "receiver" -d 'Reconcile a Receiver and wait for it to be ready'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr receiver alert alert-provider" -f -a "alert" -d 'Annotate an Alert for reconciliation (Alerts have no status: done once annotated)'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr receiver alert alert-provider" -f -a "alert-provider" -d 'Annotate a Provider for reconciliation (Providers have no status: done once annotated)'
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
@@ -434,6 +532,24 @@ complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcomm
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from ks" -l with-source -d 'Reconcile the Kustomization\'s source first and wait for its new revision'
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from ks" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from ks" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from helmrelease" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from helmrelease" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from helmrelease" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from helmrelease" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from helmrelease" -l with-source -d 'Reconcile the chart (the HelmChart and its source, or the OCIRepository) first and wait for its new revision'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from helmrelease" -l force -d 'Force a one-off install or upgrade, even when nothing changed'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from helmrelease" -l reset -d 'Reset the failure counters, so install and upgrade retries start over'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from helmrelease" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from helmrelease" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from hr" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from hr" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from hr" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from hr" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from hr" -l with-source -d 'Reconcile the chart (the HelmChart and its source, or the OCIRepository) first and wait for its new revision'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from hr" -l force -d 'Force a one-off install or upgrade, even when nothing changed'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from hr" -l reset -d 'Reset the failure counters, so install and upgrade retries start over'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from hr" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from hr" -s h -l help -d 'Print help'
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from receiver" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from receiver" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from receiver" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
@@ -452,18 +568,20 @@ complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcomm
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from alert-provider" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from alert-provider" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from alert-provider" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
-complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -l context -d 'The kubeconfig context to use' -r
-complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
-complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
-complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -l verbose -d 'Print more detail: each object applied, each check made'
-complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "source" -d 'Suspend sources'
-complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "kustomization" -d 'Suspend Kustomizations'
-complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "ks" -d 'Suspend Kustomizations'
-complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "alert" -d 'Suspend Alerts: no events are sent for them'
-complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "alert-provider" -d 'Suspend Providers: no events are sent to them'
-complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "receiver" -d 'Suspend Receivers: their webhooks trigger nothing'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -f -a "source" -d 'Suspend sources'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -f -a "kustomization" -d 'Suspend Kustomizations'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -f -a "ks" -d 'Suspend Kustomizations'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -f -a "helmrelease" -d 'Suspend HelmReleases'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -f -a "hr" -d 'Suspend HelmReleases'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -f -a "alert" -d 'Suspend Alerts: no events are sent for them'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -f -a "alert-provider" -d 'Suspend Providers: no events are sent to them'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -f -a "receiver" -d 'Suspend Receivers: their webhooks trigger nothing'
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
@@ -487,6 +605,20 @@ complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcomman
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from ks" -l all -d 'Every object of this kind in the namespace'
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from ks" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from ks" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from helmrelease" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from helmrelease" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from helmrelease" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from helmrelease" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from helmrelease" -l all -d 'Every object of this kind in the namespace'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from helmrelease" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from helmrelease" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from hr" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from hr" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from hr" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from hr" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from hr" -l all -d 'Every object of this kind in the namespace'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from hr" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from hr" -s h -l help -d 'Print help'
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from alert" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from alert" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from alert" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
@@ -508,18 +640,20 @@ complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcomman
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from receiver" -l all -d 'Every object of this kind in the namespace'
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from receiver" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from receiver" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
-complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -l context -d 'The kubeconfig context to use' -r
-complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
-complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
-complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -l verbose -d 'Print more detail: each object applied, each check made'
-complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "source" -d 'Resume sources'
-complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "kustomization" -d 'Resume Kustomizations and wait for them to be applied'
-complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "ks" -d 'Resume Kustomizations and wait for them to be applied'
-complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "alert" -d 'Resume suspended Alerts'
-complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "alert-provider" -d 'Resume suspended Providers'
-complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "receiver" -d 'Resume suspended Receivers and wait for them to be ready'
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -f -a "source" -d 'Resume sources'
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -f -a "kustomization" -d 'Resume Kustomizations and wait for them to be applied'
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -f -a "ks" -d 'Resume Kustomizations and wait for them to be applied'
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -f -a "helmrelease" -d 'Resume HelmReleases and wait for them to be released'
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -f -a "hr" -d 'Resume HelmReleases and wait for them to be released'
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -f -a "alert" -d 'Resume suspended Alerts'
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -f -a "alert-provider" -d 'Resume suspended Providers'
+complete -c tk -n "__fish_tk_using_subcommand resume; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -f -a "receiver" -d 'Resume suspended Receivers and wait for them to be ready'
 complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
@@ -547,6 +681,24 @@ complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand
 complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from ks" -l all -d 'Every object of this kind in the namespace'
 complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from ks" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from ks" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from helmrelease" -l wait -d 'Wait for the resumed objects to be reconciled' -r -f -a "true\t''
+false\t''"
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from helmrelease" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from helmrelease" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from helmrelease" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from helmrelease" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from helmrelease" -l all -d 'Every object of this kind in the namespace'
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from helmrelease" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from helmrelease" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from hr" -l wait -d 'Wait for the resumed objects to be reconciled' -r -f -a "true\t''
+false\t''"
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from hr" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from hr" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from hr" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from hr" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from hr" -l all -d 'Every object of this kind in the namespace'
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from hr" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from hr" -s h -l help -d 'Print help'
 complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from alert" -l wait -d 'Wait for the resumed objects to be reconciled' -r -f -a "true\t''
 false\t''"
 complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from alert" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
@@ -574,18 +726,20 @@ complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand
 complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from receiver" -l all -d 'Every object of this kind in the namespace'
 complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from receiver" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from receiver" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
-complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -l context -d 'The kubeconfig context to use' -r
-complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
-complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
-complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -l verbose -d 'Print more detail: each object applied, each check made'
-complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "source" -d 'Delete sources'
-complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "kustomization" -d 'Delete a Kustomization (with prune, the objects it applied are deleted too)'
-complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "ks" -d 'Delete a Kustomization (with prune, the objects it applied are deleted too)'
-complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "alert" -d 'Delete an Alert'
-complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "alert-provider" -d 'Delete a Provider'
-complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "receiver" -d 'Delete a Receiver'
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -f -a "source" -d 'Delete sources'
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -f -a "kustomization" -d 'Delete a Kustomization (with prune, the objects it applied are deleted too)'
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -f -a "ks" -d 'Delete a Kustomization (with prune, the objects it applied are deleted too)'
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -f -a "helmrelease" -d 'Delete a HelmRelease (the helm controller uninstalls its release)'
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -f -a "hr" -d 'Delete a HelmRelease (the helm controller uninstalls its release)'
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -f -a "alert" -d 'Delete an Alert'
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -f -a "alert-provider" -d 'Delete a Provider'
+complete -c tk -n "__fish_tk_using_subcommand delete; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -f -a "receiver" -d 'Delete a Receiver'
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
@@ -609,6 +763,20 @@ complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from ks" -s s -l silent -d 'Do not ask for confirmation'
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from ks" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from ks" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from helmrelease" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from helmrelease" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from helmrelease" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from helmrelease" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from helmrelease" -s s -l silent -d 'Do not ask for confirmation'
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from helmrelease" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from helmrelease" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from hr" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from hr" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from hr" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from hr" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from hr" -s s -l silent -d 'Do not ask for confirmation'
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from hr" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from hr" -s h -l help -d 'Print help'
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from alert" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from alert" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from alert" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
@@ -630,18 +798,20 @@ complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from receiver" -s s -l silent -d 'Do not ask for confirmation'
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from receiver" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from receiver" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
-complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -l context -d 'The kubeconfig context to use' -r
-complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
-complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
-complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -l verbose -d 'Print more detail: each object applied, each check made'
-complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "source" -d 'Export sources'
-complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "kustomization" -d 'Export Kustomizations as YAML'
-complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "ks" -d 'Export Kustomizations as YAML'
-complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "alert" -d 'Export Alerts as YAML'
-complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "alert-provider" -d 'Export Providers as YAML'
-complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks alert alert-provider receiver" -f -a "receiver" -d 'Export Receivers as YAML'
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -f -a "source" -d 'Export sources'
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -f -a "kustomization" -d 'Export Kustomizations as YAML'
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -f -a "ks" -d 'Export Kustomizations as YAML'
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -f -a "helmrelease" -d 'Export HelmReleases as YAML'
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -f -a "hr" -d 'Export HelmReleases as YAML'
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -f -a "alert" -d 'Export Alerts as YAML'
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -f -a "alert-provider" -d 'Export Providers as YAML'
+complete -c tk -n "__fish_tk_using_subcommand export; and not __fish_seen_subcommand_from source kustomization ks helmrelease hr alert alert-provider receiver" -f -a "receiver" -d 'Export Receivers as YAML'
 complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from source" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
@@ -665,6 +835,20 @@ complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand
 complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from ks" -l all -d 'Every object of this kind in the namespace'
 complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from ks" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from ks" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from helmrelease" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from helmrelease" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from helmrelease" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from helmrelease" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from helmrelease" -l all -d 'Every object of this kind in the namespace'
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from helmrelease" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from helmrelease" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from hr" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from hr" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from hr" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from hr" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from hr" -l all -d 'Every object of this kind in the namespace'
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from hr" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from hr" -s h -l help -d 'Print help'
 complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from alert" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from alert" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from alert" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r

@@ -406,6 +406,70 @@ _arguments "${_arguments_options[@]}" : \
 ':name -- Name of the Kustomization:_default' \
 && ret=0
 ;;
+(helmrelease)
+_arguments "${_arguments_options[@]}" : \
+'--source=[Source holding the chart, as <kind>/<name>\[.<namespace>\]; kind is one of HelmRepository, GitRepository or Bucket (with --chart)]:KIND/NAME[.NAMESPACE]:_default' \
+'--chart=[Chart name (HelmRepository) or path of the chart directory (GitRepository, Bucket)]:CHART:_default' \
+'--chart-version=[Chart version or semver range (ignored for charts from GitRepository and Bucket sources)]:VERSION:_default' \
+'--chart-ref=[An existing object holding the chart, as <kind>/<name>\[.<namespace>\]; kind is one of OCIRepository or HelmChart (instead of --source and --chart)]:KIND/NAME[.NAMESPACE]:_default' \
+'--chart-interval=[How often the chart'\''s source is checked for a new chart, as a Go duration (default\: --interval)]:DURATION:_default' \
+'--reconcile-strategy=[When the generated HelmChart builds a new artifact\: on a new chart version, or on every new revision of the source (default\: ChartVersion)]:STRATEGY:(ChartVersion Revision)' \
+'--release-name=[Helm release name (default\: \[<target-namespace>-\]<name>)]:NAME:_default' \
+'--target-namespace=[Namespace the release is installed into (default\: the HelmRelease'\''s)]:NAMESPACE:_default' \
+'--create-target-namespace=[Create the target namespace on install if it does not exist]::BOOL:(true false)' \
+'--storage-namespace=[Namespace the Helm release storage is kept in (default\: the HelmRelease'\''s)]:NAMESPACE:_default' \
+'*--depends-on=[HelmRelease that must be ready first, as \[<namespace>/\]<name> (comma-separated or repeated)]:[NAMESPACE/]NAME:_default' \
+'--service-account=[ServiceAccount to impersonate for the Helm actions]:NAME:_default' \
+'*--values=[Local values file, merged into spec.values in order (comma-separated or repeated)]:FILE:_default' \
+'*--values-from=[ConfigMap or Secret whose values.yaml key holds values, as <kind>/<name>; kind is Secret or ConfigMap (comma-separated or repeated)]:KIND/NAME:_default' \
+'--crds=[What the chart'\''s CRDs get on upgrade (install always creates them)]:POLICY:(Skip Create CreateReplace)' \
+'--kubeconfig-secret-ref=[Secret with a kubeconfig for releasing to a remote cluster]:NAME:_default' \
+'--interval=[How often the release is reconciled, as a Go duration]:DURATION:_default' \
+'*--label=[Label to set, as key=value (comma-separated or repeated)]:KEY=VALUE:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--export[Print the HelmRelease as YAML instead of applying it]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':name -- Name of the HelmRelease:_default' \
+&& ret=0
+;;
+(hr)
+_arguments "${_arguments_options[@]}" : \
+'--source=[Source holding the chart, as <kind>/<name>\[.<namespace>\]; kind is one of HelmRepository, GitRepository or Bucket (with --chart)]:KIND/NAME[.NAMESPACE]:_default' \
+'--chart=[Chart name (HelmRepository) or path of the chart directory (GitRepository, Bucket)]:CHART:_default' \
+'--chart-version=[Chart version or semver range (ignored for charts from GitRepository and Bucket sources)]:VERSION:_default' \
+'--chart-ref=[An existing object holding the chart, as <kind>/<name>\[.<namespace>\]; kind is one of OCIRepository or HelmChart (instead of --source and --chart)]:KIND/NAME[.NAMESPACE]:_default' \
+'--chart-interval=[How often the chart'\''s source is checked for a new chart, as a Go duration (default\: --interval)]:DURATION:_default' \
+'--reconcile-strategy=[When the generated HelmChart builds a new artifact\: on a new chart version, or on every new revision of the source (default\: ChartVersion)]:STRATEGY:(ChartVersion Revision)' \
+'--release-name=[Helm release name (default\: \[<target-namespace>-\]<name>)]:NAME:_default' \
+'--target-namespace=[Namespace the release is installed into (default\: the HelmRelease'\''s)]:NAMESPACE:_default' \
+'--create-target-namespace=[Create the target namespace on install if it does not exist]::BOOL:(true false)' \
+'--storage-namespace=[Namespace the Helm release storage is kept in (default\: the HelmRelease'\''s)]:NAMESPACE:_default' \
+'*--depends-on=[HelmRelease that must be ready first, as \[<namespace>/\]<name> (comma-separated or repeated)]:[NAMESPACE/]NAME:_default' \
+'--service-account=[ServiceAccount to impersonate for the Helm actions]:NAME:_default' \
+'*--values=[Local values file, merged into spec.values in order (comma-separated or repeated)]:FILE:_default' \
+'*--values-from=[ConfigMap or Secret whose values.yaml key holds values, as <kind>/<name>; kind is Secret or ConfigMap (comma-separated or repeated)]:KIND/NAME:_default' \
+'--crds=[What the chart'\''s CRDs get on upgrade (install always creates them)]:POLICY:(Skip Create CreateReplace)' \
+'--kubeconfig-secret-ref=[Secret with a kubeconfig for releasing to a remote cluster]:NAME:_default' \
+'--interval=[How often the release is reconciled, as a Go duration]:DURATION:_default' \
+'*--label=[Label to set, as key=value (comma-separated or repeated)]:KEY=VALUE:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--export[Print the HelmRelease as YAML instead of applying it]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':name -- Name of the HelmRelease:_default' \
+&& ret=0
+;;
 (tenant)
 _arguments "${_arguments_options[@]}" : \
 '*--with-namespace=[Namespace belonging to this tenant (comma-separated or repeated)]:NAMESPACE:_default' \
@@ -779,6 +843,69 @@ _arguments "${_arguments_options[@]}" : \
 '::name -- Only the object with this name:_default' \
 && ret=0
 ;;
+(helmreleases)
+_arguments "${_arguments_options[@]}" : \
+'--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
+'-l+[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--label-selector=[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-A[List across all namespaces]' \
+'--all-namespaces[List across all namespaces]' \
+'--no-header[Leave out the header row]' \
+'-w[After listing, print a row each time an object changes (until --timeout)]' \
+'--watch[After listing, print a row each time an object changes (until --timeout)]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Only the object with this name:_default' \
+&& ret=0
+;;
+(helmrelease)
+_arguments "${_arguments_options[@]}" : \
+'--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
+'-l+[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--label-selector=[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-A[List across all namespaces]' \
+'--all-namespaces[List across all namespaces]' \
+'--no-header[Leave out the header row]' \
+'-w[After listing, print a row each time an object changes (until --timeout)]' \
+'--watch[After listing, print a row each time an object changes (until --timeout)]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Only the object with this name:_default' \
+&& ret=0
+;;
+(hr)
+_arguments "${_arguments_options[@]}" : \
+'--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
+'-l+[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--label-selector=[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-A[List across all namespaces]' \
+'--all-namespaces[List across all namespaces]' \
+'--no-header[Leave out the header row]' \
+'-w[After listing, print a row each time an object changes (until --timeout)]' \
+'--watch[After listing, print a row each time an object changes (until --timeout)]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Only the object with this name:_default' \
+&& ret=0
+;;
 (alerts)
 _arguments "${_arguments_options[@]}" : \
 '--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
@@ -1039,6 +1166,38 @@ _arguments "${_arguments_options[@]}" : \
 ':name -- Name of the Kustomization:_default' \
 && ret=0
 ;;
+(helmrelease)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--with-source[Reconcile the chart (the HelmChart and its source, or the OCIRepository) first and wait for its new revision]' \
+'--force[Force a one-off install or upgrade, even when nothing changed]' \
+'--reset[Reset the failure counters, so install and upgrade retries start over]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':name -- Name of the HelmRelease:_default' \
+&& ret=0
+;;
+(hr)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--with-source[Reconcile the chart (the HelmChart and its source, or the OCIRepository) first and wait for its new revision]' \
+'--force[Force a one-off install or upgrade, even when nothing changed]' \
+'--reset[Reset the failure counters, so install and upgrade retries start over]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':name -- Name of the HelmRelease:_default' \
+&& ret=0
+;;
 (receiver)
 _arguments "${_arguments_options[@]}" : \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
@@ -1183,6 +1342,34 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (ks)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+(helmrelease)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+(hr)
 _arguments "${_arguments_options[@]}" : \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
 '--context=[The kubeconfig context to use]:NAME:_default' \
@@ -1347,6 +1534,36 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (ks)
+_arguments "${_arguments_options[@]}" : \
+'--wait=[Wait for the resumed objects to be reconciled]:BOOL:(true false)' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+(helmrelease)
+_arguments "${_arguments_options[@]}" : \
+'--wait=[Wait for the resumed objects to be reconciled]:BOOL:(true false)' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+(hr)
 _arguments "${_arguments_options[@]}" : \
 '--wait=[Wait for the resumed objects to be reconciled]:BOOL:(true false)' \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
@@ -1529,6 +1746,36 @@ _arguments "${_arguments_options[@]}" : \
 ':name -- Name of the object:_default' \
 && ret=0
 ;;
+(helmrelease)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-s[Do not ask for confirmation]' \
+'--silent[Do not ask for confirmation]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':name -- Name of the object:_default' \
+&& ret=0
+;;
+(hr)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-s[Do not ask for confirmation]' \
+'--silent[Do not ask for confirmation]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':name -- Name of the object:_default' \
+&& ret=0
+;;
 (alert)
 _arguments "${_arguments_options[@]}" : \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
@@ -1682,6 +1929,34 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (ks)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+(helmrelease)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+(hr)
 _arguments "${_arguments_options[@]}" : \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
 '--context=[The kubeconfig context to use]:NAME:_default' \
@@ -2273,13 +2548,13 @@ _tk_commands() {
 'check:Check the cluster meets tk'\''s requirements, or that an installation is healthy' \
 'uninstall:Remove tk'\''s components, CRDs and custom resources from a cluster' \
 'completion:Generate a shell completion script' \
-'create:Create or update sources, secrets, Kustomizations, alerts and receivers' \
-'get:Print the status of sources, Kustomizations, alerts and receivers' \
+'create:Create or update sources, secrets, Kustomizations, HelmReleases, alerts and receivers' \
+'get:Print the status of sources, Kustomizations, HelmReleases, alerts and receivers' \
 'reconcile:Ask for an immediate reconcile and wait for it' \
-'suspend:Stop reconciling sources, Kustomizations, alerts and receivers' \
-'resume:Reconcile suspended sources, Kustomizations, alerts and receivers again' \
-'delete:Delete sources, Kustomizations, alerts and receivers' \
-'export:Print sources, Kustomizations, alerts and receivers as YAML that can be applied again' \
+'suspend:Stop reconciling sources, Kustomizations, HelmReleases, alerts and receivers' \
+'resume:Reconcile suspended sources, Kustomizations, HelmReleases, alerts and receivers again' \
+'delete:Delete sources, Kustomizations, HelmReleases, alerts and receivers' \
+'export:Print sources, Kustomizations, HelmReleases, alerts and receivers as YAML that can be applied again' \
 'kustomize:Build kustomizations locally, as \`kustomize build\` does' \
 'helm:Render Helm charts locally, as \`helm template\` does' \
 'build:Build a Kustomization'\''s manifests locally, as the controller would' \
@@ -2357,6 +2632,8 @@ _tk__subcmd__create_commands() {
 'secret:Create or update Kubernetes secrets for sources' \
 'kustomization:Create or update a Kustomization and wait for it to be applied' \
 'ks:Create or update a Kustomization and wait for it to be applied' \
+'helmrelease:Create or update a HelmRelease and wait for it to be released' \
+'hr:Create or update a HelmRelease and wait for it to be released' \
 'tenant:Create or update a tenant\: its namespaces, service accounts and role bindings' \
 'alert-provider:Create or update a Provider\: where alerts are sent' \
 'alert:Create or update an Alert\: which events of which objects go to a Provider' \
@@ -2373,6 +2650,11 @@ _tk__subcmd__create__subcmd__alert_commands() {
 _tk__subcmd__create__subcmd__alert-provider_commands() {
     local commands; commands=()
     _describe -t commands 'tk create alert-provider commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__create__subcmd__helmrelease_commands] )) ||
+_tk__subcmd__create__subcmd__helmrelease_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk create helmrelease commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__create__subcmd__kustomization_commands] )) ||
 _tk__subcmd__create__subcmd__kustomization_commands() {
@@ -2437,6 +2719,8 @@ _tk__subcmd__delete_commands() {
 'source:Delete sources' \
 'kustomization:Delete a Kustomization (with prune, the objects it applied are deleted too)' \
 'ks:Delete a Kustomization (with prune, the objects it applied are deleted too)' \
+'helmrelease:Delete a HelmRelease (the helm controller uninstalls its release)' \
+'hr:Delete a HelmRelease (the helm controller uninstalls its release)' \
 'alert:Delete an Alert' \
 'alert-provider:Delete a Provider' \
 'receiver:Delete a Receiver' \
@@ -2452,6 +2736,11 @@ _tk__subcmd__delete__subcmd__alert_commands() {
 _tk__subcmd__delete__subcmd__alert-provider_commands() {
     local commands; commands=()
     _describe -t commands 'tk delete alert-provider commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__delete__subcmd__helmrelease_commands] )) ||
+_tk__subcmd__delete__subcmd__helmrelease_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk delete helmrelease commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__delete__subcmd__kustomization_commands] )) ||
 _tk__subcmd__delete__subcmd__kustomization_commands() {
@@ -2516,6 +2805,8 @@ _tk__subcmd__export_commands() {
 'source:Export sources' \
 'kustomization:Export Kustomizations as YAML' \
 'ks:Export Kustomizations as YAML' \
+'helmrelease:Export HelmReleases as YAML' \
+'hr:Export HelmReleases as YAML' \
 'alert:Export Alerts as YAML' \
 'alert-provider:Export Providers as YAML' \
 'receiver:Export Receivers as YAML' \
@@ -2531,6 +2822,11 @@ _tk__subcmd__export__subcmd__alert_commands() {
 _tk__subcmd__export__subcmd__alert-provider_commands() {
     local commands; commands=()
     _describe -t commands 'tk export alert-provider commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__export__subcmd__helmrelease_commands] )) ||
+_tk__subcmd__export__subcmd__helmrelease_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk export helmrelease commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__export__subcmd__kustomization_commands] )) ||
 _tk__subcmd__export__subcmd__kustomization_commands() {
@@ -2574,13 +2870,16 @@ _tk__subcmd__get_commands() {
 'kustomizations:Print the status of Kustomizations' \
 'kustomization:Print the status of Kustomizations' \
 'ks:Print the status of Kustomizations' \
+'helmreleases:Print the status of HelmReleases' \
+'helmrelease:Print the status of HelmReleases' \
+'hr:Print the status of HelmReleases' \
 'alerts:Print the status of Alerts' \
 'alert:Print the status of Alerts' \
 'alert-providers:Print the status of Providers' \
 'alert-provider:Print the status of Providers' \
 'receivers:Print the status of Receivers' \
 'receiver:Print the status of Receivers' \
-'all:Print the status of every source, Kustomization, Receiver, Provider and Alert, one table per kind' \
+'all:Print the status of every source, HelmRelease, Kustomization, Receiver, Provider and Alert, one table per kind' \
     )
     _describe -t commands 'tk get commands' commands "$@"
 }
@@ -2598,6 +2897,11 @@ _tk__subcmd__get__subcmd__alerts_commands() {
 _tk__subcmd__get__subcmd__all_commands() {
     local commands; commands=()
     _describe -t commands 'tk get all commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__get__subcmd__helmreleases_commands] )) ||
+_tk__subcmd__get__subcmd__helmreleases_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk get helmreleases commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__get__subcmd__kustomizations_commands] )) ||
 _tk__subcmd__get__subcmd__kustomizations_commands() {
@@ -2674,6 +2978,8 @@ _tk__subcmd__reconcile_commands() {
 'source:Reconcile a source' \
 'kustomization:Apply a Kustomization now (and with --with-source, fetch its source first) and wait' \
 'ks:Apply a Kustomization now (and with --with-source, fetch its source first) and wait' \
+'helmrelease:Release a HelmRelease now (with --with-source, fetch its chart first) and wait' \
+'hr:Release a HelmRelease now (with --with-source, fetch its chart first) and wait' \
 'receiver:Reconcile a Receiver and wait for it to be ready' \
 'alert:Annotate an Alert for reconciliation (Alerts have no status\: done once annotated)' \
 'alert-provider:Annotate a Provider for reconciliation (Providers have no status\: done once annotated)' \
@@ -2689,6 +2995,11 @@ _tk__subcmd__reconcile__subcmd__alert_commands() {
 _tk__subcmd__reconcile__subcmd__alert-provider_commands() {
     local commands; commands=()
     _describe -t commands 'tk reconcile alert-provider commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__reconcile__subcmd__helmrelease_commands] )) ||
+_tk__subcmd__reconcile__subcmd__helmrelease_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk reconcile helmrelease commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__reconcile__subcmd__kustomization_commands] )) ||
 _tk__subcmd__reconcile__subcmd__kustomization_commands() {
@@ -2730,6 +3041,8 @@ _tk__subcmd__resume_commands() {
 'source:Resume sources' \
 'kustomization:Resume Kustomizations and wait for them to be applied' \
 'ks:Resume Kustomizations and wait for them to be applied' \
+'helmrelease:Resume HelmReleases and wait for them to be released' \
+'hr:Resume HelmReleases and wait for them to be released' \
 'alert:Resume suspended Alerts' \
 'alert-provider:Resume suspended Providers' \
 'receiver:Resume suspended Receivers and wait for them to be ready' \
@@ -2745,6 +3058,11 @@ _tk__subcmd__resume__subcmd__alert_commands() {
 _tk__subcmd__resume__subcmd__alert-provider_commands() {
     local commands; commands=()
     _describe -t commands 'tk resume alert-provider commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__resume__subcmd__helmrelease_commands] )) ||
+_tk__subcmd__resume__subcmd__helmrelease_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk resume helmrelease commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__resume__subcmd__kustomization_commands] )) ||
 _tk__subcmd__resume__subcmd__kustomization_commands() {
@@ -2786,6 +3104,8 @@ _tk__subcmd__suspend_commands() {
 'source:Suspend sources' \
 'kustomization:Suspend Kustomizations' \
 'ks:Suspend Kustomizations' \
+'helmrelease:Suspend HelmReleases' \
+'hr:Suspend HelmReleases' \
 'alert:Suspend Alerts\: no events are sent for them' \
 'alert-provider:Suspend Providers\: no events are sent to them' \
 'receiver:Suspend Receivers\: their webhooks trigger nothing' \
@@ -2801,6 +3121,11 @@ _tk__subcmd__suspend__subcmd__alert_commands() {
 _tk__subcmd__suspend__subcmd__alert-provider_commands() {
     local commands; commands=()
     _describe -t commands 'tk suspend alert-provider commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__suspend__subcmd__helmrelease_commands] )) ||
+_tk__subcmd__suspend__subcmd__helmrelease_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk suspend helmrelease commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__suspend__subcmd__kustomization_commands] )) ||
 _tk__subcmd__suspend__subcmd__kustomization_commands() {

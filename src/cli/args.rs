@@ -68,19 +68,20 @@ pub enum Command {
     Uninstall(UninstallArgs),
     /// Generate a shell completion script
     Completion(CompletionArgs),
-    /// Create or update sources, secrets, Kustomizations, alerts and receivers
+    /// Create or update sources, secrets, Kustomizations, HelmReleases, alerts and receivers
     Create(CreateArgs),
-    /// Print the status of sources, Kustomizations, alerts and receivers
+    /// Print the status of sources, Kustomizations, HelmReleases, alerts and receivers
     Get(GetArgs),
     /// Ask for an immediate reconcile and wait for it
     Reconcile(ReconcileArgs),
-    /// Stop reconciling sources, Kustomizations, alerts and receivers
+    /// Stop reconciling sources, Kustomizations, HelmReleases, alerts and receivers
     Suspend(SuspendArgs),
-    /// Reconcile suspended sources, Kustomizations, alerts and receivers again
+    /// Reconcile suspended sources, Kustomizations, HelmReleases, alerts and receivers again
     Resume(ResumeArgs),
-    /// Delete sources, Kustomizations, alerts and receivers
+    /// Delete sources, Kustomizations, HelmReleases, alerts and receivers
     Delete(DeleteArgs),
-    /// Print sources, Kustomizations, alerts and receivers as YAML that can be applied again
+    /// Print sources, Kustomizations, HelmReleases, alerts and receivers as YAML that can be
+    /// applied again
     Export(ExportArgs),
     /// Build kustomizations locally, as `kustomize build` does
     Kustomize(KustomizeArgs),
@@ -239,6 +240,35 @@ pub enum CreateCommand {
                       --target-namespace=default --prune --export"
     )]
     Kustomization(CreateKustomizationArgs),
+    /// Create or update a HelmRelease and wait for it to be released
+    #[command(
+        name = "helmrelease",
+        visible_alias = "hr",
+        long_about = "Create or update a HelmRelease: a Helm release of a chart, either from a \
+                      chart template (--source and --chart: the helm controller makes a \
+                      HelmChart from it) or from an existing OCIRepository or HelmChart \
+                      (--chart-ref), and wait for it to be released.\n\n\
+                      --values files are read locally and merged in order (maps merge \
+                      recursively, anything else is replaced by the later file) into \
+                      spec.values; --values-from names ConfigMaps and Secrets whose \
+                      values.yaml key the controller merges first. The global --timeout \
+                      bounds the wait only, as with flux: it is not written to spec.timeout.\n\n\
+                      Examples:\n\n    \
+                      tk create hr podinfo --interval=10m --source=HelmRepository/podinfo \\\n      \
+                      --chart=podinfo --chart-version=\">4.0.0\"\n    \
+                      tk create hr podinfo --source=GitRepository/podinfo \\\n      \
+                      --chart=./charts/podinfo\n    \
+                      tk create hr podinfo --source=HelmRepository/podinfo --chart=podinfo \\\n      \
+                      --values=./my-values1.yaml --values=./my-values2.yaml\n    \
+                      tk -n app create hr podinfo --source=HelmRepository/podinfo.flux-system \\\n      \
+                      --chart=podinfo --values-from=Secret/my-secret-values\n    \
+                      tk create hr podinfo --target-namespace=test --create-target-namespace \\\n      \
+                      --source=HelmRepository/podinfo --chart=podinfo\n    \
+                      tk create hr podinfo --chart-ref=OCIRepository/podinfo.flux-system\n    \
+                      tk create hr podinfo --source=HelmRepository/podinfo --chart=podinfo \\\n      \
+                      --values=./values.yaml --export > podinfo-release.yaml"
+    )]
+    HelmRelease(CreateHelmReleaseArgs),
     /// Create or update a tenant: its namespaces, service accounts and role bindings
     #[command(
         long_about = "Create or update a tenant: for each namespace it owns, the Namespace \
@@ -765,6 +795,87 @@ pub struct CreateKustomizationArgs {
     pub export: bool,
 }
 
+/// `--crds`: what the chart's CRDs get on upgrade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CrdsPolicyArg {
+    #[value(name = "Skip")]
+    Skip,
+    #[value(name = "Create")]
+    Create,
+    #[value(name = "CreateReplace")]
+    CreateReplace,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateHelmReleaseArgs {
+    /// Name of the HelmRelease
+    pub name: String,
+    /// Source holding the chart, as <kind>/<name>[.<namespace>]; kind is one of
+    /// HelmRepository, GitRepository or Bucket (with --chart)
+    #[arg(long, value_name = "KIND/NAME[.NAMESPACE]")]
+    pub source: Option<String>,
+    /// Chart name (HelmRepository) or path of the chart directory (GitRepository, Bucket)
+    #[arg(long)]
+    pub chart: Option<String>,
+    /// Chart version or semver range (ignored for charts from GitRepository and Bucket
+    /// sources)
+    #[arg(long, value_name = "VERSION")]
+    pub chart_version: Option<String>,
+    /// An existing object holding the chart, as <kind>/<name>[.<namespace>]; kind is one of
+    /// OCIRepository or HelmChart (instead of --source and --chart)
+    #[arg(long, value_name = "KIND/NAME[.NAMESPACE]")]
+    pub chart_ref: Option<String>,
+    /// How often the chart's source is checked for a new chart, as a Go duration (default:
+    /// --interval)
+    #[arg(long, value_name = "DURATION")]
+    pub chart_interval: Option<String>,
+    /// When the generated HelmChart builds a new artifact: on a new chart version, or on
+    /// every new revision of the source (default: ChartVersion)
+    #[arg(long, value_enum, value_name = "STRATEGY")]
+    pub reconcile_strategy: Option<ReconcileStrategyArg>,
+    /// Helm release name (default: [<target-namespace>-]<name>)
+    #[arg(long, value_name = "NAME")]
+    pub release_name: Option<String>,
+    /// Namespace the release is installed into (default: the HelmRelease's)
+    #[arg(long, value_name = "NAMESPACE")]
+    pub target_namespace: Option<String>,
+    /// Create the target namespace on install if it does not exist
+    #[arg(long, default_missing_value = "true", num_args = 0..=1, require_equals = true, action = clap::ArgAction::Set, default_value_t = false, value_name = "BOOL")]
+    pub create_target_namespace: bool,
+    /// Namespace the Helm release storage is kept in (default: the HelmRelease's)
+    #[arg(long, value_name = "NAMESPACE")]
+    pub storage_namespace: Option<String>,
+    /// HelmRelease that must be ready first, as [<namespace>/]<name> (comma-separated or
+    /// repeated)
+    #[arg(long, value_delimiter = ',', value_name = "[NAMESPACE/]NAME")]
+    pub depends_on: Vec<String>,
+    /// ServiceAccount to impersonate for the Helm actions
+    #[arg(long, value_name = "NAME")]
+    pub service_account: Option<String>,
+    /// Local values file, merged into spec.values in order (comma-separated or repeated)
+    #[arg(long, value_delimiter = ',', value_name = "FILE")]
+    pub values: Vec<String>,
+    /// ConfigMap or Secret whose values.yaml key holds values, as <kind>/<name>; kind is
+    /// Secret or ConfigMap (comma-separated or repeated)
+    #[arg(long, value_delimiter = ',', value_name = "KIND/NAME")]
+    pub values_from: Vec<String>,
+    /// What the chart's CRDs get on upgrade (install always creates them)
+    #[arg(long, value_enum, value_name = "POLICY")]
+    pub crds: Option<CrdsPolicyArg>,
+    /// Secret with a kubeconfig for releasing to a remote cluster
+    #[arg(long, value_name = "NAME")]
+    pub kubeconfig_secret_ref: Option<String>,
+    /// How often the release is reconciled, as a Go duration
+    #[arg(long, default_value = "1m", value_name = "DURATION")]
+    pub interval: String,
+    /// Label to set, as key=value (comma-separated or repeated)
+    #[arg(long, value_delimiter = ',', value_name = "KEY=VALUE")]
+    pub label: Vec<String>,
+    /// Print the HelmRelease as YAML instead of applying it
+    #[arg(long)]
+    pub export: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct CreateTenantArgs {
     /// Name of the tenant
@@ -838,6 +949,9 @@ pub enum GetCommand {
     /// Print the status of Kustomizations
     #[command(visible_aliases = ["kustomization", "ks"])]
     Kustomizations(GetListArgs),
+    /// Print the status of HelmReleases
+    #[command(name = "helmreleases", visible_aliases = ["helmrelease", "hr"])]
+    HelmReleases(GetListArgs),
     /// Print the status of Alerts
     #[command(visible_alias = "alert")]
     Alerts(GetListArgs),
@@ -847,8 +961,8 @@ pub enum GetCommand {
     /// Print the status of Receivers
     #[command(visible_alias = "receiver")]
     Receivers(GetListArgs),
-    /// Print the status of every source, Kustomization, Receiver, Provider and Alert, one
-    /// table per kind
+    /// Print the status of every source, HelmRelease, Kustomization, Receiver, Provider and
+    /// Alert, one table per kind
     All(GetAllArgs),
 }
 
@@ -917,6 +1031,9 @@ pub enum ReconcileCommand {
     /// Apply a Kustomization now (and with --with-source, fetch its source first) and wait
     #[command(visible_alias = "ks")]
     Kustomization(ReconcileKustomizationArgs),
+    /// Release a HelmRelease now (with --with-source, fetch its chart first) and wait
+    #[command(name = "helmrelease", visible_alias = "hr")]
+    HelmRelease(ReconcileHelmReleaseArgs),
     /// Reconcile a Receiver and wait for it to be ready
     Receiver(NameArgs),
     /// Annotate an Alert for reconciliation (Alerts have no status: done once annotated)
@@ -932,6 +1049,22 @@ pub struct ReconcileKustomizationArgs {
     /// Reconcile the Kustomization's source first and wait for its new revision
     #[arg(long)]
     pub with_source: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReconcileHelmReleaseArgs {
+    /// Name of the HelmRelease
+    pub name: String,
+    /// Reconcile the chart (the HelmChart and its source, or the OCIRepository) first and
+    /// wait for its new revision
+    #[arg(long)]
+    pub with_source: bool,
+    /// Force a one-off install or upgrade, even when nothing changed
+    #[arg(long)]
+    pub force: bool,
+    /// Reset the failure counters, so install and upgrade retries start over
+    #[arg(long)]
+    pub reset: bool,
 }
 
 #[derive(Debug, Args)]
@@ -980,6 +1113,9 @@ pub enum SuspendCommand {
     /// Suspend Kustomizations
     #[command(visible_alias = "ks")]
     Kustomization(SelectArgs),
+    /// Suspend HelmReleases
+    #[command(name = "helmrelease", visible_alias = "hr")]
+    HelmRelease(SelectArgs),
     /// Suspend Alerts: no events are sent for them
     Alert(SelectArgs),
     /// Suspend Providers: no events are sent to them
@@ -1028,6 +1164,9 @@ pub enum ResumeCommand {
     /// Resume Kustomizations and wait for them to be applied
     #[command(visible_alias = "ks")]
     Kustomization(ResumeSelectArgs),
+    /// Resume HelmReleases and wait for them to be released
+    #[command(name = "helmrelease", visible_alias = "hr")]
+    HelmRelease(ResumeSelectArgs),
     /// Resume suspended Alerts
     Alert(ResumeSelectArgs),
     /// Resume suspended Providers
@@ -1074,6 +1213,9 @@ pub enum DeleteCommand {
     /// Delete a Kustomization (with prune, the objects it applied are deleted too)
     #[command(visible_alias = "ks")]
     Kustomization(DeleteNameArgs),
+    /// Delete a HelmRelease (the helm controller uninstalls its release)
+    #[command(name = "helmrelease", visible_alias = "hr")]
+    HelmRelease(DeleteNameArgs),
     /// Delete an Alert
     Alert(DeleteNameArgs),
     /// Delete a Provider
@@ -1120,6 +1262,9 @@ pub enum ExportCommand {
     /// Export Kustomizations as YAML
     #[command(visible_alias = "ks")]
     Kustomization(SelectArgs),
+    /// Export HelmReleases as YAML
+    #[command(name = "helmrelease", visible_alias = "hr")]
+    HelmRelease(SelectArgs),
     /// Export Alerts as YAML
     Alert(SelectArgs),
     /// Export Providers as YAML

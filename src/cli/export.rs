@@ -1,7 +1,7 @@
-//! `tk export source git|helm|chart|kustomization|alert|alert-provider|receiver NAME|--all
-//! [--with-credentials]`: the objects as flux exports them, only what re-applies cleanly:
-//! apiVersion, kind, name, namespace, labels, annotations and spec, durations written the Go
-//! way (`5m` as `5m0s`), no status or server-set metadata.
+//! `tk export source git|helm|chart|kustomization|helmrelease|alert|alert-provider|receiver
+//! NAME|--all [--with-credentials]`: the objects as flux exports them, only what re-applies
+//! cleanly: apiVersion, kind, name, namespace, labels, annotations and spec, durations written
+//! the Go way (`5m` as `5m0s`), no status or server-set metadata.
 
 use anyhow::Result;
 use k8s_openapi::api::core::v1::Secret;
@@ -14,6 +14,7 @@ use super::printer::Printer;
 use super::settings::GlobalSettings;
 use super::suspend::Selection;
 use super::yaml;
+use crate::api::helm::HelmReleaseSpec;
 use crate::api::kustomize::KustomizationSpec;
 use crate::api::notification::{AlertSpec, ProviderSpec, ReceiverSpec};
 use crate::api::source::{GitRepositorySpec, HelmChartSpec, HelmRepositorySpec};
@@ -95,6 +96,11 @@ pub fn export_object(kind: Kind, object: &DynamicObject) -> Result<Value> {
     } else if kind == objects::HELM_CHART {
         let spec: HelmChartSpec = serde_json::from_value(raw).map_err(parse_error)?;
         (serde_json::to_value(spec)?, &[])
+    } else if kind == objects::HELM_RELEASE {
+        let spec: HelmReleaseSpec = serde_json::from_value(raw).map_err(parse_error)?;
+        let mut spec = serde_json::to_value(spec)?;
+        go_helm_release_spec(&mut spec);
+        (spec, &["persistentClient"])
     } else if kind == objects::PROVIDER {
         let spec: ProviderSpec = serde_json::from_value(raw).map_err(parse_error)?;
         (serde_json::to_value(spec)?, &[])
@@ -150,6 +156,63 @@ fn go_spec(spec: &mut Value, required: &[&str]) {
     fields.retain(|k, v| *v != Value::Bool(false) || required.contains(&k.as_str()));
 }
 
+/// The HelmRelease fields Go writes as `*bool`: `omitempty` keeps their `false`.
+const HELM_RELEASE_OPTIONAL_BOOLS: [&str; 4] = [
+    "persistentClient",
+    "ignoreTestFailures",
+    "remediateLastFailure",
+    // `install.serverSideApply`; upgrade and rollback spell theirs as strings.
+    "serverSideApply",
+];
+
+/// What Go's types do to a HelmRelease spec below the top level: the nested durations
+/// (chart interval, action timeouts, retry intervals) written the Go way, `false` and
+/// `retries: 0` dropped by `omitempty`. `values` is the user's JSON and stays as it is.
+fn go_helm_release_spec(spec: &mut Value) {
+    fn go_duration(value: Option<&mut Value>) {
+        if let Some(Value::String(text)) = value
+            && let Ok(parsed) = crate::api::duration::parse(text)
+        {
+            *text = crate::api::duration::format(parsed);
+        }
+    }
+    fn omit_empty(value: &mut Value) {
+        match value {
+            Value::Object(fields) => {
+                fields.retain(|k, v| match v {
+                    Value::Bool(false) => HELM_RELEASE_OPTIONAL_BOOLS.contains(&k.as_str()),
+                    Value::Number(n) if k == "retries" => n.as_i64() != Some(0),
+                    _ => true,
+                });
+                fields.values_mut().for_each(omit_empty);
+            }
+            Value::Array(items) => items.iter_mut().for_each(omit_empty),
+            _ => {}
+        }
+    }
+    let Some(fields) = spec.as_object_mut() else {
+        return;
+    };
+    go_duration(
+        fields
+            .get_mut("chart")
+            .and_then(|c| c.pointer_mut("/spec/interval")),
+    );
+    for action in ["install", "upgrade", "test", "rollback", "uninstall"] {
+        if let Some(action) = fields.get_mut(action) {
+            go_duration(action.get_mut("timeout"));
+            go_duration(action.pointer_mut("/strategy/retryInterval"));
+        }
+    }
+    let values = fields.remove("values");
+    for value in fields.values_mut() {
+        omit_empty(value);
+    }
+    if let Some(values) = values {
+        fields.insert("values".into(), values);
+    }
+}
+
 fn export_secret(secret: &Secret) -> Value {
     let mut value = json!({
         "apiVersion": "v1",
@@ -163,4 +226,40 @@ fn export_secret(secret: &Secret) -> Value {
         value["type"] = json!(type_);
     }
     value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helm_release_specs_take_go_durations_and_omissions() {
+        let raw = json!({
+            "interval": "5m", "timeout": "90s", "persistentClient": false, "suspend": false,
+            "chart": { "spec": { "chart": "podinfo", "interval": "1h", "ignoreMissingValuesFiles": false,
+                                 "sourceRef": { "kind": "HelmRepository", "name": "podinfo" } } },
+            "install": { "timeout": "10m", "createNamespace": false, "serverSideApply": false,
+                         "remediation": { "retries": 0, "remediateLastFailure": false },
+                         "strategy": { "name": "RetryOnFailure", "retryInterval": "2m" } },
+            "upgrade": { "remediation": { "retries": 3, "ignoreTestFailures": false } },
+            "values": { "enabled": false, "retries": 0, "timeout": "5m" }
+        });
+        let spec: HelmReleaseSpec = serde_json::from_value(raw).unwrap();
+        let mut spec = serde_json::to_value(spec).unwrap();
+        go_helm_release_spec(&mut spec);
+        go_spec(&mut spec, &["persistentClient"]);
+        assert_eq!(
+            spec,
+            json!({
+                "interval": "5m0s", "timeout": "1m30s", "persistentClient": false,
+                "chart": { "spec": { "chart": "podinfo", "interval": "1h0m0s",
+                                     "sourceRef": { "kind": "HelmRepository", "name": "podinfo" } } },
+                "install": { "timeout": "10m0s", "serverSideApply": false,
+                             "remediation": { "remediateLastFailure": false },
+                             "strategy": { "name": "RetryOnFailure", "retryInterval": "2m0s" } },
+                "upgrade": { "remediation": { "retries": 3, "ignoreTestFailures": false } },
+                "values": { "enabled": false, "retries": 0, "timeout": "5m" }
+            })
+        );
+    }
 }

@@ -43,8 +43,8 @@ use args::{
 };
 pub use docs::pages as doc_pages;
 use objects::{
-    ALERT, GIT_REPOSITORY, HELM_CHART, HELM_REPOSITORY, KUSTOMIZATION, NOTIFICATION_KINDS,
-    PROVIDER, RECEIVER, SOURCE_KINDS,
+    ALERT, GIT_REPOSITORY, HELM_CHART, HELM_RELEASE, HELM_REPOSITORY, KUSTOMIZATION,
+    NOTIFICATION_KINDS, PROVIDER, RECEIVER, SOURCE_KINDS,
 };
 use printer::Printer;
 use settings::GlobalSettings;
@@ -170,6 +170,14 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                         create::kustomization::run(&options, &settings, printer),
                     )?;
                 }
+                CreateCommand::HelmRelease(args) => {
+                    let options =
+                        create::helmrelease::HelmReleaseOptions::resolve(&args, &settings)?;
+                    block_on_create(
+                        options.export,
+                        create::helmrelease::run(&options, &settings, printer),
+                    )?;
+                }
                 CreateCommand::Tenant(args) => {
                     let options = create::tenant::TenantOptions::resolve(&args)?;
                     block_on_create(
@@ -243,12 +251,17 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                     )?;
                     block_on(get::one_kind(KUSTOMIZATION, &options, &settings, printer))?;
                 }
+                GetCommand::HelmReleases(args) => {
+                    get_list(HELM_RELEASE, &args, &settings, printer)?
+                }
                 GetCommand::Alerts(args) => get_list(ALERT, &args, &settings, printer)?,
                 GetCommand::AlertProviders(args) => get_list(PROVIDER, &args, &settings, printer)?,
                 GetCommand::Receivers(args) => get_list(RECEIVER, &args, &settings, printer)?,
                 GetCommand::All(args) => {
                     let options = get::GetOptions::resolve(&args.filter, None, false, &settings)?;
+                    // flux's order: sources, HelmReleases, Kustomizations, notification kinds.
                     let mut kinds = SOURCE_KINDS.to_vec();
+                    kinds.push(HELM_RELEASE);
                     kinds.push(KUSTOMIZATION);
                     kinds.extend(NOTIFICATION_KINDS);
                     block_on(get::all(&kinds, &options, &settings))?;
@@ -296,6 +309,16 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                         printer,
                     ))?;
                 }
+                ReconcileCommand::HelmRelease(args) => {
+                    let request = reconcile::HelmReleaseRequest {
+                        with_source: args.with_source,
+                        force: args.force,
+                        reset: args.reset,
+                    };
+                    block_on(reconcile::helm_release(
+                        &args.name, request, &settings, printer,
+                    ))?;
+                }
                 ReconcileCommand::Receiver(args) => {
                     block_on(reconcile::run(
                         RECEIVER, &args.name, false, &settings, printer,
@@ -334,6 +357,9 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                         printer,
                     ))?;
                 }
+                SuspendCommand::HelmRelease(args) => {
+                    suspend_select(HELM_RELEASE, &args, &settings, printer)?
+                }
                 SuspendCommand::Alert(args) => suspend_select(ALERT, &args, &settings, printer)?,
                 SuspendCommand::AlertProvider(args) => {
                     suspend_select(PROVIDER, &args, &settings, printer)?
@@ -359,6 +385,9 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                 },
                 ResumeCommand::Kustomization(args) => {
                     resume_select(KUSTOMIZATION, &args, &settings, printer)?
+                }
+                ResumeCommand::HelmRelease(args) => {
+                    resume_select(HELM_RELEASE, &args, &settings, printer)?
                 }
                 ResumeCommand::Alert(args) => resume_select(ALERT, &args, &settings, printer)?,
                 ResumeCommand::AlertProvider(args) => {
@@ -391,6 +420,9 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                         &settings,
                         printer,
                     ))?;
+                }
+                DeleteCommand::HelmRelease(args) => {
+                    delete_one(HELM_RELEASE, &args, &settings, printer)?
                 }
                 DeleteCommand::Alert(args) => {
                     block_on(delete::run(
@@ -437,6 +469,9 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                 },
                 ExportCommand::Kustomization(args) => {
                     export_select(KUSTOMIZATION, &args, &settings, printer)?
+                }
+                ExportCommand::HelmRelease(args) => {
+                    export_select(HELM_RELEASE, &args, &settings, printer)?
                 }
                 ExportCommand::Alert(args) => export_select(ALERT, &args, &settings, printer)?,
                 ExportCommand::AlertProvider(args) => {

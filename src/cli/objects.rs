@@ -1,4 +1,4 @@
-//! Flux objects as the CLI sees them: the source kinds and Kustomizations, their status
+//! Flux objects as the CLI sees them: the source kinds, Kustomizations and HelmReleases, their status
 //! (Ready, revision, suspend), reconcile requests and the waits `create`, `reconcile` and
 //! `resume` share.
 //!
@@ -56,6 +56,9 @@ pub enum RevisionField {
     Artifact,
     /// `status.lastAppliedRevision`: what an applier applied.
     LastApplied,
+    /// `status.history[0].chartVersion`, else `status.lastAttemptedRevision`: the chart
+    /// version a HelmRelease last released (flux's `getHelmReleaseRevision`).
+    History,
     /// The kind reports no revision (the notification kinds).
     None,
 }
@@ -102,6 +105,26 @@ pub const KUSTOMIZATION: Kind = Kind {
     table: Table::Revision,
     static_status: false,
 };
+
+/// `helm.toolkit.fluxcd.io/v2` HelmRelease: `tk ... helmrelease`.
+pub const HELM_RELEASE: Kind = Kind {
+    group: crate::api::helm::GROUP,
+    version: "v2",
+    kind: "HelmRelease",
+    plural: "helmreleases",
+    command: "helmrelease",
+    human: "helmrelease",
+    controller: "helm-controller",
+    revision: RevisionField::History,
+    table: Table::Revision,
+    static_status: false,
+};
+
+/// The kinds a HelmRelease's `--source` names for its chart template, as flux lists them.
+pub const HELM_CHART_SOURCE_KINDS: [&str; 3] = ["HelmRepository", "GitRepository", "Bucket"];
+
+/// The kinds a HelmRelease's `--chart-ref` names, as flux lists them.
+pub const HELM_CHART_REF_KINDS: [&str; 2] = ["OCIRepository", "HelmChart"];
 
 const NOTIFICATION_CONTROLLER: &str = "notification-controller";
 
@@ -205,6 +228,9 @@ impl Kind {
         match self.revision {
             RevisionField::Artifact => status["artifact"]["revision"].as_str(),
             RevisionField::LastApplied => status["lastAppliedRevision"].as_str(),
+            RevisionField::History => status["history"][0]["chartVersion"]
+                .as_str()
+                .or_else(|| status["lastAttemptedRevision"].as_str()),
             RevisionField::None => None,
         }
         .filter(|r| !r.is_empty())
@@ -214,7 +240,7 @@ impl Kind {
     pub fn revision_message(&self, revision: &str) -> String {
         match self.revision {
             RevisionField::Artifact => format!("fetched revision {revision}"),
-            RevisionField::LastApplied | RevisionField::None => {
+            RevisionField::LastApplied | RevisionField::History | RevisionField::None => {
                 format!("applied revision {revision}")
             }
         }
@@ -413,7 +439,18 @@ pub fn request_timestamp() -> String {
 
 /// The merge patch that asks for a reconcile.
 pub fn request_patch(requested_at: &str) -> Value {
-    json!({ "metadata": { "annotations": { RECONCILE_REQUEST_ANNOTATION: requested_at } } })
+    request_patch_with(requested_at, &[])
+}
+
+/// The merge patch that asks for a reconcile and sets each of `also` (a HelmRelease's
+/// `forceAt`, `resetAt`) to the same time, as `flux reconcile hr --force --reset` does.
+pub fn request_patch_with(requested_at: &str, also: &[&str]) -> Value {
+    let mut annotations = serde_json::Map::new();
+    annotations.insert(RECONCILE_REQUEST_ANNOTATION.into(), json!(requested_at));
+    for key in also {
+        annotations.insert((*key).into(), json!(requested_at));
+    }
+    json!({ "metadata": { "annotations": annotations } })
 }
 
 #[cfg(test)]
@@ -478,7 +515,37 @@ mod tests {
             "applied revision v1".to_string()
         );
         assert_eq!(source_kind("Bucket").map(|k| k.plural), Some("buckets"));
+        assert!(source_kind("HelmRelease").is_none());
         assert!(source_kind("Kustomization").is_none());
+    }
+
+    #[test]
+    fn helm_release_revision_is_the_latest_chart_version() {
+        let release = |status: Value| {
+            object(json!({
+                "apiVersion": HELM_RELEASE.api_version(), "kind": "HelmRelease",
+                "metadata": { "name": "a" }, "status": status
+            }))
+        };
+        let released = release(json!({
+            "history": [{ "chartVersion": "6.3.5" }, { "chartVersion": "6.3.4" }],
+            "lastAttemptedRevision": "6.4.0"
+        }));
+        assert_eq!(HELM_RELEASE.revision(&released), Some("6.3.5"));
+        let attempted = release(json!({ "lastAttemptedRevision": "6.4.0" }));
+        assert_eq!(HELM_RELEASE.revision(&attempted), Some("6.4.0"));
+        assert_eq!(HELM_RELEASE.revision(&release(json!({}))), None);
+        assert_eq!(HELM_RELEASE.api_version(), "helm.toolkit.fluxcd.io/v2");
+        assert_eq!(
+            HELM_RELEASE.revision_message("6.3.5"),
+            "applied revision 6.3.5"
+        );
+        assert_eq!(
+            request_patch_with("t1", &["reconcile.fluxcd.io/forceAt"]),
+            json!({ "metadata": { "annotations": {
+                "reconcile.fluxcd.io/requestedAt": "t1", "reconcile.fluxcd.io/forceAt": "t1"
+            } } })
+        );
     }
 
     #[test]

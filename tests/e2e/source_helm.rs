@@ -15,14 +15,14 @@ use tk::api::source::{HelmChart, HelmRepository};
 
 use crate::source_support::Harness;
 
-fn api<K>(h: &Harness) -> Api<K>
+pub(crate) fn api<K>(h: &Harness) -> Api<K>
 where
     K: kube::Resource<DynamicType = (), Scope = NamespaceResourceScope>,
 {
     Api::namespaced(h.client.clone(), &h.ns)
 }
 
-async fn apply<K>(h: &Harness, name: &str, spec: serde_json::Value)
+pub(crate) async fn apply<K>(h: &Harness, name: &str, spec: serde_json::Value)
 where
     K: kube::Resource<DynamicType = (), Scope = NamespaceResourceScope>
         + Clone
@@ -54,7 +54,10 @@ fn conditions(status: Option<&serde_json::Value>) -> Vec<serde_json::Value> {
 }
 
 /// (status, reason, message) of a condition.
-fn condition<K: serde::Serialize>(obj: &K, type_: &str) -> Option<(String, String, String)> {
+pub(crate) fn condition<K: serde::Serialize>(
+    obj: &K,
+    type_: &str,
+) -> Option<(String, String, String)> {
     let value = serde_json::to_value(obj).unwrap();
     conditions(value.get("status"))
         .into_iter()
@@ -65,7 +68,12 @@ fn condition<K: serde::Serialize>(obj: &K, type_: &str) -> Option<(String, Strin
         })
 }
 
-async fn wait_for<K>(h: &Harness, name: &str, what: &str, check: impl Fn(&K) -> bool) -> K
+pub(crate) async fn wait_for<K>(
+    h: &Harness,
+    name: &str,
+    what: &str,
+    check: impl Fn(&K) -> bool,
+) -> K
 where
     K: kube::Resource<DynamicType = (), Scope = NamespaceResourceScope>
         + Clone
@@ -88,7 +96,7 @@ where
     }
 }
 
-fn is_true<K: serde::Serialize>(obj: &K, type_: &str) -> bool {
+pub(crate) fn is_true<K: serde::Serialize>(obj: &K, type_: &str) -> bool {
     condition(obj, type_).is_some_and(|(s, _, _)| s == "True")
 }
 
@@ -96,7 +104,7 @@ fn chart_revision(c: &HelmChart) -> Option<&str> {
     Some(c.status.as_ref()?.artifact.as_ref()?.revision.as_str())
 }
 
-fn get(url: &str) -> Vec<u8> {
+pub(crate) fn get(url: &str) -> Vec<u8> {
     let mut body = Vec::new();
     testenv::ureq::get(url)
         .call()
@@ -116,7 +124,9 @@ fn sha256(bytes: &[u8]) -> String {
 }
 
 /// A repository with `app` 1.0.0, 1.1.0 and 2.0.0-rc.1, served with `options`.
-fn app_repository(options: &ChartRepoOptions) -> (ChartRepo, tempfile::TempDir, ChartRepoServer) {
+pub(crate) fn app_repository(
+    options: &ChartRepoOptions,
+) -> (ChartRepo, tempfile::TempDir, ChartRepoServer) {
     let repo = ChartRepo::new().unwrap();
     let charts = tempfile::tempdir().unwrap();
     let dir = write_test_chart(charts.path(), "app", "1.0.0").unwrap();

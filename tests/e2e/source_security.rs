@@ -501,6 +501,7 @@ async fn credentials_never_appear_in_status_events_or_logs() {
         HarnessOptions {
             capture_logs: true,
             extra_args: vec!["--log-level=debug".into()],
+            ..Default::default()
         },
     )
     .await;
@@ -603,6 +604,7 @@ async fn url_userinfo_and_query_strings_are_redacted() {
         HarnessOptions {
             capture_logs: true,
             extra_args: vec!["--log-level=debug".into()],
+            ..Default::default()
         },
     )
     .await;

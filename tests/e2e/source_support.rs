@@ -41,6 +41,8 @@ pub struct HarnessOptions {
     pub capture_logs: bool,
     /// Extra `tk controller source` arguments, e.g. `--log-level=debug`.
     pub extra_args: Vec<String>,
+    /// The controller to run instead of `source` (e.g. `all` for HelmRelease flows).
+    pub controller: Option<&'static str>,
 }
 
 impl Harness {
@@ -64,12 +66,13 @@ impl Harness {
             Some((_, path)) => Stdio::from(std::fs::File::create(path).unwrap()),
             None => Stdio::inherit(),
         };
-        let controller = controller_command("source", &ns, storage.path())
-            .arg(format!("--events-addr={}", events.url()))
-            .args(&options.extra_args)
-            .stderr(stderr)
-            .spawn()
-            .expect("the controller starts");
+        let controller =
+            controller_command(options.controller.unwrap_or("source"), &ns, storage.path())
+                .arg(format!("--events-addr={}", events.url()))
+                .args(&options.extra_args)
+                .stderr(stderr)
+                .spawn()
+                .expect("the controller starts");
         Harness {
             events,
             client,

@@ -287,8 +287,8 @@ fn parse_health_check(text: &str) -> Result<Value> {
     Ok(check)
 }
 
-/// `--depends-on [namespace/]name`.
-fn parse_depends_on(text: &str) -> Result<Value> {
+/// `--depends-on [namespace/]name` (Kustomizations and HelmReleases).
+pub(super) fn parse_depends_on(text: &str) -> Result<Value> {
     let parts: Vec<&str> = text.split('/').collect();
     Ok(match parts[..] {
         [name] => json!({ "name": name }),

@@ -1,5 +1,6 @@
 //! `tk create ...`: objects and their Secrets, printed with `--export` or applied.
 
+pub mod helmrelease;
 pub mod kustomization;
 pub mod notification;
 pub mod secret_git;

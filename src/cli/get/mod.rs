@@ -1,11 +1,11 @@
-//! `tk get sources git|helm|chart|all`, `tk get kustomizations`,
-//! `tk get alerts|alert-providers|receivers` and `tk get all`: each kind's flux table (NAME, REVISION, SUSPENDED, READY, MESSAGE for
-//! sources and Kustomizations; NAME, SUSPENDED, READY, MESSAGE for Alerts and Receivers;
-//! NAME, READY, MESSAGE for Providers), laid out exactly as the flux CLI's table printer does
-//! (cells padded, tab-separated, a trailing tab on rows). One code path serves every kind; the
-//! revision comes from the field the kind keeps it in, and the status-less Alerts and
-//! Providers (and OCI HelmRepositories, which no controller reports on) are always Ready, as
-//! flux prints them.
+//! `tk get sources git|helm|chart|all`, `tk get kustomizations|helmreleases`,
+//! `tk get alerts|alert-providers|receivers` and `tk get all`: each kind's flux table (NAME,
+//! REVISION, SUSPENDED, READY, MESSAGE for sources, Kustomizations and HelmReleases; NAME,
+//! SUSPENDED, READY, MESSAGE for Alerts and Receivers; NAME, READY, MESSAGE for Providers),
+//! laid out exactly as the flux CLI's table printer does (cells padded, tab-separated, a
+//! trailing tab on rows). One code path serves every kind; the revision comes from the field
+//! the kind keeps it in, and the status-less Alerts and Providers (and OCI HelmRepositories,
+//! which no controller reports on) are always Ready, as flux prints them.
 
 use std::time::Instant;
 
@@ -111,6 +111,14 @@ impl GetOptions {
         }
         .to_string();
         let mut row = match kind.table {
+            // flux's HelmRelease table prints the chart version and message as they are.
+            Columns::Revision if kind.revision == objects::RevisionField::History => vec![
+                name,
+                kind.revision(object).unwrap_or_default().to_string(),
+                suspended,
+                ready,
+                message,
+            ],
             Columns::Revision => vec![
                 name,
                 truncate_hex(kind.revision(object).unwrap_or_default()),

@@ -1,3 +1,121 @@
-//! The helm controller's parts: Helm 3 release storage (shared with the CLI).
+//! The helm controller: HelmReleases installed, upgraded and uninstalled from the chart
+//! artifacts of the source controller, with Helm 3 release storage shared with the `helm`
+//! CLI.
 
+mod chart;
+mod reconcile;
+mod release;
+mod status;
 pub mod storage;
+pub mod values;
+mod watch;
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+
+use anyhow::Result;
+use futures::future::BoxFuture;
+use kube::runtime::Controller;
+use tokio::sync::OnceCell;
+
+use crate::api::helm::HelmRelease;
+use crate::controllers::runtime::backoff::WatchBackoff;
+use crate::controllers::runtime::{Context, EventRecorder};
+
+/// The reportingController of the helm controller's events.
+pub const CONTROLLER: &str = "helm-controller";
+
+/// What the HelmRelease reconciles share.
+pub struct HelmContext {
+    pub rt: Arc<Context>,
+    pub recorder: EventRecorder,
+    /// Chart downloads; one client so connections to the source controller are reused.
+    pub http: reqwest::Client,
+    pub in_flight: AtomicUsize,
+    pub charts: chart::ChartCache,
+    pub discovery: crate::ssa::DiscoveryCache,
+    /// The API server's version, read once: `.Capabilities.KubeVersion`.
+    kube_version: OnceCell<helm::capabilities::KubeVersion>,
+}
+
+impl HelmContext {
+    /// `.Capabilities` for renders: the cluster's version, Helm's default API versions.
+    pub async fn capabilities(&self, client: &kube::Client) -> helm::engine::Capabilities {
+        let version = self
+            .kube_version
+            .get_or_try_init(|| async {
+                let info = client
+                    .apiserver_version()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                helm::capabilities::KubeVersion::parse(&info.git_version).map_err(|e| e.to_string())
+            })
+            .await;
+        let mut capabilities = helm::engine::Capabilities::default();
+        match version {
+            Ok(version) => capabilities.kube_version = version.clone(),
+            Err(e) => {
+                tracing::warn!(error = %e, "reading the API server version; rendering with Helm's default")
+            }
+        }
+        capabilities
+    }
+}
+
+/// Starts the HelmRelease reconciler; returns at shutdown.
+pub fn launch(ctx: Arc<Context>) -> BoxFuture<'static, Result<()>> {
+    Box::pin(async move {
+        let helm = Arc::new(HelmContext {
+            recorder: ctx.recorder(CONTROLLER)?,
+            http: crate::controllers::kustomize::artifact::client(),
+            in_flight: AtomicUsize::new(0),
+            charts: Default::default(),
+            discovery: Default::default(),
+            kube_version: OnceCell::new(),
+            rt: ctx.clone(),
+        });
+        let rt = &helm.rt;
+        rt.metrics
+            .controller_started(reconcile::NAME, rt.options.concurrent);
+        let controller = Controller::new(rt.api::<HelmRelease>(), rt.watcher_config())
+            .with_config(rt.controller_config())
+            .trigger_backoff(WatchBackoff::default());
+        let users = Arc::new(watch::Users::new(controller.store()));
+        let (charts, configmaps, secrets) = (users.clone(), users.clone(), users);
+        // Values Secrets and ConfigMaps trigger a reconcile only when labelled for it, as
+        // in Flux: watching every Secret of a cluster would cost memory for nothing.
+        let labelled = kube::runtime::watcher::Config::default().labels(&format!(
+            "{}={}",
+            crate::api::meta::RECONCILE_WATCH_LABEL,
+            crate::api::meta::RECONCILE_WATCH_ENABLED
+        ));
+        let controller = controller
+            .watches(
+                rt.api::<crate::api::source::HelmChart>(),
+                kube::runtime::watcher::Config::default(),
+                move |c| charts.of_chart(&c),
+            )
+            .watches(
+                rt.api::<k8s_openapi::api::core::v1::ConfigMap>(),
+                labelled.clone(),
+                move |c| {
+                    configmaps.of_values(crate::api::kustomize::ValuesReferenceKind::ConfigMap, &c)
+                },
+            )
+            .watches(
+                rt.api::<k8s_openapi::api::core::v1::Secret>(),
+                labelled,
+                move |s| secrets.of_values(crate::api::kustomize::ValuesReferenceKind::Secret, &s),
+            )
+            .graceful_shutdown_on(rt.shutdown.wait())
+            .run(reconcile::reconcile, reconcile::error_policy, helm.clone());
+        crate::controllers::runtime::drive(
+            reconcile::NAME,
+            controller,
+            &helm.in_flight,
+            &rt.shutdown,
+        )
+        .await;
+        Ok(())
+    })
+}

@@ -58,6 +58,27 @@ pub async fn fetch(
     retries: u32,
     local: Option<LocalStore<'_>>,
 ) -> Result<(), FetchError> {
+    let file = fetch_verified(http, url, path, digest, retries, local).await?;
+    let dest = dest.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        artifact::extract(file, &dest, artifact::Limits::default())
+            .map(|_| ())
+            .map_err(|e| FetchError::Failed(format!("failed to extract archive: {e}")))
+    })
+    .await
+    .map_err(|e| FetchError::Failed(format!("failed to extract archive: {e}")))?
+}
+
+/// The artifact file, downloaded (or read from the `local` store) and checked against
+/// `digest`, positioned at its start.
+pub async fn fetch_verified(
+    http: &reqwest::Client,
+    url: &str,
+    path: &str,
+    digest: &str,
+    retries: u32,
+    local: Option<LocalStore<'_>>,
+) -> Result<std::fs::File, FetchError> {
     let expected: artifact::Digest = digest
         .parse()
         .map_err(|e| FetchError::Failed(format!("failed to verify artifact: {e}")))?;
@@ -66,7 +87,7 @@ pub async fn fetch(
         Some(file) => file,
         None => download_with_retries(http, url, &shown, retries).await?,
     };
-    verify_and_extract(file, expected, dest).await
+    verify(file, expected).await
 }
 
 /// The stored file of an artifact this process serves; `None` (download instead) when the
@@ -113,12 +134,10 @@ async fn download_with_retries(
     Ok(file)
 }
 
-async fn verify_and_extract(
+async fn verify(
     file: std::fs::File,
     expected: artifact::Digest,
-    dest: &Path,
-) -> Result<(), FetchError> {
-    let dest = dest.to_path_buf();
+) -> Result<std::fs::File, FetchError> {
     tokio::task::spawn_blocking(move || {
         let mut file = file;
         file.rewind().map_err(|e| {
@@ -132,12 +151,10 @@ async fn verify_and_extract(
         file.rewind().map_err(|e| {
             FetchError::Failed(format!("failed to read the downloaded archive: {e}"))
         })?;
-        artifact::extract(&mut file, &dest, artifact::Limits::default())
-            .map(|_| ())
-            .map_err(|e| FetchError::Failed(format!("failed to extract archive: {e}")))
+        Ok(file)
     })
     .await
-    .map_err(|e| FetchError::Failed(format!("failed to extract archive: {e}")))?
+    .map_err(|e| FetchError::Failed(format!("failed to read the downloaded archive: {e}")))?
 }
 
 enum Attempt {

@@ -5,7 +5,7 @@
 //! changes enqueues the Kustomizations that reference it at once (found in the controller's
 //! own cache of Kustomizations), rather than at their interval.
 
-mod artifact;
+pub(crate) mod artifact;
 pub(crate) mod build;
 mod cleanup;
 mod extracted;

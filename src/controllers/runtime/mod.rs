@@ -198,7 +198,7 @@ pub fn launchers(name: ControllerName) -> Vec<Launcher> {
             crate::controllers::notification::launch,
             crate::controllers::notification::receivers::launch,
         ],
-        ControllerName::Helm => Vec::new(),
+        ControllerName::Helm => vec![crate::controllers::helm::launch],
     }
 }
 

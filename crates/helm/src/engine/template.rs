@@ -1,7 +1,7 @@
 //! `helm template`: what it prints for a chart, as a library call.
 
 use super::manifest::{is_test_hook, split_manifests};
-use super::{Error, RenderOptions};
+use super::{Error, RenderOptions, Rendered};
 use crate::chart::Chart;
 use crate::values::Values;
 
@@ -57,40 +57,16 @@ impl From<crate::Error> for TemplateFailure {
 /// Renders `chart` with the user's values (already merged from `-f`/`--set`) and returns
 /// the text `helm template` prints on stdout.
 pub fn template(
-    mut chart: Chart,
+    chart: Chart,
     user_values: &Values,
     opts: &TemplateOptions,
 ) -> Result<String, TemplateFailure> {
-    chart.validate()?;
-    match chart.metadata.chart_type.as_str() {
-        "" | "application" => {}
-        other => {
-            return Err(crate::Error::Chart(format!("{other} charts are not installable")).into());
-        }
-    }
-    crate::dependencies::check_dependencies(&chart).map_err(|e| {
-        crate::Error::Chart(format!(
-            "An error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: {e}"
-        ))
-    })?;
-    crate::dependencies::process_dependencies(&mut chart, user_values)?;
-    let values = crate::values::to_render_values(&chart, user_values, opts.skip_schema_validation)?;
-    let rendered = match super::render(&chart, &values, &opts.render) {
-        Ok(r) => r,
-        Err(error) => {
-            let mut partial = String::new();
-            if let Error::Manifest { files, .. } = &error {
-                for (name, text) in files {
-                    partial.push_str(&format!("---\n# Source: {name}\n{text}\n"));
-                }
-            }
-            let debug_output = Some(format!("{}\n", partial.trim()));
-            return Err(TemplateFailure {
-                error,
-                debug_output,
-            });
-        }
-    };
+    let (chart, values, rendered) = render_release(
+        chart,
+        user_values,
+        opts.skip_schema_validation,
+        &opts.render,
+    )?;
 
     let mut manifest = String::new();
     if opts.include_crds {
@@ -115,6 +91,48 @@ pub fn template(
         return Ok(out);
     }
     show_only(&out, &opts.show_only).map_err(|e| Error::Template(e).into())
+}
+
+/// What `helm install` and `helm upgrade` render: the chart checked (installable type,
+/// dependencies present), its dependencies processed, the values coalesced and validated
+/// against the schemas, then every template rendered. Returns the processed chart and the
+/// values used with the result.
+pub fn render_release(
+    mut chart: Chart,
+    user_values: &Values,
+    skip_schema_validation: bool,
+    render: &RenderOptions,
+) -> Result<(Chart, Values, Rendered), TemplateFailure> {
+    chart.validate()?;
+    match chart.metadata.chart_type.as_str() {
+        "" | "application" => {}
+        other => {
+            return Err(crate::Error::Chart(format!("{other} charts are not installable")).into());
+        }
+    }
+    crate::dependencies::check_dependencies(&chart).map_err(|e| {
+        crate::Error::Chart(format!(
+            "An error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: {e}"
+        ))
+    })?;
+    crate::dependencies::process_dependencies(&mut chart, user_values)?;
+    let values = crate::values::to_render_values(&chart, user_values, skip_schema_validation)?;
+    match super::render(&chart, &values, render) {
+        Ok(rendered) => Ok((chart, values, rendered)),
+        Err(error) => {
+            let mut partial = String::new();
+            if let Error::Manifest { files, .. } = &error {
+                for (name, text) in files {
+                    partial.push_str(&format!("---\n# Source: {name}\n{text}\n"));
+                }
+            }
+            let debug_output = Some(format!("{}\n", partial.trim()));
+            Err(TemplateFailure {
+                error,
+                debug_output,
+            })
+        }
+    }
 }
 
 /// `--show-only`: the documents whose `# Source:` path (below the chart directory)

@@ -1,0 +1,693 @@
+//! One HelmRelease reconcile: the chart (its HelmChart applied and ready), the values, then
+//! what the release in storage calls for, as helm-controller decides it: install when there
+//! is none, unlock a release left pending by a killed controller, upgrade when the chart or
+//! values changed (or a failed release may be retried), nothing when in sync, and stall when
+//! the retries are used up. Deletion uninstalls.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use helm::release::{ReleaseRecord, Status};
+use kube::api::{Api, Patch, PatchParams};
+use kube::runtime::controller::Action;
+use kube::runtime::finalizer::{Event, finalizer};
+use kube::{Resource, ResourceExt};
+use tracing::Instrument;
+
+use super::HelmContext;
+use super::chart::{self, ChartError};
+use super::release::{ActionError, Deploy, Target};
+use super::status::{self, reason};
+use super::storage::SecretStorage;
+use crate::api::duration;
+use crate::api::helm::{
+    CRDsPolicy, HelmRelease, HelmReleaseStatus, ReleaseAction, RemediationStrategy,
+};
+use crate::api::meta::{self, FINALIZER};
+use crate::controllers::runtime::{InFlight, Outcome};
+use crate::ssa::Owner;
+
+pub const NAME: &str = "helmrelease";
+const FIELD_MANAGER: &str = "helm-controller";
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("finalizer: {0}")]
+    Finalizer(#[source] Box<kube::runtime::finalizer::Error<Error>>),
+    #[error("{0}")]
+    Uninstall(String),
+}
+
+pub async fn reconcile(obj: Arc<HelmRelease>, ctx: Arc<HelmContext>) -> Result<Action, Error> {
+    let _in_flight = InFlight::enter(&ctx.in_flight);
+    let started = Instant::now();
+    let ns = obj.namespace().unwrap_or_default();
+    let span = tracing::info_span!("reconcile", controller = NAME, kind = "HelmRelease", name = %obj.name_any(), namespace = %ns);
+    let api: Api<HelmRelease> = Api::namespaced(ctx.rt.client.clone(), &ns);
+    let result = finalizer(&api, FINALIZER, obj.clone(), |event| async {
+        match event {
+            Event::Apply(obj) => Ok(apply(&obj, &ctx).await),
+            Event::Cleanup(obj) => cleanup(&obj, &ctx).await,
+        }
+    })
+    .instrument(span)
+    .await
+    .map_err(|e| Error::Finalizer(Box::new(e)));
+    let outcome = match &result {
+        Ok(_) => Outcome::RequeueAfter,
+        Err(_) => Outcome::Error,
+    };
+    ctx.rt
+        .metrics
+        .reconciled(NAME, obj.as_ref(), outcome, started.elapsed());
+    result
+}
+
+pub fn error_policy(obj: Arc<HelmRelease>, err: &Error, ctx: Arc<HelmContext>) -> Action {
+    tracing::warn!(name = %obj.name_any(), error = %err, "reconcile failed");
+    ctx.rt.requeue.failure(obj.as_ref())
+}
+
+fn owner(obj: &HelmRelease) -> Owner {
+    Owner {
+        group: crate::api::helm::GROUP.into(),
+        name: obj.name_any(),
+        namespace: obj.namespace().unwrap_or_default(),
+    }
+}
+
+/// Uninstalls the release and removes the HelmChart made for it; a suspended release is left
+/// in place, as Flux does.
+async fn cleanup(obj: &HelmRelease, ctx: &HelmContext) -> Result<Action, Error> {
+    if obj.spec.suspend != Some(true) {
+        let target = Target::of(obj);
+        let storage = SecretStorage::new(ctx.rt.client.clone(), &target.storage_namespace);
+        let uninstall = obj.spec.uninstall.as_ref();
+        super::release::uninstall(
+            ctx,
+            ctx.rt.client.clone(),
+            owner(obj),
+            &target,
+            &storage,
+            uninstall.and_then(|u| u.keep_history) == Some(true),
+            None,
+        )
+        .await
+        .map_err(|e| {
+            Error::Uninstall(format!(
+                "Helm uninstall failed for release {}: {e}",
+                target.full_name()
+            ))
+        })?;
+        chart::delete_template_chart(ctx, obj)
+            .await
+            .map_err(Error::Uninstall)?;
+    }
+    ctx.rt.requeue.forget(obj);
+    ctx.rt.metrics.forget(obj);
+    Ok(Action::await_change())
+}
+
+/// What one pass decided, for the status and the requeue.
+enum Step {
+    /// Done: requeue at the interval.
+    Done,
+    /// Retry with backoff.
+    Retry,
+    /// Retry after `--requeue-dependency` (the chart is not ready).
+    Wait(Duration),
+    /// Nothing to do until the spec changes.
+    Stalled,
+}
+
+async fn apply(obj: &HelmRelease, ctx: &HelmContext) -> Action {
+    if obj.spec.suspend == Some(true) {
+        tracing::info!("reconciliation is suspended for this object");
+        return Action::await_change();
+    }
+    let generation = obj.metadata.generation;
+    let mut status = obj.status.clone().unwrap_or_default();
+    status.last_handled_reconcile_at =
+        meta::pending_reconcile_request(obj.metadata.annotations.as_ref(), None)
+            .map(str::to_string)
+            .or(status.last_handled_reconcile_at);
+    let interval = match duration::parse_positive(&obj.spec.interval) {
+        Ok(interval) => interval,
+        Err(e) => {
+            status::mark_stalled(
+                &mut status,
+                "InvalidDuration",
+                &format!("spec.interval: {e}"),
+                generation,
+            );
+            status.observed_generation = generation;
+            write_status(ctx, obj, &status).await;
+            return Action::await_change();
+        }
+    };
+    let step = converge(obj, ctx, &mut status).await;
+    write_status(ctx, obj, &status).await;
+    match step {
+        Step::Done => ctx.rt.requeue.success(obj, interval),
+        Step::Retry => ctx.rt.requeue.failure(obj),
+        Step::Wait(after) => Action::requeue(after),
+        Step::Stalled => {
+            ctx.rt.requeue.forget(obj);
+            Action::await_change()
+        }
+    }
+}
+
+async fn converge(obj: &HelmRelease, ctx: &HelmContext, status: &mut HelmReleaseStatus) -> Step {
+    let generation = obj.metadata.generation;
+    let annotations = obj.metadata.annotations.clone().unwrap_or_default();
+    // A new generation, or a reset request, starts the failure counts afresh.
+    let reset = annotations
+        .get(meta::RESET_REQUEST_ANNOTATION)
+        .filter(|at| status.last_handled_reset_at.as_ref() != Some(*at))
+        .cloned();
+    if status.last_attempted_generation != generation || reset.is_some() {
+        status.failures = None;
+        status.install_failures = None;
+        status.upgrade_failures = None;
+    }
+    if let Some(at) = reset {
+        status.last_handled_reset_at = Some(at);
+    }
+    let force = annotations
+        .get(meta::FORCE_REQUEST_ANNOTATION)
+        .filter(|at| {
+            status.last_handled_force_at.as_ref() != Some(*at)
+                && annotations.get(meta::RECONCILE_REQUEST_ANNOTATION) == Some(*at)
+        })
+        .cloned();
+
+    // The chart.
+    let chart_ref = match chart::chart_ref(obj) {
+        Ok(r) => r,
+        Err(e) => return chart_failure(obj, ctx, status, e).await,
+    };
+    if let Err(e) = chart::apply_template(ctx, obj).await {
+        return chart_failure(obj, ctx, status, e).await;
+    }
+    status.helm_chart = Some(format!("{}/{}", chart_ref.0, chart_ref.1));
+    let artifact = match chart::ready_artifact(ctx, &chart_ref.0, &chart_ref.1).await {
+        Ok(a) => a,
+        Err(e) => return chart_failure(obj, ctx, status, e).await,
+    };
+    let chart = match ctx.charts.load(ctx, &artifact).await {
+        Ok(c) => c,
+        Err(e) => return chart_failure(obj, ctx, status, e).await,
+    };
+
+    // The values.
+    let client = ctx.rt.client.clone();
+    let ns = obj.namespace().unwrap_or_default();
+    let values = match super::values::compose(&client, &ns, obj).await {
+        Ok(v) => v,
+        Err(e) => {
+            let message = e.to_string();
+            status::mark_not_ready(status, reason::INIT_FAILED, &message, generation);
+            ctx.recorder
+                .warning(obj, reason::INIT_FAILED, &message)
+                .await;
+            return if e.is_not_found() {
+                Step::Wait(ctx.rt.options.requeue_dependency)
+            } else {
+                Step::Retry
+            };
+        }
+    };
+    let config_digest = super::values::digest(&values);
+    let target = Target::of(obj);
+    status.storage_namespace = Some(target.storage_namespace.clone());
+    let storage = SecretStorage::new(client.clone(), &target.storage_namespace);
+
+    // The release in storage, and what it calls for.
+    let mut history = match storage.history(&target.name).await {
+        Ok(h) => h,
+        Err(e) => {
+            let message = format!("failed to get last release revision: {e}");
+            status::mark_not_ready(status, "GetLastReleaseFailed", &message, generation);
+            return Step::Retry;
+        }
+    };
+    history.sort_by_key(|r| std::cmp::Reverse(r.version));
+    if let Some(last) = history.first_mut()
+        && last.info.status.is_pending()
+    {
+        // Nothing else holds the lock: the controller that took it is gone.
+        let stale = last.info.status.as_str();
+        last.info.status = Status::Failed;
+        last.info.description = format!("Release unlocked from stale '{stale}' state");
+        if let Err(e) = storage.update(last).await {
+            status::mark_not_ready(status, "UnlockFailed", &e.to_string(), generation);
+            return Step::Retry;
+        }
+        ctx.recorder
+            .warning(obj, "UnlockSucceeded", &last.info.description)
+            .await;
+    }
+    let last = history.first().cloned();
+    let deployed = history
+        .iter()
+        .find(|r| r.info.status == Status::Deployed)
+        .cloned();
+    let chart_version = chart.metadata.version.clone();
+    status.last_attempted_revision = Some(chart_version.clone());
+    status.last_attempted_config_digest = Some(config_digest.clone());
+    status.last_attempted_generation = generation;
+    status.observed_generation = generation;
+
+    let in_sync = |r: &ReleaseRecord| {
+        r.chart.metadata.name == chart.metadata.name
+            && r.chart.metadata.version == chart_version
+            && super::values::digest(&r.config) == config_digest
+    };
+    let action = match (&last, &deployed) {
+        (Some(last), Some(deployed))
+            if last.version == deployed.version && in_sync(deployed) && force.is_none() =>
+        {
+            status.history = Some(status::snapshots(&history));
+            status::mark_in_sync(status, generation);
+            return Step::Done;
+        }
+        (_, Some(_)) => ReleaseAction::Upgrade,
+        (_, None) => ReleaseAction::Install,
+    };
+    // A failed action is retried only as often as its remediation allows.
+    let (failures, retries) = attempts(obj, status, action);
+    if failures > 0 && retries >= 0 && failures > retries && force.is_none() {
+        let message = format!("Failed to {} after {failures} attempt(s)", verb(action));
+        status.history = Some(status::snapshots(&history));
+        status::mark_stalled(status, reason::RETRIES_EXCEEDED, &message, generation);
+        return Step::Stalled;
+    }
+    if let Some(at) = force {
+        status.last_handled_force_at = Some(at);
+    }
+    status.last_attempted_release_action = Some(action);
+    if let Some(conditions) = status.conditions.as_mut() {
+        meta::remove_condition(conditions, status::condition::REMEDIATED);
+    }
+
+    let upgrade = action == ReleaseAction::Upgrade;
+    let install = obj.spec.install.clone().unwrap_or_default();
+    let up = obj.spec.upgrade.clone().unwrap_or_default();
+    let crds = if upgrade { up.crds } else { install.crds };
+    let apply_crds = match crds {
+        Some(CRDsPolicy::Skip) => false,
+        Some(_) => true,
+        // Helm installs a chart's CRDs and leaves them alone on upgrade.
+        None => !upgrade && install.skip_crds != Some(true),
+    };
+    let timeout_text = if upgrade {
+        up.timeout.clone()
+    } else {
+        install.timeout.clone()
+    }
+    .or_else(|| obj.spec.timeout.clone());
+    let timeout = timeout_text
+        .as_deref()
+        .and_then(|t| duration::parse_positive(t).ok());
+    let deploy = Deploy {
+        ctx,
+        client: client.clone(),
+        owner: owner(obj),
+        target: &target,
+        chart: &chart,
+        values: &values,
+        storage: &storage,
+        timeout,
+        disable_wait: if upgrade {
+            up.disable_wait == Some(true)
+        } else {
+            install.disable_wait == Some(true)
+        },
+        disable_hooks: if upgrade {
+            up.disable_hooks == Some(true)
+        } else {
+            install.disable_hooks == Some(true)
+        },
+        skip_schema_validation: if upgrade {
+            up.disable_schema_validation == Some(true)
+        } else {
+            install.disable_schema_validation == Some(true)
+        },
+        apply_crds,
+        create_namespace: install.create_namespace == Some(true),
+        force: upgrade && up.force == Some(true),
+        max_history: obj.spec.max_history,
+    };
+    let version = last.as_ref().map_or(1, |r| r.version + 1);
+    let result = deploy
+        .run(if upgrade { deployed.as_ref() } else { None }, version)
+        .await;
+    if let Ok(h) = storage.history(&target.name).await {
+        status.history = Some(status::snapshots(&h));
+    }
+    status.last_release_revision = Some(version);
+    let chart_name = format!("{}@{}", chart.metadata.name, chart_version);
+    let (verb, ok_reason, failed_reason) = if upgrade {
+        ("upgrade", reason::UPGRADE_SUCCEEDED, reason::UPGRADE_FAILED)
+    } else {
+        ("install", reason::INSTALL_SUCCEEDED, reason::INSTALL_FAILED)
+    };
+    match result {
+        Ok(mut record) => {
+            let release = format!("{}.v{}", target.full_name(), record.version);
+            let message =
+                format!("Helm {verb} succeeded for release {release} with chart {chart_name}");
+            status::mark_released(status, true, ok_reason, &message, generation);
+            if upgrade {
+                status.upgrade_failures = None;
+            } else {
+                status.install_failures = None;
+            }
+            status.failures = None;
+            ctx.recorder
+                .normal_revision(obj, ok_reason, &message, &chart_version)
+                .await;
+            tracing::info!("{message}");
+            let test = obj.spec.test.clone().unwrap_or_default();
+            if test.enable != Some(true) {
+                if let Some(conditions) = status.conditions.as_mut() {
+                    meta::remove_condition(conditions, status::condition::TEST_SUCCESS);
+                }
+                return Step::Done;
+            }
+            let timeout = test
+                .timeout
+                .as_deref()
+                .and_then(|t| duration::parse_positive(t).ok());
+            let tested = deploy
+                .test(
+                    &mut record,
+                    test.filters.as_deref().unwrap_or_default(),
+                    timeout,
+                )
+                .await;
+            if let Ok(h) = storage.history(&target.name).await {
+                status.history = Some(status::snapshots(&h));
+            }
+            match tested {
+                Ok(count) => {
+                    let hooks = match count {
+                        0 => "no test hooks".to_string(),
+                        1 => "1 test hook completed successfully".to_string(),
+                        n => format!("{n} test hooks completed successfully"),
+                    };
+                    let message = format!(
+                        "Helm test succeeded for release {release} with chart {chart_name}: {hooks}"
+                    );
+                    status::mark_tested(status, true, reason::TEST_SUCCEEDED, &message, generation);
+                    ctx.recorder
+                        .normal(obj, reason::TEST_SUCCEEDED, &message)
+                        .await;
+                    Step::Done
+                }
+                Err(e) => {
+                    let message = format!(
+                        "Helm test failed for release {release} with chart {chart_name}: {e}"
+                    );
+                    status::mark_tested(status, false, reason::TEST_FAILED, &message, generation);
+                    ctx.recorder
+                        .warning(obj, reason::TEST_FAILED, &message)
+                        .await;
+                    status.failures = Some(status.failures.unwrap_or_default() + 1);
+                    if ignore_test_failures(obj, action) {
+                        return Step::Done;
+                    }
+                    let counter = if upgrade {
+                        &mut status.upgrade_failures
+                    } else {
+                        &mut status.install_failures
+                    };
+                    *counter = Some(counter.unwrap_or_default() + 1);
+                    status::mark_not_ready(status, reason::TEST_FAILED, &message, generation);
+                    if must_remediate(obj, status, action) {
+                        remediate(obj, ctx, status, &deploy, &record, deployed.as_ref()).await;
+                        if let Ok(h) = storage.history(&target.name).await {
+                            status.history = Some(status::snapshots(&h));
+                        }
+                    }
+                    Step::Retry
+                }
+            }
+        }
+        Err(ActionError { message, stored }) => {
+            let message = format!(
+                "Helm {verb} failed for release {} with chart {chart_name}: {}",
+                target.full_name(),
+                message.trim()
+            );
+            status.failures = Some(status.failures.unwrap_or_default() + 1);
+            if stored.is_some() {
+                let counter = if upgrade {
+                    &mut status.upgrade_failures
+                } else {
+                    &mut status.install_failures
+                };
+                *counter = Some(counter.unwrap_or_default() + 1);
+            }
+            status::mark_released(status, false, failed_reason, &message, generation);
+            ctx.recorder
+                .warning_revision(obj, failed_reason, &message, &chart_version)
+                .await;
+            tracing::error!("{message}");
+            if let Some(failed) = stored
+                && must_remediate(obj, status, action)
+            {
+                remediate(obj, ctx, status, &deploy, &failed, deployed.as_ref()).await;
+                if let Ok(h) = storage.history(&target.name).await {
+                    status.history = Some(status::snapshots(&h));
+                }
+            }
+            Step::Retry
+        }
+    }
+}
+
+/// `test.ignoreFailures`, unless the active remediation says otherwise
+/// (`ignoreTestFailures`).
+fn ignore_test_failures(obj: &HelmRelease, action: ReleaseAction) -> bool {
+    let remediation = match action {
+        ReleaseAction::Install => obj
+            .spec
+            .install
+            .as_ref()
+            .and_then(|i| i.remediation.as_ref())
+            .and_then(|r| r.ignore_test_failures),
+        ReleaseAction::Upgrade => obj
+            .spec
+            .upgrade
+            .as_ref()
+            .and_then(|u| u.remediation.as_ref())
+            .and_then(|r| r.ignore_test_failures),
+    };
+    remediation
+        .or_else(|| obj.spec.test.as_ref().and_then(|t| t.ignore_failures))
+        .unwrap_or(false)
+}
+
+fn verb(action: ReleaseAction) -> &'static str {
+    match action {
+        ReleaseAction::Install => "install",
+        ReleaseAction::Upgrade => "upgrade",
+    }
+}
+
+/// (failures so far, retries allowed; negative: unlimited) of `action`.
+fn attempts(obj: &HelmRelease, status: &HelmReleaseStatus, action: ReleaseAction) -> (i64, i64) {
+    match action {
+        ReleaseAction::Install => (
+            status.install_failures.unwrap_or_default(),
+            install_retries(obj),
+        ),
+        ReleaseAction::Upgrade => (
+            status.upgrade_failures.unwrap_or_default(),
+            upgrade_retries(obj),
+        ),
+    }
+}
+
+/// Whether a failed release is remediated: while retries remain, and for the last failure
+/// when `remediateLastFailure` (default: true when retries are set), as Flux decides.
+fn must_remediate(obj: &HelmRelease, status: &HelmReleaseStatus, action: ReleaseAction) -> bool {
+    let (failures, retries) = attempts(obj, status, action);
+    let last_failure = match action {
+        ReleaseAction::Install => obj
+            .spec
+            .install
+            .as_ref()
+            .and_then(|i| i.remediation.as_ref())
+            .and_then(|r| r.remediate_last_failure),
+        ReleaseAction::Upgrade => obj
+            .spec
+            .upgrade
+            .as_ref()
+            .and_then(|u| u.remediation.as_ref())
+            .and_then(|r| r.remediate_last_failure),
+    }
+    .unwrap_or(retries != 0);
+    retries < 0 || failures <= retries || last_failure
+}
+
+/// Rolls back to the deployed release (upgrade, strategy `rollback`, the default) or
+/// uninstalls the failed one (install, or strategy `uninstall`), and reports it in the
+/// Remediated condition.
+async fn remediate(
+    obj: &HelmRelease,
+    ctx: &HelmContext,
+    status: &mut HelmReleaseStatus,
+    deploy: &Deploy<'_>,
+    failed: &ReleaseRecord,
+    deployed: Option<&ReleaseRecord>,
+) {
+    let generation = obj.metadata.generation;
+    let strategy = obj
+        .spec
+        .upgrade
+        .as_ref()
+        .and_then(|u| u.remediation.as_ref())
+        .and_then(|r| r.strategy);
+    let rollback_to = deployed.filter(|_| strategy != Some(RemediationStrategy::Uninstall));
+    let (ok, reason, message) = match rollback_to {
+        Some(target) => {
+            let name = format!(
+                "{}/{}.v{} with chart {}@{}",
+                target.namespace,
+                target.name,
+                target.version,
+                target.chart.metadata.name,
+                target.chart.metadata.version
+            );
+            match deploy.rollback(failed, target).await {
+                Ok(_) => (
+                    true,
+                    reason::ROLLBACK_SUCCEEDED,
+                    format!("Helm rollback to previous release {name} succeeded"),
+                ),
+                Err(e) => (
+                    false,
+                    reason::ROLLBACK_FAILED,
+                    format!(
+                        "Helm rollback to previous release {name} failed: {}",
+                        e.message
+                    ),
+                ),
+            }
+        }
+        None => {
+            let name = format!(
+                "{}/{}.v{} with chart {}@{}",
+                failed.namespace,
+                failed.name,
+                failed.version,
+                failed.chart.metadata.name,
+                failed.chart.metadata.version
+            );
+            let keep = obj.spec.uninstall.as_ref().and_then(|u| u.keep_history) == Some(true);
+            match super::release::uninstall(
+                ctx,
+                deploy.client.clone(),
+                deploy.owner.clone(),
+                deploy.target,
+                deploy.storage,
+                keep,
+                deploy.timeout,
+            )
+            .await
+            {
+                Ok(()) => (
+                    true,
+                    reason::UNINSTALL_SUCCEEDED,
+                    format!("Helm uninstall remediation for release {name} succeeded"),
+                ),
+                Err(e) => (
+                    false,
+                    reason::UNINSTALL_FAILED,
+                    format!("Helm uninstall remediation for release {name} failed: {e}"),
+                ),
+            }
+        }
+    };
+    status::mark_remediated(status, ok, reason, &message, generation);
+    if ok {
+        ctx.recorder.normal(obj, reason, &message).await;
+    } else {
+        ctx.recorder.warning(obj, reason, &message).await;
+    }
+}
+
+/// `install.remediation.retries` (default 0; negative: unlimited).
+fn install_retries(obj: &HelmRelease) -> i64 {
+    obj.spec
+        .install
+        .as_ref()
+        .and_then(|i| i.remediation.as_ref())
+        .and_then(|r| r.retries)
+        .unwrap_or(0)
+}
+
+fn upgrade_retries(obj: &HelmRelease) -> i64 {
+    obj.spec
+        .upgrade
+        .as_ref()
+        .and_then(|u| u.remediation.as_ref())
+        .and_then(|r| r.retries)
+        .unwrap_or(0)
+}
+
+async fn chart_failure(
+    obj: &HelmRelease,
+    ctx: &HelmContext,
+    status: &mut HelmReleaseStatus,
+    error: ChartError,
+) -> Step {
+    let generation = obj.metadata.generation;
+    match error {
+        ChartError::NotReady(message) => {
+            status::mark_not_ready(status, reason::ARTIFACT_FAILED, &message, generation);
+            Step::Wait(ctx.rt.options.requeue_dependency)
+        }
+        ChartError::Failed(message) => {
+            status::mark_not_ready(status, reason::ARTIFACT_FAILED, &message, generation);
+            ctx.recorder
+                .warning(obj, reason::ARTIFACT_FAILED, &message)
+                .await;
+            Step::Retry
+        }
+        ChartError::Invalid(message) => {
+            status::mark_stalled(status, reason::ARTIFACT_FAILED, &message, generation);
+            status.observed_generation = generation;
+            ctx.recorder
+                .warning(obj, reason::ARTIFACT_FAILED, &message)
+                .await;
+            Step::Stalled
+        }
+    }
+}
+
+async fn write_status(ctx: &HelmContext, obj: &HelmRelease, status: &HelmReleaseStatus) {
+    if obj.status.as_ref() == Some(status) {
+        return;
+    }
+    let api: Api<HelmRelease> =
+        Api::namespaced(ctx.rt.client.clone(), &obj.namespace().unwrap_or_default());
+    let patch = serde_json::json!({
+        "apiVersion": HelmRelease::api_version(&()),
+        "kind": HelmRelease::kind(&()),
+        "status": status,
+    });
+    if let Err(e) = api
+        .patch_status(
+            &obj.name_any(),
+            &PatchParams::apply(FIELD_MANAGER).force(),
+            &Patch::Apply(&patch),
+        )
+        .await
+    {
+        tracing::warn!(error = %e, "failed to update the status");
+    }
+}
