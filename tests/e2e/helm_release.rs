@@ -35,6 +35,44 @@ fn helm_json(repo: &ChartRepo, ns: &str, args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// (revision, status, `field`) of each row of `helm history -o json`.
+fn history_rows(history: &serde_json::Value, field: &str) -> Vec<(i64, String, String)> {
+    history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["revision"].as_i64().unwrap(),
+                r["status"].as_str().unwrap().to_string(),
+                r[field].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// A repository serving `flaky` 1.0.0, a Deployment whose `nodeSelector` and image tag come
+/// from values (an impossible selector makes its health check fail).
+fn flaky_repository() -> (
+    ChartRepo,
+    tempfile::TempDir,
+    testenv::charts::ChartRepoServer,
+) {
+    let repo = ChartRepo::new().unwrap();
+    let charts = tempfile::tempdir().unwrap();
+    let dir = testenv::charts::write_chart(
+        charts.path(),
+        "flaky",
+        "1.0.0",
+        &[("deployment.yaml", FLAKY_DEPLOYMENT)],
+        "tag: \"1\"\nnodeSelector: {}\n",
+    )
+    .unwrap();
+    repo.add_chart(&dir, None, None).unwrap();
+    let server = repo.serve(&ChartRepoOptions::default()).unwrap();
+    (repo, charts, server)
+}
+
 #[tokio::test]
 async fn helm_release_installs_upgrades_and_uninstalls_with_helm_agreeing() {
     let h = Harness::start_with(
@@ -179,18 +217,7 @@ async fn helm_release_installs_upgrades_and_uninstalls_with_helm_agreeing() {
         format!("Helm upgrade succeeded for release {ns}/app.v2 with chart app@1.1.0")
     );
     let history = helm_json(&repo, &ns, &["history", "app"]);
-    let rows: Vec<(i64, String, String)> = history
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["revision"].as_i64().unwrap(),
-                r["status"].as_str().unwrap().to_string(),
-                r["chart"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let rows = history_rows(&history, "chart");
     assert_eq!(
         rows,
         vec![
@@ -310,18 +337,7 @@ async fn failed_upgrades_are_rolled_back_until_the_retries_run_out() {
         },
     )
     .await;
-    let repo = ChartRepo::new().unwrap();
-    let charts = tempfile::tempdir().unwrap();
-    let dir = testenv::charts::write_chart(
-        charts.path(),
-        "flaky",
-        "1.0.0",
-        &[("deployment.yaml", FLAKY_DEPLOYMENT)],
-        "tag: \"1\"\nnodeSelector: {}\n",
-    )
-    .unwrap();
-    repo.add_chart(&dir, None, None).unwrap();
-    let server = repo.serve(&ChartRepoOptions::default()).unwrap();
+    let (repo, _charts, server) = flaky_repository();
     let ns = h.ns.clone();
     apply::<HelmRepository>(
         &h,
@@ -380,18 +396,7 @@ async fn failed_upgrades_are_rolled_back_until_the_retries_run_out() {
 
     // helm agrees: two failed upgrades, each rolled back; the rollback is deployed.
     let history = helm_json(&repo, &ns, &["history", "flaky"]);
-    let rows: Vec<(i64, String, String)> = history
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["revision"].as_i64().unwrap(),
-                r["status"].as_str().unwrap().to_string(),
-                r["description"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let rows = history_rows(&history, "description");
     let statuses: Vec<(i64, &str)> = rows.iter().map(|(v, s, _)| (*v, s.as_str())).collect();
     assert_eq!(
         statuses,
@@ -555,4 +560,405 @@ async fn the_seed_helm_release_reconciles_and_runs_its_tests() {
     );
     let status = helm_json(&repo, &ns, &["status", "smoke"]);
     assert_eq!(status["hooks"][0]["last_run"]["phase"], "Succeeded");
+}
+
+#[tokio::test]
+async fn drift_is_reported_and_corrected() {
+    let h = Harness::start_with(
+        "helm-drift",
+        HarnessOptions {
+            controller: Some("all"),
+            ..Default::default()
+        },
+    )
+    .await;
+    let (_repo, _charts, server) = app_repository(&ChartRepoOptions::default());
+    let ns = h.ns.clone();
+    apply::<HelmRepository>(
+        &h,
+        "charts",
+        json!({ "interval": "10m", "url": server.url() }),
+    )
+    .await;
+    apply::<HelmRelease>(
+        &h,
+        "app",
+        json!({
+            "interval": "10m",
+            "chart": { "spec": {
+                "chart": "app",
+                "version": "1.0.0",
+                "sourceRef": { "kind": "HelmRepository", "name": "charts" },
+            }},
+            "driftDetection": {
+                "mode": "enabled",
+                "ignore": [{ "paths": ["/spec/replicas"], "target": { "kind": "Deployment" } }],
+            },
+        }),
+    )
+    .await;
+    wait_for::<HelmRelease>(&h, "app", "the install", |hr| {
+        released(hr).is_some_and(|(s, _, _)| s == "True")
+    })
+    .await;
+    // Someone edits the Deployment: its image (drift) and replicas (ignored).
+    let deployments: Api<Deployment> = Api::namespaced(h.client.clone(), &ns);
+    let edit = json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": { "name": "app" },
+        "spec": {
+            "replicas": 7,
+            "template": { "spec": { "containers": [{ "name": "app", "image": "evil:1" }] } },
+        },
+    });
+    deployments
+        .patch(
+            "app",
+            &PatchParams::apply("kubectl-edit").force(),
+            &Patch::Apply(&edit),
+        )
+        .await
+        .unwrap();
+    h.request_reconcile_of::<HelmRelease>("app").await;
+    let event = h
+        .events
+        .wait_for("DriftCorrected", |e| e["reason"] == "DriftCorrected")
+        .await;
+    assert_eq!(
+        event["message"],
+        format!(
+            "Cluster state of release {ns}/app.v1 has been corrected:\nDeployment/{ns}/app configured"
+        )
+    );
+    let detected = h
+        .events
+        .wait_for("DriftDetected", |e| e["reason"] == "DriftDetected")
+        .await;
+    assert!(
+        detected["message"].as_str().unwrap().ends_with(&format!(
+            "drifted from the desired state:\nDeployment/{ns}/app configured"
+        )),
+        "{detected}"
+    );
+    // The image is back; the ignored replicas keep their edit.
+    let spec = deployments.get("app").await.unwrap().spec.unwrap();
+    assert_eq!(spec.replicas, Some(7));
+    let image = spec.template.spec.unwrap().containers[0].image.clone();
+    assert_eq!(image.as_deref(), Some("registry.k8s.io/pause:3.10"));
+}
+
+#[tokio::test]
+async fn a_release_waits_for_the_releases_it_depends_on() {
+    let h = Harness::start_with(
+        "helm-deps",
+        HarnessOptions {
+            controller: Some("all"),
+            extra_args: vec!["--requeue-dependency=1s".into()],
+            ..Default::default()
+        },
+    )
+    .await;
+    let (_repo, _charts, server) = app_repository(&ChartRepoOptions::default());
+    let ns = h.ns.clone();
+    apply::<HelmRepository>(
+        &h,
+        "charts",
+        json!({ "interval": "10m", "url": server.url() }),
+    )
+    .await;
+    let spec = |depends_on: serde_json::Value| {
+        json!({
+            "interval": "10m",
+            "chart": { "spec": {
+                "chart": "app",
+                "version": "1.0.0",
+                "sourceRef": { "kind": "HelmRepository", "name": "charts" },
+            }},
+            "dependsOn": depends_on,
+        })
+    };
+    apply::<HelmRelease>(&h, "frontend", spec(json!([{ "name": "backend" }]))).await;
+    let waiting = wait_for::<HelmRelease>(&h, "frontend", "DependencyNotReady", |hr| {
+        condition(hr, "Ready").is_some_and(|(_, r, _)| r == "DependencyNotReady")
+    })
+    .await;
+    assert_eq!(
+        condition(&waiting, "Ready").unwrap().2,
+        format!(
+            "dependency '{ns}/backend' not found: helmreleases.helm.toolkit.fluxcd.io \"backend\" not found"
+        )
+    );
+    assert!(released(&waiting).is_none());
+    apply::<HelmRelease>(&h, "backend", spec(json!([]))).await;
+    for name in ["backend", "frontend"] {
+        wait_for::<HelmRelease>(&h, name, "the install", |hr| {
+            released(hr).is_some_and(|(s, _, _)| s == "True")
+        })
+        .await;
+    }
+
+    // A readyExpr that cannot compile stalls the dependant.
+    apply::<HelmRelease>(
+        &h,
+        "broken",
+        spec(json!([{ "name": "backend", "readyExpr": "dep.status.(" }])),
+    )
+    .await;
+    let stalled = wait_for::<HelmRelease>(&h, "broken", "Stalled", |hr| {
+        condition(hr, "Stalled").is_some_and(|(s, _, _)| s == "True")
+    })
+    .await;
+    let (_, reason, message) = condition(&stalled, "Stalled").unwrap();
+    assert_eq!(reason, "InvalidCELExpression");
+    assert!(
+        message.starts_with("spec.dependsOn[0].readyExpr: "),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn a_release_left_pending_by_a_killed_controller_is_recovered() {
+    let mut h = Harness::start_with(
+        "helm-kill",
+        HarnessOptions {
+            controller: Some("all"),
+            ..Default::default()
+        },
+    )
+    .await;
+    let (repo, _charts, server) = flaky_repository();
+    let ns = h.ns.clone();
+    apply::<HelmRepository>(
+        &h,
+        "charts",
+        json!({ "interval": "10m", "url": server.url() }),
+    )
+    .await;
+    let spec = |values: serde_json::Value| {
+        json!({
+            "interval": "10m",
+            "timeout": "5m",
+            "chart": { "spec": {
+                "chart": "flaky",
+                "sourceRef": { "kind": "HelmRepository", "name": "charts" },
+            }},
+            "values": values,
+        })
+    };
+    apply::<HelmRelease>(&h, "flaky", spec(json!({ "tag": "1" }))).await;
+    wait_for::<HelmRelease>(&h, "flaky", "the install", |hr| {
+        released(hr).is_some_and(|(s, _, _)| s == "True")
+    })
+    .await;
+    // An upgrade that waits (its pods cannot be scheduled), killed while it waits.
+    apply::<HelmRelease>(
+        &h,
+        "flaky",
+        spec(json!({ "tag": "2", "nodeSelector": { "tk.example.com/no-such-node": "true" } })),
+    )
+    .await;
+    let secrets: Api<Secret> = Api::namespaced(h.client.clone(), &ns);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while secrets
+        .list(&ListParams::default().labels("owner=helm,name=flaky,status=pending-upgrade"))
+        .await
+        .unwrap()
+        .items
+        .is_empty()
+    {
+        assert!(std::time::Instant::now() < deadline, "no pending upgrade");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    h.restart_controller();
+    // The fix arrives while the release is still locked by the dead controller.
+    apply::<HelmRelease>(&h, "flaky", spec(json!({ "tag": "3" }))).await;
+    let hr = wait_for::<HelmRelease>(&h, "flaky", "the recovered upgrade", |hr| {
+        released(hr).is_some_and(|(_, r, m)| r == "UpgradeSucceeded" && m.contains(".v3 "))
+    })
+    .await;
+    assert_eq!(condition(&hr, "Ready").unwrap().0, "True");
+    let history = helm_json(&repo, &ns, &["history", "flaky"]);
+    let rows = history_rows(&history, "description");
+    assert_eq!(
+        rows,
+        vec![
+            (1, "superseded".into(), "Superseded".into()),
+            (
+                2,
+                "failed".into(),
+                "Release unlocked from stale 'pending-upgrade' state".into()
+            ),
+            (3, "deployed".into(), "Upgrade complete".into()),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn releases_are_made_as_the_service_account() {
+    let h = Harness::start_with(
+        "helm-sa",
+        HarnessOptions {
+            controller: Some("all"),
+            ..Default::default()
+        },
+    )
+    .await;
+    let (_repo, _charts, server) = app_repository(&ChartRepoOptions::default());
+    let ns = h.ns.clone();
+    let accounts: Api<k8s_openapi::api::core::v1::ServiceAccount> =
+        Api::namespaced(h.client.clone(), &ns);
+    accounts
+        .create(
+            &Default::default(),
+            &serde_json::from_value(json!({ "metadata": { "name": "deployer" } })).unwrap(),
+        )
+        .await
+        .unwrap();
+    apply::<HelmRepository>(
+        &h,
+        "charts",
+        json!({ "interval": "10m", "url": server.url() }),
+    )
+    .await;
+    apply::<HelmRelease>(
+        &h,
+        "app",
+        json!({
+            "interval": "10m",
+            "serviceAccountName": "deployer",
+            "chart": { "spec": {
+                "chart": "app",
+                "version": "1.0.0",
+                "sourceRef": { "kind": "HelmRepository", "name": "charts" },
+            }},
+        }),
+    )
+    .await;
+    // Without permissions the account cannot even read the release records.
+    let denied = wait_for::<HelmRelease>(&h, "app", "a forbidden failure", |hr| {
+        condition(hr, "Ready").is_some_and(|(s, _, m)| s == "False" && m.contains("forbidden"))
+    })
+    .await;
+    let message = condition(&denied, "Ready").unwrap().2;
+    assert!(
+        message.contains(&format!("system:serviceaccount:{ns}:deployer")),
+        "{message}"
+    );
+    let bindings: Api<k8s_openapi::api::rbac::v1::RoleBinding> =
+        Api::namespaced(h.client.clone(), &ns);
+    bindings
+        .create(
+            &Default::default(),
+            &serde_json::from_value(json!({
+                "metadata": { "name": "deployer-admin" },
+                "roleRef": { "apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "admin" },
+                "subjects": [{ "kind": "ServiceAccount", "name": "deployer", "namespace": ns }],
+            }))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    h.request_reconcile_of::<HelmRelease>("app").await;
+    wait_for::<HelmRelease>(&h, "app", "the install", |hr| {
+        released(hr).is_some_and(|(s, _, _)| s == "True")
+    })
+    .await;
+    let deployment = Api::<Deployment>::namespaced(h.client.clone(), &ns)
+        .get("app")
+        .await
+        .unwrap();
+    let managers: Vec<String> = deployment
+        .metadata
+        .managed_fields
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|m| m.manager)
+        .collect();
+    assert!(
+        managers.contains(&"helm-controller".to_string()),
+        "{managers:?}"
+    );
+}
+
+#[tokio::test]
+async fn post_renderers_patch_the_release_and_their_changes_upgrade_it() {
+    let h = Harness::start_with(
+        "helm-pr",
+        HarnessOptions {
+            controller: Some("all"),
+            ..Default::default()
+        },
+    )
+    .await;
+    let (_repo, _charts, server) = app_repository(&ChartRepoOptions::default());
+    let ns = h.ns.clone();
+    apply::<HelmRepository>(
+        &h,
+        "charts",
+        json!({ "interval": "10m", "url": server.url() }),
+    )
+    .await;
+    let spec = |tag: &str| {
+        json!({
+            "interval": "10m",
+            "chart": { "spec": {
+                "chart": "app",
+                "version": "1.0.0",
+                "sourceRef": { "kind": "HelmRepository", "name": "charts" },
+            }},
+            "postRenderers": [{ "kustomize": {
+                "images": [{ "name": "registry.k8s.io/pause", "newTag": tag }],
+                "patches": [{
+                    "target": { "kind": "Deployment" },
+                    "patch": "- op: add\n  path: /metadata/labels/team\n  value: payments\n",
+                }],
+            }}],
+        })
+    };
+    apply::<HelmRelease>(&h, "app", spec("3.9")).await;
+    let hr = wait_for::<HelmRelease>(&h, "app", "the install", |hr| {
+        released(hr).is_some_and(|(s, _, _)| s == "True")
+    })
+    .await;
+    assert!(
+        hr.status
+            .as_ref()
+            .unwrap()
+            .observed_post_renderers_digest
+            .as_deref()
+            .is_some_and(|d| d.starts_with("sha256:"))
+    );
+    let deployments: Api<Deployment> = Api::namespaced(h.client.clone(), &ns);
+    let deployment = deployments.get("app").await.unwrap();
+    assert_eq!(
+        deployment.metadata.labels.as_ref().unwrap()["team"],
+        "payments"
+    );
+    let image = |d: &Deployment| {
+        d.spec
+            .as_ref()
+            .unwrap()
+            .template
+            .spec
+            .as_ref()
+            .unwrap()
+            .containers[0]
+            .image
+            .clone()
+    };
+    assert_eq!(
+        image(&deployment).as_deref(),
+        Some("registry.k8s.io/pause:3.9")
+    );
+
+    // Only the post-renderers change: a new release.
+    apply::<HelmRelease>(&h, "app", spec("3.8")).await;
+    wait_for::<HelmRelease>(&h, "app", "the upgrade", |hr| {
+        released(hr).is_some_and(|(_, r, _)| r == "UpgradeSucceeded")
+    })
+    .await;
+    assert_eq!(
+        image(&deployments.get("app").await.unwrap()).as_deref(),
+        Some("registry.k8s.io/pause:3.8")
+    );
 }

@@ -23,6 +23,7 @@ pub struct Harness {
     pub storage: tempfile::TempDir,
     /// The controller's stderr, when [`HarnessOptions::capture_logs`] asked for it.
     log: Option<(tempfile::TempDir, std::path::PathBuf)>,
+    options: HarnessOptions,
     _crds: tokio::sync::RwLockReadGuard<'static, ()>,
 }
 
@@ -45,6 +46,31 @@ pub struct HarnessOptions {
     pub controller: Option<&'static str>,
 }
 
+fn spawn_controller(
+    ns: &str,
+    storage: &std::path::Path,
+    events: &EventSink,
+    options: &HarnessOptions,
+    log: &Option<(tempfile::TempDir, std::path::PathBuf)>,
+) -> Child {
+    let stderr = match log {
+        Some((_, path)) => Stdio::from(
+            std::fs::File::options()
+                .create(true)
+                .append(true)
+                .open(path)
+                .unwrap(),
+        ),
+        None => Stdio::inherit(),
+    };
+    controller_command(options.controller.unwrap_or("source"), ns, storage)
+        .arg(format!("--events-addr={}", events.url()))
+        .args(&options.extra_args)
+        .stderr(stderr)
+        .spawn()
+        .expect("the controller starts")
+}
+
 impl Harness {
     pub async fn start(prefix: &str) -> Harness {
         Self::start_with(prefix, HarnessOptions::default()).await
@@ -62,17 +88,7 @@ impl Harness {
             let path = dir.path().join("controller.log");
             (dir, path)
         });
-        let stderr = match &log {
-            Some((_, path)) => Stdio::from(std::fs::File::create(path).unwrap()),
-            None => Stdio::inherit(),
-        };
-        let controller =
-            controller_command(options.controller.unwrap_or("source"), &ns, storage.path())
-                .arg(format!("--events-addr={}", events.url()))
-                .args(&options.extra_args)
-                .stderr(stderr)
-                .spawn()
-                .expect("the controller starts");
+        let controller = spawn_controller(&ns, storage.path(), &events, &options, &log);
         Harness {
             events,
             client,
@@ -81,8 +97,23 @@ impl Harness {
             controller,
             storage,
             log,
+            options,
             _crds: crds,
         }
+    }
+
+    /// Kills the controller at once (SIGKILL, as an OOM kill or a node loss would) and
+    /// starts a new one with the same flags and storage.
+    pub fn restart_controller(&mut self) {
+        let _ = self.controller.kill();
+        let _ = self.controller.wait();
+        self.controller = spawn_controller(
+            &self.ns,
+            self.storage.path(),
+            &self.events,
+            &self.options,
+            &self.log,
+        );
     }
 
     /// What the controller wrote to stderr so far; panics unless started with

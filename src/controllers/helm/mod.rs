@@ -3,6 +3,9 @@
 //! CLI.
 
 mod chart;
+mod depends;
+mod drift;
+mod postrender;
 mod reconcile;
 mod release;
 mod status;

@@ -68,6 +68,25 @@ pub fn error_policy(obj: Arc<HelmRelease>, err: &Error, ctx: Arc<HelmContext>) -
     ctx.rt.requeue.failure(obj.as_ref())
 }
 
+/// The client releases are made with: impersonating `spec.serviceAccountName`, else
+/// `--default-service-account`, else the controller's own.
+fn release_client(obj: &HelmRelease, ctx: &HelmContext) -> Result<kube::Client, String> {
+    let account = obj
+        .spec
+        .service_account_name
+        .clone()
+        .filter(|s| !s.is_empty())
+        .or_else(|| ctx.rt.options.default_service_account.clone());
+    ctx.rt
+        .clients
+        .for_account(
+            &ctx.rt.client,
+            &obj.namespace().unwrap_or_default(),
+            account,
+        )
+        .map_err(|e| format!("failed to build kube client: {e}"))
+}
+
 fn owner(obj: &HelmRelease) -> Owner {
     Owner {
         group: crate::api::helm::GROUP.into(),
@@ -81,11 +100,12 @@ fn owner(obj: &HelmRelease) -> Owner {
 async fn cleanup(obj: &HelmRelease, ctx: &HelmContext) -> Result<Action, Error> {
     if obj.spec.suspend != Some(true) {
         let target = Target::of(obj);
-        let storage = SecretStorage::new(ctx.rt.client.clone(), &target.storage_namespace);
+        let client = release_client(obj, ctx).map_err(Error::Uninstall)?;
+        let storage = SecretStorage::new(client.clone(), &target.storage_namespace);
         let uninstall = obj.spec.uninstall.as_ref();
         super::release::uninstall(
             ctx,
-            ctx.rt.client.clone(),
+            client,
             owner(obj),
             &target,
             &storage,
@@ -182,6 +202,29 @@ async fn converge(obj: &HelmRelease, ctx: &HelmContext, status: &mut HelmRelease
         })
         .cloned();
 
+    // The releases this one depends on.
+    if let Err(not_ready) =
+        super::depends::check(&ctx.rt.client, obj, ctx.rt.options.no_cross_namespace_refs).await
+    {
+        return match not_ready {
+            super::depends::NotReady::Wait(message) => {
+                status::mark_not_ready(
+                    status,
+                    meta::reason::DEPENDENCY_NOT_READY,
+                    &message,
+                    generation,
+                );
+                tracing::info!("{message}");
+                Step::Wait(ctx.rt.options.requeue_dependency)
+            }
+            super::depends::NotReady::Invalid(reason, message) => {
+                status::mark_stalled(status, reason, &message, generation);
+                status.observed_generation = generation;
+                Step::Stalled
+            }
+        };
+    }
+
     // The chart.
     let chart_ref = match chart::chart_ref(obj) {
         Ok(r) => r,
@@ -201,9 +244,8 @@ async fn converge(obj: &HelmRelease, ctx: &HelmContext, status: &mut HelmRelease
     };
 
     // The values.
-    let client = ctx.rt.client.clone();
     let ns = obj.namespace().unwrap_or_default();
-    let values = match super::values::compose(&client, &ns, obj).await {
+    let values = match super::values::compose(&ctx.rt.client, &ns, obj).await {
         Ok(v) => v,
         Err(e) => {
             let message = e.to_string();
@@ -221,6 +263,13 @@ async fn converge(obj: &HelmRelease, ctx: &HelmContext, status: &mut HelmRelease
     let config_digest = super::values::digest(&values);
     let target = Target::of(obj);
     status.storage_namespace = Some(target.storage_namespace.clone());
+    let client = match release_client(obj, ctx) {
+        Ok(client) => client,
+        Err(message) => {
+            status::mark_not_ready(status, reason::INIT_FAILED, &message, generation);
+            return Step::Retry;
+        }
+    };
     let storage = SecretStorage::new(client.clone(), &target.storage_namespace);
 
     // The release in storage, and what it calls for.
@@ -259,10 +308,14 @@ async fn converge(obj: &HelmRelease, ctx: &HelmContext, status: &mut HelmRelease
     status.last_attempted_generation = generation;
     status.observed_generation = generation;
 
+    let renderers = obj.spec.post_renderers.as_deref().unwrap_or_default();
+    let renderers_digest = (!renderers.is_empty()).then(|| super::postrender::digest(renderers));
+    let renderers_unchanged = status.observed_post_renderers_digest == renderers_digest;
     let in_sync = |r: &ReleaseRecord| {
         r.chart.metadata.name == chart.metadata.name
             && r.chart.metadata.version == chart_version
             && super::values::digest(&r.config) == config_digest
+            && renderers_unchanged
     };
     let action = match (&last, &deployed) {
         (Some(last), Some(deployed))
@@ -270,6 +323,9 @@ async fn converge(obj: &HelmRelease, ctx: &HelmContext, status: &mut HelmRelease
         {
             status.history = Some(status::snapshots(&history));
             status::mark_in_sync(status, generation);
+            if let Some(mode) = super::drift::mode(obj) {
+                check_drift(obj, ctx, client.clone(), &target, deployed, mode).await;
+            }
             return Step::Done;
         }
         (_, Some(_)) => ReleaseAction::Upgrade,
@@ -338,6 +394,7 @@ async fn converge(obj: &HelmRelease, ctx: &HelmContext, status: &mut HelmRelease
         create_namespace: install.create_namespace == Some(true),
         force: upgrade && up.force == Some(true),
         max_history: obj.spec.max_history,
+        post_renderers: obj.spec.post_renderers.as_deref().unwrap_or_default(),
     };
     let version = last.as_ref().map_or(1, |r| r.version + 1);
     let result = deploy
@@ -359,6 +416,7 @@ async fn converge(obj: &HelmRelease, ctx: &HelmContext, status: &mut HelmRelease
             let message =
                 format!("Helm {verb} succeeded for release {release} with chart {chart_name}");
             status::mark_released(status, true, ok_reason, &message, generation);
+            status.observed_post_renderers_digest = renderers_digest.clone();
             if upgrade {
                 status.upgrade_failures = None;
             } else {
@@ -465,6 +523,58 @@ async fn converge(obj: &HelmRelease, ctx: &HelmContext, status: &mut HelmRelease
             }
             Step::Retry
         }
+    }
+}
+
+/// Reports (and with `enabled`, corrects) drift of the deployed release's objects.
+async fn check_drift(
+    obj: &HelmRelease,
+    ctx: &HelmContext,
+    client: kube::Client,
+    target: &Target,
+    deployed: &ReleaseRecord,
+    mode: crate::api::helm::DriftDetectionMode,
+) {
+    let release = format!("{}.v{}", target.full_name(), deployed.version);
+    let objects = match super::release::release_objects(deployed, target) {
+        Ok(objects) => objects,
+        Err(e) => {
+            tracing::warn!(error = %e, "reading the release manifest for drift detection");
+            return;
+        }
+    };
+    let manager = super::release::manager(ctx, client, owner(obj));
+    let drift = match super::drift::check(&manager, obj, mode, objects).await {
+        Ok(drift) => drift,
+        Err(e) => {
+            tracing::warn!(error = %e, "drift detection failed");
+            return;
+        }
+    };
+    if drift.drifted.is_empty() {
+        return;
+    }
+    let message = format!(
+        "Cluster state of release {release} has drifted from the desired state:\n{}",
+        drift.drifted.join("\n")
+    );
+    ctx.recorder.warning(obj, "DriftDetected", &message).await;
+    tracing::info!("{message}");
+    match drift.corrected {
+        Some(Ok(applied)) => {
+            let message =
+                format!("Cluster state of release {release} has been corrected:\n{applied}");
+            ctx.recorder.normal(obj, "DriftCorrected", &message).await;
+            tracing::info!("{message}");
+        }
+        Some(Err(e)) => {
+            let message = format!("Failed to correct cluster state of release {release}:\n{e}");
+            ctx.recorder
+                .warning(obj, "DriftCorrectionFailed", &message)
+                .await;
+            tracing::error!("{message}");
+        }
+        None => {}
     }
 }
 

@@ -103,12 +103,12 @@ pub struct Deploy<'a> {
     pub create_namespace: bool,
     pub force: bool,
     pub max_history: Option<i64>,
+    pub post_renderers: &'a [crate::api::helm::PostRenderer],
 }
 
 impl Deploy<'_> {
     fn manager(&self) -> ResourceManager {
-        ResourceManager::new(self.client.clone(), FIELD_MANAGER, self.owner.clone())
-            .with_discovery_cache(self.ctx.discovery.clone())
+        manager(self.ctx, self.client.clone(), self.owner.clone())
     }
 
     /// Installs (`previous` = None) or upgrades from the deployed `previous` release, as
@@ -137,6 +137,12 @@ impl Deploy<'_> {
         .map_err(|e| ActionError::before_storage(format!("rendering aborted: {e}")))?
         .map_err(|e| ActionError::before_storage(e.message(false)))?;
         let (_, _, rendered) = rendered;
+        let manifest = super::postrender::apply(&rendered.manifest_text(), self.post_renderers)
+            .map_err(|e| {
+                ActionError::before_storage(format!(
+                    "error while running post render on files: {e}"
+                ))
+            })?;
 
         let now = Time::now();
         let mut record = ReleaseRecord {
@@ -145,7 +151,7 @@ impl Deploy<'_> {
             version,
             chart: self.chart.clone(),
             config: self.values.clone(),
-            manifest: rendered.manifest_text(),
+            manifest,
             hooks: rendered.hooks.clone(),
             info: helm::release::Info {
                 first_deployed: previous
@@ -288,10 +294,7 @@ impl Deploy<'_> {
                 )?);
             }
         }
-        for mut object in parse_documents(&record.manifest, "release manifest")? {
-            self.adopt(&mut object);
-            objects.push(object);
-        }
+        objects.extend(release_objects(record, self.target)?);
         if !self.disable_hooks {
             self.run_hooks(record, &format!("pre-{hook_event}")).await?;
         }
@@ -340,23 +343,8 @@ impl Deploy<'_> {
         Ok(())
     }
 
-    /// The namespace, and the labels and annotations Helm (ownership) and helm-controller
-    /// (origin) put on every release object.
     fn adopt(&self, object: &mut Value) {
-        if object.pointer("/metadata/namespace").is_none() {
-            object["metadata"]["namespace"] = Value::String(self.target.namespace.clone());
-        }
-        let labels = &mut object["metadata"]["labels"];
-        if !labels.is_object() {
-            *labels = serde_json::json!({});
-        }
-        labels["app.kubernetes.io/managed-by"] = "Helm".into();
-        let annotations = &mut object["metadata"]["annotations"];
-        if !annotations.is_object() {
-            *annotations = serde_json::json!({});
-        }
-        annotations["meta.helm.sh/release-name"] = self.target.name.clone().into();
-        annotations["meta.helm.sh/release-namespace"] = self.target.namespace.clone().into();
+        adopt(object, self.target);
     }
 
     /// Runs the hooks of `event` in Helm's order (weight, then name): each is recreated
@@ -572,8 +560,7 @@ pub async fn uninstall(
     else {
         return Ok(());
     };
-    let manager = ResourceManager::new(client.clone(), FIELD_MANAGER, owner.clone())
-        .with_discovery_cache(ctx.discovery.clone());
+    let manager = manager(ctx, client, owner);
     let refs = manifest_refs(&last.manifest, &target.namespace);
     manager
         .delete_all(&refs, &DeleteOptions::default())
@@ -598,6 +585,39 @@ pub async fn uninstall(
         }
     }
     Ok(())
+}
+
+/// The namespace, and the labels and annotations Helm (ownership) and helm-controller
+/// (origin) put on every release object.
+fn adopt(object: &mut Value, target: &Target) {
+    if object.pointer("/metadata/namespace").is_none() {
+        object["metadata"]["namespace"] = Value::String(target.namespace.clone());
+    }
+    let labels = &mut object["metadata"]["labels"];
+    if !labels.is_object() {
+        *labels = serde_json::json!({});
+    }
+    labels["app.kubernetes.io/managed-by"] = "Helm".into();
+    let annotations = &mut object["metadata"]["annotations"];
+    if !annotations.is_object() {
+        *annotations = serde_json::json!({});
+    }
+    annotations["meta.helm.sh/release-name"] = target.name.clone().into();
+    annotations["meta.helm.sh/release-namespace"] = target.namespace.clone().into();
+}
+
+/// A release's objects as they are applied (see [`adopt`]).
+pub fn release_objects(record: &ReleaseRecord, target: &Target) -> Result<Vec<Value>, String> {
+    let mut objects = parse_documents(&record.manifest, "release manifest")?;
+    for object in &mut objects {
+        adopt(object, target);
+    }
+    Ok(objects)
+}
+
+/// The manager applying a release's objects for `owner`.
+pub fn manager(ctx: &HelmContext, client: kube::Client, owner: Owner) -> ResourceManager {
+    ResourceManager::new(client, FIELD_MANAGER, owner).with_discovery_cache(ctx.discovery.clone())
 }
 
 /// The objects of a rendered document stream (`---` separated), empty documents skipped.

@@ -47,28 +47,15 @@ pub(super) fn owner(namespace: &str, name: &str) -> ssa::Owner {
 }
 
 impl KustomizeContext {
-    /// The controller's client, or one impersonating `service_account` in `namespace`
-    /// (built once per account and reused). The error says why the client cannot be built.
+    /// The controller's client, or one impersonating `service_account` in `namespace`.
     pub(super) fn client_for(
         &self,
         namespace: &str,
         service_account: Option<String>,
     ) -> Result<kube::Client, String> {
-        let Some(sa) = service_account else {
-            return Ok(self.rt.client.clone());
-        };
-        let key = (namespace.to_string(), sa);
-        let mut clients = self.impersonated.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(client) = clients.get(&key) {
-            return Ok(client.clone());
-        }
-        let client = self
-            .rt
+        self.rt
             .clients
-            .impersonating(&key.0, &key.1)
-            .map_err(|e| format!("{e:#}"))?;
-        clients.insert(key, client.clone());
-        Ok(client)
+            .for_account(&self.rt.client, namespace, service_account)
     }
 }
 

@@ -55,9 +55,6 @@ pub struct KustomizeContext {
     pub discovery: crate::ssa::DiscoveryCache,
     /// Proofs that applied objects are unchanged, so unchanged reconciles skip dry runs.
     pub drift: crate::ssa::DriftCache,
-    /// Impersonating clients by (namespace, service account), so their connections are
-    /// reused rather than opened anew by every reconcile.
-    impersonated: Mutex<HashMap<(String, String), kube::Client>>,
 }
 
 /// Health checks in progress by object, so that a new source revision ends the wait at once
@@ -150,7 +147,6 @@ pub fn launch(ctx: Arc<Context>) -> BoxFuture<'static, Result<()>> {
             extractions: Default::default(),
             discovery: Default::default(),
             drift: Default::default(),
-            impersonated: Mutex::default(),
             rt: ctx.clone(),
         });
         run(kctx).await

@@ -33,6 +33,10 @@ pub struct Clients {
     /// client: a burst of events must not delay status writes, nor the other way round.
     events_limiter: RateLimitLayer,
     counter: RequestCountLayer,
+    /// Impersonating clients by (namespace, service account), built once and shared by the
+    /// controllers of the process so their connections are reused.
+    impersonated:
+        std::sync::Arc<std::sync::Mutex<std::collections::HashMap<(String, String), kube::Client>>>,
 }
 
 impl Clients {
@@ -65,6 +69,29 @@ impl Clients {
         let config = crate::ssa::impersonation_config(&self.config, namespace, service_account)?;
         self.build(config, None)
     }
+
+    /// `own`, or the client impersonating `service_account` in `namespace` (built once per
+    /// account and reused). The error says why the client cannot be built.
+    pub fn for_account(
+        &self,
+        own: &kube::Client,
+        namespace: &str,
+        service_account: Option<String>,
+    ) -> std::result::Result<kube::Client, String> {
+        let Some(sa) = service_account else {
+            return Ok(own.clone());
+        };
+        let key = (namespace.to_string(), sa);
+        let mut clients = self.impersonated.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(client) = clients.get(&key) {
+            return Ok(client.clone());
+        }
+        let client = self
+            .impersonating(&key.0, &key.1)
+            .map_err(|e| format!("{e:#}"))?;
+        clients.insert(key, client.clone());
+        Ok(client)
+    }
 }
 
 /// The controller's own client, and the factory of the others.
@@ -94,6 +121,7 @@ pub async fn build(
         counter: RequestCountLayer {
             requests: metrics.rest_requests(),
         },
+        impersonated: Default::default(),
     };
     Ok((clients.build(config, Some(&clients.limiter))?, clients))
 }
