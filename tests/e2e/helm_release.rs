@@ -437,6 +437,16 @@ spec:
           image: registry.invalid/smoke:1
 "#;
 
+/// What the chart sees of the cluster: the API server's version and discovered APIs.
+const CAPABILITIES_CONFIGMAP: &str = r#"apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-capabilities
+data:
+  helmReleases: {{ .Capabilities.APIVersions.Has "helm.toolkit.fluxcd.io/v2/HelmRelease" | quote }}
+  kubeMinor: {{ .Capabilities.KubeVersion.Minor | quote }}
+"#;
+
 /// The talk's HelmRelease, in GA form: a SemVer range, rollback remediation, tests whose
 /// failures are ignored, values from a ConfigMap and inline.
 #[tokio::test]
@@ -455,7 +465,10 @@ async fn the_seed_helm_release_reconciles_and_runs_its_tests() {
         charts.path(),
         "smoke",
         "0.1.0",
-        &[("tests/job.yaml", JOB_TEST_HOOK)],
+        &[
+            ("tests/job.yaml", JOB_TEST_HOOK),
+            ("capabilities.yaml", CAPABILITIES_CONFIGMAP),
+        ],
         "{}\n",
     )
     .unwrap();
@@ -558,6 +571,10 @@ async fn the_seed_helm_release_reconciles_and_runs_its_tests() {
             )
         )
     );
+    let capabilities = configmaps.get("smoke-capabilities").await.unwrap();
+    let data = capabilities.data.unwrap();
+    assert_eq!(data["helmReleases"], "true");
+    assert_eq!(data["kubeMinor"], "34");
     let status = helm_json(&repo, &ns, &["status", "smoke"]);
     assert_eq!(status["hooks"][0]["last_run"]["phase"], "Succeeded");
 }

@@ -39,10 +39,15 @@ pub struct HelmContext {
     pub discovery: crate::ssa::DiscoveryCache,
     /// The API server's version, read once: `.Capabilities.KubeVersion`.
     kube_version: OnceCell<helm::capabilities::KubeVersion>,
+    /// `.Capabilities.APIVersions` as discovered, and when: rediscovered after
+    /// [`API_VERSIONS_TTL`] so new CRDs show up without a discovery per release.
+    api_versions: tokio::sync::Mutex<Option<(std::time::Instant, Vec<String>)>>,
 }
 
+const API_VERSIONS_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
 impl HelmContext {
-    /// `.Capabilities` for renders: the cluster's version, Helm's default API versions.
+    /// `.Capabilities` for renders: the cluster's version and the API versions it serves.
     pub async fn capabilities(&self, client: &kube::Client) -> helm::engine::Capabilities {
         let version = self
             .kube_version
@@ -61,7 +66,47 @@ impl HelmContext {
                 tracing::warn!(error = %e, "reading the API server version; rendering with Helm's default")
             }
         }
+        if let Some(versions) = self.api_versions(client).await {
+            capabilities.api_versions = versions;
+        }
         capabilities
+    }
+
+    /// Every `group/version` and `group/version/Kind` the cluster serves (core: `v1`,
+    /// `v1/Kind`), as Helm lists them in-cluster; `None` (Helm's defaults) when discovery
+    /// fails.
+    async fn api_versions(&self, client: &kube::Client) -> Option<Vec<String>> {
+        let mut cached = self.api_versions.lock().await;
+        if let Some((at, versions)) = cached.as_ref()
+            && at.elapsed() < API_VERSIONS_TTL
+        {
+            return Some(versions.clone());
+        }
+        let discovery = match kube::Discovery::new(client.clone()).run().await {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::warn!(error = %e, "discovering API versions; rendering with Helm's defaults");
+                return None;
+            }
+        };
+        let mut versions = Vec::new();
+        for group in discovery.groups() {
+            for version in group.versions() {
+                let gv = if group.name().is_empty() {
+                    version.to_string()
+                } else {
+                    format!("{}/{version}", group.name())
+                };
+                for (resource, _) in group.versioned_resources(version) {
+                    versions.push(format!("{gv}/{}", resource.kind));
+                }
+                versions.push(gv);
+            }
+        }
+        versions.sort();
+        versions.dedup();
+        *cached = Some((std::time::Instant::now(), versions.clone()));
+        Some(versions)
     }
 }
 
@@ -75,6 +120,7 @@ pub fn launch(ctx: Arc<Context>) -> BoxFuture<'static, Result<()>> {
             charts: Default::default(),
             discovery: Default::default(),
             kube_version: OnceCell::new(),
+            api_versions: Default::default(),
             rt: ctx.clone(),
         });
         let rt = &helm.rt;
