@@ -102,15 +102,13 @@ async fn cleanup(obj: &HelmRelease, ctx: &HelmContext) -> Result<Action, Error> 
         let target = Target::of(obj);
         let client = release_client(obj, ctx).map_err(Error::Uninstall)?;
         let storage = SecretStorage::new(client.clone(), &target.storage_namespace);
-        let uninstall = obj.spec.uninstall.as_ref();
         super::release::uninstall(
             ctx,
             client,
             owner(obj),
             &target,
             &storage,
-            uninstall.and_then(|u| u.keep_history) == Some(true),
-            None,
+            obj.spec.uninstall.as_ref(),
         )
         .await
         .map_err(|e| {
@@ -697,15 +695,13 @@ async fn remediate(
                 failed.chart.metadata.name,
                 failed.chart.metadata.version
             );
-            let keep = obj.spec.uninstall.as_ref().and_then(|u| u.keep_history) == Some(true);
             match super::release::uninstall(
                 ctx,
                 deploy.client.clone(),
                 deploy.owner.clone(),
                 deploy.target,
                 deploy.storage,
-                keep,
-                deploy.timeout,
+                obj.spec.uninstall.as_ref(),
             )
             .await
             {

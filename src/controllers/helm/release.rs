@@ -542,17 +542,23 @@ async fn await_hook(
     Ok(())
 }
 
-/// Uninstalls the release: pre-delete hooks, the objects of its manifest, post-delete hooks,
-/// then its records (or, with `keep_history`, the last marked uninstalled).
+/// Uninstalls the release: the objects of its manifest (deleted with `spec.uninstall`'s
+/// propagation), then its records (or, with `keepHistory`, the last marked uninstalled).
 pub async fn uninstall(
     ctx: &HelmContext,
     client: kube::Client,
     owner: Owner,
     target: &Target,
     storage: &SecretStorage,
-    keep_history: bool,
-    timeout: Option<Duration>,
+    settings: Option<&crate::api::helm::Uninstall>,
 ) -> Result<(), String> {
+    use crate::api::helm::DeletionPropagation;
+    let keep_history = settings.and_then(|u| u.keep_history) == Some(true);
+    let propagation = match settings.and_then(|u| u.deletion_propagation) {
+        None | Some(DeletionPropagation::Background) => "Background",
+        Some(DeletionPropagation::Foreground) => "Foreground",
+        Some(DeletionPropagation::Orphan) => "Orphan",
+    };
     let Some(mut last) = storage
         .last(&target.name)
         .await
@@ -562,11 +568,13 @@ pub async fn uninstall(
     };
     let manager = manager(ctx, client, owner);
     let refs = manifest_refs(&last.manifest, &target.namespace);
+    let options = DeleteOptions {
+        propagation: Some(propagation.to_string()),
+    };
     manager
-        .delete_all(&refs, &DeleteOptions::default())
+        .delete_all(&refs, &options)
         .await
         .map_err(|e| format!("failed to delete release resources: {e}"))?;
-    let _ = timeout;
     if keep_history {
         last.info.status = Status::Uninstalled;
         last.info.deleted = Time::now();
