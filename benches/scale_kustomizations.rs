@@ -57,19 +57,13 @@
 //!
 //! Run without `--bench` (as `cargo test --benches` does) it does nothing: it needs minutes.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::path::PathBuf;
+use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use futures::{StreamExt, TryStreamExt};
-use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
-use k8s_openapi::api::networking::v1::ServiceCIDR;
-use k8s_openapi::api::rbac::v1::RoleBinding;
 use kube::api::{Api, Patch, PatchParams, PostParams};
-use kube::runtime::{WatchStreamExt, watcher};
 use serde_json::json;
 use testenv::git::{GitServers, GitServersOptions, HttpOptions};
 use tk::api::kustomize::Kustomization;
@@ -77,20 +71,16 @@ use tk::api::source::GitRepository;
 
 #[path = "support/scale.rs"]
 mod scale;
-use scale::{Sample, apply_crds, build_tk, clock_ticks_per_second, parse_secs, sample};
+use scale::{
+    Controller, ControllerSpec, MIB, Mode, Sample, Tracker, apiserver_requests, apply_crds,
+    build_tk, clock_ticks_per_second, component_ticks, delta, load_average, log_summary,
+    metric_sum, own_requests, parse_mode, parse_secs, percentile_secs as percentile,
+    print_requests, sample,
+};
 
 const NAMESPACE: &str = "scale-kustomizations";
 const SOURCE: &str = "apps";
 const SERVICE_CIDR: &str = "10.96.0.0/20";
-const MIB: f64 = 1024.0;
-
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Mode {
-    /// `tk controller source` and `tk controller kustomize`, as Flux's Deployments run.
-    Split,
-    /// One `tk controller all`.
-    All,
-}
 
 struct Config {
     apps: usize,
@@ -185,21 +175,6 @@ fn parse_count(v: &str) -> Result<usize> {
         .with_context(|| format!("{v:?} is not a number of apps"))
 }
 
-fn parse_mode(v: &str) -> Result<Mode> {
-    match v {
-        "split" => Ok(Mode::Split),
-        "all" => Ok(Mode::All),
-        _ => bail!("--mode is split or all, not {v:?}"),
-    }
-}
-
-fn load_average() -> String {
-    fs::read_to_string("/proc/loadavg")
-        .ok()
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|| "?".to_string())
-}
-
 fn run(config: &Config) -> Result<bool> {
     let tk = match &config.tk {
         Some(path) => path.clone(),
@@ -243,20 +218,38 @@ fn run(config: &Config) -> Result<bool> {
         .prefix("tk-scale-kustomizations-")
         .tempdir()?;
     let storage = work.path().join("storage");
-    let names: &[&str] = match config.mode {
+    let names: &[&'static str] = match config.mode {
         Mode::Split => &["source", "kustomize"],
         Mode::All => &["all"],
     };
+    let spec = ControllerSpec {
+        tk: &tk,
+        namespace: NAMESPACE,
+        kubeconfig: cluster.kubeconfig_path(),
+        storage: &storage,
+        dir: work.path(),
+    };
+    let mut extra = Vec::new();
+    if let Some(qps) = &config.qps {
+        extra.push(format!("--kube-api-qps={qps}"));
+    }
+    if let Some(burst) = &config.burst {
+        extra.push(format!("--kube-api-burst={burst}"));
+    }
+    let env: Vec<(&str, std::ffi::OsString)> = config
+        .tmpdir
+        .iter()
+        .map(|t| ("TMPDIR", t.clone().into_os_string()))
+        .collect();
     let mut controllers = Vec::new();
-    for name in names {
-        controllers.push(Controller::spawn(
-            &tk,
-            name,
-            config,
-            cluster.kubeconfig_path(),
-            &storage,
-            work.path(),
-        )?);
+    for &name in names {
+        // flux-benchmark: kustomize-controller --concurrent=20, source-controller 10.
+        let concurrent = if name == "source" {
+            10
+        } else {
+            config.concurrent
+        };
+        controllers.push(Controller::spawn(&spec, name, concurrent, &extra, &env)?);
     }
     let result = runtime.block_on(measure(config, &cluster, &client, &mut controllers, &url));
     for controller in &mut controllers {
@@ -366,304 +359,8 @@ fn make_repo(servers: &GitServers, apps: usize) -> Result<String> {
 /// cluster-admin in the namespace, as flux-benchmark's `namespace-admin` role does) and a
 /// ServiceCIDR large enough for N ClusterIP Services.
 async fn prepare_cluster(client: &kube::Client) -> Result<()> {
-    let params = PatchParams::apply("tk-scale").force();
-    let ns: Namespace = serde_json::from_value(json!({ "metadata": { "name": NAMESPACE } }))?;
-    Api::<Namespace>::all(client.clone())
-        .patch(NAMESPACE, &params, &Patch::Apply(&ns))
-        .await?;
-    let sa: ServiceAccount = serde_json::from_value(json!({
-        "apiVersion": "v1",
-        "kind": "ServiceAccount",
-        "metadata": { "name": "flux", "namespace": NAMESPACE },
-    }))?;
-    Api::<ServiceAccount>::namespaced(client.clone(), NAMESPACE)
-        .patch("flux", &params, &Patch::Apply(&sa))
-        .await?;
-    let binding: RoleBinding = serde_json::from_value(json!({
-        "apiVersion": "rbac.authorization.k8s.io/v1",
-        "kind": "RoleBinding",
-        "metadata": { "name": "flux", "namespace": NAMESPACE },
-        "roleRef": {
-            "apiGroup": "rbac.authorization.k8s.io",
-            "kind": "ClusterRole",
-            "name": "cluster-admin",
-        },
-        "subjects": [{ "kind": "ServiceAccount", "name": "flux", "namespace": NAMESPACE }],
-    }))?;
-    Api::<RoleBinding>::namespaced(client.clone(), NAMESPACE)
-        .patch("flux", &params, &Patch::Apply(&binding))
-        .await?;
-
-    let cidrs: Api<ServiceCIDR> = Api::all(client.clone());
-    let cidr: ServiceCIDR = serde_json::from_value(json!({
-        "apiVersion": "networking.k8s.io/v1",
-        "kind": "ServiceCIDR",
-        "metadata": { "name": NAMESPACE },
-        "spec": { "cidrs": [SERVICE_CIDR] },
-    }))?;
-    cidrs
-        .patch(NAMESPACE, &params, &Patch::Apply(&cidr))
-        .await
-        .context("creating a ServiceCIDR (needs Kubernetes 1.33 or later)")?;
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let ready = cidrs
-            .get(NAMESPACE)
-            .await?
-            .status
-            .and_then(|s| s.conditions)
-            .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
-        if ready {
-            return Ok(());
-        }
-        if Instant::now() > deadline {
-            bail!("ServiceCIDR {SERVICE_CIDR} not Ready within 30s");
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
-}
-
-struct Controller {
-    name: &'static str,
-    child: Child,
-    metrics: u16,
-    log: PathBuf,
-}
-
-impl Controller {
-    fn spawn(
-        tk: &Path,
-        name: &str,
-        config: &Config,
-        kubeconfig: &Path,
-        storage: &Path,
-        dir: &Path,
-    ) -> Result<Controller> {
-        let name: &'static str = match name {
-            "source" => "source",
-            "kustomize" => "kustomize",
-            _ => "all",
-        };
-        let log_path = dir.join(format!("{name}.log"));
-        let log = fs::File::create(&log_path)?;
-        let metrics = free_port()?;
-        // flux-benchmark: kustomize-controller --concurrent=20, source-controller 10.
-        let concurrent = if name == "source" {
-            10
-        } else {
-            config.concurrent
-        };
-        let mut cmd = Command::new(tk);
-        cmd.args([
-            "controller",
-            name,
-            "--watch-all-namespaces=false",
-            "-n",
-            NAMESPACE,
-            "--storage-addr",
-            "127.0.0.1:0",
-            "--health-addr",
-            "0",
-            "--events-listen-addr",
-            "0",
-            "--receiver-addr",
-            "0",
-        ])
-        .arg(format!("--metrics-addr=127.0.0.1:{metrics}"))
-        .arg(format!("--concurrent={concurrent}"))
-        .arg("--storage-path")
-        .arg(storage)
-        .arg("--kubeconfig")
-        .arg(kubeconfig);
-        if let Some(qps) = &config.qps {
-            cmd.arg(format!("--kube-api-qps={qps}"));
-        }
-        if let Some(burst) = &config.burst {
-            cmd.arg(format!("--kube-api-burst={burst}"));
-        }
-        if let Some(tmpdir) = &config.tmpdir {
-            cmd.env("TMPDIR", tmpdir);
-        }
-        let child = cmd
-            .env_remove("KUBECONFIG")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone()?)
-            .stderr(log)
-            .spawn()
-            .with_context(|| format!("starting {}", tk.display()))?;
-        Ok(Controller {
-            name,
-            child,
-            metrics,
-            log: log_path,
-        })
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    fn check_alive(&mut self) -> Result<()> {
-        if let Some(status) = self.child.try_wait()? {
-            let tail = scale::log_tail(&self.log);
-            bail!(
-                "tk controller {} exited ({status}); last lines:\n{}",
-                self.name,
-                tail
-            );
-        }
-        Ok(())
-    }
-
-    /// The controller's `/metrics` page.
-    fn scrape(&self) -> Result<String> {
-        scale::scrape_metrics(self.metrics)
-    }
-
-    fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// CPU ticks of every control-plane component (local control planes only).
-fn component_ticks(cluster: &testenv::ControlPlane) -> BTreeMap<&'static str, u64> {
-    cluster
-        .component_pids()
-        .into_iter()
-        .filter_map(|(name, pid)| Some((name, sample(pid).ok()?.cpu_ticks)))
-        .collect()
-}
-
-/// `apiserver_request_total` summed over codes, by "VERB resource[/subresource]" (dry runs
-/// marked), plus the non-2xx part by "VERB resource code".
-#[derive(Default, Clone)]
-struct Requests {
-    by_kind: BTreeMap<String, f64>,
-    failed: BTreeMap<String, f64>,
-}
-
-fn apiserver_requests(cluster: &testenv::ControlPlane) -> Result<Requests> {
-    let body = cluster
-        .admin_agent()?
-        .get(&format!("{}/metrics", cluster.server_url()))
-        .call()
-        .context("GET /metrics from the apiserver")?
-        .body_mut()
-        .read_to_string()?;
-    let mut requests = Requests::default();
-    for line in body.lines() {
-        let Some(rest) = line.strip_prefix("apiserver_request_total{") else {
-            continue;
-        };
-        let Some((labels, value)) = rest.rsplit_once("} ") else {
-            continue;
-        };
-        let value: f64 = value.trim().parse().unwrap_or(0.0);
-        let labels = prometheus_labels(labels);
-        let get = |k: &str| labels.get(k).map(String::as_str).unwrap_or("");
-        let mut resource = get("resource").to_string();
-        if !get("subresource").is_empty() {
-            resource = format!("{resource}/{}", get("subresource"));
-        }
-        let verb = match get("dry_run") {
-            "" => get("verb").to_string(),
-            _ => format!("{} (dry run)", get("verb")),
-        };
-        let key = format!("{verb} {resource}");
-        *requests.by_kind.entry(key.clone()).or_default() += value;
-        if !get("code").starts_with('2') {
-            *requests
-                .failed
-                .entry(format!("{key} {}", get("code")))
-                .or_default() += value;
-        }
-    }
-    Ok(requests)
-}
-
-fn prometheus_labels(text: &str) -> HashMap<String, String> {
-    let mut labels = HashMap::new();
-    let mut rest = text;
-    while let Some((key, after)) = rest.split_once("=\"") {
-        let Some(end) = after.find('"') else { break };
-        labels.insert(
-            key.trim_start_matches(',').to_string(),
-            after[..end].to_string(),
-        );
-        rest = &after[end + 1..];
-    }
-    labels
-}
-
-fn delta(after: &BTreeMap<String, f64>, before: &BTreeMap<String, f64>) -> BTreeMap<String, f64> {
-    after
-        .iter()
-        .map(|(k, v)| (k.clone(), v - before.get(k).copied().unwrap_or(0.0)))
-        .filter(|(_, v)| *v > 0.0)
-        .collect()
-}
-
-/// The value of one sample of a Prometheus text page, e.g.
-/// `controller_runtime_reconcile_total{controller="kustomization",result="requeue_after"}`.
-fn metric_sum(page: &str, name: &str, filter: &str) -> f64 {
-    page.lines()
-        .filter(|l| !l.starts_with('#'))
-        .filter(|l| {
-            l.strip_prefix(name)
-                .is_some_and(|r| r.starts_with('{') || r.starts_with(' '))
-        })
-        .filter(|l| l.contains(filter))
-        .filter_map(|l| l.rsplit_once(' ')?.1.parse::<f64>().ok())
-        .sum()
-}
-
-/// The controller's own count of its API requests (`rest_client_requests_total`, by method
-/// and code) between two `/metrics` pages, when the binary exports it.
-fn own_requests(before: &str, after: &str, n: usize) {
-    const NAME: &str = "rest_client_requests_total";
-    let total = metric_sum(after, NAME, "") - metric_sum(before, NAME, "");
-    if total <= 0.0 {
-        return;
-    }
-    let mut by = BTreeMap::<String, f64>::new();
-    for line in after.lines().filter(|l| l.starts_with(NAME)) {
-        let Some((labels, _)) = line.split_once('}') else {
-            continue;
-        };
-        let labels = prometheus_labels(labels.trim_start_matches(NAME).trim_start_matches('{'));
-        let key = format!(
-            "{} {}",
-            labels.get("method").map_or("?", String::as_str),
-            labels.get("code").map_or("?", String::as_str)
-        );
-        let filter = labels
-            .iter()
-            .map(|(k, v)| format!("{k}=\"{v}\""))
-            .collect::<Vec<_>>();
-        let count = |page: &str| -> f64 {
-            page.lines()
-                .filter(|l| l.starts_with(NAME) && filter.iter().all(|f| l.contains(f.as_str())))
-                .filter_map(|l| l.rsplit_once(' ')?.1.parse::<f64>().ok())
-                .sum()
-        };
-        let d = count(after) - count(before);
-        if d > 0.0 {
-            *by.entry(key).or_default() += d;
-        }
-    }
-    let parts: Vec<String> = by.iter().map(|(k, v)| format!("{k}: {v:.0}")).collect();
-    println!(
-        "    its own API requests (rest_client_requests_total): {total:.0} = {:.1} per app ({})",
-        total / n as f64,
-        parts.join(", ")
-    );
+    scale::prepare_namespace(client, NAMESPACE).await?;
+    scale::add_service_cidr(client, NAMESPACE, SERVICE_CIDR).await
 }
 
 fn is_ready(ks: &Kustomization) -> bool {
@@ -686,159 +383,6 @@ fn not_ready_reason(ks: &Kustomization) -> Option<String> {
         .iter()
         .find(|c| c.type_ == "Ready")?;
     (c.status != "True").then(|| format!("{}={}", c.status, c.reason))
-}
-
-/// The Kustomizations as the watch last saw them, fed by a task driving the watcher.
-struct Tracker {
-    rx: tokio::sync::mpsc::UnboundedReceiver<Kustomization>,
-    latest: HashMap<String, Kustomization>,
-    /// Not-Ready reasons seen, with how many objects showed each.
-    reasons: BTreeMap<String, HashSet<String>>,
-}
-
-impl Tracker {
-    fn start(client: &kube::Client) -> Tracker {
-        let api: Api<Kustomization> = Api::namespaced(client.clone(), NAMESPACE);
-        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        tokio::spawn(async move {
-            let mut stream = watcher(api, watcher::Config::default())
-                .default_backoff()
-                .applied_objects()
-                .boxed();
-            while let Some(event) = stream.next().await {
-                match event {
-                    Ok(ks) => {
-                        if tx.send(ks).is_err() {
-                            return;
-                        }
-                    }
-                    Err(e) => eprintln!("  watch error (retrying): {e}"),
-                }
-            }
-        });
-        Tracker {
-            rx,
-            latest: HashMap::new(),
-            reasons: BTreeMap::new(),
-        }
-    }
-
-    /// Waits until `wanted` holds for `n` objects, printing progress every 15 s; returns when
-    /// each object first satisfied it, relative to `since`.
-    /// Gives up after `deadline`, returning fewer than `n` times.
-    async fn wait_for(
-        &mut self,
-        n: usize,
-        wanted: impl Fn(&Kustomization) -> bool,
-        since: Instant,
-        deadline: Duration,
-        controllers: &mut [Controller],
-    ) -> Result<Vec<Duration>> {
-        let mut done: HashMap<String, Duration> = self
-            .latest
-            .iter()
-            .filter(|(_, ks)| wanted(ks))
-            .map(|(name, _)| (name.clone(), since.elapsed()))
-            .collect();
-        let mut tick = tokio::time::interval(Duration::from_secs(15));
-        tick.tick().await;
-        while done.len() < n {
-            tokio::select! {
-                ks = self.rx.recv() => {
-                    let ks = ks.context("the watch ended")?;
-                    let name = ks.metadata.name.clone().unwrap_or_default();
-                    if let Some(reason) = not_ready_reason(&ks) {
-                        self.reasons.entry(reason).or_default().insert(name.clone());
-                    }
-                    if wanted(&ks) {
-                        done.entry(name.clone()).or_insert_with(|| since.elapsed());
-                    } else {
-                        done.remove(&name);
-                    }
-                    self.latest.insert(name, ks);
-                }
-                _ = tick.tick() => {
-                    let mut rss = Vec::new();
-                    for c in controllers.iter_mut() {
-                        c.check_alive()?;
-                        let s = sample(c.pid())?;
-                        rss.push(format!("{} {:.1} MiB", c.name, s.rss_kb as f64 / MIB));
-                    }
-                    println!(
-                        "  {}/{n} after {:.0}s (RSS {}; load {})",
-                        done.len(),
-                        since.elapsed().as_secs_f64(),
-                        rss.join(", "),
-                        load_average()
-                    );
-                    if since.elapsed() > deadline {
-                        println!(
-                            "  giving up: only {}/{n} after {}s",
-                            done.len(),
-                            deadline.as_secs()
-                        );
-                        break;
-                    }
-                }
-            }
-        }
-        let mut times: Vec<Duration> = done.into_values().collect();
-        times.sort();
-        Ok(times)
-    }
-}
-
-fn percentile(sorted: &[Duration], p: usize) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = (sorted.len() * p).div_ceil(100).clamp(1, sorted.len()) - 1;
-    sorted[i].as_secs_f64()
-}
-
-fn print_requests(title: &str, d: &BTreeMap<String, f64>, per: Option<f64>) {
-    let total: f64 = d.values().sum();
-    println!("{title}: {total:.0} requests");
-    let mut rows: Vec<(&String, &f64)> = d.iter().collect();
-    rows.sort_by(|a, b| b.1.total_cmp(a.1));
-    for (k, v) in rows.into_iter().filter(|(_, v)| **v >= 0.5) {
-        match per {
-            Some(n) => println!("    {k:<45} {v:>8.0}  {:>6.2}/app", v / n),
-            None => println!("    {k:<45} {v:>8.0}"),
-        }
-    }
-}
-
-fn log_summary(log: &Path) -> (BTreeMap<String, u64>, Vec<(String, u64)>) {
-    let mut levels = BTreeMap::new();
-    let mut messages: HashMap<String, u64> = HashMap::new();
-    for line in fs::read_to_string(log).unwrap_or_default().lines() {
-        let value = serde_json::from_str::<serde_json::Value>(line).ok();
-        let level = value
-            .as_ref()
-            .and_then(|v| v["level"].as_str().map(str::to_string))
-            .unwrap_or_else(|| "non-json".to_string());
-        *levels.entry(level.clone()).or_insert(0) += 1;
-        if level != "info" {
-            let msg = value
-                .as_ref()
-                .and_then(|v| {
-                    v["msg"]
-                        .as_str()
-                        .or(v["message"].as_str())
-                        .or(v["fields"]["message"].as_str())
-                        .map(str::to_string)
-                })
-                .unwrap_or_else(|| line.chars().take(160).collect());
-            // Object names make every message distinct; keep the first 100 characters.
-            let key: String = msg.chars().take(100).collect();
-            *messages.entry(format!("{level}: {key}")).or_insert(0) += 1;
-        }
-    }
-    let mut top: Vec<(String, u64)> = messages.into_iter().collect();
-    top.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
-    top.truncate(8);
-    (levels, top)
 }
 
 async fn create_objects(client: &kube::Client, url: &str, apps: usize, wait: bool) -> Result<()> {
@@ -924,7 +468,10 @@ async fn measure(
         );
     }
 
-    let mut tracker = Tracker::start(client);
+    let mut tracker = Tracker::start(
+        Api::<Kustomization>::namespaced(client.clone(), NAMESPACE),
+        not_ready_reason,
+    );
     let requests0 = apiserver_requests(cluster).ok();
     let cp0 = component_ticks(cluster);
     let load0 = load_average();
@@ -1100,7 +647,7 @@ async fn steady_round(
     cluster: &testenv::ControlPlane,
     client: &kube::Client,
     controllers: &mut [Controller],
-    tracker: &mut Tracker,
+    tracker: &mut Tracker<Kustomization>,
     hz: f64,
 ) -> Result<()> {
     let n = config.apps;
@@ -1198,27 +745,14 @@ async fn steady_round(
         );
         own_requests(p0, p1, n);
     }
-    // Subtract the background (scaled to the round's length) and the harness's own patches.
-    let scale = elapsed.as_secs_f64() / quiet.as_secs_f64();
-    let mut d = delta(&r1.by_kind, &r0.by_kind);
-    for (k, v) in &background {
-        if let Some(x) = d.get_mut(k) {
-            *x = (*x - v * scale).max(0.0);
-        }
-    }
-    if let Some(x) = d.get_mut("PATCH kustomizations") {
-        *x = (*x - n as f64).max(0.0);
-    }
-    print_requests(
-        "apiserver requests per unchanged reconcile (background and the harness's patches subtracted)",
-        &d,
-        Some(n as f64),
+    scale::print_round_requests(
+        &r0,
+        &r1,
+        &background,
+        elapsed,
+        quiet,
+        "PATCH kustomizations",
+        n,
     );
-    let total: f64 = d.values().sum();
-    println!("  = {:.1} requests per reconcile", total / n as f64);
-    let failed = delta(&r1.failed, &r0.failed);
-    if !failed.is_empty() {
-        print_requests("  not 2xx in the round", &failed, None);
-    }
     Ok(())
 }
