@@ -5,12 +5,15 @@
 #   hack/rig-build.sh              build (or reuse) everything; print the control-plane bin directory
 #   hack/rig-build.sh --kustomize  build (or reuse) only the reference kustomize CLI; print its path
 #   hack/rig-build.sh --helm       build (or reuse) only the reference helm CLI; print its path
+#   hack/rig-build.sh --registry   build (or reuse) only the OCI registry (distribution); print its path
 #
 # Versions are pinned here; crates/testenv reads the same file through TK_RIG_BIN or
 # the default cache path printed by this script. The reference kustomize (the differential
 # tests and benches of crates/kustomize) is found through TK_KUSTOMIZE_BIN or
 # `hack/rig-build.sh --kustomize`; the reference helm (crates/helm/tests/differential.rs)
-# through TK_HELM_BIN or `hack/rig-build.sh --helm`.
+# through TK_HELM_BIN or `hack/rig-build.sh --helm`; the OCI registry (crates/testenv's
+# registry module, the HelmChart-from-OCI tests) through TK_REGISTRY_BIN or
+# `hack/rig-build.sh --registry`.
 set -euo pipefail
 
 K8S_VERSION="${TK_RIG_K8S_VERSION:-v1.34.4}"
@@ -21,14 +24,18 @@ KUSTOMIZE_VERSION="${TK_RIG_KUSTOMIZE_VERSION:-v5.5.0}"
 # The helm our renderer (crates/helm) follows: the v3 tag the Helm issue pins (tests/corpus/helm
 # copies v3.21.4, the newest tag in its snapshot; the differential test checks against this one).
 HELM_VERSION="${TK_RIG_HELM_VERSION:-v3.22.0}"
+# The OCI registry charts are pushed to and pulled from (CNCF Distribution, what Docker Hub
+# and GHCR descend from); its released go.mod has no replace lines.
+REGISTRY_VERSION="${TK_RIG_REGISTRY_VERSION:-v3.1.2}"
 
 cache_root="${TK_RIG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tk-rig}"
 
-# go_tool NAME VERSION GO_MIN PACKAGE LDFLAGS_FN: builds (or reuses) a reference CLI from the
-# Go module proxy into the rig cache and prints its path. `LDFLAGS_FN DIR` prints the
-# -ldflags (DIR is the tool's cache directory, for `go mod download`).
+# go_tool NAME VERSION GO_MIN PACKAGE LDFLAGS_FN [VERSION_ARG]: builds (or reuses) a reference
+# CLI from the Go module proxy into the rig cache and prints its path. `LDFLAGS_FN DIR` prints
+# the -ldflags (DIR is the tool's cache directory, for `go mod download`). VERSION_ARG (default
+# `version`) is what makes the built binary print its version, as a smoke test.
 go_tool() {
-  local name=$1 version=$2 go_min=$3 package=$4 ldflags_fn=$5
+  local name=$1 version=$2 go_min=$3 package=$4 ldflags_fn=$5 version_arg=${6:-version}
   local dir="$cache_root/$name-$version"
   local exe="$dir/bin/$name"
   if [[ -x "$exe" ]]; then
@@ -51,7 +58,7 @@ go_tool() {
       mkdir -p "$dir/bin"
       mv "$tmp/$name" "$exe"
       rm -rf "$tmp"
-      "$exe" version >&2
+      "$exe" "$version_arg" >&2
     fi
   )
   echo "$exe"
@@ -92,12 +99,24 @@ build_helm() {
   go_tool helm "$HELM_VERSION" 1.25 helm.sh/helm/v3/cmd/helm helm_ldflags
 }
 
+# --- registry: `go install` works as is; the version is the one its Makefile stamps ------
+registry_ldflags() {
+  echo "-s -w -X github.com/distribution/distribution/v3/version.version=$REGISTRY_VERSION"
+}
+
+build_registry() {
+  go_tool registry "$REGISTRY_VERSION" 1.26 \
+    github.com/distribution/distribution/v3/cmd/registry registry_ldflags --version
+}
+
 case "${1:-}" in
   --kustomize) build_kustomize; exit 0 ;;
   --helm) build_helm; exit 0 ;;
+  --registry) build_registry; exit 0 ;;
 esac
 build_kustomize >/dev/null
 build_helm >/dev/null
+build_registry >/dev/null
 
 key="k8s-${K8S_VERSION}_etcd-${ETCD_VERSION}_kwok-${KWOK_VERSION}"
 bin="$cache_root/$key/bin"

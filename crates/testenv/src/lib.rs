@@ -30,6 +30,7 @@ mod http;
 mod kubeconfig;
 mod pki;
 mod procs;
+pub mod registry;
 
 pub use bins::{Reference, reference};
 pub use pki::Credentials;

@@ -34,7 +34,8 @@ impl ChartRepository {
         client: &kube::Client,
         timeout: Duration,
     ) -> Result<ChartRepository, Failure> {
-        let base = normalize_url(&repo.spec.url)?;
+        // An invalid URL is reported before any Secret is read.
+        normalize_url(&repo.spec.url)?;
         let ns = repo.namespace().unwrap_or_default();
         let secrets: Api<Secret> = Api::namespaced(client.clone(), &ns);
         let auth_secret = match &repo.spec.secret_ref {
@@ -45,6 +46,20 @@ impl ChartRepository {
             Some(r) => Some(get_secret(&secrets, &ns, &r.name, "spec.certSecretRef").await?),
             None => None,
         };
+        Self::with_secrets(repo, auth_secret, cert_secret, timeout)
+    }
+
+    /// The client `repo` describes, with its Secrets already read: `auth_secret` is
+    /// `spec.secretRef`'s, `cert_secret` `spec.certSecretRef`'s, each with the field that
+    /// named it (for messages). Without the cluster (`tk build helmrelease` offline) both
+    /// are `None`.
+    pub fn with_secrets(
+        repo: &HelmRepository,
+        auth_secret: Option<(&'static str, Secret)>,
+        cert_secret: Option<(&'static str, Secret)>,
+        timeout: Duration,
+    ) -> Result<ChartRepository, Failure> {
+        let base = normalize_url(&repo.spec.url)?;
         let basic_auth = match &auth_secret {
             Some((field, secret)) => basic_auth(field, secret)?,
             None => None,
@@ -145,6 +160,54 @@ impl ChartRepository {
         }
         Ok(body)
     }
+
+    /// `index.yaml`, fetched (at most [`helm::repo::MAX_INDEX_SIZE`] bytes) and parsed.
+    pub async fn fetch_index(&self) -> Result<helm::repo::IndexFile, String> {
+        let bytes = self
+            .get(&self.index_url(), helm::repo::MAX_INDEX_SIZE, "index")
+            .await
+            .map_err(|e| format!("failed to fetch Helm repository index: {e}"))?;
+        tokio::task::spawn_blocking(move || helm::repo::IndexFile::from_bytes(&bytes))
+            .await
+            .map_err(|e| format!("index parsing aborted: {e}"))?
+            .map_err(|e| format!("failed to load Helm repository from index YAML: {e}"))
+    }
+
+    /// The archive of `entry` (its first URL, at most [`helm::repo::MAX_CHART_SIZE`]
+    /// bytes). The message follows source-controller's `chart pull error: `.
+    pub async fn download(&self, entry: &helm::repo::ChartVersion) -> Result<Vec<u8>, String> {
+        let url_ref = entry
+            .urls
+            .first()
+            .ok_or_else(|| format!("chart '{}' has no downloadable URLs", entry.name()))?;
+        let failed = |e: String| format!("failed to download chart for remote reference: {e}");
+        let url = self.resolve(url_ref).map_err(failed)?;
+        self.get(&url, helm::repo::MAX_CHART_SIZE, "chart")
+            .await
+            .map_err(failed)
+    }
+}
+
+/// The entry of `chart` that `version` (a version or a SemVer range; empty or `*`: the
+/// latest stable) selects in `index`, by Flux's rules. The message follows
+/// source-controller's `invalid chart reference: `.
+pub fn select_version<'a>(
+    index: &'a helm::repo::IndexFile,
+    chart: &str,
+    version: &str,
+) -> Result<&'a helm::repo::ChartVersion, String> {
+    index
+        .chart_version(chart, version)
+        .map_err(|e| format!("failed to get chart version for remote reference: {e}"))
+}
+
+/// Caps for loading a downloaded chart: an archive may hold up to
+/// [`helm::repo::MAX_CHART_SIZE`] compressed, and charts compress about five to one.
+pub fn load_limits() -> helm::loader::Limits {
+    helm::loader::Limits {
+        max_chart_size: helm::repo::MAX_CHART_SIZE * 5,
+        ..Default::default()
+    }
 }
 
 fn too_large(what: &str, cap: u64) -> String {
@@ -173,6 +236,57 @@ pub fn normalize_url(url: &str) -> Result<Url, Failure> {
         )));
     }
     Ok(parsed)
+}
+
+/// Flux's `repository.NormalizeURL` as text: the key that matches a chart dependency's
+/// `repository` to a HelmRepository's `spec.url`. The path loses its trailing slashes and,
+/// except for `oci://` URLs, gets one back; the scheme is lower-cased (Go's `url.Parse`
+/// does it); query and fragment stay; an opaque URL (`alias:name`) and `""` are kept as
+/// they are. Nothing else is rewritten, so `https://Charts.example.com` and
+/// `https://charts.example.com` stay different keys, as they are for Flux.
+pub fn normalize_url_key(url: &str) -> String {
+    if url.is_empty() {
+        return String::new();
+    }
+    let end = url.find(['?', '#']).unwrap_or(url.len());
+    let (head, tail) = url.split_at(end);
+    let scheme = head.split_once(':').map(|(s, _)| s).filter(|s| {
+        s.starts_with(|c: char| c.is_ascii_alphabetic())
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    });
+    let head = match scheme {
+        Some(scheme) => {
+            let rest = &head[scheme.len() + 1..];
+            if !rest.starts_with('/') {
+                return url.to_string();
+            }
+            format!("{}:{rest}", scheme.to_ascii_lowercase())
+        }
+        None => head.to_string(),
+    };
+    let mut key = head.trim_end_matches('/').to_string();
+    if !key.starts_with("oci://") {
+        key.push('/');
+    }
+    key.push_str(tail);
+    key
+}
+
+/// A URL from user data for messages: without userinfo or query when it parses.
+pub fn redact_text(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(parsed) if parsed.has_authority() => {
+            let shown = redact(&parsed);
+            // `Url` adds a slash to an empty path; show what was written.
+            if !url.ends_with('/') && shown.ends_with('/') && parsed.path() == "/" {
+                shown.trim_end_matches('/').to_string()
+            } else {
+                shown
+            }
+        }
+        _ => url.to_string(),
+    }
 }
 
 fn same_origin(a: &Url, b: &Url) -> bool {
@@ -367,6 +481,51 @@ mod tests {
         assert_eq!(oci.reason, reason::URL_INVALID);
         assert!(oci.message.contains("'oci' URL scheme"), "{}", oci.message);
         assert!(normalize_url("ftp://example.com").unwrap_err().stalled);
+    }
+
+    #[test]
+    fn dependency_urls_key_as_flux_normalises_them() {
+        // Flux's own NormalizeURL cases.
+        for (url, key) in [
+            ("http://example.com/", "http://example.com/"),
+            ("http://example.com", "http://example.com/"),
+            ("http://example.com//", "http://example.com/"),
+            ("", ""),
+            ("oci://example.com/", "oci://example.com"),
+            ("oci://example.com//", "oci://example.com"),
+            (
+                "https://charts.example.com/stable?token=x",
+                "https://charts.example.com/stable/?token=x",
+            ),
+            (
+                "HTTPS://charts.example.com/stable/",
+                "https://charts.example.com/stable/",
+            ),
+            ("@fantastic-charts", "@fantastic-charts/"),
+            ("alias:fantastic-charts", "alias:fantastic-charts"),
+            ("file://../common", "file://../common/"),
+        ] {
+            assert_eq!(normalize_url_key(url), key, "{url}");
+        }
+        // A HelmRepository's URL and a dependency's match however their slashes fall.
+        assert_eq!(
+            normalize_url_key("http://127.0.0.1:8080"),
+            normalize_url_key("http://127.0.0.1:8080/")
+        );
+    }
+
+    #[test]
+    fn user_urls_lose_credentials_in_messages() {
+        assert_eq!(
+            redact_text("https://fleet:s3cret@charts.example.com/stable?token=x"),
+            "https://charts.example.com/stable"
+        );
+        assert_eq!(
+            redact_text("https://charts.example.com"),
+            "https://charts.example.com"
+        );
+        assert_eq!(redact_text("http://127.0.0.1:1/"), "http://127.0.0.1:1/");
+        assert_eq!(redact_text("@fantastic-charts"), "@fantastic-charts");
     }
 
     #[test]

@@ -1,17 +1,21 @@
 //! Building a HelmChart's artifact: pulled from a HelmRepository's index (repackaged only
 //! when values files or version metadata change it), or packaged from a chart directory in
-//! a GitRepository or Bucket artifact, as source-controller's remote and local builders do.
+//! a GitRepository or Bucket artifact with its missing dependencies resolved (see
+//! [`super::dependencies`]), as source-controller's remote and local builders do.
 
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use helm::chart::Chart;
+use kube::ResourceExt;
 
 use crate::api::meta::Artifact;
 use crate::api::source::{HelmChart, HelmRepository, ReconcileStrategy};
 use crate::controllers::source::SourceContext;
-use crate::controllers::source::chart_repository::ChartRepository;
+use crate::controllers::source::chart_repository::{ChartRepository, select_version};
 use crate::controllers::source::outcome::Failure;
+
+use super::dependencies;
 
 /// source-controller's build error reasons.
 pub mod reason {
@@ -89,11 +93,8 @@ pub fn values_files(obj: &HelmChart) -> Vec<String> {
 
 /// Loading caps: an archive may hold up to [`helm::repo::MAX_CHART_SIZE`] compressed, and
 /// charts compress about five to one.
-fn limits() -> helm::loader::Limits {
-    helm::loader::Limits {
-        max_chart_size: helm::repo::MAX_CHART_SIZE * 5,
-        ..Default::default()
-    }
+pub(super) fn limits() -> helm::loader::Limits {
+    crate::controllers::source::chart_repository::load_limits()
 }
 
 /// Pulls `spec.chart` at `spec.version` from a HelmRepository's stored index.
@@ -112,16 +113,12 @@ pub async fn from_repository(
         .unwrap_or(std::time::Duration::from_secs(60));
     let index = index(ctx, index_artifact).await?;
     let version_spec = obj.spec.version.as_deref().unwrap_or("*");
-    let entry = index
-        .chart_version(&obj.spec.chart, version_spec)
-        .map_err(|e| {
-            Failure::stalled(
-                reason::CHART_REFERENCE,
-                format!(
-                    "invalid chart reference: failed to get chart version for remote reference: {e}"
-                ),
-            )
-        })?;
+    let entry = select_version(&index, &obj.spec.chart, version_spec).map_err(|e| {
+        Failure::stalled(
+            reason::CHART_REFERENCE,
+            format!("invalid chart reference: {e}"),
+        )
+    })?;
     let values_files = values_files(obj);
     let metadata = (!values_files.is_empty()).then(|| generation(obj));
     let version = with_metadata(entry.version(), metadata.as_deref());
@@ -130,27 +127,21 @@ pub async fn from_repository(
             name: entry.name().to_string(),
         });
     }
-    let url_ref = entry.urls.first().ok_or_else(|| {
-        Failure::retry(
+    if entry.urls.is_empty() {
+        // Reported before the repository's Secrets are read, as source-controller does.
+        return Err(Failure::retry(
             reason::CHART_PULL,
             format!(
                 "chart pull error: chart '{}' has no downloadable URLs",
                 entry.name()
             ),
-        )
-    })?;
+        ));
+    }
     let repository = ChartRepository::for_repository(repo, &ctx.rt.client, timeout).await?;
-    let pull_failed = |e: String| {
-        Failure::retry(
-            reason::CHART_PULL,
-            format!("chart pull error: failed to download chart for remote reference: {e}"),
-        )
-    };
-    let url = repository.resolve(url_ref).map_err(pull_failed)?;
     let archive = repository
-        .get(&url, helm::repo::MAX_CHART_SIZE, "chart")
+        .download(entry)
         .await
-        .map_err(pull_failed)?;
+        .map_err(|e| Failure::retry(reason::CHART_PULL, format!("chart pull error: {e}")))?;
     if values_files.is_empty() {
         return Ok(Built::New(Build {
             name: entry.name().to_string(),
@@ -212,7 +203,7 @@ pub async fn from_tarball(
     }
     let cached = cached.map(|c| (c.name.to_string(), c.version.to_string()));
     let force = force(obj);
-    blocking(move || {
+    let loaded = blocking(move || {
         let workdir = tempfile::tempdir().map_err(|e| {
             Failure::retry(
                 crate::controllers::source::outcome::reason::DIRECTORY_CREATION_FAILED,
@@ -250,21 +241,68 @@ pub async fn from_tarball(
             && *name == chart.metadata.name
             && *cached_version == version
         {
-            return Ok(Built::Unchanged { name: name.clone() });
+            return Ok(Loaded::Unchanged(name.clone()));
         }
-        add_local_dependencies(&mut chart, &dir, workdir.path())?;
-        let mut built = repackage(
+        // Values and version first, then dependencies, as source-controller's local
+        // builder orders them (and so which error wins).
+        let used = patch(
             &mut chart,
             &values_files,
             ignore_missing,
             metadata.as_deref(),
         )?;
-        if let Built::New(build) = &mut built {
-            build.packaged = true;
+        Ok(Loaded::Chart {
+            workdir,
+            dir,
+            chart: Box::new(chart),
+            values_files: used,
+        })
+    })
+    .await?;
+    let (workdir, dir, mut chart, values_files) = match loaded {
+        Loaded::Unchanged(name) => return Ok(Built::Unchanged { name }),
+        Loaded::Chart {
+            workdir,
+            dir,
+            chart,
+            values_files,
+        } => (workdir, dir, chart, values_files),
+    };
+    let namespace = obj.namespace().unwrap_or_default();
+    let repositories = dependencies::Repositories::new(ctx, &namespace);
+    let resolved = match dependencies::build(&mut chart, &dir, workdir.path(), &repositories).await
+    {
+        Ok(resolved) => resolved,
+        Err(failure) => {
+            // Removing the extracted artifact is file system work: off the runtime.
+            let _ = tokio::task::spawn_blocking(move || drop(workdir)).await;
+            return Err(failure);
         }
-        Ok(built)
+    };
+    if resolved > 0 {
+        tracing::info!(
+            helmchart = %format!("{namespace}/{}", obj.name_any()),
+            "resolved {resolved} chart dependencies"
+        );
+    }
+    blocking(move || {
+        drop(workdir);
+        package(&chart, values_files)
     })
     .await
+}
+
+/// A chart directory loaded from a source artifact, or the stored chart still current.
+enum Loaded {
+    Unchanged(String),
+    Chart {
+        /// The extracted artifact, which local dependencies are read from.
+        workdir: tempfile::TempDir,
+        dir: PathBuf,
+        chart: Box<Chart>,
+        /// The values files merged.
+        values_files: Vec<String>,
+    },
 }
 
 fn meta_failed() -> &'static str {
@@ -278,6 +316,18 @@ fn repackage(
     ignore_missing: bool,
     metadata: Option<&str>,
 ) -> Result<Built, Failure> {
+    let used = patch(chart, values_files, ignore_missing, metadata)?;
+    package(chart, used)
+}
+
+/// Merges the values files into the chart's values and sets the version metadata;
+/// returns the values files used.
+fn patch(
+    chart: &mut Chart,
+    values_files: &[String],
+    ignore_missing: bool,
+    metadata: Option<&str>,
+) -> Result<Vec<String>, Failure> {
     let used = if values_files.is_empty() {
         Vec::new()
     } else {
@@ -298,79 +348,21 @@ fn repackage(
             .stalling()
         })?;
     }
+    Ok(used)
+}
+
+/// The chart archive, with its dependencies under `charts/`.
+fn package(chart: &Chart, values_files: Vec<String>) -> Result<Built, Failure> {
     let mut archive = Vec::new();
     helm::package::save(chart, &mut archive)
         .map_err(|e| Failure::build(reason::CHART_PACKAGE, format!("chart package error: {e}")))?;
     Ok(Built::New(Build {
         name: chart.metadata.name.clone(),
         version: chart.metadata.version.clone(),
-        values_files: used,
+        values_files,
         packaged: true,
         archive,
     }))
-}
-
-/// Dependencies declared with a `file://` repository and not vendored under `charts/` are
-/// loaded from their directory, which must stay inside the source artifact.
-fn add_local_dependencies(chart: &mut Chart, chart_dir: &Path, root: &Path) -> Result<(), Failure> {
-    let declared = chart.metadata.dependencies.clone();
-    for dep in declared.into_iter().flatten() {
-        let present = chart
-            .dependencies
-            .iter()
-            .any(|c| c.metadata.name == dep.name);
-        if present {
-            continue;
-        }
-        let Some(path) = dep.repository.strip_prefix("file://") else {
-            return Err(Failure::build(
-                reason::DEPENDENCY_BUILD,
-                format!(
-                    "dependency build error: chart dependency '{}' from repository '{}' is \
-                     not vendored in charts/: tk builds only vendored and file:// \
-                     dependencies so far; run `helm dependency build` and commit charts/",
-                    dep.name, dep.repository
-                ),
-            ));
-        };
-        let dir = normalize(&chart_dir.join(path));
-        if !dir.starts_with(root) {
-            return Err(Failure::build(
-                reason::DEPENDENCY_BUILD,
-                format!(
-                    "dependency build error: dependency '{}' path '{path}' leaves the source \
-                     artifact",
-                    dep.name
-                ),
-            ));
-        }
-        let sub = helm::loader::load_dir(&dir, &limits()).map_err(|e| {
-            Failure::build(
-                reason::DEPENDENCY_BUILD,
-                format!(
-                    "dependency build error: failed to load dependency '{}' from '{path}': {e}",
-                    dep.name
-                ),
-            )
-        })?;
-        chart.dependencies.push(sub);
-    }
-    Ok(())
-}
-
-/// Resolves `.` and `..` lexically (the extracted artifact has no symlinks).
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// `spec.chart` as a relative path that cannot leave the artifact root.
@@ -426,7 +418,7 @@ fn with_metadata(version: &str, metadata: Option<&str>) -> String {
     }
 }
 
-async fn index(
+pub(super) async fn index(
     ctx: &SourceContext,
     artifact: &Artifact,
 ) -> Result<Arc<helm::repo::IndexFile>, Failure> {

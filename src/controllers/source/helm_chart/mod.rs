@@ -1,9 +1,12 @@
 //! The HelmChart reconciler: finds the source (HelmRepository, GitRepository or Bucket),
-//! builds the chart (see [`build`]), stores `<name>-<version>.tgz` with a `latest.tar.gz`
-//! link, and reports it as source-controller does. Charts follow their source: a new
-//! source revision requeues the charts that use it.
+//! builds the chart (see [`build`], and [`oci`] for `type: oci` HelmRepositories), stores
+//! `<name>-<version>.tgz` with a `latest.tar.gz` link, and reports it as source-controller
+//! does. Charts follow their source: a new source revision requeues the charts that use it;
+//! charts from OCI registries (no source artifact) are resolved again at their interval.
 
 mod build;
+mod dependencies;
+mod oci;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -30,7 +33,6 @@ use build::{Build, Built, Cached};
 mod reason {
     pub const SOURCE_UNAVAILABLE: &str = "SourceUnavailable";
     pub const NO_SOURCE_ARTIFACT: &str = "NoSourceArtifact";
-    pub const UNSUPPORTED_SOURCE: &str = "UnsupportedSourceKind";
 }
 
 impl SourceKind for HelmChart {
@@ -55,7 +57,9 @@ pub async fn run(ctx: Arc<SourceContext>) -> anyhow::Result<()> {
     let rt = &ctx.rt;
     rt.metrics
         .controller_started(HelmChart::NAME, rt.options.concurrent);
-    let controller = Controller::new(rt.api::<HelmChart>(), rt.watcher_config())
+    let (store, charts) =
+        crate::controllers::runtime::primary::watch(rt.api::<HelmChart>(), rt.watcher_config());
+    let controller = Controller::for_stream(charts, store)
         .with_config(rt.controller_config())
         .trigger_backoff(WatchBackoff::default());
     let users = Arc::new(SourceUsers {
@@ -166,7 +170,9 @@ struct Progress {
     reason: &'static str,
     summary: String,
     url: Option<String>,
-    source_revision: String,
+    /// The source artifact's revision; none for an OCI HelmRepository, which has no artifact
+    /// (`status.observedSourceArtifactRevision` keeps what it had, as in Flux).
+    source_revision: Option<String>,
     /// A new artifact was stored: the event to record.
     new: bool,
 }
@@ -230,23 +236,18 @@ async fn converge(obj: &HelmChart, ctx: &SourceContext) -> Result<Progress, Fail
                 .await
                 .map_err(unavailable)?;
             if repo.spec.r#type == Some(HelmRepositoryType::Oci) {
-                return Err(Failure::stalled(
-                    reason::UNSUPPORTED_SOURCE,
-                    format!(
-                        "HelmRepository '{}' is of type 'oci': tk does not pull charts from OCI \
-                         registries yet; use an HTTP(S) chart repository",
-                        source_ref.name
-                    ),
-                ));
+                // An OCI repository has no index artifact: the chart comes from the registry.
+                (oci::from_registry(obj, &repo, ctx, cached).await?, None)
+            } else {
+                let index = repo
+                    .status
+                    .as_ref()
+                    .and_then(|s| s.artifact.clone())
+                    .filter(|a| ctx.storage.exists(&a.path))
+                    .ok_or_else(no_artifact)?;
+                let built = build::from_repository(obj, &repo, &index, ctx, cached).await?;
+                (built, Some(index.revision))
             }
-            let index = repo
-                .status
-                .as_ref()
-                .and_then(|s| s.artifact.clone())
-                .filter(|a| ctx.storage.exists(&a.path))
-                .ok_or_else(no_artifact)?;
-            let built = build::from_repository(obj, &repo, &index, ctx, cached).await?;
-            (built, index.revision)
         }
         HelmChartSourceKind::GitRepository | HelmChartSourceKind::Bucket => {
             let artifact = match source_ref.kind {
@@ -263,7 +264,7 @@ async fn converge(obj: &HelmChart, ctx: &SourceContext) -> Result<Progress, Fail
             .filter(|a| ctx.storage.exists(&a.path))
             .ok_or_else(no_artifact)?;
             let built = build::from_tarball(obj, &artifact, ctx, cached).await?;
-            (built, artifact.revision)
+            (built, Some(artifact.revision))
         }
     };
     match built {
@@ -311,7 +312,7 @@ async fn store(
     obj: &HelmChart,
     ctx: &SourceContext,
     build: Build,
-    source_revision: String,
+    source_revision: Option<String>,
 ) -> Result<Progress, Failure> {
     let dir = reconciler::object_dir(obj);
     let file_name = format!("{}-{}.tgz", build.name, build.version);
@@ -379,7 +380,9 @@ fn next_status(obj: &HelmChart, progress: &Result<Progress, Failure>) -> HelmCha
             status.artifact = Some(progress.artifact.clone());
             status.url = progress.url.clone().or(status.url);
             status.observed_chart_name = Some(progress.name.clone());
-            status.observed_source_artifact_revision = Some(progress.source_revision.clone());
+            if let Some(revision) = &progress.source_revision {
+                status.observed_source_artifact_revision = Some(revision.clone());
+            }
             status.observed_values_files =
                 (!progress.values_files.is_empty()).then(|| progress.values_files.clone());
             status.observed_generation = generation;
