@@ -94,6 +94,12 @@ _tk() {
             tk__subcmd__bootstrap,gitlab)
                 cmd="tk__subcmd__bootstrap__subcmd__gitlab"
                 ;;
+            tk__subcmd__build,helmrelease)
+                cmd="tk__subcmd__build__subcmd__helmrelease"
+                ;;
+            tk__subcmd__build,hr)
+                cmd="tk__subcmd__build__subcmd__helmrelease"
+                ;;
             tk__subcmd__build,ks)
                 cmd="tk__subcmd__build__subcmd__kustomization"
                 ;;
@@ -177,6 +183,12 @@ _tk() {
                 ;;
             tk__subcmd__delete__subcmd__source,helm)
                 cmd="tk__subcmd__delete__subcmd__source__subcmd__helm"
+                ;;
+            tk__subcmd__diff,helmrelease)
+                cmd="tk__subcmd__diff__subcmd__helmrelease"
+                ;;
+            tk__subcmd__diff,hr)
+                cmd="tk__subcmd__diff__subcmd__helmrelease"
                 ;;
             tk__subcmd__diff,ks)
                 cmd="tk__subcmd__diff__subcmd__kustomization"
@@ -946,12 +958,58 @@ _tk() {
             return 0
             ;;
         tk__subcmd__build)
-            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help kustomization ks"
+            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help kustomization ks helmrelease hr"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tk__subcmd__build__subcmd__helmrelease)
+            opts="-n -h --file --chart --values --include-hooks --dry-run --kubeconfig --context --namespace --timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chart)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2570,12 +2628,58 @@ _tk() {
             return 0
             ;;
         tk__subcmd__diff)
-            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help kustomization ks"
+            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help kustomization ks helmrelease hr"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tk__subcmd__diff__subcmd__helmrelease)
+            opts="-n -h --file --chart --values --kubeconfig --context --namespace --timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chart)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

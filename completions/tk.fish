@@ -915,14 +915,16 @@ complete -c tk -n "__fish_tk_using_subcommand helm; and __fish_seen_subcommand_f
 complete -c tk -n "__fish_tk_using_subcommand helm; and __fish_seen_subcommand_from template" -l debug -d 'On a YAML error, print the rendered manifests before the error'
 complete -c tk -n "__fish_tk_using_subcommand helm; and __fish_seen_subcommand_from template" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand helm; and __fish_seen_subcommand_from template" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tk -n "__fish_tk_using_subcommand build; and not __fish_seen_subcommand_from kustomization ks" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
-complete -c tk -n "__fish_tk_using_subcommand build; and not __fish_seen_subcommand_from kustomization ks" -l context -d 'The kubeconfig context to use' -r
-complete -c tk -n "__fish_tk_using_subcommand build; and not __fish_seen_subcommand_from kustomization ks" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
-complete -c tk -n "__fish_tk_using_subcommand build; and not __fish_seen_subcommand_from kustomization ks" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
-complete -c tk -n "__fish_tk_using_subcommand build; and not __fish_seen_subcommand_from kustomization ks" -l verbose -d 'Print more detail: each object applied, each check made'
-complete -c tk -n "__fish_tk_using_subcommand build; and not __fish_seen_subcommand_from kustomization ks" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand build; and not __fish_seen_subcommand_from kustomization ks" -f -a "kustomization" -d 'Build Kustomization'
-complete -c tk -n "__fish_tk_using_subcommand build; and not __fish_seen_subcommand_from kustomization ks" -f -a "ks" -d 'Build Kustomization'
+complete -c tk -n "__fish_tk_using_subcommand build; and not __fish_seen_subcommand_from kustomization ks helmrelease hr" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand build; and not __fish_seen_subcommand_from kustomization ks helmrelease hr" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand build; and not __fish_seen_subcommand_from kustomization ks helmrelease hr" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand build; and not __fish_seen_subcommand_from kustomization ks helmrelease hr" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand build; and not __fish_seen_subcommand_from kustomization ks helmrelease hr" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand build; and not __fish_seen_subcommand_from kustomization ks helmrelease hr" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand build; and not __fish_seen_subcommand_from kustomization ks helmrelease hr" -f -a "kustomization" -d 'Build Kustomization'
+complete -c tk -n "__fish_tk_using_subcommand build; and not __fish_seen_subcommand_from kustomization ks helmrelease hr" -f -a "ks" -d 'Build Kustomization'
+complete -c tk -n "__fish_tk_using_subcommand build; and not __fish_seen_subcommand_from kustomization ks helmrelease hr" -f -a "helmrelease" -d 'Build HelmRelease'
+complete -c tk -n "__fish_tk_using_subcommand build; and not __fish_seen_subcommand_from kustomization ks helmrelease hr" -f -a "hr" -d 'Build HelmRelease'
 complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from kustomization" -l path -d 'Path to the manifests location' -r
 complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from kustomization" -l kustomization-file -d 'Path to the Flux Kustomization YAML file' -r -F
 complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from kustomization" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
@@ -941,14 +943,38 @@ complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_
 complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from ks" -l dry-run -d 'Dry run mode'
 complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from ks" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from ks" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tk -n "__fish_tk_using_subcommand diff; and not __fish_seen_subcommand_from kustomization ks" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
-complete -c tk -n "__fish_tk_using_subcommand diff; and not __fish_seen_subcommand_from kustomization ks" -l context -d 'The kubeconfig context to use' -r
-complete -c tk -n "__fish_tk_using_subcommand diff; and not __fish_seen_subcommand_from kustomization ks" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
-complete -c tk -n "__fish_tk_using_subcommand diff; and not __fish_seen_subcommand_from kustomization ks" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
-complete -c tk -n "__fish_tk_using_subcommand diff; and not __fish_seen_subcommand_from kustomization ks" -l verbose -d 'Print more detail: each object applied, each check made'
-complete -c tk -n "__fish_tk_using_subcommand diff; and not __fish_seen_subcommand_from kustomization ks" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand diff; and not __fish_seen_subcommand_from kustomization ks" -f -a "kustomization" -d 'Diff Kustomization'
-complete -c tk -n "__fish_tk_using_subcommand diff; and not __fish_seen_subcommand_from kustomization ks" -f -a "ks" -d 'Diff Kustomization'
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from helmrelease" -l file -d 'Multi-document YAML file holding the HelmRelease (and its HelmRepository); without it both are read from the cluster' -r -F
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from helmrelease" -l chart -d 'Chart to render: a chart directory or a packaged .tgz (required for charts from a GitRepository, a Bucket or a chartRef)' -r -F
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from helmrelease" -l values -d 'Values file merged over the HelmRelease\'s values, repeatable, in order (helm\'s -f)' -r -F
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from helmrelease" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from helmrelease" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from helmrelease" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from helmrelease" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from helmrelease" -l include-hooks -d 'Print the chart\'s hooks (tests included) after the objects of the release'
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from helmrelease" -l dry-run -d 'Do not contact the cluster (requires --file; spec.valuesFrom entries must be optional)'
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from helmrelease" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from helmrelease" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from hr" -l file -d 'Multi-document YAML file holding the HelmRelease (and its HelmRepository); without it both are read from the cluster' -r -F
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from hr" -l chart -d 'Chart to render: a chart directory or a packaged .tgz (required for charts from a GitRepository, a Bucket or a chartRef)' -r -F
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from hr" -l values -d 'Values file merged over the HelmRelease\'s values, repeatable, in order (helm\'s -f)' -r -F
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from hr" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from hr" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from hr" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from hr" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from hr" -l include-hooks -d 'Print the chart\'s hooks (tests included) after the objects of the release'
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from hr" -l dry-run -d 'Do not contact the cluster (requires --file; spec.valuesFrom entries must be optional)'
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from hr" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand build; and __fish_seen_subcommand_from hr" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tk -n "__fish_tk_using_subcommand diff; and not __fish_seen_subcommand_from kustomization ks helmrelease hr" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand diff; and not __fish_seen_subcommand_from kustomization ks helmrelease hr" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand diff; and not __fish_seen_subcommand_from kustomization ks helmrelease hr" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand diff; and not __fish_seen_subcommand_from kustomization ks helmrelease hr" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand diff; and not __fish_seen_subcommand_from kustomization ks helmrelease hr" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand diff; and not __fish_seen_subcommand_from kustomization ks helmrelease hr" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand diff; and not __fish_seen_subcommand_from kustomization ks helmrelease hr" -f -a "kustomization" -d 'Diff Kustomization'
+complete -c tk -n "__fish_tk_using_subcommand diff; and not __fish_seen_subcommand_from kustomization ks helmrelease hr" -f -a "ks" -d 'Diff Kustomization'
+complete -c tk -n "__fish_tk_using_subcommand diff; and not __fish_seen_subcommand_from kustomization ks helmrelease hr" -f -a "helmrelease" -d 'Diff HelmRelease'
+complete -c tk -n "__fish_tk_using_subcommand diff; and not __fish_seen_subcommand_from kustomization ks helmrelease hr" -f -a "hr" -d 'Diff HelmRelease'
 complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from kustomization" -l path -d 'Path to a local directory that matches the specified Kustomization.spec.path' -r
 complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from kustomization" -l kustomization-file -d 'Path to the Flux Kustomization YAML file' -r -F
 complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from kustomization" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
@@ -965,6 +991,24 @@ complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_f
 complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from ks" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
 complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from ks" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from ks" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from helmrelease" -l file -d 'Multi-document YAML file holding the HelmRelease (and its HelmRepository); without it both are read from the cluster' -r -F
+complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from helmrelease" -l chart -d 'Chart to render: a chart directory or a packaged .tgz (required for charts from a GitRepository, a Bucket or a chartRef)' -r -F
+complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from helmrelease" -l values -d 'Values file merged over the HelmRelease\'s values, repeatable, in order (helm\'s -f)' -r -F
+complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from helmrelease" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from helmrelease" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from helmrelease" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from helmrelease" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from helmrelease" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from helmrelease" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from hr" -l file -d 'Multi-document YAML file holding the HelmRelease (and its HelmRepository); without it both are read from the cluster' -r -F
+complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from hr" -l chart -d 'Chart to render: a chart directory or a packaged .tgz (required for charts from a GitRepository, a Bucket or a chartRef)' -r -F
+complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from hr" -l values -d 'Values file merged over the HelmRelease\'s values, repeatable, in order (helm\'s -f)' -r -F
+complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from hr" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
+complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from hr" -l context -d 'The kubeconfig context to use' -r
+complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from hr" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
+complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from hr" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
+complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from hr" -l verbose -d 'Print more detail: each object applied, each check made'
+complete -c tk -n "__fish_tk_using_subcommand diff; and __fish_seen_subcommand_from hr" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tk -n "__fish_tk_using_subcommand tree; and not __fish_seen_subcommand_from kustomization ks" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand tree; and not __fish_seen_subcommand_from kustomization ks" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand tree; and not __fish_seen_subcommand_from kustomization ks" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r

@@ -2163,6 +2163,42 @@ _arguments "${_arguments_options[@]}" : \
 ':name -- Name of the Kustomization:_default' \
 && ret=0
 ;;
+(helmrelease)
+_arguments "${_arguments_options[@]}" : \
+'--file=[Multi-document YAML file holding the HelmRelease (and its HelmRepository); without it both are read from the cluster]:FILE:_files' \
+'--chart=[Chart to render\: a chart directory or a packaged .tgz (required for charts from a GitRepository, a Bucket or a chartRef)]:PATH:_files' \
+'*--values=[Values file merged over the HelmRelease'\''s values, repeatable, in order (helm'\''s -f)]:FILE:_files' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--include-hooks[Print the chart'\''s hooks (tests included) after the objects of the release]' \
+'--dry-run[Do not contact the cluster (requires --file; spec.valuesFrom entries must be optional)]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':name -- Name of the HelmRelease:_default' \
+&& ret=0
+;;
+(hr)
+_arguments "${_arguments_options[@]}" : \
+'--file=[Multi-document YAML file holding the HelmRelease (and its HelmRepository); without it both are read from the cluster]:FILE:_files' \
+'--chart=[Chart to render\: a chart directory or a packaged .tgz (required for charts from a GitRepository, a Bucket or a chartRef)]:PATH:_files' \
+'*--values=[Values file merged over the HelmRelease'\''s values, repeatable, in order (helm'\''s -f)]:FILE:_files' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--include-hooks[Print the chart'\''s hooks (tests included) after the objects of the release]' \
+'--dry-run[Do not contact the cluster (requires --file; spec.valuesFrom entries must be optional)]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':name -- Name of the HelmRelease:_default' \
+&& ret=0
+;;
         esac
     ;;
 esac
@@ -2215,6 +2251,38 @@ _arguments "${_arguments_options[@]}" : \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 ':name -- Name of the Kustomization:_default' \
+&& ret=0
+;;
+(helmrelease)
+_arguments "${_arguments_options[@]}" : \
+'--file=[Multi-document YAML file holding the HelmRelease (and its HelmRepository); without it both are read from the cluster]:FILE:_files' \
+'--chart=[Chart to render\: a chart directory or a packaged .tgz (required for charts from a GitRepository, a Bucket or a chartRef)]:PATH:_files' \
+'*--values=[Values file merged over the HelmRelease'\''s values, repeatable, in order (helm'\''s -f)]:FILE:_files' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':name -- Name of the HelmRelease:_default' \
+&& ret=0
+;;
+(hr)
+_arguments "${_arguments_options[@]}" : \
+'--file=[Multi-document YAML file holding the HelmRelease (and its HelmRepository); without it both are read from the cluster]:FILE:_files' \
+'--chart=[Chart to render\: a chart directory or a packaged .tgz (required for charts from a GitRepository, a Bucket or a chartRef)]:PATH:_files' \
+'*--values=[Values file merged over the HelmRelease'\''s values, repeatable, in order (helm'\''s -f)]:FILE:_files' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':name -- Name of the HelmRelease:_default' \
 && ret=0
 ;;
         esac
@@ -2597,8 +2665,15 @@ _tk__subcmd__build_commands() {
     local commands; commands=(
 'kustomization:Build Kustomization' \
 'ks:Build Kustomization' \
+'helmrelease:Build HelmRelease' \
+'hr:Build HelmRelease' \
     )
     _describe -t commands 'tk build commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__build__subcmd__helmrelease_commands] )) ||
+_tk__subcmd__build__subcmd__helmrelease_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk build helmrelease commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__build__subcmd__kustomization_commands] )) ||
 _tk__subcmd__build__subcmd__kustomization_commands() {
@@ -2781,8 +2856,15 @@ _tk__subcmd__diff_commands() {
     local commands; commands=(
 'kustomization:Diff Kustomization' \
 'ks:Diff Kustomization' \
+'helmrelease:Diff HelmRelease' \
+'hr:Diff HelmRelease' \
     )
     _describe -t commands 'tk diff commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__diff__subcmd__helmrelease_commands] )) ||
+_tk__subcmd__diff__subcmd__helmrelease_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk diff helmrelease commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__diff__subcmd__kustomization_commands] )) ||
 _tk__subcmd__diff__subcmd__kustomization_commands() {

@@ -1460,6 +1460,59 @@ pub enum BuildCommand {
                       tk build kustomization my-app --path ./manifests --kustomization-file ./my-app.yaml --dry-run"
     )]
     Kustomization(BuildKustomizationArgs),
+    /// Build HelmRelease
+    #[command(
+        name = "helmrelease",
+        visible_alias = "hr",
+        long_about = "Render a HelmRelease locally with the helm controller's own renderer and \
+                      print the objects it would apply as multi-doc YAML to stdout (hooks \
+                      excluded unless --include-hooks).\n\n\
+                      The HelmRelease is read from --file (a multi-document YAML file) or else \
+                      from the cluster. The chart is --chart (a chart directory or a packaged \
+                      .tgz) or else pulled from the HelmRepository of spec.chart.spec.sourceRef \
+                      (read from --file or the cluster) by the version rules of Flux; charts from \
+                      a GitRepository, a Bucket or a chartRef need --chart. Values are composed \
+                      as the controller does (spec.valuesFrom from the cluster, then \
+                      spec.values), then each --values file is merged on top in order. When the \
+                      cluster is reachable the render uses its release history (revision, \
+                      upgrade) and capabilities; with --dry-run, or when it cannot be reached, \
+                      spec.valuesFrom must be optional or replaced by --values.\n\n\
+                      Examples:\n\n    \
+                      tk build helmrelease podinfo -n apps\n    \
+                      tk build hr podinfo --file ./podinfo.yaml --chart ./charts/podinfo \\\n      \
+                      --values ./values-staging.yaml --dry-run"
+    )]
+    HelmRelease(BuildHelmReleaseArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BuildHelmReleaseArgs {
+    /// Name of the HelmRelease
+    pub name: String,
+    #[command(flatten)]
+    pub render: HelmReleaseRenderArgs,
+    /// Print the chart's hooks (tests included) after the objects of the release
+    #[arg(long)]
+    pub include_hooks: bool,
+    /// Do not contact the cluster (requires --file; spec.valuesFrom entries must be optional)
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Where `tk build|diff helmrelease` take the HelmRelease, its chart and extra values from.
+#[derive(Debug, Args)]
+pub struct HelmReleaseRenderArgs {
+    /// Multi-document YAML file holding the HelmRelease (and its HelmRepository); without it
+    /// both are read from the cluster
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<std::path::PathBuf>,
+    /// Chart to render: a chart directory or a packaged .tgz (required for charts from a
+    /// GitRepository, a Bucket or a chartRef)
+    #[arg(long, value_name = "PATH")]
+    pub chart: Option<std::path::PathBuf>,
+    /// Values file merged over the HelmRelease's values, repeatable, in order (helm's -f)
+    #[arg(long = "values", value_name = "FILE")]
+    pub values: Vec<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -1496,6 +1549,29 @@ pub enum DiffCommand {
                       tk diff kustomization my-app --path ./path/to/local/manifests"
     )]
     Kustomization(DiffKustomizationArgs),
+    /// Diff HelmRelease
+    #[command(
+        name = "helmrelease",
+        visible_alias = "hr",
+        long_about = "Render the HelmRelease as `tk build helmrelease` does, then perform a \
+                      server-side dry-run with the helm controller's field manager and print the \
+                      differences: objects created, objects changed (with a unified diff) and \
+                      objects of the deployed release that the new render drops (deleted).\n\
+                      Exit status: 0 No differences were found. 1 Differences were found. \
+                      >1 diff failed with an error.\n\n\
+                      Examples:\n\n    \
+                      tk diff helmrelease podinfo -n apps --values ./values-next.yaml\n    \
+                      tk diff hr podinfo --file ./podinfo.yaml --chart ./charts/podinfo"
+    )]
+    HelmRelease(DiffHelmReleaseArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffHelmReleaseArgs {
+    /// Name of the HelmRelease
+    pub name: String,
+    #[command(flatten)]
+    pub render: HelmReleaseRenderArgs,
 }
 
 #[derive(Debug, Args)]

@@ -11,14 +11,19 @@ use super::build::{self, BuildOptions};
 use super::printer::Printer;
 use super::settings::GlobalSettings;
 use crate::api::kustomize::GROUP;
-use crate::ssa::{Action, ObjectRef, Owner, ResourceManager};
+use crate::ssa::{Action, DiffEntry, ObjectRef, Owner, ResourceManager};
 
 /// kustomize-controller's field manager: the dry run compares with what it applied.
 const FIELD_MANAGER: &str = "kustomize-controller";
 
 /// Runs the diff; the exit code is flux's (0 none, 1 drift, 2 error).
 pub async fn run(options: &BuildOptions, settings: &GlobalSettings, printer: Printer) -> ExitCode {
-    match diff(options, settings).await {
+    finish(diff(options, settings).await, printer)
+}
+
+/// Prints a diff's report and maps it to flux's exit code (0 none, 1 changes, 2 error).
+pub fn finish(result: Result<(String, bool)>, printer: Printer) -> ExitCode {
+    match result {
         Ok((output, changed)) => {
             print!("{output}");
             if changed {
@@ -50,11 +55,32 @@ pub async fn diff(options: &BuildOptions, settings: &GlobalSettings) -> Result<(
         .diff_all(objects)
         .await
         .map_err(|e| anyhow!("{e}"))?;
+    let (mut output, mut changed) = report(&entries);
+    let applied: BTreeSet<String> = entries.iter().map(|e| inventory_id(&e.object)).collect();
+    if ks.spec.prune {
+        let inventory = ks.status.as_ref().and_then(|s| s.inventory.as_ref());
+        let mut deleted: Vec<String> = inventory
+            .map(|i| i.entries.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .filter(|e| !applied.contains(&e.id))
+            .filter_map(|e| describe_id(&e.id))
+            .collect();
+        deleted.sort();
+        for object in deleted {
+            output.push_str(&format!("► {object} deleted\n"));
+            changed = true;
+        }
+    }
+    Ok((output, changed))
+}
+
+/// The `► <object> created` and `► <object> drifted` lines (each drift with its unified
+/// diff) of a dry run, and whether there was any.
+pub fn report(entries: &[DiffEntry]) -> (String, bool) {
     let mut output = String::new();
     let mut changed = false;
-    let mut applied = BTreeSet::new();
-    for entry in &entries {
-        applied.insert(inventory_id(&entry.object));
+    for entry in entries {
         match entry.action {
             Action::Created => {
                 output.push_str(&format!("► {} created\n", entry.object));
@@ -73,22 +99,7 @@ pub async fn diff(options: &BuildOptions, settings: &GlobalSettings) -> Result<(
             _ => {}
         }
     }
-    if ks.spec.prune {
-        let inventory = ks.status.as_ref().and_then(|s| s.inventory.as_ref());
-        let mut deleted: Vec<String> = inventory
-            .map(|i| i.entries.as_slice())
-            .unwrap_or_default()
-            .iter()
-            .filter(|e| !applied.contains(&e.id))
-            .filter_map(|e| describe_id(&e.id))
-            .collect();
-        deleted.sort();
-        for object in deleted {
-            output.push_str(&format!("► {object} deleted\n"));
-            changed = true;
-        }
-    }
-    Ok((output, changed))
+    (output, changed)
 }
 
 /// `<namespace>_<name>_<group>_<kind>`, the inventory's id.

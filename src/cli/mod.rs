@@ -3,12 +3,14 @@
 pub mod args;
 pub mod bootstrap;
 mod build;
+mod build_helmrelease;
 mod check;
 mod cluster;
 mod completion;
 mod create;
 mod delete;
 mod diff;
+mod diff_helmrelease;
 mod docs;
 mod events;
 mod export;
@@ -494,6 +496,18 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                 block_on(build::run(&options, &settings))?;
                 Ok(ExitCode::SUCCESS)
             }
+            args::BuildCommand::HelmRelease(args) => {
+                let options = build_helmrelease::HelmReleaseOptions::resolve(
+                    &args.name,
+                    args.render.file.as_deref(),
+                    args.render.chart.as_deref(),
+                    &args.render.values,
+                    args.include_hooks,
+                    args.dry_run,
+                )?;
+                block_on(build_helmrelease::run(&options, &settings, printer))?;
+                Ok(ExitCode::SUCCESS)
+            }
         },
         Command::Diff(args) => match args.command {
             args::DiffCommand::Kustomization(args) => {
@@ -510,6 +524,25 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                     }
                 };
                 Ok(block_on(diff::run(&options, &settings, printer)))
+            }
+            args::DiffCommand::HelmRelease(args) => {
+                let options = match build_helmrelease::HelmReleaseOptions::resolve(
+                    &args.name,
+                    args.render.file.as_deref(),
+                    args.render.chart.as_deref(),
+                    &args.render.values,
+                    false,
+                    false,
+                ) {
+                    Ok(options) => options,
+                    Err(err) => {
+                        printer.failure(format!("{err:#}"));
+                        return Ok(ExitCode::from(2));
+                    }
+                };
+                Ok(block_on(diff_helmrelease::run(
+                    &options, &settings, printer,
+                )))
             }
         },
         Command::Tree(args) => match args.command {

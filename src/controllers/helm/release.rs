@@ -287,12 +287,7 @@ impl Deploy<'_> {
         }
         let mut objects = Vec::new();
         if self.apply_crds {
-            for crd in self.chart.crd_objects() {
-                objects.extend(parse_documents(
-                    &String::from_utf8_lossy(&crd.file.data),
-                    &crd.filename,
-                )?);
-            }
+            objects.extend(crd_objects(self.chart)?);
         }
         objects.extend(release_objects(record, self.target)?);
         if !self.disable_hooks {
@@ -616,16 +611,56 @@ fn adopt(object: &mut Value, target: &Target) {
 
 /// A release's objects as they are applied (see [`adopt`]).
 pub fn release_objects(record: &ReleaseRecord, target: &Target) -> Result<Vec<Value>, String> {
-    let mut objects = parse_documents(&record.manifest, "release manifest")?;
+    manifest_objects(&record.manifest, target)
+}
+
+/// The objects of a release manifest (rendered and post-rendered) as they are applied.
+pub fn manifest_objects(manifest: &str, target: &Target) -> Result<Vec<Value>, String> {
+    let mut objects = parse_documents(manifest, "release manifest")?;
     for object in &mut objects {
         adopt(object, target);
     }
     Ok(objects)
 }
 
+/// The objects of `hooks` as they are applied when the hooks run (see [`adopt`]).
+pub fn hook_objects(hooks: &[helm::release::Hook], target: &Target) -> Result<Vec<Value>, String> {
+    let mut objects = Vec::new();
+    for hook in hooks {
+        for mut object in parse_documents(&hook.manifest, &hook.path)? {
+            adopt(&mut object, target);
+            objects.push(object);
+        }
+    }
+    Ok(objects)
+}
+
+/// The chart's CRDs (`crds/`), applied as they are, when the CRD policy says so.
+pub fn crd_objects(chart: &Chart) -> Result<Vec<Value>, String> {
+    let mut objects = Vec::new();
+    for crd in chart.crd_objects() {
+        objects.extend(parse_documents(
+            &String::from_utf8_lossy(&crd.file.data),
+            &crd.filename,
+        )?);
+    }
+    Ok(objects)
+}
+
 /// The manager applying a release's objects for `owner`.
 pub fn manager(ctx: &HelmContext, client: kube::Client, owner: Owner) -> ResourceManager {
-    ResourceManager::new(client, FIELD_MANAGER, owner).with_discovery_cache(ctx.discovery.clone())
+    resource_manager(client, owner, ctx.discovery.clone())
+}
+
+/// The manager applying a release's objects for `owner`, with `discovery` (the CLI has no
+/// [`HelmContext`]): helm-controller's field manager, so a dry run compares with what the
+/// controller applied.
+pub fn resource_manager(
+    client: kube::Client,
+    owner: Owner,
+    discovery: crate::ssa::DiscoveryCache,
+) -> ResourceManager {
+    ResourceManager::new(client, FIELD_MANAGER, owner).with_discovery_cache(discovery)
 }
 
 /// The objects of a rendered document stream (`---` separated), empty documents skipped.

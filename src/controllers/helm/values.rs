@@ -130,16 +130,7 @@ pub async fn compose(
     namespace: &str,
     obj: &HelmRelease,
 ) -> Result<Values, ValuesError> {
-    let inline = match obj.spec.values.as_ref().map(|v| &v.0) {
-        // `GetValues` unmarshals into a Go map: numbers are float64, anything but an
-        // object is no values.
-        Some(Json::Object(m)) => match helm::yaml::numbers_to_f64(Json::Object(m.clone())) {
-            Json::Object(m) => Some(m),
-            _ => None,
-        },
-        _ => None,
-    };
-    let mut composer = Composer::new(inline);
+    let mut composer = Composer::new(inline(obj));
     // By kind and name; `None` for an object that does not exist.
     let mut objects: HashMap<(&'static str, String), Option<Data>> = HashMap::new();
     let mut total = 0usize;
@@ -227,6 +218,24 @@ pub async fn compose(
     Ok(composer.finish())
 }
 
+/// `spec.values` alone, composed as [`compose`] does when no reference contributes: what a
+/// render without the cluster uses (the caller decides what to do about `spec.valuesFrom`).
+pub fn compose_inline(obj: &HelmRelease) -> Values {
+    Composer::new(inline(obj)).finish()
+}
+
+/// `spec.values` as `GetValues` reads them: unmarshalled into a Go map, so numbers are
+/// float64 and anything but an object is no values.
+fn inline(obj: &HelmRelease) -> Option<Values> {
+    match obj.spec.values.as_ref().map(|v| &v.0) {
+        Some(Json::Object(m)) => match helm::yaml::numbers_to_f64(Json::Object(m.clone())) {
+            Json::Object(m) => Some(m),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// Flux's `config digest` of composed values: `sha256:<hex>` of their go-yaml v2 encoding
 /// with map keys in byte order (`chartutil.DigestValues`); empty values digest no bytes.
 pub fn digest(values: &Values) -> String {
@@ -238,7 +247,8 @@ pub fn digest(values: &Values) -> String {
     format!("sha256:{:x}", hasher.finalize())
 }
 
-fn reference(r: &ValuesReference, namespace: &str, optional: bool) -> Reference {
+/// The reference `r` of a HelmRelease in `namespace`, as messages name it.
+pub fn reference(r: &ValuesReference, namespace: &str, optional: bool) -> Reference {
     Reference {
         kind: kind_name(r.kind),
         namespace: namespace.to_string(),
