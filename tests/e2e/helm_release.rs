@@ -19,7 +19,7 @@ fn released(hr: &HelmRelease) -> Option<(String, String, String)> {
 }
 
 /// `helm <args> -n <ns> -o json` against the rig.
-fn helm_json(repo: &ChartRepo, ns: &str, args: &[&str]) -> serde_json::Value {
+pub(crate) fn helm_json(repo: &ChartRepo, ns: &str, args: &[&str]) -> serde_json::Value {
     let out = repo
         .helm_command()
         .env("KUBECONFIG", rig().kubeconfig_path())
@@ -305,7 +305,9 @@ async fn helm_release_installs_upgrades_and_uninstalls_with_helm_agreeing() {
     }
 }
 
-const FLAKY_DEPLOYMENT: &str = r#"apiVersion: apps/v1
+/// A Deployment whose image tag and nodeSelector come from values: an impossible selector
+/// fails its health check.
+pub(crate) const FLAKY_DEPLOYMENT: &str = r#"apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: {{ .Release.Name }}

@@ -2,12 +2,12 @@
 //! artifacts of the source controller, with Helm 3 release storage shared with the `helm`
 //! CLI.
 
-mod chart;
+pub mod chart;
 mod depends;
 mod drift;
-mod postrender;
+pub mod postrender;
 mod reconcile;
-mod release;
+pub mod release;
 mod status;
 pub mod storage;
 pub mod values;
@@ -36,6 +36,8 @@ pub struct HelmContext {
     pub http: reqwest::Client,
     pub in_flight: AtomicUsize,
     pub charts: chart::ChartCache,
+    /// Our last status write per HelmRelease, to see past a lagging watch cache.
+    pub written: crate::controllers::runtime::written::OwnWrites,
     pub discovery: crate::ssa::DiscoveryCache,
     /// The API server's version, read once: `.Capabilities.KubeVersion`.
     kube_version: OnceCell<helm::capabilities::KubeVersion>,
@@ -51,13 +53,7 @@ impl HelmContext {
     pub async fn capabilities(&self, client: &kube::Client) -> helm::engine::Capabilities {
         let version = self
             .kube_version
-            .get_or_try_init(|| async {
-                let info = client
-                    .apiserver_version()
-                    .await
-                    .map_err(|e| e.to_string())?;
-                helm::capabilities::KubeVersion::parse(&info.git_version).map_err(|e| e.to_string())
-            })
+            .get_or_try_init(|| kube_version(client))
             .await;
         let mut capabilities = helm::engine::Capabilities::default();
         match version {
@@ -82,32 +78,61 @@ impl HelmContext {
         {
             return Some(versions.clone());
         }
-        let discovery = match kube::Discovery::new(client.clone()).run().await {
-            Ok(d) => d,
+        let versions = match discover_api_versions(client).await {
+            Ok(versions) => versions,
             Err(e) => {
                 tracing::warn!(error = %e, "discovering API versions; rendering with Helm's defaults");
                 return None;
             }
         };
-        let mut versions = Vec::new();
-        for group in discovery.groups() {
-            for version in group.versions() {
-                let gv = if group.name().is_empty() {
-                    version.to_string()
-                } else {
-                    format!("{}/{version}", group.name())
-                };
-                for (resource, _) in group.versioned_resources(version) {
-                    versions.push(format!("{gv}/{}", resource.kind));
-                }
-                versions.push(gv);
-            }
-        }
-        versions.sort();
-        versions.dedup();
         *cached = Some((std::time::Instant::now(), versions.clone()));
         Some(versions)
     }
+}
+
+/// `.Capabilities` read from the cluster now, without the controller's caches (the CLI
+/// renders once): Helm's defaults for whatever cannot be read.
+pub async fn cluster_capabilities(client: &kube::Client) -> helm::engine::Capabilities {
+    let mut capabilities = helm::engine::Capabilities::default();
+    if let Ok(version) = kube_version(client).await {
+        capabilities.kube_version = version;
+    }
+    if let Ok(versions) = discover_api_versions(client).await {
+        capabilities.api_versions = versions;
+    }
+    capabilities
+}
+
+/// The API server's version as `.Capabilities.KubeVersion`.
+async fn kube_version(client: &kube::Client) -> Result<helm::capabilities::KubeVersion, String> {
+    let info = client
+        .apiserver_version()
+        .await
+        .map_err(|e| e.to_string())?;
+    helm::capabilities::KubeVersion::parse(&info.git_version).map_err(|e| e.to_string())
+}
+
+/// Every `group/version` and `group/version/Kind` the cluster serves (core: `v1`,
+/// `v1/Kind`), sorted, as Helm lists them in-cluster.
+async fn discover_api_versions(client: &kube::Client) -> Result<Vec<String>, kube::Error> {
+    let discovery = kube::Discovery::new(client.clone()).run().await?;
+    let mut versions = Vec::new();
+    for group in discovery.groups() {
+        for version in group.versions() {
+            let gv = if group.name().is_empty() {
+                version.to_string()
+            } else {
+                format!("{}/{version}", group.name())
+            };
+            for (resource, _) in group.versioned_resources(version) {
+                versions.push(format!("{gv}/{}", resource.kind));
+            }
+            versions.push(gv);
+        }
+    }
+    versions.sort();
+    versions.dedup();
+    Ok(versions)
 }
 
 /// Starts the HelmRelease reconciler; returns at shutdown.
@@ -117,6 +142,7 @@ pub fn launch(ctx: Arc<Context>) -> BoxFuture<'static, Result<()>> {
             recorder: ctx.recorder(CONTROLLER)?,
             http: crate::controllers::kustomize::artifact::client(),
             in_flight: AtomicUsize::new(0),
+            written: Default::default(),
             charts: Default::default(),
             discovery: Default::default(),
             kube_version: OnceCell::new(),
@@ -126,7 +152,11 @@ pub fn launch(ctx: Arc<Context>) -> BoxFuture<'static, Result<()>> {
         let rt = &helm.rt;
         rt.metrics
             .controller_started(reconcile::NAME, rt.options.concurrent);
-        let controller = Controller::new(rt.api::<HelmRelease>(), rt.watcher_config())
+        let (store, releases) = crate::controllers::runtime::primary::watch(
+            rt.api::<HelmRelease>(),
+            rt.watcher_config(),
+        );
+        let controller = Controller::for_stream(releases, store)
             .with_config(rt.controller_config())
             .trigger_backoff(WatchBackoff::default());
         let users = Arc::new(watch::Users::new(controller.store()));

@@ -21,7 +21,8 @@ use super::status::{self, reason};
 use super::storage::SecretStorage;
 use crate::api::duration;
 use crate::api::helm::{
-    CRDsPolicy, HelmRelease, HelmReleaseStatus, ReleaseAction, RemediationStrategy,
+    CRDsPolicy, ChartNameChangeStrategy, HelmRelease, HelmReleaseStatus, ReleaseAction,
+    RemediationStrategy, StrategyName,
 };
 use crate::api::meta::{self, FINALIZER};
 use crate::controllers::runtime::{InFlight, Outcome};
@@ -29,6 +30,8 @@ use crate::ssa::Owner;
 
 pub const NAME: &str = "helmrelease";
 const FIELD_MANAGER: &str = "helm-controller";
+/// `strategy.retryInterval` when `RetryOnFailure` leaves it out.
+const DEFAULT_RETRY_INTERVAL: Duration = Duration::from_secs(300);
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -44,6 +47,7 @@ pub async fn reconcile(obj: Arc<HelmRelease>, ctx: Arc<HelmContext>) -> Result<A
     let ns = obj.namespace().unwrap_or_default();
     let span = tracing::info_span!("reconcile", controller = NAME, kind = "HelmRelease", name = %obj.name_any(), namespace = %ns);
     let api: Api<HelmRelease> = Api::namespaced(ctx.rt.client.clone(), &ns);
+    let obj = ctx.written.latest(&api, obj).await;
     let result = finalizer(&api, FINALIZER, obj.clone(), |event| async {
         match event {
             Event::Apply(obj) => Ok(apply(&obj, &ctx).await),
@@ -123,6 +127,7 @@ async fn cleanup(obj: &HelmRelease, ctx: &HelmContext) -> Result<Action, Error> 
     }
     ctx.rt.requeue.forget(obj);
     ctx.rt.metrics.forget(obj);
+    ctx.written.forget(obj);
     Ok(Action::await_change())
 }
 
@@ -258,9 +263,7 @@ async fn converge(obj: &HelmRelease, ctx: &HelmContext, status: &mut HelmRelease
             };
         }
     };
-    let config_digest = super::values::digest(&values);
     let target = Target::of(obj);
-    status.storage_namespace = Some(target.storage_namespace.clone());
     let client = match release_client(obj, ctx) {
         Ok(client) => client,
         Err(message) => {
@@ -268,6 +271,34 @@ async fn converge(obj: &HelmRelease, ctx: &HelmContext, status: &mut HelmRelease
             return Step::Retry;
         }
     };
+    // A release whose name, namespace, storage or chart changed is another release: the
+    // old one is uninstalled first, as helm-controller does.
+    if let Some(old) = previous_target(obj, status, &target, &chart.metadata.name) {
+        let storage = SecretStorage::new(client.clone(), &old.storage_namespace);
+        if let Err(e) = super::release::uninstall(
+            ctx,
+            client.clone(),
+            owner(obj),
+            &old,
+            &storage,
+            obj.spec.uninstall.as_ref(),
+        )
+        .await
+        {
+            let message = format!(
+                "Helm uninstall failed for release {} whose target changed: {e}",
+                old.full_name()
+            );
+            status::mark_not_ready(status, reason::UNINSTALL_FAILED, &message, generation);
+            return Step::Retry;
+        }
+        tracing::info!(
+            "release target changed: uninstalled the previous release {}",
+            old.full_name()
+        );
+        status.history = None;
+    }
+    status.storage_namespace = Some(target.storage_namespace.clone());
     let storage = SecretStorage::new(client.clone(), &target.storage_namespace);
 
     // The release in storage, and what it calls for.
@@ -300,6 +331,18 @@ async fn converge(obj: &HelmRelease, ctx: &HelmContext, status: &mut HelmRelease
         .iter()
         .find(|r| r.info.status == Status::Deployed)
         .cloned();
+    // `upgrade.preserveValues`: the deployed values with the new ones over them, as
+    // `helm upgrade --reuse-values`.
+    let preserve_values = obj.spec.upgrade.as_ref().and_then(|u| u.preserve_values) == Some(true);
+    let values = match &deployed {
+        Some(deployed) if preserve_values => {
+            let mut merged = values;
+            helm::values::coalesce_tables(&mut merged, deployed.config.clone());
+            merged
+        }
+        _ => values,
+    };
+    let config_digest = super::values::digest(&values);
     let chart_version = chart.metadata.version.clone();
     status.last_attempted_revision = Some(chart_version.clone());
     status.last_attempted_config_digest = Some(config_digest.clone());
@@ -320,18 +363,40 @@ async fn converge(obj: &HelmRelease, ctx: &HelmContext, status: &mut HelmRelease
             if last.version == deployed.version && in_sync(deployed) && force.is_none() =>
         {
             status.history = Some(status::snapshots(&history));
-            status::mark_in_sync(status, generation);
+            status::mark_in_sync(status, deployed, generation);
             if let Some(mode) = super::drift::mode(obj) {
                 check_drift(obj, ctx, client.clone(), &target, deployed, mode).await;
             }
             return Step::Done;
         }
         (_, Some(_)) => ReleaseAction::Upgrade,
+        // `RetryOnFailure` retries a failed install with an upgrade.
+        (Some(last), None)
+            if last.info.status == Status::Failed
+                && retry_interval(obj, ReleaseAction::Install).is_some() =>
+        {
+            ReleaseAction::Upgrade
+        }
         (_, None) => ReleaseAction::Install,
     };
+    // The release an upgrade starts from: the deployed one, else the failed install.
+    let previous = match action {
+        ReleaseAction::Upgrade => deployed.as_ref().or(last.as_ref()),
+        ReleaseAction::Install => None,
+    };
+    // `RetryOnFailure` (of the action, or of the install an upgrade retries) retries at its
+    // interval, without remediation and without a limit.
+    let retry = retry_interval(
+        obj,
+        if deployed.is_some() {
+            action
+        } else {
+            ReleaseAction::Install
+        },
+    );
     // A failed action is retried only as often as its remediation allows.
     let (failures, retries) = attempts(obj, status, action);
-    if failures > 0 && retries >= 0 && failures > retries && force.is_none() {
+    if retry.is_none() && failures > 0 && retries >= 0 && failures > retries && force.is_none() {
         let message = format!("Failed to {} after {failures} attempt(s)", verb(action));
         status.history = Some(status::snapshots(&history));
         status::mark_stalled(status, reason::RETRIES_EXCEEDED, &message, generation);
@@ -395,9 +460,7 @@ async fn converge(obj: &HelmRelease, ctx: &HelmContext, status: &mut HelmRelease
         post_renderers: obj.spec.post_renderers.as_deref().unwrap_or_default(),
     };
     let version = last.as_ref().map_or(1, |r| r.version + 1);
-    let result = deploy
-        .run(if upgrade { deployed.as_ref() } else { None }, version)
-        .await;
+    let result = deploy.run(previous, version).await;
     if let Ok(h) = storage.history(&target.name).await {
         status.history = Some(status::snapshots(&h));
     }
@@ -474,6 +537,9 @@ async fn converge(obj: &HelmRelease, ctx: &HelmContext, status: &mut HelmRelease
                     if ignore_test_failures(obj, action) {
                         return Step::Done;
                     }
+                    if let Some(interval) = retry {
+                        return Step::Wait(interval);
+                    }
                     let counter = if upgrade {
                         &mut status.upgrade_failures
                     } else {
@@ -511,6 +577,15 @@ async fn converge(obj: &HelmRelease, ctx: &HelmContext, status: &mut HelmRelease
                 .warning_revision(obj, failed_reason, &message, &chart_version)
                 .await;
             tracing::error!("{message}");
+            if let Some(failed) = &stored
+                && upgrade
+                && up.cleanup_on_fail == Some(true)
+            {
+                cleanup_on_fail(&deploy, failed, previous).await;
+            }
+            if let Some(interval) = retry {
+                return Step::Wait(interval);
+            }
             if let Some(failed) = stored
                 && must_remediate(obj, status, action)
             {
@@ -522,6 +597,94 @@ async fn converge(obj: &HelmRelease, ctx: &HelmContext, status: &mut HelmRelease
             Step::Retry
         }
     }
+}
+
+/// The release this HelmRelease made before its release name, target or storage namespace,
+/// or chart name (unless `upgrade.chartNameChangeStrategy: InPlaceUpdate`) changed, from the
+/// latest history snapshot; `None` when it is the same release (or none was made).
+fn previous_target(
+    obj: &HelmRelease,
+    status: &HelmReleaseStatus,
+    target: &Target,
+    chart_name: &str,
+) -> Option<Target> {
+    let storage_namespace = status
+        .storage_namespace
+        .as_ref()
+        .filter(|s| !s.is_empty())?;
+    let current = status.history.as_ref()?.first()?;
+    let in_place = obj
+        .spec
+        .upgrade
+        .as_ref()
+        .and_then(|u| u.chart_name_change_strategy)
+        == Some(ChartNameChangeStrategy::InPlaceUpdate);
+    let changed = *storage_namespace != target.storage_namespace
+        || current.namespace != target.namespace
+        || current.name != target.name
+        || (current.chart_name != chart_name && !in_place);
+    changed.then(|| Target {
+        name: current.name.clone(),
+        namespace: current.namespace.clone(),
+        storage_namespace: storage_namespace.clone(),
+    })
+}
+
+/// `upgrade.cleanupOnFail`: deletes what the failed upgrade added to the release (objects of
+/// its manifest that the release it started from did not have).
+async fn cleanup_on_fail(
+    deploy: &Deploy<'_>,
+    failed: &ReleaseRecord,
+    previous: Option<&ReleaseRecord>,
+) {
+    let namespace = &deploy.target.namespace;
+    let before: std::collections::BTreeSet<_> = previous
+        .map(|p| super::release::manifest_refs(&p.manifest, namespace))
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
+    let created: Vec<_> = super::release::manifest_refs(&failed.manifest, namespace)
+        .into_iter()
+        .filter(|r| !before.contains(r))
+        .collect();
+    if created.is_empty() {
+        return;
+    }
+    let manager = super::release::manager(deploy.ctx, deploy.client.clone(), deploy.owner.clone());
+    match manager
+        .delete_all(&created, &crate::ssa::DeleteOptions::default())
+        .await
+    {
+        Ok(_) => tracing::info!(
+            count = created.len(),
+            "cleanupOnFail: deleted the resources the failed upgrade created"
+        ),
+        Err(e) => tracing::warn!(error = %e, "cleanupOnFail: deleting the created resources"),
+    }
+}
+
+/// `install|upgrade.strategy`: the interval between attempts with `RetryOnFailure`
+/// (`retryInterval`, 5m when omitted); `None` with `RemediateOnFailure`, the default.
+fn retry_interval(obj: &HelmRelease, action: ReleaseAction) -> Option<Duration> {
+    let (name, interval) = match action {
+        ReleaseAction::Install => obj
+            .spec
+            .install
+            .as_ref()
+            .and_then(|i| i.strategy.as_ref())
+            .map(|s| (s.name, s.retry_interval.as_deref()))?,
+        ReleaseAction::Upgrade => obj
+            .spec
+            .upgrade
+            .as_ref()
+            .and_then(|u| u.strategy.as_ref())
+            .map(|s| (s.name, s.retry_interval.as_deref()))?,
+    };
+    (name == StrategyName::RetryOnFailure).then(|| {
+        interval
+            .and_then(|t| duration::parse_positive(t).ok())
+            .unwrap_or(DEFAULT_RETRY_INTERVAL)
+    })
 }
 
 /// Reports (and with `enabled`, corrects) drift of the deployed release's objects.
@@ -786,7 +949,7 @@ async fn write_status(ctx: &HelmContext, obj: &HelmRelease, status: &HelmRelease
         "kind": HelmRelease::kind(&()),
         "status": status,
     });
-    if let Err(e) = api
+    match api
         .patch_status(
             &obj.name_any(),
             &PatchParams::apply(FIELD_MANAGER).force(),
@@ -794,6 +957,7 @@ async fn write_status(ctx: &HelmContext, obj: &HelmRelease, status: &HelmRelease
         )
         .await
     {
-        tracing::warn!(error = %e, "failed to update the status");
+        Ok(written) => ctx.written.record(&written),
+        Err(e) => tracing::warn!(error = %e, "failed to update the status"),
     }
 }

@@ -192,13 +192,42 @@ pub fn mark_stalled(
     meta::mark_stalled(conditions, reason, message, generation, now());
 }
 
-/// Ready again from the Released condition, for a release found in sync.
-pub fn mark_in_sync(status: &mut HelmReleaseStatus, generation: Option<i64>) {
+/// Ready again from the Released condition, for a release found in sync with `deployed`.
+/// A status that lost Released (edited, or written from an older copy) gets it back from
+/// the release itself.
+pub fn mark_in_sync(
+    status: &mut HelmReleaseStatus,
+    deployed: &ReleaseRecord,
+    generation: Option<i64>,
+) {
     let conditions: &mut Vec<Condition> = status.conditions.get_or_insert_with(Vec::new);
     let released = meta::find_condition(conditions, condition::RELEASED)
         .filter(|c| c.status == "True")
         .map(|c| (c.reason.clone(), c.message.clone()));
-    if let Some((reason, message)) = released {
-        meta::mark_ready(conditions, &reason, &message, generation, now());
-    }
+    let (reason, message) = released.unwrap_or_else(|| {
+        let (verb, reason) = if deployed.version > 1 {
+            ("upgrade", reason::UPGRADE_SUCCEEDED)
+        } else {
+            ("install", reason::INSTALL_SUCCEEDED)
+        };
+        let message = format!(
+            "Helm {verb} succeeded for release {}/{}.v{} with chart {}@{}",
+            deployed.namespace,
+            deployed.name,
+            deployed.version,
+            deployed.chart.metadata.name,
+            deployed.chart.metadata.version
+        );
+        set_condition(
+            conditions,
+            condition::RELEASED,
+            Status::True,
+            reason,
+            &message,
+            generation,
+            now(),
+        );
+        (reason.to_string(), message)
+    });
+    meta::mark_ready(conditions, &reason, &message, generation, now());
 }

@@ -29,7 +29,9 @@ pub mod leader;
 pub mod logging;
 pub mod metrics;
 pub mod options;
+pub mod primary;
 pub mod shutdown;
+pub mod written;
 
 use std::fmt::Debug;
 use std::process::ExitCode;

@@ -30,6 +30,8 @@ pub struct SourceContext {
     pub in_flight: std::sync::atomic::AtomicUsize,
     /// Parsed HelmRepository indexes, shared by the chart builds.
     pub indexes: chart_repository::IndexCache,
+    /// Our last status write per object, to see past a lagging watch cache.
+    pub written: crate::controllers::runtime::written::OwnWrites,
 }
 
 /// Starts the artifact server and every source reconciler; returns at shutdown.
@@ -51,6 +53,7 @@ pub fn launch(ctx: Arc<Context>) -> BoxFuture<'static, Result<()>> {
             recorder: ctx.recorder(CONTROLLER)?,
             in_flight: Default::default(),
             indexes: Default::default(),
+            written: Default::default(),
             storage,
             rt: ctx.clone(),
         });

@@ -83,6 +83,7 @@ where
     // A span, not an entered guard: the reconcile awaits, and other tasks run meanwhile.
     let span = tracing::info_span!("reconcile", controller = K::NAME, kind = %kind, name = %obj.name_any(), namespace = %ns);
     let api: Api<K> = Api::namespaced(ctx.rt.client.clone(), &ns);
+    let obj = ctx.written.latest(&api, obj).await;
     finalizer(&api, FINALIZER, obj.clone(), |event| async {
         match event {
             Event::Apply(obj) => {
@@ -130,6 +131,7 @@ pub fn cleanup<K: SourceKind>(obj: &K, ctx: &SourceContext) -> Result<Action, Er
     ctx.storage.remove_all(&object_dir(obj))?;
     ctx.rt.requeue.forget(obj);
     ctx.rt.metrics.forget(obj);
+    ctx.written.forget(obj);
     Ok(Action::await_change())
 }
 
@@ -217,13 +219,15 @@ pub async fn patch_status<K: SourceKind>(
         "kind": K::kind(&()),
         "status": status,
     });
-    api.patch_status(
-        &obj.name_any(),
-        &PatchParams::apply(FIELD_MANAGER).force(),
-        &Patch::Apply(&patch),
-    )
-    .await
-    .map(|_| ())
+    let written = api
+        .patch_status(
+            &obj.name_any(),
+            &PatchParams::apply(FIELD_MANAGER).force(),
+            &Patch::Apply(&patch),
+        )
+        .await?;
+    ctx.written.record(&written);
+    Ok(())
 }
 
 /// (type, status) of the kstatus conditions, for the `gotk_reconcile_condition` metric.

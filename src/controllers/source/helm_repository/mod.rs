@@ -50,7 +50,11 @@ pub async fn run(ctx: Arc<SourceContext>) -> anyhow::Result<()> {
     let rt = &ctx.rt;
     rt.metrics
         .controller_started(HelmRepository::NAME, rt.options.concurrent);
-    let controller = Controller::new(rt.api::<HelmRepository>(), rt.watcher_config())
+    let (store, objects) = crate::controllers::runtime::primary::watch(
+        rt.api::<HelmRepository>(),
+        rt.watcher_config(),
+    );
+    let controller = Controller::for_stream(objects, store)
         .with_config(rt.controller_config())
         .trigger_backoff(WatchBackoff::default())
         .graceful_shutdown_on(rt.shutdown.wait())
