@@ -702,6 +702,20 @@ fn watch_charts(client: &kube::Client, since: Instant) -> Arc<Mutex<HashMap<Stri
     ready
 }
 
+/// The reconcile counts and times of each kind the controllers reconcile, between two
+/// metrics pages.
+fn print_reconcile_lines(before: &str, after: &str) {
+    for (controller, label) in [
+        ("helmrelease", "HelmRelease"),
+        ("helmchart", "HelmChart"),
+        ("helmrepository", "HelmRepository"),
+    ] {
+        if let Some(line) = reconcile_line(label, controller, before, after) {
+            println!("{line}");
+        }
+    }
+}
+
 /// Reconciles, errors and mean reconcile time of one controller kind from a metrics page.
 fn reconcile_line(label: &str, controller: &str, before: &str, after: &str) -> Option<String> {
     let filter = format!("controller=\"{controller}\"");
@@ -853,15 +867,7 @@ async fn measure(
             cpu / ready_after.as_secs_f64() * 100.0,
             s.threads
         );
-        for (controller, label) in [
-            ("helmrelease", "HelmRelease"),
-            ("helmchart", "HelmChart"),
-            ("helmrepository", "HelmRepository"),
-        ] {
-            if let Some(line) = reconcile_line(label, controller, p0, p1) {
-                println!("{line}");
-            }
-        }
+        print_reconcile_lines(p0, p1);
         own_requests(p0, p1, n);
     }
     if !cp0.is_empty() {
@@ -1088,15 +1094,7 @@ async fn steady_round(
             a.rss_kb as f64 / MIB,
             a.hwm_kb as f64 / MIB,
         );
-        for (controller, label) in [
-            ("helmrelease", "HelmRelease"),
-            ("helmchart", "HelmChart"),
-            ("helmrepository", "HelmRepository"),
-        ] {
-            if let Some(line) = reconcile_line(label, controller, p0, p1) {
-                println!("{line}");
-            }
-        }
+        print_reconcile_lines(p0, p1);
         own_requests(p0, p1, n);
     }
     if !cp0.is_empty() {

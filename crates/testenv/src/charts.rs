@@ -530,28 +530,8 @@ impl ChartRepo {
     /// `helm` with its cache, config and data directories private to this repository and
     /// no proxy for loopback, e.g. for `helm pull --repo <url>` against the server.
     pub fn helm_command(&self) -> Command {
-        let home = self.dir.path().join("helm");
-        let mut cmd = Command::new(&self.helm);
-        cmd.env("HELM_CACHE_HOME", home.join("cache"))
-            .env("HELM_CONFIG_HOME", home.join("config"))
-            .env("HELM_DATA_HOME", home.join("data"))
-            .env_remove("HELM_REPOSITORY_CONFIG")
-            .env_remove("HELM_REPOSITORY_CACHE")
-            .env_remove("HELM_REGISTRY_CONFIG")
-            .env_remove("HELM_KUBECONTEXT")
-            .env_remove("HELM_NAMESPACE")
-            .env("KUBECONFIG", "/dev/null");
-        for var in [
-            "HTTP_PROXY",
-            "HTTPS_PROXY",
-            "ALL_PROXY",
-            "http_proxy",
-            "https_proxy",
-        ] {
-            cmd.env_remove(var);
-        }
-        cmd.env("NO_PROXY", "127.0.0.1,localhost")
-            .env("no_proxy", "127.0.0.1,localhost");
+        let mut cmd = isolated_helm(&self.helm, &self.dir.path().join("helm"));
+        cmd.env_remove("HELM_REGISTRY_CONFIG");
         cmd
     }
 
@@ -626,6 +606,33 @@ fn run(mut cmd: Command, what: &str) -> Result<String> {
         );
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// `helm` (at `helm`) with its cache, config and data directories under `home`, no
+/// repository files, context or namespace from the environment, no cluster, and no proxy for
+/// loopback.
+pub(crate) fn isolated_helm(helm: &Path, home: &Path) -> Command {
+    let mut cmd = Command::new(helm);
+    cmd.env("HELM_CACHE_HOME", home.join("cache"))
+        .env("HELM_CONFIG_HOME", home.join("config"))
+        .env("HELM_DATA_HOME", home.join("data"))
+        .env_remove("HELM_REPOSITORY_CONFIG")
+        .env_remove("HELM_REPOSITORY_CACHE")
+        .env_remove("HELM_KUBECONTEXT")
+        .env_remove("HELM_NAMESPACE")
+        .env("KUBECONFIG", "/dev/null");
+    for var in [
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("NO_PROXY", "127.0.0.1,localhost")
+        .env("no_proxy", "127.0.0.1,localhost");
+    cmd
 }
 
 /// Writes a chart from scratch into `<parent>/<name>`: `Chart.yaml` (apiVersion v2, the

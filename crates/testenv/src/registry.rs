@@ -244,28 +244,9 @@ impl Registry {
     /// proxy for loopback, and no cluster.
     pub fn helm_command(&self) -> Command {
         let home = self.dir.path().join("helm");
-        let mut cmd = Command::new(&self.helm);
-        cmd.env("HELM_CACHE_HOME", home.join("cache"))
-            .env("HELM_CONFIG_HOME", home.join("config"))
-            .env("HELM_DATA_HOME", home.join("data"))
-            .env("HELM_REGISTRY_CONFIG", home.join("config/registry.json"))
-            .env_remove("HELM_REPOSITORY_CONFIG")
-            .env_remove("HELM_REPOSITORY_CACHE")
-            .env_remove("HELM_KUBECONTEXT")
-            .env_remove("HELM_NAMESPACE")
-            .env_remove("DOCKER_CONFIG")
-            .env("KUBECONFIG", "/dev/null");
-        for var in [
-            "HTTP_PROXY",
-            "HTTPS_PROXY",
-            "ALL_PROXY",
-            "http_proxy",
-            "https_proxy",
-        ] {
-            cmd.env_remove(var);
-        }
-        cmd.env("NO_PROXY", "127.0.0.1,localhost")
-            .env("no_proxy", "127.0.0.1,localhost");
+        let mut cmd = crate::charts::isolated_helm(&self.helm, &home);
+        cmd.env("HELM_REGISTRY_CONFIG", home.join("config/registry.json"))
+            .env_remove("DOCKER_CONFIG");
         cmd
     }
 
