@@ -142,6 +142,9 @@ _tk() {
             tk__subcmd__create__subcmd__secret,helm)
                 cmd="tk__subcmd__create__subcmd__secret__subcmd__helm"
                 ;;
+            tk__subcmd__create__subcmd__secret,oci)
+                cmd="tk__subcmd__create__subcmd__secret__subcmd__oci"
+                ;;
             tk__subcmd__create__subcmd__source,chart)
                 cmd="tk__subcmd__create__subcmd__source__subcmd__chart"
                 ;;
@@ -150,6 +153,9 @@ _tk() {
                 ;;
             tk__subcmd__create__subcmd__source,helm)
                 cmd="tk__subcmd__create__subcmd__source__subcmd__helm"
+                ;;
+            tk__subcmd__create__subcmd__source,oci)
+                cmd="tk__subcmd__create__subcmd__source__subcmd__oci"
                 ;;
             tk__subcmd__delete,alert)
                 cmd="tk__subcmd__delete__subcmd__alert"
@@ -183,6 +189,9 @@ _tk() {
                 ;;
             tk__subcmd__delete__subcmd__source,helm)
                 cmd="tk__subcmd__delete__subcmd__source__subcmd__helm"
+                ;;
+            tk__subcmd__delete__subcmd__source,oci)
+                cmd="tk__subcmd__delete__subcmd__source__subcmd__oci"
                 ;;
             tk__subcmd__diff,helmrelease)
                 cmd="tk__subcmd__diff__subcmd__helmrelease"
@@ -228,6 +237,9 @@ _tk() {
                 ;;
             tk__subcmd__export__subcmd__source,helm)
                 cmd="tk__subcmd__export__subcmd__source__subcmd__helm"
+                ;;
+            tk__subcmd__export__subcmd__source,oci)
+                cmd="tk__subcmd__export__subcmd__source__subcmd__oci"
                 ;;
             tk__subcmd__get,alert)
                 cmd="tk__subcmd__get__subcmd__alerts"
@@ -286,6 +298,9 @@ _tk() {
             tk__subcmd__get__subcmd__sources,helm)
                 cmd="tk__subcmd__get__subcmd__sources__subcmd__helm"
                 ;;
+            tk__subcmd__get__subcmd__sources,oci)
+                cmd="tk__subcmd__get__subcmd__sources__subcmd__oci"
+                ;;
             tk__subcmd__helm,template)
                 cmd="tk__subcmd__helm__subcmd__template"
                 ;;
@@ -325,6 +340,9 @@ _tk() {
             tk__subcmd__reconcile__subcmd__source,helm)
                 cmd="tk__subcmd__reconcile__subcmd__source__subcmd__helm"
                 ;;
+            tk__subcmd__reconcile__subcmd__source,oci)
+                cmd="tk__subcmd__reconcile__subcmd__source__subcmd__oci"
+                ;;
             tk__subcmd__resume,alert)
                 cmd="tk__subcmd__resume__subcmd__alert"
                 ;;
@@ -358,6 +376,9 @@ _tk() {
             tk__subcmd__resume__subcmd__source,helm)
                 cmd="tk__subcmd__resume__subcmd__source__subcmd__helm"
                 ;;
+            tk__subcmd__resume__subcmd__source,oci)
+                cmd="tk__subcmd__resume__subcmd__source__subcmd__oci"
+                ;;
             tk__subcmd__suspend,alert)
                 cmd="tk__subcmd__suspend__subcmd__alert"
                 ;;
@@ -390,6 +411,9 @@ _tk() {
                 ;;
             tk__subcmd__suspend__subcmd__source,helm)
                 cmd="tk__subcmd__suspend__subcmd__source__subcmd__helm"
+                ;;
+            tk__subcmd__suspend__subcmd__source,oci)
+                cmd="tk__subcmd__suspend__subcmd__source__subcmd__oci"
                 ;;
             tk__subcmd__tree,ks)
                 cmd="tk__subcmd__tree__subcmd__kustomization"
@@ -1724,7 +1748,7 @@ _tk() {
             return 0
             ;;
         tk__subcmd__create__subcmd__secret)
-            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help git helm"
+            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help git helm oci"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1921,8 +1945,66 @@ _tk() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tk__subcmd__create__subcmd__secret__subcmd__oci)
+            opts="-u -p -n -h --url --username --password --label --export --kubeconfig --context --namespace --timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tk__subcmd__create__subcmd__source)
-            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help git helm chart"
+            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help git helm chart oci"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2237,6 +2319,112 @@ _tk() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tk__subcmd__create__subcmd__source__subcmd__oci)
+            opts="-n -h --url --tag --tag-semver --digest --secret-ref --service-account --cert-ref --proxy-secret-ref --provider --insecure --ignore-paths --layer-selector --verify-provider --verify-secret-ref --verify-issuer --verify-subject --interval --fetch-timeout --label --export --kubeconfig --context --namespace --timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag-semver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --digest)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret-ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert-ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy-secret-ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --provider)
+                    COMPREPLY=($(compgen -W "generic aws azure gcp" -- "${cur}"))
+                    return 0
+                    ;;
+                --ignore-paths)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --layer-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verify-provider)
+                    COMPREPLY=($(compgen -W "cosign" -- "${cur}"))
+                    return 0
+                    ;;
+                --verify-secret-ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verify-issuer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verify-subject)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fetch-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tk__subcmd__create__subcmd__tenant)
             opts="-n -h --with-namespace --cluster-role --with-service-account --skip-namespace --label --export --kubeconfig --context --namespace --timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2492,7 +2680,7 @@ _tk() {
             return 0
             ;;
         tk__subcmd__delete__subcmd__source)
-            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help git helm chart"
+            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help git helm chart oci"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2594,6 +2782,40 @@ _tk() {
             return 0
             ;;
         tk__subcmd__delete__subcmd__source__subcmd__helm)
+            opts="-s -n -h --silent --kubeconfig --context --namespace --timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tk__subcmd__delete__subcmd__source__subcmd__oci)
             opts="-s -n -h --silent --kubeconfig --context --namespace --timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3030,7 +3252,7 @@ _tk() {
             return 0
             ;;
         tk__subcmd__export__subcmd__source)
-            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help git helm chart"
+            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help git helm chart oci"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3132,6 +3354,40 @@ _tk() {
             return 0
             ;;
         tk__subcmd__export__subcmd__source__subcmd__helm)
+            opts="-n -h --all --with-credentials --kubeconfig --context --namespace --timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tk__subcmd__export__subcmd__source__subcmd__oci)
             opts="-n -h --all --with-credentials --kubeconfig --context --namespace --timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3476,7 +3732,7 @@ _tk() {
             return 0
             ;;
         tk__subcmd__get__subcmd__sources)
-            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help git helm chart all"
+            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help git helm chart oci all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3648,6 +3904,52 @@ _tk() {
             return 0
             ;;
         tk__subcmd__get__subcmd__sources__subcmd__helm)
+            opts="-A -l -w -n -h --all-namespaces --no-header --status-selector --label-selector --watch --kubeconfig --context --namespace --timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --status-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tk__subcmd__get__subcmd__sources__subcmd__oci)
             opts="-A -l -w -n -h --all-namespaces --no-header --status-selector --label-selector --watch --kubeconfig --context --namespace --timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -4180,7 +4482,7 @@ _tk() {
             return 0
             ;;
         tk__subcmd__reconcile__subcmd__source)
-            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help git helm chart"
+            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help git helm chart oci"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4282,6 +4584,40 @@ _tk() {
             return 0
             ;;
         tk__subcmd__reconcile__subcmd__source__subcmd__helm)
+            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tk__subcmd__reconcile__subcmd__source__subcmd__oci)
             opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -4540,7 +4876,7 @@ _tk() {
             return 0
             ;;
         tk__subcmd__resume__subcmd__source)
-            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help git helm chart"
+            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help git helm chart oci"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4650,6 +4986,44 @@ _tk() {
             return 0
             ;;
         tk__subcmd__resume__subcmd__source__subcmd__helm)
+            opts="-n -h --all --wait --kubeconfig --context --namespace --timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --wait)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tk__subcmd__resume__subcmd__source__subcmd__oci)
             opts="-n -h --all --wait --kubeconfig --context --namespace --timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -4892,7 +5266,7 @@ _tk() {
             return 0
             ;;
         tk__subcmd__suspend__subcmd__source)
-            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help git helm chart"
+            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help git helm chart oci"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4994,6 +5368,40 @@ _tk() {
             return 0
             ;;
         tk__subcmd__suspend__subcmd__source__subcmd__helm)
+            opts="-n -h --all --kubeconfig --context --namespace --timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tk__subcmd__suspend__subcmd__source__subcmd__oci)
             opts="-n -h --all --kubeconfig --context --namespace --timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

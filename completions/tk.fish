@@ -150,6 +150,7 @@ complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from source" -f -a "git" -d 'Create or update a GitRepository source and wait for its first artifact'
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from source" -f -a "helm" -d 'Create or update a HelmRepository source and wait for it to fetch the index'
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from source" -f -a "chart" -d 'Create or update a HelmChart source and wait for the chart to be available'
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from source" -f -a "oci" -d 'Create or update an OCIRepository source and wait for its first artifact'
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from secret" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from secret" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from secret" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
@@ -158,6 +159,7 @@ complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from secret" -s h -l help -d 'Print help'
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from secret" -f -a "git" -d 'Create or update a Secret with Git credentials (SSH key and known_hosts, basic auth or a bearer token)'
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from secret" -f -a "helm" -d 'Create or update a Secret with Helm repository credentials (basic auth and TLS certificates)'
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from secret" -f -a "oci" -d 'Create or update a docker-registry Secret with registry credentials, for OCIRepository sources'
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from kustomization" -l source -d 'Source with the manifests, as [<kind>/]<name>[.<namespace>]; kind is one of OCIRepository, GitRepository (the default) or Bucket' -r
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from kustomization" -l path -d 'Path to the directory with the kustomization.yaml, relative to the source\'s root' -r
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from kustomization" -l prune -d 'Delete objects that are removed from the source (garbage collection)' -r -f -a "true\t''
@@ -342,6 +344,7 @@ complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_fr
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from sources" -f -a "git" -d 'Print the status of GitRepository sources'
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from sources" -f -a "helm" -d 'Print the status of HelmRepository sources'
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from sources" -f -a "chart" -d 'Print the status of HelmChart sources'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from sources" -f -a "oci" -d 'Print the status of OCIRepository sources'
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from sources" -f -a "all" -d 'Print the status of every kind of source'
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
@@ -352,6 +355,7 @@ complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_fr
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from source" -f -a "git" -d 'Print the status of GitRepository sources'
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from source" -f -a "helm" -d 'Print the status of HelmRepository sources'
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from source" -f -a "chart" -d 'Print the status of HelmChart sources'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from source" -f -a "oci" -d 'Print the status of OCIRepository sources'
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from source" -f -a "all" -d 'Print the status of every kind of source'
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from kustomizations" -l status-selector -d 'Only objects whose condition has this status, as type=status (e.g. ready=false)' -r
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from kustomizations" -s l -l label-selector -d 'Only objects matching this label selector (e.g. app=web,tier!=db)' -r
@@ -518,6 +522,7 @@ complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcomm
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from source" -f -a "git" -d 'Fetch a GitRepository now and wait for the new artifact'
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from source" -f -a "helm" -d 'Download a HelmRepository\'s index now and wait for the new artifact (an OCI repository has nothing to reconcile)'
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from source" -f -a "chart" -d 'Build a HelmChart now (with --with-source, fetch its source first) and wait for the new artifact'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from source" -f -a "oci" -d 'Pull an OCIRepository\'s artifact now and wait for the new revision'
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from kustomization" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from kustomization" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from kustomization" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
@@ -591,6 +596,7 @@ complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcomman
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from source" -f -a "git" -d 'Suspend GitRepository sources'
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from source" -f -a "helm" -d 'Suspend HelmRepository sources'
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from source" -f -a "chart" -d 'Suspend HelmChart sources'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from source" -f -a "oci" -d 'Suspend OCIRepository sources'
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from kustomization" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from kustomization" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from kustomization" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
@@ -663,6 +669,7 @@ complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand
 complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from source" -f -a "git" -d 'Resume GitRepository sources and wait for them to be ready'
 complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from source" -f -a "helm" -d 'Resume HelmRepository sources and wait for them to be ready'
 complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from source" -f -a "chart" -d 'Resume HelmChart sources and wait for them to be ready'
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from source" -f -a "oci" -d 'Resume OCIRepository sources and wait for them to be ready'
 complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from kustomization" -l wait -d 'Wait for the resumed objects to be reconciled' -r -f -a "true\t''
 false\t''"
 complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from kustomization" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
@@ -749,6 +756,7 @@ complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from source" -f -a "git" -d 'Delete a GitRepository source'
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from source" -f -a "helm" -d 'Delete a HelmRepository source'
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from source" -f -a "chart" -d 'Delete a HelmChart source'
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from source" -f -a "oci" -d 'Delete an OCIRepository source'
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from kustomization" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from kustomization" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from kustomization" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
@@ -821,6 +829,7 @@ complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand
 complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from source" -f -a "git" -d 'Export GitRepository sources as YAML'
 complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from source" -f -a "helm" -d 'Export HelmRepository sources as YAML'
 complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from source" -f -a "chart" -d 'Export HelmChart sources as YAML'
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from source" -f -a "oci" -d 'Export OCIRepository sources as YAML'
 complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from kustomization" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from kustomization" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from kustomization" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r

@@ -268,6 +268,39 @@ _arguments "${_arguments_options[@]}" : \
 ':name -- Name of the HelmChart:_default' \
 && ret=0
 ;;
+(oci)
+_arguments "${_arguments_options[@]}" : \
+'--url=[Repository address\: oci\://<host>/<repository>, without tag or digest]:URL:_default' \
+'--tag=[Tag of the artifact]:TAG:_default' \
+'--tag-semver=[Semver range; the highest matching tag is pulled]:RANGE:_default' \
+'--digest=[Digest of the artifact, sha256\:<hex>]:DIGEST:_default' \
+'--secret-ref=[Name of an existing docker-registry Secret (kubernetes.io/dockerconfigjson) with the registry credentials]:NAME:_default' \
+'--service-account=[Name of a ServiceAccount whose image pull secrets hold the registry credentials]:NAME:_default' \
+'--cert-ref=[Name of a Secret with TLS material for the registry\: ca.crt, tls.crt and tls.key]:NAME:_default' \
+'--proxy-secret-ref=[Name of a Secret with the address, username and password of an HTTP/S proxy]:NAME:_default' \
+'--provider=[Identity provider that authenticates to the registry]:PROVIDER:(generic aws azure gcp)' \
+'*--ignore-paths=[Paths to leave out of the artifact, .gitignore syntax (comma-separated or repeated)]:PATHS:_default' \
+'--layer-selector=[Layer to take from the artifact and what to do with it, as <media-type>\:<operation>; operation is extract (unpack the tarball) or copy (store the blob as it is)]:MEDIA-TYPE:OPERATION:_default' \
+'--verify-provider=[Verify the artifact'\''s signature with this tool]:PROVIDER:(cosign)' \
+'--verify-secret-ref=[Secret with the public keys to verify with (default\: keyless verification)]:NAME:_default' \
+'--verify-issuer=[Regular expression the OIDC issuer of a keyless signature must match]:REGEX:_default' \
+'--verify-subject=[Regular expression the OIDC subject of a keyless signature must match]:REGEX:_default' \
+'--interval=[How often the registry is checked for a new artifact, as a Go duration]:DURATION:_default' \
+'--fetch-timeout=[Timeout of each registry operation, as a Go duration (default\: the controller'\''s, 60s)]:DURATION:_default' \
+'*--label=[Label to set, as key=value (comma-separated or repeated)]:KEY=VALUE:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--insecure[Reach the registry over plain HTTP (no TLS)]' \
+'--export[Print the OCIRepository as YAML instead of applying it]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'::name -- Name of the OCIRepository:_default' \
+&& ret=0
+;;
         esac
     ;;
 esac
@@ -342,6 +375,26 @@ _arguments "${_arguments_options[@]}" : \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 ':name -- Name of the Secret:_default' \
+&& ret=0
+;;
+(oci)
+_arguments "${_arguments_options[@]}" : \
+'--url=[Registry the credentials are for, as Docker keys it\: a host, optionally with a repository path (ghcr.io, ghcr.io/stefanprodan/charts); no scheme]:URL:_default' \
+'-u+[Registry username]:USERNAME:_default' \
+'--username=[Registry username]:USERNAME:_default' \
+'-p+[Registry password or token]:PASSWORD:_default' \
+'--password=[Registry password or token]:PASSWORD:_default' \
+'*--label=[Label to set, as key=value (comma-separated or repeated)]:KEY=VALUE:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--export[Print the Secret as YAML instead of applying it]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'::name -- Name of the Secret:_default' \
 && ret=0
 ;;
         esac
@@ -653,6 +706,27 @@ _arguments "${_arguments_options[@]}" : \
 '::name -- Only the object with this name:_default' \
 && ret=0
 ;;
+(oci)
+_arguments "${_arguments_options[@]}" : \
+'--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
+'-l+[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--label-selector=[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-A[List across all namespaces]' \
+'--all-namespaces[List across all namespaces]' \
+'--no-header[Leave out the header row]' \
+'-w[After listing, print a row each time an object changes (until --timeout)]' \
+'--watch[After listing, print a row each time an object changes (until --timeout)]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Only the object with this name:_default' \
+&& ret=0
+;;
 (all)
 _arguments "${_arguments_options[@]}" : \
 '--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
@@ -738,6 +812,27 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (chart)
+_arguments "${_arguments_options[@]}" : \
+'--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
+'-l+[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--label-selector=[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-A[List across all namespaces]' \
+'--all-namespaces[List across all namespaces]' \
+'--no-header[Leave out the header row]' \
+'-w[After listing, print a row each time an object changes (until --timeout)]' \
+'--watch[After listing, print a row each time an object changes (until --timeout)]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Only the object with this name:_default' \
+&& ret=0
+;;
+(oci)
 _arguments "${_arguments_options[@]}" : \
 '--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
 '-l+[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
@@ -1134,6 +1229,19 @@ _arguments "${_arguments_options[@]}" : \
 ':name -- Name of the HelmChart:_default' \
 && ret=0
 ;;
+(oci)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':name -- Name of the object:_default' \
+&& ret=0
+;;
         esac
     ;;
 esac
@@ -1310,6 +1418,20 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (chart)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+(oci)
 _arguments "${_arguments_options[@]}" : \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
 '--context=[The kubeconfig context to use]:NAME:_default' \
@@ -1500,6 +1622,21 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (chart)
+_arguments "${_arguments_options[@]}" : \
+'--wait=[Wait for the resumed objects to be reconciled]:BOOL:(true false)' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+(oci)
 _arguments "${_arguments_options[@]}" : \
 '--wait=[Wait for the resumed objects to be reconciled]:BOOL:(true false)' \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
@@ -1712,6 +1849,21 @@ _arguments "${_arguments_options[@]}" : \
 ':name -- Name of the object:_default' \
 && ret=0
 ;;
+(oci)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-s[Do not ask for confirmation]' \
+'--silent[Do not ask for confirmation]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':name -- Name of the object:_default' \
+&& ret=0
+;;
         esac
     ;;
 esac
@@ -1896,6 +2048,21 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (chart)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--with-credentials[Also export the Secret each source references]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+(oci)
 _arguments "${_arguments_options[@]}" : \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
 '--context=[The kubeconfig context to use]:NAME:_default' \
@@ -2746,6 +2913,7 @@ _tk__subcmd__create__subcmd__secret_commands() {
     local commands; commands=(
 'git:Create or update a Secret with Git credentials (SSH key and known_hosts, basic auth or a bearer token)' \
 'helm:Create or update a Secret with Helm repository credentials (basic auth and TLS certificates)' \
+'oci:Create or update a docker-registry Secret with registry credentials, for OCIRepository sources' \
     )
     _describe -t commands 'tk create secret commands' commands "$@"
 }
@@ -2759,12 +2927,18 @@ _tk__subcmd__create__subcmd__secret__subcmd__helm_commands() {
     local commands; commands=()
     _describe -t commands 'tk create secret helm commands' commands "$@"
 }
+(( $+functions[_tk__subcmd__create__subcmd__secret__subcmd__oci_commands] )) ||
+_tk__subcmd__create__subcmd__secret__subcmd__oci_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk create secret oci commands' commands "$@"
+}
 (( $+functions[_tk__subcmd__create__subcmd__source_commands] )) ||
 _tk__subcmd__create__subcmd__source_commands() {
     local commands; commands=(
 'git:Create or update a GitRepository source and wait for its first artifact' \
 'helm:Create or update a HelmRepository source and wait for it to fetch the index' \
 'chart:Create or update a HelmChart source and wait for the chart to be available' \
+'oci:Create or update an OCIRepository source and wait for its first artifact' \
     )
     _describe -t commands 'tk create source commands' commands "$@"
 }
@@ -2782,6 +2956,11 @@ _tk__subcmd__create__subcmd__source__subcmd__git_commands() {
 _tk__subcmd__create__subcmd__source__subcmd__helm_commands() {
     local commands; commands=()
     _describe -t commands 'tk create source helm commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__create__subcmd__source__subcmd__oci_commands] )) ||
+_tk__subcmd__create__subcmd__source__subcmd__oci_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk create source oci commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__create__subcmd__tenant_commands] )) ||
 _tk__subcmd__create__subcmd__tenant_commands() {
@@ -2833,6 +3012,7 @@ _tk__subcmd__delete__subcmd__source_commands() {
 'git:Delete a GitRepository source' \
 'helm:Delete a HelmRepository source' \
 'chart:Delete a HelmChart source' \
+'oci:Delete an OCIRepository source' \
     )
     _describe -t commands 'tk delete source commands' commands "$@"
 }
@@ -2850,6 +3030,11 @@ _tk__subcmd__delete__subcmd__source__subcmd__git_commands() {
 _tk__subcmd__delete__subcmd__source__subcmd__helm_commands() {
     local commands; commands=()
     _describe -t commands 'tk delete source helm commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__delete__subcmd__source__subcmd__oci_commands] )) ||
+_tk__subcmd__delete__subcmd__source__subcmd__oci_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk delete source oci commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__diff_commands] )) ||
 _tk__subcmd__diff_commands() {
@@ -2926,6 +3111,7 @@ _tk__subcmd__export__subcmd__source_commands() {
 'git:Export GitRepository sources as YAML' \
 'helm:Export HelmRepository sources as YAML' \
 'chart:Export HelmChart sources as YAML' \
+'oci:Export OCIRepository sources as YAML' \
     )
     _describe -t commands 'tk export source commands' commands "$@"
 }
@@ -2943,6 +3129,11 @@ _tk__subcmd__export__subcmd__source__subcmd__git_commands() {
 _tk__subcmd__export__subcmd__source__subcmd__helm_commands() {
     local commands; commands=()
     _describe -t commands 'tk export source helm commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__export__subcmd__source__subcmd__oci_commands] )) ||
+_tk__subcmd__export__subcmd__source__subcmd__oci_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk export source oci commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__get_commands] )) ||
 _tk__subcmd__get_commands() {
@@ -3001,6 +3192,7 @@ _tk__subcmd__get__subcmd__sources_commands() {
 'git:Print the status of GitRepository sources' \
 'helm:Print the status of HelmRepository sources' \
 'chart:Print the status of HelmChart sources' \
+'oci:Print the status of OCIRepository sources' \
 'all:Print the status of every kind of source' \
     )
     _describe -t commands 'tk get sources commands' commands "$@"
@@ -3024,6 +3216,11 @@ _tk__subcmd__get__subcmd__sources__subcmd__git_commands() {
 _tk__subcmd__get__subcmd__sources__subcmd__helm_commands() {
     local commands; commands=()
     _describe -t commands 'tk get sources helm commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__get__subcmd__sources__subcmd__oci_commands] )) ||
+_tk__subcmd__get__subcmd__sources__subcmd__oci_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk get sources oci commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__helm_commands] )) ||
 _tk__subcmd__helm_commands() {
@@ -3099,6 +3296,7 @@ _tk__subcmd__reconcile__subcmd__source_commands() {
 'git:Fetch a GitRepository now and wait for the new artifact' \
 'helm:Download a HelmRepository'\''s index now and wait for the new artifact (an OCI repository has nothing to reconcile)' \
 'chart:Build a HelmChart now (with --with-source, fetch its source first) and wait for the new artifact' \
+'oci:Pull an OCIRepository'\''s artifact now and wait for the new revision' \
     )
     _describe -t commands 'tk reconcile source commands' commands "$@"
 }
@@ -3116,6 +3314,11 @@ _tk__subcmd__reconcile__subcmd__source__subcmd__git_commands() {
 _tk__subcmd__reconcile__subcmd__source__subcmd__helm_commands() {
     local commands; commands=()
     _describe -t commands 'tk reconcile source helm commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__reconcile__subcmd__source__subcmd__oci_commands] )) ||
+_tk__subcmd__reconcile__subcmd__source__subcmd__oci_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk reconcile source oci commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__resume_commands] )) ||
 _tk__subcmd__resume_commands() {
@@ -3162,6 +3365,7 @@ _tk__subcmd__resume__subcmd__source_commands() {
 'git:Resume GitRepository sources and wait for them to be ready' \
 'helm:Resume HelmRepository sources and wait for them to be ready' \
 'chart:Resume HelmChart sources and wait for them to be ready' \
+'oci:Resume OCIRepository sources and wait for them to be ready' \
     )
     _describe -t commands 'tk resume source commands' commands "$@"
 }
@@ -3179,6 +3383,11 @@ _tk__subcmd__resume__subcmd__source__subcmd__git_commands() {
 _tk__subcmd__resume__subcmd__source__subcmd__helm_commands() {
     local commands; commands=()
     _describe -t commands 'tk resume source helm commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__resume__subcmd__source__subcmd__oci_commands] )) ||
+_tk__subcmd__resume__subcmd__source__subcmd__oci_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk resume source oci commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__suspend_commands] )) ||
 _tk__subcmd__suspend_commands() {
@@ -3225,6 +3434,7 @@ _tk__subcmd__suspend__subcmd__source_commands() {
 'git:Suspend GitRepository sources' \
 'helm:Suspend HelmRepository sources' \
 'chart:Suspend HelmChart sources' \
+'oci:Suspend OCIRepository sources' \
     )
     _describe -t commands 'tk suspend source commands' commands "$@"
 }
@@ -3242,6 +3452,11 @@ _tk__subcmd__suspend__subcmd__source__subcmd__git_commands() {
 _tk__subcmd__suspend__subcmd__source__subcmd__helm_commands() {
     local commands; commands=()
     _describe -t commands 'tk suspend source helm commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__suspend__subcmd__source__subcmd__oci_commands] )) ||
+_tk__subcmd__suspend__subcmd__source__subcmd__oci_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk suspend source oci commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__tree_commands] )) ||
 _tk__subcmd__tree_commands() {

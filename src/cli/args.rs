@@ -457,6 +457,28 @@ pub enum CreateSourceCommand {
                       --verify-subject=https://github.com/stefanprodan/podinfo/.github/workflows/release.yml@refs/tags/6.6.2"
     )]
     Chart(CreateSourceChartArgs),
+    /// Create or update an OCIRepository source and wait for its first artifact
+    #[command(
+        long_about = "Create or update an OCIRepository: an artifact pulled from a container \
+                      registry by tag, semver range or digest; tk waits for its first \
+                      artifact.\n\n\
+                      Registry credentials come from --secret-ref (a docker-registry Secret, \
+                      see `tk create secret oci`), the image pull secrets of \
+                      --service-account, or the cloud identity of --provider.\n\n\
+                      Examples:\n\n    \
+                      tk create source oci podinfo \\\n      \
+                      --url=oci://ghcr.io/stefanprodan/manifests/podinfo \\\n      \
+                      --tag=6.6.2 --interval=10m\n    \
+                      tk create source oci podinfo \\\n      \
+                      --url=oci://ghcr.io/stefanprodan/manifests/podinfo \\\n      \
+                      --tag=6.6.2 --interval=10m --verify-provider=cosign \\\n      \
+                      --verify-subject=\"^https://github.com/stefanprodan/podinfo.*$\" \\\n      \
+                      --verify-issuer=\"^https://token.actions.githubusercontent.com$\"\n    \
+                      tk create source oci podinfo-chart \\\n      \
+                      --url=oci://ghcr.io/stefanprodan/charts/podinfo --tag-semver=\">=6.0.0\" \\\n      \
+                      --layer-selector=application/vnd.cncf.helm.chart.content.v1.tar+gzip:copy"
+    )]
+    Oci(CreateSourceOciArgs),
 }
 
 #[derive(Debug, Args)]
@@ -482,6 +504,18 @@ pub enum CreateSecretCommand {
                       sops --encrypt --encrypted-regex '^(data|stringData)$' --in-place repo-auth.yaml"
     )]
     Helm(CreateSecretHelmArgs),
+    /// Create or update a docker-registry Secret with registry credentials, for
+    /// OCIRepository sources
+    #[command(
+        long_about = "Create or update a Secret of type kubernetes.io/dockerconfigjson whose \
+                      .dockerconfigjson holds --username and --password for the registry \
+                      --url, as an OCIRepository's --secret-ref reads it.\n\n\
+                      Examples:\n\n    \
+                      tk create secret oci podinfo-auth --url=ghcr.io \\\n      \
+                      --username=username --password=password --export > repo-auth.yaml\n    \
+                      sops --encrypt --encrypted-regex '^(data|stringData)$' --in-place repo-auth.yaml"
+    )]
+    Oci(CreateSecretOciArgs),
 }
 
 /// Key generation flags shared by the Git commands.
@@ -588,13 +622,25 @@ pub struct CreateSourceGitArgs {
     pub export: bool,
 }
 
-/// Identity provider of an OCI Helm repository.
+/// Identity provider that authenticates to an OCI registry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OciProviderArg {
     Generic,
     Aws,
     Azure,
     Gcp,
+}
+
+impl OciProviderArg {
+    /// The value of `spec.provider`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OciProviderArg::Generic => "generic",
+            OciProviderArg::Aws => "aws",
+            OciProviderArg::Azure => "azure",
+            OciProviderArg::Gcp => "gcp",
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -654,10 +700,19 @@ pub enum ReconcileStrategyArg {
     Revision,
 }
 
-/// The tool that verifies a chart's signature.
+/// The tool that verifies a chart's or an OCI artifact's signature (flux offers cosign only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum VerifyProviderArg {
     Cosign,
+}
+
+impl VerifyProviderArg {
+    /// The value of `spec.verify.provider`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerifyProviderArg::Cosign => "cosign",
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -698,6 +753,99 @@ pub struct CreateSourceChartArgs {
     #[arg(long, value_delimiter = ',', value_name = "KEY=VALUE")]
     pub label: Vec<String>,
     /// Print the HelmChart as YAML instead of applying it
+    #[arg(long)]
+    pub export: bool,
+}
+
+// `name` and `url` are optional to clap so that their absence is reported in flux's words.
+#[derive(Debug, Args)]
+pub struct CreateSourceOciArgs {
+    /// Name of the OCIRepository
+    pub name: Option<String>,
+    /// Repository address: oci://<host>/<repository>, without tag or digest
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Tag of the artifact
+    #[arg(long)]
+    pub tag: Option<String>,
+    /// Semver range; the highest matching tag is pulled
+    #[arg(long, value_name = "RANGE")]
+    pub tag_semver: Option<String>,
+    /// Digest of the artifact, sha256:<hex>
+    #[arg(long)]
+    pub digest: Option<String>,
+    /// Name of an existing docker-registry Secret (kubernetes.io/dockerconfigjson) with the
+    /// registry credentials
+    #[arg(long, value_name = "NAME")]
+    pub secret_ref: Option<String>,
+    /// Name of a ServiceAccount whose image pull secrets hold the registry credentials
+    #[arg(long, value_name = "NAME")]
+    pub service_account: Option<String>,
+    /// Name of a Secret with TLS material for the registry: ca.crt, tls.crt and tls.key
+    #[arg(long, value_name = "NAME")]
+    pub cert_ref: Option<String>,
+    /// Name of a Secret with the address, username and password of an HTTP/S proxy
+    #[arg(long, value_name = "NAME")]
+    pub proxy_secret_ref: Option<String>,
+    /// Identity provider that authenticates to the registry
+    #[arg(long, value_enum, default_value_t = OciProviderArg::Generic, value_name = "PROVIDER")]
+    pub provider: OciProviderArg,
+    /// Reach the registry over plain HTTP (no TLS)
+    #[arg(long)]
+    pub insecure: bool,
+    /// Paths to leave out of the artifact, .gitignore syntax (comma-separated or repeated)
+    #[arg(long, value_delimiter = ',', value_name = "PATHS")]
+    pub ignore_paths: Vec<String>,
+    /// Layer to take from the artifact and what to do with it, as <media-type>:<operation>;
+    /// operation is extract (unpack the tarball) or copy (store the blob as it is)
+    #[arg(long, value_name = "MEDIA-TYPE:OPERATION")]
+    pub layer_selector: Option<String>,
+    /// Verify the artifact's signature with this tool
+    #[arg(long, value_enum, value_name = "PROVIDER")]
+    pub verify_provider: Option<VerifyProviderArg>,
+    /// Secret with the public keys to verify with (default: keyless verification)
+    #[arg(long, value_name = "NAME")]
+    pub verify_secret_ref: Option<String>,
+    /// Regular expression the OIDC issuer of a keyless signature must match
+    #[arg(long, value_name = "REGEX")]
+    pub verify_issuer: Option<String>,
+    /// Regular expression the OIDC subject of a keyless signature must match
+    #[arg(long, value_name = "REGEX")]
+    pub verify_subject: Option<String>,
+    /// How often the registry is checked for a new artifact, as a Go duration
+    #[arg(long, default_value = "1m", value_name = "DURATION")]
+    pub interval: String,
+    /// Timeout of each registry operation, as a Go duration (default: the controller's, 60s)
+    #[arg(long, value_name = "DURATION")]
+    pub fetch_timeout: Option<String>,
+    /// Label to set, as key=value (comma-separated or repeated)
+    #[arg(long, value_delimiter = ',', value_name = "KEY=VALUE")]
+    pub label: Vec<String>,
+    /// Print the OCIRepository as YAML instead of applying it
+    #[arg(long)]
+    pub export: bool,
+}
+
+// `name`, `url`, `username` and `password` are optional to clap so that their absence is
+// reported in flux's words.
+#[derive(Debug, Args)]
+pub struct CreateSecretOciArgs {
+    /// Name of the Secret
+    pub name: Option<String>,
+    /// Registry the credentials are for, as Docker keys it: a host, optionally with a
+    /// repository path (ghcr.io, ghcr.io/stefanprodan/charts); no scheme
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Registry username
+    #[arg(short, long)]
+    pub username: Option<String>,
+    /// Registry password or token
+    #[arg(short, long)]
+    pub password: Option<String>,
+    /// Label to set, as key=value (comma-separated or repeated)
+    #[arg(long, value_delimiter = ',', value_name = "KEY=VALUE")]
+    pub label: Vec<String>,
+    /// Print the Secret as YAML instead of applying it
     #[arg(long)]
     pub export: bool,
 }
@@ -980,6 +1128,8 @@ pub enum GetSourcesCommand {
     Helm(GetListArgs),
     /// Print the status of HelmChart sources
     Chart(GetListArgs),
+    /// Print the status of OCIRepository sources
+    Oci(GetListArgs),
     /// Print the status of every kind of source
     All(GetAllArgs),
 }
@@ -1092,6 +1242,8 @@ pub enum ReconcileSourceCommand {
     /// Build a HelmChart now (with --with-source, fetch its source first) and wait for the
     /// new artifact
     Chart(ReconcileChartArgs),
+    /// Pull an OCIRepository's artifact now and wait for the new revision
+    Oci(NameArgs),
 }
 
 #[derive(Debug, Args)]
@@ -1138,6 +1290,8 @@ pub enum SuspendSourceCommand {
     Helm(SelectArgs),
     /// Suspend HelmChart sources
     Chart(SelectArgs),
+    /// Suspend OCIRepository sources
+    Oci(SelectArgs),
 }
 
 /// One object by name, or every object in the namespace.
@@ -1189,6 +1343,8 @@ pub enum ResumeSourceCommand {
     Helm(ResumeSelectArgs),
     /// Resume HelmChart sources and wait for them to be ready
     Chart(ResumeSelectArgs),
+    /// Resume OCIRepository sources and wait for them to be ready
+    Oci(ResumeSelectArgs),
 }
 
 #[derive(Debug, Args)]
@@ -1238,6 +1394,8 @@ pub enum DeleteSourceCommand {
     Helm(DeleteNameArgs),
     /// Delete a HelmChart source
     Chart(DeleteNameArgs),
+    /// Delete an OCIRepository source
+    Oci(DeleteNameArgs),
 }
 
 #[derive(Debug, Args)]
@@ -1287,6 +1445,8 @@ pub enum ExportSourceCommand {
     Helm(ExportSelectArgs),
     /// Export HelmChart sources as YAML
     Chart(ExportSelectArgs),
+    /// Export OCIRepository sources as YAML
+    Oci(ExportSelectArgs),
 }
 
 #[derive(Debug, Args)]

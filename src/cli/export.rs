@@ -1,7 +1,7 @@
-//! `tk export source git|helm|chart|kustomization|helmrelease|alert|alert-provider|receiver
-//! NAME|--all [--with-credentials]`: the objects as flux exports them, only what re-applies
-//! cleanly: apiVersion, kind, name, namespace, labels, annotations and spec, durations written
-//! the Go way (`5m` as `5m0s`), no status or server-set metadata.
+//! `tk export source git|helm|chart|oci|kustomization|helmrelease|alert|alert-provider|
+//! receiver NAME|--all [--with-credentials]`: the objects as flux exports them, only what
+//! re-applies cleanly: apiVersion, kind, name, namespace, labels, annotations and spec,
+//! durations written the Go way (`5m` as `5m0s`), no status or server-set metadata.
 
 use anyhow::Result;
 use k8s_openapi::api::core::v1::Secret;
@@ -17,7 +17,7 @@ use super::yaml;
 use crate::api::helm::HelmReleaseSpec;
 use crate::api::kustomize::KustomizationSpec;
 use crate::api::notification::{AlertSpec, ProviderSpec, ReceiverSpec};
-use crate::api::source::{GitRepositorySpec, HelmChartSpec, HelmRepositorySpec};
+use crate::api::source::{GitRepositorySpec, HelmChartSpec, HelmRepositorySpec, OCIRepositorySpec};
 
 pub async fn run(
     kind: Kind,
@@ -95,6 +95,9 @@ pub fn export_object(kind: Kind, object: &DynamicObject) -> Result<Value> {
         (spec, &[])
     } else if kind == objects::HELM_CHART {
         let spec: HelmChartSpec = serde_json::from_value(raw).map_err(parse_error)?;
+        (serde_json::to_value(spec)?, &[])
+    } else if kind == objects::OCI_REPOSITORY {
+        let spec: OCIRepositorySpec = serde_json::from_value(raw).map_err(parse_error)?;
         (serde_json::to_value(spec)?, &[])
     } else if kind == objects::HELM_RELEASE {
         let spec: HelmReleaseSpec = serde_json::from_value(raw).map_err(parse_error)?;

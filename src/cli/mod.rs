@@ -46,7 +46,7 @@ use args::{
 pub use docs::pages as doc_pages;
 use objects::{
     ALERT, GIT_REPOSITORY, HELM_CHART, HELM_RELEASE, HELM_REPOSITORY, KUSTOMIZATION,
-    NOTIFICATION_KINDS, PROVIDER, RECEIVER, SOURCE_KINDS,
+    NOTIFICATION_KINDS, OCI_REPOSITORY, PROVIDER, RECEIVER, SOURCE_KINDS,
 };
 use printer::Printer;
 use settings::GlobalSettings;
@@ -163,6 +163,14 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                             create::source_chart::run(&options, &settings, printer),
                         )?;
                     }
+                    CreateSourceCommand::Oci(args) => {
+                        let options =
+                            create::source_oci::SourceOciOptions::resolve(&args, &settings)?;
+                        block_on_create(
+                            options.export,
+                            create::source_oci::run(&options, &settings, printer),
+                        )?;
+                    }
                 },
                 CreateCommand::Kustomization(args) => {
                     let options =
@@ -222,6 +230,14 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                             create::secret_helm::run(&options, &settings, printer),
                         )?;
                     }
+                    CreateSecretCommand::Oci(args) => {
+                        let options =
+                            create::secret_oci::SecretOciOptions::resolve(&args, &settings)?;
+                        block_on_create(
+                            options.export,
+                            create::secret_oci::run(&options, &settings, printer),
+                        )?;
+                    }
                 },
             }
             Ok(ExitCode::SUCCESS)
@@ -237,6 +253,9 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                     }
                     GetSourcesCommand::Chart(args) => {
                         get_list(HELM_CHART, &args, &settings, printer)?
+                    }
+                    GetSourcesCommand::Oci(args) => {
+                        get_list(OCI_REPOSITORY, &args, &settings, printer)?
                     }
                     GetSourcesCommand::All(args) => {
                         let options =
@@ -301,6 +320,15 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                             printer,
                         ))?;
                     }
+                    ReconcileSourceCommand::Oci(args) => {
+                        block_on(reconcile::run(
+                            OCI_REPOSITORY,
+                            &args.name,
+                            false,
+                            &settings,
+                            printer,
+                        ))?;
+                    }
                 },
                 ReconcileCommand::Kustomization(args) => {
                     block_on(reconcile::run(
@@ -349,6 +377,9 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                     SuspendSourceCommand::Chart(args) => {
                         suspend_select(HELM_CHART, &args, &settings, printer)?
                     }
+                    SuspendSourceCommand::Oci(args) => {
+                        suspend_select(OCI_REPOSITORY, &args, &settings, printer)?
+                    }
                 },
                 SuspendCommand::Kustomization(args) => {
                     let selection = Selection::new(args.name.as_deref(), args.all);
@@ -384,6 +415,9 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                     ResumeSourceCommand::Chart(args) => {
                         resume_select(HELM_CHART, &args, &settings, printer)?
                     }
+                    ResumeSourceCommand::Oci(args) => {
+                        resume_select(OCI_REPOSITORY, &args, &settings, printer)?
+                    }
                 },
                 ResumeCommand::Kustomization(args) => {
                     resume_select(KUSTOMIZATION, &args, &settings, printer)?
@@ -412,6 +446,9 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                     }
                     DeleteSourceCommand::Chart(args) => {
                         delete_one(HELM_CHART, &args, &settings, printer)?
+                    }
+                    DeleteSourceCommand::Oci(args) => {
+                        delete_one(OCI_REPOSITORY, &args, &settings, printer)?
                     }
                 },
                 DeleteCommand::Kustomization(args) => {
@@ -467,6 +504,9 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                     }
                     ExportSourceCommand::Chart(args) => {
                         export_source(HELM_CHART, &args, &settings, printer)?
+                    }
+                    ExportSourceCommand::Oci(args) => {
+                        export_source(OCI_REPOSITORY, &args, &settings, printer)?
                     }
                 },
                 ExportCommand::Kustomization(args) => {

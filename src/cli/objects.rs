@@ -24,8 +24,9 @@ pub struct Kind {
     pub plural: &'static str,
     /// The words after the verb in tk's commands (`tk resume <command> NAME`).
     pub command: &'static str,
-    /// The noun suspend, resume and delete print: flux's `humanKind` ("kustomization"); the
-    /// source kinds keep the kind name tk's source commands have always printed.
+    /// The noun suspend, resume and delete print: flux's `humanKind` ("kustomization",
+    /// "source oci"); GitRepository, HelmRepository and HelmChart keep the kind name tk's
+    /// commands for them have always printed.
     pub human: &'static str,
     /// The controller that reconciles the kind, named in timeout hints.
     pub controller: &'static str,
@@ -83,6 +84,12 @@ const fn source(kind: &'static str, plural: &'static str, command: &'static str)
 pub const GIT_REPOSITORY: Kind = source("GitRepository", "gitrepositories", "source git");
 pub const HELM_REPOSITORY: Kind = source("HelmRepository", "helmrepositories", "source helm");
 pub const HELM_CHART: Kind = source("HelmChart", "helmcharts", "source chart");
+/// Its commands came to tk after the other sources', with no earlier output to keep: they
+/// print flux's `humanKind`, as flux's OCI goldens have it.
+pub const OCI_REPOSITORY: Kind = Kind {
+    human: "source oci",
+    ..source("OCIRepository", "ocirepositories", "source oci")
+};
 
 /// Every source kind, in the order `get sources all` prints them (Flux's order).
 pub const SOURCE_KINDS: [Kind; 5] = [
@@ -90,7 +97,7 @@ pub const SOURCE_KINDS: [Kind; 5] = [
     HELM_REPOSITORY,
     HELM_CHART,
     source("Bucket", "buckets", "source bucket"),
-    source("OCIRepository", "ocirepositories", "source oci"),
+    OCI_REPOSITORY,
 ];
 
 pub const KUSTOMIZATION: Kind = Kind {
@@ -197,9 +204,10 @@ impl Kind {
         self.group == SOURCE_GROUP
     }
 
-    /// The noun `delete` prints: tk's source commands say "source".
+    /// The noun `delete` prints: `human`, except that the source kinds printed by their kind
+    /// name say just "source", as tk's delete has always said for them.
     pub fn delete_noun(&self) -> &'static str {
-        if self.is_source() {
+        if self.is_source() && self.human == self.kind {
             "source"
         } else {
             self.human
@@ -515,6 +523,10 @@ mod tests {
             "applied revision v1".to_string()
         );
         assert_eq!(source_kind("Bucket").map(|k| k.plural), Some("buckets"));
+        assert_eq!(source_kind("OCIRepository"), Some(OCI_REPOSITORY));
+        assert_eq!(OCI_REPOSITORY.delete_noun(), "source oci");
+        assert_eq!(GIT_REPOSITORY.delete_noun(), "source");
+        assert_eq!(KUSTOMIZATION.delete_noun(), "kustomization");
         assert!(source_kind("HelmRelease").is_none());
         assert!(source_kind("Kustomization").is_none());
     }

@@ -1,7 +1,8 @@
-//! `tk reconcile source git|helm|chart|kustomization|helmrelease|receiver|alert|alert-provider
-//! NAME`: set `reconcile.fluxcd.io/requestedAt` and wait until the controller reports it
-//! handled that request, as `flux reconcile` does (Alerts and Providers have no status: done
-//! once annotated; an OCI HelmRepository is not reconciled at all, so nothing is requested).
+//! `tk reconcile source git|helm|chart|oci|kustomization|helmrelease|receiver|alert|
+//! alert-provider NAME`: set `reconcile.fluxcd.io/requestedAt` and wait until the controller
+//! reports it handled that request, as `flux reconcile` does (Alerts and Providers have no
+//! status: done once annotated; an OCI HelmRepository is not reconciled at all, so nothing is
+//! requested).
 //! `--with-source` first reconciles the Kustomization's or HelmChart's source, in the
 //! source's namespace; for a HelmRelease it reconciles the chart (the HelmChart with its own
 //! source, or the `chartRef` OCIRepository) first, and `--force`/`--reset` set
@@ -11,7 +12,7 @@ use std::time::Instant;
 
 use anyhow::{Result, bail};
 
-use super::objects::{self, HELM_CHART, HELM_RELEASE, Kind};
+use super::objects::{self, HELM_CHART, HELM_RELEASE, Kind, OCI_REPOSITORY};
 use super::printer::Printer;
 use super::settings::GlobalSettings;
 use crate::api::meta::{FORCE_REQUEST_ANNOTATION, RESET_REQUEST_ANNOTATION};
@@ -174,7 +175,7 @@ fn chart_of(namespace: &str, object: &kube::api::DynamicObject) -> Result<(Kind,
     {
         let chart_kind = match kind {
             "HelmChart" => HELM_CHART,
-            "OCIRepository" => objects::source_kind(kind).expect("OCIRepository is a source kind"),
+            "OCIRepository" => OCI_REPOSITORY,
             _ => bail!(
                 "HelmRelease {namespace}/{name}: --with-source cannot reconcile a chartRef of kind \
                  {kind}: reconcile it with the tool that produces it, then run without --with-source"

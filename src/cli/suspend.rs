@@ -1,7 +1,7 @@
-//! `tk suspend|resume source git|helm|chart|kustomization|helmrelease|alert|alert-provider|
-//! receiver NAME|--all`: flip `spec.suspend`; resume also requests a reconcile and (unless
-//! `--wait=false`) waits for it, as flux does (Alerts, Providers and OCI HelmRepositories are
-//! not reported on: done once resumed).
+//! `tk suspend|resume source git|helm|chart|oci|kustomization|helmrelease|alert|
+//! alert-provider|receiver NAME|--all`: flip `spec.suspend`; resume also requests a reconcile
+//! and (unless `--wait=false`) waits for it, as flux does (Alerts, Providers and OCI
+//! HelmRepositories are not reported on: done once resumed).
 
 use std::time::Instant;
 

@@ -15,7 +15,7 @@ use tar::EntryType;
 
 use crate::{Error, Result};
 
-/// Caps applied while extracting.
+/// Caps and the symlink policy applied while extracting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Uncompressed file bytes (sum of all file contents); Flux's `DefaultMaxUntarSize`
@@ -23,6 +23,10 @@ pub struct Limits {
     pub max_bytes: u64,
     /// Tar headers of any kind, so a stream of empty entries cannot run forever.
     pub max_entries: u64,
+    /// Leave symbolic links out instead of refusing the artifact: an OCI image layer may
+    /// carry them legitimately, and Flux's OCIRepository untars with
+    /// `tar.WithSkipSymlinks()`. No link is ever created either way.
+    pub skip_symlinks: bool,
 }
 
 impl Default for Limits {
@@ -30,6 +34,7 @@ impl Default for Limits {
         Limits {
             max_bytes: 100 << 20,
             max_entries: 1 << 20,
+            skip_symlinks: false,
         }
     }
 }
@@ -171,7 +176,7 @@ fn ensure_dirs(dest: &Path, parts: &[&[u8]], created: &mut Created) -> Result<Pa
 ///
 /// The artifact is refused as a whole, and whatever it had already written is
 /// removed, when an entry has an empty, absolute or `..` name, a backslash, is a
-/// symlink, hard link, device or fifo, repeats an earlier name, or when the
+/// symlink (unless [`Limits::skip_symlinks`]), hard link, device or fifo, repeats an earlier name, or when the
 /// uncompressed file bytes or the number of entries pass `limits`. Sizes are checked
 /// against each header before its data is read, so a decompression bomb stops at
 /// the cap. Files are created new (never through an existing path), with the
@@ -270,6 +275,7 @@ fn unpack(
         }
         match kind {
             EntryType::Regular | EntryType::Directory => {}
+            EntryType::Symlink if limits.skip_symlinks => continue,
             EntryType::Symlink => return Err(refuse(&name, Refusal::Symlink)),
             EntryType::Link | EntryType::GNULongLink => {
                 return Err(refuse(&name, Refusal::HardLink));

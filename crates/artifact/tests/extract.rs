@@ -135,6 +135,29 @@ fn refuses_each_bad_entry_and_leaves_nothing_behind() {
 }
 
 #[test]
+fn skipping_symlinks_leaves_them_out_and_keeps_the_rest() {
+    let dest = tempfile::tempdir().unwrap();
+    // Escaping and in-tree targets alike: neither is ever created.
+    let artifact = tgz(&[
+        (b"dir", EntryType::Directory, b""),
+        (b"dir/escape", EntryType::Symlink, b""),
+        (b"dir/app.yaml", EntryType::Regular, b"kind: ConfigMap"),
+        (b"escape", EntryType::Symlink, b""),
+    ]);
+    let limits = Limits {
+        skip_symlinks: true,
+        ..Limits::default()
+    };
+    let got = extract(&artifact[..], dest.path(), limits).unwrap();
+    assert_eq!((got.files, got.dirs), (1, 1));
+    assert_eq!(listing(dest.path()), ["dir", "dir/app.yaml"]);
+    // Hard links stay refused: they could alias a file outside the artifact.
+    let hard = tgz(&[(b"hard", EntryType::Link, b"")]);
+    let err = extract(&hard[..], dest.path(), limits).unwrap_err();
+    assert_eq!(refusal(err), Refusal::HardLink);
+}
+
+#[test]
 fn a_bomb_is_cut_at_the_cap_before_its_data_is_read() {
     let limits = Limits {
         max_bytes: 1 << 20,

@@ -2,16 +2,18 @@
 //! the authentication a `401` asks for.
 
 use std::collections::HashMap;
+use std::fmt;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, LINK, WWW_AUTHENTICATE};
+use bytes::Bytes;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, LINK, LOCATION, WWW_AUTHENTICATE};
 use reqwest::{StatusCode, Url};
 use sha2::{Digest, Sha256};
 
 use crate::auth::{Challenge, Credentials, parse_challenges};
 use crate::manifest::{Descriptor, Manifest, media_type};
-use crate::reference::{valid_tag, validate_repository_name};
+use crate::reference::{check_digest, valid_tag, validate_repository_name};
 use crate::{
     Error, MAX_MANIFEST_SIZE, MAX_TAG_PAGE_SIZE, MAX_TAGS, MAX_TOKEN_RESPONSE_SIZE, Result,
 };
@@ -20,7 +22,13 @@ use crate::{
 const MAX_ERROR_BODY: u64 = 64 << 10;
 /// The most pages of one tag list followed.
 const MAX_TAG_PAGES: usize = 10_000;
-const GET: &str = "GET";
+/// Every manifest kind a reference may name; image indexes are then refused by name.
+const MANIFEST_ACCEPT: [&str; 4] = [
+    media_type::OCI_MANIFEST,
+    media_type::DOCKER_MANIFEST,
+    media_type::OCI_INDEX,
+    media_type::DOCKER_MANIFEST_LIST,
+];
 
 /// How to reach a registry.
 #[derive(Clone, Debug)]
@@ -37,7 +45,30 @@ pub struct ClientOptions {
     /// Basic credentials, sent to a token realm or to a registry that asks for Basic; never
     /// sent before a challenge.
     pub credentials: Option<Credentials>,
+    /// Every request goes through this proxy; without one, the `HTTPS_PROXY`/`NO_PROXY`
+    /// environment applies.
+    pub proxy: Option<Proxy>,
     pub user_agent: String,
+}
+
+/// An HTTP(S) proxy, with Basic credentials when it asks for them. `Debug` never shows the
+/// password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Proxy {
+    /// `http://host:port` or `https://host:port`.
+    pub url: String,
+    pub username: Option<String>,
+    pub password: Option<String>,
+}
+
+impl fmt::Debug for Proxy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Proxy")
+            .field("url", &self.url)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
 }
 
 impl Default for ClientOptions {
@@ -48,6 +79,7 @@ impl Default for ClientOptions {
             ca_pem: None,
             identity_pem: None,
             credentials: None,
+            proxy: None,
             user_agent: concat!("tk-oci/", env!("CARGO_PKG_VERSION")).to_string(),
         }
     }
@@ -75,6 +107,68 @@ struct AuthState {
 enum Auth {
     Basic(Credentials),
     Bearer(String),
+}
+
+/// The HTTP methods the Distribution API needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Verb {
+    Get,
+    Head,
+    Post,
+    Put,
+}
+
+impl Verb {
+    fn as_str(self) -> &'static str {
+        match self {
+            Verb::Get => "GET",
+            Verb::Head => "HEAD",
+            Verb::Post => "POST",
+            Verb::Put => "PUT",
+        }
+    }
+
+    fn method(self) -> reqwest::Method {
+        match self {
+            Verb::Get => reqwest::Method::GET,
+            Verb::Head => reqwest::Method::HEAD,
+            Verb::Post => reqwest::Method::POST,
+            Verb::Put => reqwest::Method::PUT,
+        }
+    }
+}
+
+/// One request; the body is `Bytes` so the request can be sent again after a challenge
+/// without copying it.
+struct Request<'a> {
+    verb: Verb,
+    url: &'a Url,
+    accept: Option<&'a str>,
+    content_type: Option<&'a str>,
+    body: Option<Bytes>,
+}
+
+impl<'a> Request<'a> {
+    fn new(verb: Verb, url: &'a Url) -> Request<'a> {
+        Request {
+            verb,
+            url,
+            accept: None,
+            content_type: None,
+            body: None,
+        }
+    }
+
+    fn accept(mut self, accept: &'a str) -> Request<'a> {
+        self.accept = Some(accept);
+        self
+    }
+
+    fn body(mut self, content_type: &'a str, body: Bytes) -> Request<'a> {
+        self.content_type = Some(content_type);
+        self.body = Some(body);
+        self
+    }
 }
 
 impl Client {
@@ -115,6 +209,18 @@ impl Client {
                 })?;
             builder = builder.tls_certs_merge(certs);
         }
+        if let Some(proxy) = &options.proxy {
+            let mut p = reqwest::Proxy::all(&proxy.url).map_err(|_| {
+                Error::Config(format!(
+                    "invalid proxy address '{}': use http://host:port or https://host:port",
+                    proxy.url
+                ))
+            })?;
+            if let Some(username) = &proxy.username {
+                p = p.basic_auth(username, proxy.password.as_deref().unwrap_or_default());
+            }
+            builder = builder.proxy(p);
+        }
         if let Some(pem) = &options.identity_pem {
             let identity = reqwest::Identity::from_pem(pem).map_err(|_| {
                 Error::Config(
@@ -147,7 +253,7 @@ impl Client {
         let url = self.url("v2/")?;
         let response = self.get(&url, None, "").await?;
         if !response.status().is_success() {
-            return Err(status_error(response, &url).await);
+            return Err(status_error(Verb::Get, response, &url).await);
         }
         Ok(())
     }
@@ -161,7 +267,7 @@ impl Client {
         for _ in 0..MAX_TAG_PAGES {
             let response = self.get(&url, Some("application/json"), &scope).await?;
             if !response.status().is_success() {
-                return Err(status_error(response, &url).await);
+                return Err(status_error(Verb::Get, response, &url).await);
             }
             let next = self.next_link(response.headers(), &url)?;
             let body = read_capped(response, MAX_TAG_PAGE_SIZE, "tag list page", &url).await?;
@@ -201,28 +307,17 @@ impl Client {
         check_name(repository)?;
         let by_digest = reference.starts_with("sha256:");
         if by_digest {
-            check_sha256(reference)?;
-        } else if !valid_tag(reference) {
-            return Err(Error::InvalidReference {
-                input: reference.to_string(),
-                reason: "a tag is 1 to 128 letters, digits, '_', '.' or '-', not starting \
-                         with '.' or '-'"
-                    .into(),
-            });
+            check_digest(reference)?;
+        } else {
+            check_tag(reference)?;
         }
         let url = self.url(&format!("v2/{repository}/manifests/{reference}"))?;
-        let accept = [
-            media_type::OCI_MANIFEST,
-            media_type::DOCKER_MANIFEST,
-            media_type::OCI_INDEX,
-            media_type::DOCKER_MANIFEST_LIST,
-        ]
-        .join(", ");
+        let accept = MANIFEST_ACCEPT.join(", ");
         let response = self
             .get(&url, Some(&accept), &pull_scope(repository))
             .await?;
         if !response.status().is_success() {
-            return Err(status_error(response, &url).await);
+            return Err(status_error(Verb::Get, response, &url).await);
         }
         let header = |name: &str| {
             response
@@ -264,7 +359,7 @@ impl Client {
         sink: &mut (impl std::io::Write + ?Sized),
     ) -> Result<u64> {
         check_name(repository)?;
-        check_sha256(&descriptor.digest)?;
+        check_digest(&descriptor.digest)?;
         let size = u64::try_from(descriptor.size).map_err(|_| {
             Error::Manifest(format!("{what} has a negative size {}", descriptor.size))
         })?;
@@ -277,7 +372,7 @@ impl Client {
         let url = self.url(&format!("v2/{repository}/blobs/{}", descriptor.digest))?;
         let mut response = self.get(&url, None, &pull_scope(repository)).await?;
         if !response.status().is_success() {
-            return Err(status_error(response, &url).await);
+            return Err(status_error(Verb::Get, response, &url).await);
         }
         if let Some(length) = response.content_length()
             && length != size
@@ -297,7 +392,11 @@ impl Client {
         }
         let mut hasher = Sha256::new();
         let mut total = 0u64;
-        while let Some(chunk) = response.chunk().await.map_err(|e| transport(&url, &e))? {
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| transport(Verb::Get, &url, &e))?
+        {
             total += chunk.len() as u64;
             if total > size {
                 return Err(Error::SizeMismatch {
@@ -340,6 +439,147 @@ impl Client {
         self.blob_into(repository, descriptor, cap, what, &mut out)
             .await?;
         Ok(out)
+    }
+
+    /// The digest of the manifest `tag` names, from `HEAD` (registries such as Docker Hub
+    /// do not count it as a pull); when the registry will not say, from the manifest itself.
+    pub async fn manifest_digest(&self, repository: &str, tag: &str) -> Result<String> {
+        check_name(repository)?;
+        check_tag(tag)?;
+        let url = self.url(&format!("v2/{repository}/manifests/{tag}"))?;
+        let accept = MANIFEST_ACCEPT.join(", ");
+        let head = self
+            .execute(
+                Request::new(Verb::Head, &url).accept(&accept),
+                &pull_scope(repository),
+            )
+            .await;
+        let reported = head.ok().filter(|r| r.status().is_success()).and_then(|r| {
+            r.headers()
+                .get("docker-content-digest")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        });
+        match reported {
+            Some(digest) if check_digest(&digest).is_ok() => Ok(digest),
+            // GET says why HEAD failed: a HEAD answer has no body to explain it.
+            _ => Ok(self.manifest(repository, tag).await?.digest),
+        }
+    }
+
+    /// Uploads `data` as a blob of `repository` (one monolithic `POST` + `PUT`, as the
+    /// distribution spec describes), unless the registry has it already; returns its
+    /// descriptor with `media_type`.
+    pub async fn push_blob(
+        &self,
+        repository: &str,
+        media_type: &str,
+        data: Bytes,
+    ) -> Result<Descriptor> {
+        check_name(repository)?;
+        let descriptor = Descriptor {
+            media_type: media_type.to_string(),
+            digest: format!("sha256:{:x}", Sha256::digest(&data)),
+            size: i64::try_from(data.len()).expect("an allocation never exceeds i64::MAX bytes"),
+            annotations: None,
+        };
+        let scope = push_scope(repository);
+        let existing = self.url(&format!("v2/{repository}/blobs/{}", descriptor.digest))?;
+        let head = self
+            .execute(Request::new(Verb::Head, &existing), &scope)
+            .await?;
+        if head.status().is_success() {
+            return Ok(descriptor);
+        }
+        let start = self.url(&format!("v2/{repository}/blobs/uploads/"))?;
+        let response = self
+            .execute(Request::new(Verb::Post, &start), &scope)
+            .await?;
+        if response.status() != StatusCode::ACCEPTED {
+            return Err(status_error(Verb::Post, response, &start).await);
+        }
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| {
+                Error::Other(format!(
+                    "POST {}: the registry answered without an upload Location",
+                    shown(&start)
+                ))
+            })?;
+        let mut upload = start.join(location).map_err(|e| {
+            Error::Other(format!(
+                "POST {}: invalid upload Location: {e}",
+                shown(&start)
+            ))
+        })?;
+        if !self.plain_http && upload.scheme() != "https" {
+            return Err(Error::Other(format!(
+                "POST {}: refusing the upload Location {}: it is not HTTPS",
+                shown(&start),
+                shown(&upload)
+            )));
+        }
+        upload
+            .query_pairs_mut()
+            .append_pair("digest", &descriptor.digest);
+        let put = Request::new(Verb::Put, &upload).body("application/octet-stream", data);
+        // Credentials stay with the registry: an upload location elsewhere (a storage
+        // backend) gets the bytes only.
+        let response = if same_origin(&upload, &self.base) {
+            self.execute(put, &scope).await?
+        } else {
+            self.send(&put, None).await?
+        };
+        if !response.status().is_success() {
+            return Err(status_error(Verb::Put, response, &upload).await);
+        }
+        Ok(descriptor)
+    }
+
+    /// Uploads `manifest` (of `media_type`) as `repository:<tag>`; returns its digest, as
+    /// computed here and checked against the one the registry reports.
+    pub async fn push_manifest(
+        &self,
+        repository: &str,
+        tag: &str,
+        media_type: &str,
+        manifest: Bytes,
+    ) -> Result<String> {
+        check_name(repository)?;
+        check_tag(tag)?;
+        if manifest.len() as u64 > MAX_MANIFEST_SIZE {
+            return Err(Error::TooLarge {
+                what: format!("the manifest for {repository}:{tag}"),
+                cap: MAX_MANIFEST_SIZE,
+            });
+        }
+        let digest = format!("sha256:{:x}", Sha256::digest(&manifest));
+        let url = self.url(&format!("v2/{repository}/manifests/{tag}"))?;
+        let response = self
+            .execute(
+                Request::new(Verb::Put, &url).body(media_type, manifest),
+                &push_scope(repository),
+            )
+            .await?;
+        if !response.status().is_success() {
+            return Err(status_error(Verb::Put, response, &url).await);
+        }
+        let reported = response
+            .headers()
+            .get("docker-content-digest")
+            .and_then(|v| v.to_str().ok());
+        if let Some(reported) = reported
+            && reported != digest
+        {
+            return Err(Error::DigestMismatch {
+                what: format!("manifest {repository}:{tag} as stored"),
+                expected: digest,
+                actual: reported.to_string(),
+            });
+        }
+        Ok(digest)
     }
 
     fn url(&self, path: &str) -> Result<Url> {
@@ -395,28 +635,47 @@ impl Client {
         }
     }
 
-    async fn send(
-        &self,
-        url: &Url,
-        accept: Option<&str>,
-        auth: Option<&Auth>,
-    ) -> Result<reqwest::Response> {
-        let mut request = self.http.get(url.clone());
-        if let Some(accept) = accept {
-            request = request.header(ACCEPT, accept);
+    async fn send(&self, request: &Request<'_>, auth: Option<&Auth>) -> Result<reqwest::Response> {
+        let mut builder = self
+            .http
+            .request(request.verb.method(), request.url.clone());
+        if let Some(accept) = request.accept {
+            builder = builder.header(ACCEPT, accept);
         }
-        request = match auth {
-            Some(Auth::Basic(c)) => request.basic_auth(&c.username, Some(&c.password)),
-            Some(Auth::Bearer(token)) => request.bearer_auth(token),
-            None => request,
+        if let Some(content_type) = request.content_type {
+            builder = builder.header(CONTENT_TYPE, content_type);
+        }
+        match &request.body {
+            Some(body) => builder = builder.body(body.clone()),
+            // Distribution answers a bodiless POST or PUT without a length with 411.
+            None if matches!(request.verb, Verb::Post | Verb::Put) => {
+                builder = builder.header(reqwest::header::CONTENT_LENGTH, 0)
+            }
+            None => {}
+        }
+        builder = match auth {
+            Some(Auth::Basic(c)) => builder.basic_auth(&c.username, Some(&c.password)),
+            Some(Auth::Bearer(token)) => builder.bearer_auth(token),
+            None => builder,
         };
-        request.send().await.map_err(|e| transport(url, &e))
+        builder
+            .send()
+            .await
+            .map_err(|e| transport(request.verb, request.url, &e))
     }
 
     /// GETs `url`, answering one authentication challenge.
     async fn get(&self, url: &Url, accept: Option<&str>, scope: &str) -> Result<reqwest::Response> {
+        let mut request = Request::new(Verb::Get, url);
+        request.accept = accept;
+        self.execute(request, scope).await
+    }
+
+    /// Sends `request` with the credentials cached for `scope`, answering one
+    /// authentication challenge.
+    async fn execute(&self, request: Request<'_>, scope: &str) -> Result<reqwest::Response> {
         let response = self
-            .send(url, accept, self.cached_auth(scope).as_ref())
+            .send(&request, self.cached_auth(scope).as_ref())
             .await?;
         if response.status() != StatusCode::UNAUTHORIZED {
             return Ok(response);
@@ -429,13 +688,13 @@ impl Client {
             .flat_map(parse_challenges)
             .collect();
         let first = error_detail(response).await;
-        let auth = self.answer(&challenges, scope, url, &first).await?;
-        let response = self.send(url, accept, Some(&auth)).await?;
+        let auth = self.answer(&challenges, scope, &request, &first).await?;
+        let response = self.send(&request, Some(&auth)).await?;
         if response.status() == StatusCode::UNAUTHORIZED {
             let detail = error_detail(response).await;
             return Err(Error::Unauthorized {
-                method: GET,
-                url: shown(url),
+                method: request.verb.as_str(),
+                url: shown(request.url),
                 detail: format!("401 Unauthorized{detail}"),
             });
         }
@@ -446,7 +705,7 @@ impl Client {
         &self,
         challenges: &[Challenge],
         scope: &str,
-        url: &Url,
+        request: &Request<'_>,
         detail: &str,
     ) -> Result<Auth> {
         let bearer = challenges.iter().find_map(|c| match c {
@@ -476,8 +735,8 @@ impl Client {
                     Ok(Auth::Basic(c.clone()))
                 }
                 None => Err(Error::Unauthorized {
-                    method: GET,
-                    url: shown(url),
+                    method: request.verb.as_str(),
+                    url: shown(request.url),
                     detail: format!(
                         "401 Unauthorized{detail}: the registry asks for credentials and none \
                          were given"
@@ -486,8 +745,8 @@ impl Client {
             };
         }
         Err(Error::Unauthorized {
-            method: GET,
-            url: shown(url),
+            method: request.verb.as_str(),
+            url: shown(request.url),
             detail: format!("401 Unauthorized{detail} (no Bearer or Basic challenge to answer)"),
         })
     }
@@ -501,7 +760,7 @@ impl Client {
         scope: Option<&str>,
     ) -> Result<String> {
         let refused = |url: String, detail: String| Error::Unauthorized {
-            method: GET,
+            method: Verb::Get.as_str(),
             url,
             detail,
         };
@@ -543,7 +802,10 @@ impl Client {
         if let Some(c) = &self.credentials {
             request = request.basic_auth(&c.username, Some(&c.password));
         }
-        let response = request.send().await.map_err(|e| transport(&url, &e))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| transport(Verb::Get, &url, &e))?;
         let status = response.status();
         if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
             let detail = error_detail(response).await;
@@ -553,7 +815,7 @@ impl Client {
             ));
         }
         if !status.is_success() {
-            return Err(status_error(response, &url).await);
+            return Err(status_error(Verb::Get, response, &url).await);
         }
         let body = read_capped(response, MAX_TOKEN_RESPONSE_SIZE, "token response", &url).await?;
         #[derive(serde::Deserialize)]
@@ -583,31 +845,27 @@ fn pull_scope(repository: &str) -> String {
     format!("repository:{repository}:pull")
 }
 
+fn push_scope(repository: &str) -> String {
+    format!("repository:{repository}:pull,push")
+}
+
+fn check_tag(tag: &str) -> Result<()> {
+    if valid_tag(tag) {
+        return Ok(());
+    }
+    Err(Error::InvalidReference {
+        input: tag.to_string(),
+        reason: "a tag is 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or \
+                 '-'"
+        .into(),
+    })
+}
+
 fn check_name(repository: &str) -> Result<()> {
     validate_repository_name(repository).map_err(|reason| Error::InvalidReference {
         input: repository.to_string(),
         reason,
     })
-}
-
-fn check_sha256(digest: &str) -> Result<()> {
-    let hex = digest
-        .strip_prefix("sha256:")
-        .ok_or_else(|| Error::InvalidReference {
-            input: digest.to_string(),
-            reason: "only sha256 digests are supported".into(),
-        })?;
-    if hex.len() != 64
-        || !hex
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    {
-        return Err(Error::InvalidReference {
-            input: digest.to_string(),
-            reason: "a sha256 digest is 64 lowercase hex digits".into(),
-        });
-    }
-    Ok(())
 }
 
 fn same_origin(a: &Url, b: &Url) -> bool {
@@ -633,7 +891,7 @@ fn status_text(status: StatusCode) -> String {
     }
 }
 
-fn transport(url: &Url, err: &reqwest::Error) -> Error {
+fn transport(verb: Verb, url: &Url, err: &reqwest::Error) -> Error {
     use std::error::Error as _;
     let mut parts = vec![if err.is_timeout() {
         "timeout".to_string()
@@ -650,7 +908,7 @@ fn transport(url: &Url, err: &reqwest::Error) -> Error {
         source = s.source();
     }
     Error::Transport {
-        method: GET,
+        method: verb.as_str(),
         url: shown(url),
         detail: parts.join(": "),
     }
@@ -670,7 +928,11 @@ async fn read_capped(
         return Err(too_large());
     }
     let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| transport(url, &e))? {
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| transport(Verb::Get, url, &e))?
+    {
         if body.len() as u64 + chunk.len() as u64 > cap {
             return Err(too_large());
         }
@@ -726,10 +988,10 @@ async fn error_detail(mut response: reqwest::Response) -> String {
     }
 }
 
-async fn status_error(response: reqwest::Response, url: &Url) -> Error {
+async fn status_error(verb: Verb, response: reqwest::Response, url: &Url) -> Error {
     let status = status_text(response.status());
     Error::Status {
-        method: GET,
+        method: verb.as_str(),
         url: shown(url),
         status,
         detail: error_detail(response).await,

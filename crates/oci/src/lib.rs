@@ -1,8 +1,10 @@
 //! A client for registries that speak the [OCI Distribution API] (Distribution, GHCR, Docker
-//! Hub, Harbor, ECR, ...): tag lists with `Link` pagination, manifests and blobs, with the
-//! registry token flow (`WWW-Authenticate: Bearer realm=...` answered with a token from the
-//! realm) and plain Basic authentication; and the Helm conventions on top of it ([`helm`]):
-//! chart versions from tags (`_` in a tag stands for SemVer's `+`), the chart's media types.
+//! Hub, Harbor, ECR, ...): tag lists with `Link` pagination, manifests and blobs, pushes of
+//! blobs and manifests, with the registry token flow (`WWW-Authenticate: Bearer realm=...`
+//! answered with a token from the realm) and plain Basic authentication, optionally through
+//! a proxy; and the conventions on top of it: Helm's ([`helm`]: chart versions from tags,
+//! `_` in a tag standing for SemVer's `+`, the chart's media types) and Flux's ([`flux`]:
+//! the artifacts `flux push artifact` makes).
 //!
 //! Every response body is read with a byte cap, blobs are checked against their descriptor's
 //! size and digest while they stream in, and credentials never appear in errors.
@@ -32,14 +34,19 @@
 
 mod auth;
 mod client;
+pub mod flux;
 pub mod helm;
 mod manifest;
+mod push;
 mod reference;
 
 pub use auth::{Challenge, Credentials, DockerConfigError, docker_config_credentials};
-pub use client::{Client, ClientOptions};
+pub use client::{Client, ClientOptions, Proxy};
 pub use manifest::{Descriptor, Manifest, media_type};
-pub use reference::{Repository, tag_to_version, validate_repository_name, version_to_tag};
+pub use push::{Blob, Image};
+pub use reference::{
+    Repository, check_digest, tag_to_version, validate_repository_name, version_to_tag,
+};
 
 /// The largest manifest read: the limit the distribution spec recommends registries enforce.
 pub const MAX_MANIFEST_SIZE: u64 = 4 << 20;

@@ -163,6 +163,27 @@ fn is_alnum(b: u8) -> bool {
     b.is_ascii_lowercase() || b.is_ascii_digit()
 }
 
+/// Checks `digest` is a `sha256:<64 lowercase hex>` digest, the only kind tk pulls by.
+pub fn check_digest(digest: &str) -> Result<()> {
+    let hex = digest
+        .strip_prefix("sha256:")
+        .ok_or_else(|| Error::InvalidReference {
+            input: digest.to_string(),
+            reason: "only sha256 digests are supported".into(),
+        })?;
+    if hex.len() != 64
+        || !hex
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
+        return Err(Error::InvalidReference {
+            input: digest.to_string(),
+            reason: "a sha256 digest is 64 lowercase hex digits".into(),
+        });
+    }
+    Ok(())
+}
+
 /// Whether `tag` is a valid tag: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`.
 pub(crate) fn valid_tag(tag: &str) -> bool {
     let b = tag.as_bytes();
@@ -227,6 +248,21 @@ mod tests {
             "", "A", "a//b", "-a", "a-", "a___b", "a..b", "a/", "a/.b", "a b",
         ] {
             assert!(validate_repository_name(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn digests_are_sha256_in_lowercase_hex() {
+        let ok = format!("sha256:{}", "0a".repeat(32));
+        assert!(check_digest(&ok).is_ok());
+        for bad in [
+            "invalid".to_string(),
+            format!("sha512:{}", "0a".repeat(64)),
+            format!("sha256:{}", "0A".repeat(32)),
+            format!("sha256:{}", "0a".repeat(31)),
+        ] {
+            let e = check_digest(&bad).unwrap_err().to_string();
+            assert!(e.contains(&bad), "{e}");
         }
     }
 

@@ -5,9 +5,11 @@ pub mod kustomization;
 pub mod notification;
 pub mod secret_git;
 pub mod secret_helm;
+pub mod secret_oci;
 pub mod source_chart;
 pub mod source_git;
 pub mod source_helm;
+pub mod source_oci;
 pub mod ssh;
 pub mod tenant;
 
@@ -18,7 +20,7 @@ use std::time::Duration;
 use anyhow::{Result, bail};
 use serde_json::{Value, json};
 
-use super::args::{SshEcdsaCurve, SshKeyAlgorithm, SshKeyArgs};
+use super::args::{SshEcdsaCurve, SshKeyAlgorithm, SshKeyArgs, VerifyProviderArg};
 use super::yaml;
 use ssh::{KeyPair, KeySpec};
 
@@ -169,6 +171,46 @@ pub fn go_duration(flag: &str, value: &str) -> Result<String> {
     let parsed = crate::api::duration::parse_positive(value)
         .map_err(|err| anyhow::anyhow!("flag --{flag}: {err}"))?;
     Ok(crate::api::duration::format(parsed))
+}
+
+/// `spec.verify` from the `--verify-*` flags, as flux builds it for HelmCharts and
+/// OCIRepositories: the OIDC identity only when an issuer or a subject is given, with both
+/// written (Go's fields are not `omitempty`). `object` names what is being created, for errors.
+pub fn verification(
+    object: &str,
+    provider: Option<VerifyProviderArg>,
+    secret_ref: &Option<String>,
+    issuer: &Option<String>,
+    subject: &Option<String>,
+) -> Result<Option<Value>> {
+    use secret_helm::given;
+    let (secret_ref, issuer, subject) = (given(secret_ref), given(issuer), given(subject));
+    let Some(provider) = provider else {
+        if secret_ref.is_some() {
+            bail!(
+                "{object}: flag --verify-secret-ref: pass --verify-provider too, as a \
+                 verification provider must be specified when a secret is specified"
+            );
+        }
+        if issuer.is_some() || subject.is_some() {
+            bail!(
+                "{object}: flags --verify-issuer/--verify-subject: pass --verify-provider too, as \
+                 a verification provider must be specified when OIDC issuer/subject is specified"
+            );
+        }
+        return Ok(None);
+    };
+    let mut verify = json!({ "provider": provider.as_str() });
+    if let Some(secret) = secret_ref {
+        verify["secretRef"] = json!({ "name": secret });
+    }
+    if issuer.is_some() || subject.is_some() {
+        verify["matchOIDCIdentity"] = json!([{
+            "issuer": issuer.unwrap_or_default(),
+            "subject": subject.unwrap_or_default(),
+        }]);
+    }
+    Ok(Some(verify))
 }
 
 pub fn key_spec(args: &SshKeyArgs) -> Result<KeySpec> {
@@ -375,6 +417,45 @@ mod tests {
             "flag --url: \"ftp://x\" is not a Git URL: use ssh://, https:// or http://"
         );
         assert!(parse_git_url("git@github.com:org/repo").is_err());
+    }
+
+    #[test]
+    fn verification_needs_a_provider_for_its_other_flags() {
+        let some = |s: &str| Some(s.to_string());
+        assert_eq!(
+            verification("X x", None, &None, &None, &None).unwrap(),
+            None
+        );
+        assert_eq!(
+            verification(
+                "X x",
+                Some(VerifyProviderArg::Cosign),
+                &some("keys"),
+                &None,
+                &some("me")
+            )
+            .unwrap(),
+            Some(json!({
+                "provider": "cosign", "secretRef": { "name": "keys" },
+                "matchOIDCIdentity": [{ "issuer": "", "subject": "me" }]
+            }))
+        );
+        let err = verification("OCIRepository podinfo", None, &some("keys"), &None, &None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.ends_with("a verification provider must be specified when a secret is specified"),
+            "{err}"
+        );
+        let err = verification("X x", None, &None, &some("github"), &None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.ends_with(
+                "a verification provider must be specified when OIDC issuer/subject is specified"
+            ),
+            "{err}"
+        );
     }
 
     #[test]

@@ -10,8 +10,10 @@ use anyhow::{Result, bail};
 use serde_json::{Value, json};
 
 use super::secret_helm::given;
-use super::{Label, apply_and_wait, export_document, generated, go_duration, parse_labels};
-use crate::cli::args::{CreateSourceChartArgs, ReconcileStrategyArg, VerifyProviderArg};
+use super::{
+    Label, apply_and_wait, export_document, generated, go_duration, parse_labels, verification,
+};
+use crate::cli::args::{CreateSourceChartArgs, ReconcileStrategyArg};
 use crate::cli::objects::HELM_CHART;
 use crate::cli::printer::Printer;
 use crate::cli::settings::GlobalSettings;
@@ -60,37 +62,19 @@ impl SourceChartOptions {
         if args.chart.trim().is_empty() {
             bail!("flag --chart: the chart name or path is required");
         }
-        let verify_secret = given(&args.verify_secret_ref);
-        let issuer = given(&args.verify_issuer);
-        let subject = given(&args.verify_subject);
-        let verify = match args.verify_provider {
-            Some(VerifyProviderArg::Cosign) => {
-                if source.0 != "HelmRepository" {
-                    bail!(
-                        "flag --verify-provider: signatures are verified only for charts from a HelmRepository, not a {}",
-                        source.0
-                    );
-                }
-                let mut verify = json!({ "provider": "cosign" });
-                if let Some(secret) = verify_secret {
-                    verify["secretRef"] = json!({ "name": secret });
-                }
-                if issuer.is_some() || subject.is_some() {
-                    verify["matchOIDCIdentity"] = json!([{
-                        "issuer": issuer.unwrap_or_default(),
-                        "subject": subject.unwrap_or_default(),
-                    }]);
-                }
-                Some(verify)
-            }
-            None if verify_secret.is_some() => {
-                bail!("flag --verify-secret-ref: pass --verify-provider too")
-            }
-            None if issuer.is_some() || subject.is_some() => {
-                bail!("flags --verify-issuer/--verify-subject: pass --verify-provider too")
-            }
-            None => None,
-        };
+        let verify = verification(
+            &format!("HelmChart {}", args.name),
+            args.verify_provider,
+            &args.verify_secret_ref,
+            &args.verify_issuer,
+            &args.verify_subject,
+        )?;
+        if verify.is_some() && source.0 != "HelmRepository" {
+            bail!(
+                "flag --verify-provider: signatures are verified only for charts from a HelmRepository, not a {}",
+                source.0
+            );
+        }
         Ok(Self {
             name: args.name.clone(),
             namespace: settings.namespace.clone(),

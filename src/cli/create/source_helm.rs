@@ -61,12 +61,7 @@ fn parse_helm_url(url: &str) -> Result<bool> {
 impl SourceHelmOptions {
     pub fn resolve(args: &CreateSourceHelmArgs, settings: &GlobalSettings) -> Result<Self> {
         let oci = parse_helm_url(&args.url)?;
-        let provider = args.oci_provider.map(|p| match p {
-            OciProviderArg::Generic => "generic",
-            OciProviderArg::Aws => "aws",
-            OciProviderArg::Azure => "azure",
-            OciProviderArg::Gcp => "gcp",
-        });
+        let provider = args.oci_provider.map(OciProviderArg::as_str);
         if provider.is_some() && !oci {
             bail!("flag --oci-provider: only an oci:// repository has a provider");
         }

@@ -1,12 +1,15 @@
 //! The source controller: turns sources into immutable artifacts in the local store, served
 //! over HTTP to the other controllers.
 
+mod archive;
 pub mod chart_repository;
 mod git_repository;
 mod helm_chart;
 mod helm_repository;
+mod oci_repository;
 pub mod outcome;
 pub mod reconciler;
+mod registry;
 pub mod server;
 pub mod storage;
 
@@ -60,7 +63,8 @@ pub fn launch(ctx: Arc<Context>) -> BoxFuture<'static, Result<()>> {
         tokio::try_join!(
             git_repository::run(source.clone()),
             helm_repository::run(source.clone()),
-            helm_chart::run(source),
+            helm_chart::run(source.clone()),
+            oci_repository::run(source),
         )?;
         let _ = server.await;
         Ok(())

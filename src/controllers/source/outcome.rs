@@ -23,6 +23,7 @@ pub mod reason {
     pub const VERIFICATION_ERROR: &str = "VerificationError";
     pub const NEW_ARTIFACT: &str = "NewArtifact";
     pub const URL_INVALID: &str = "URLInvalid";
+    pub const SOURCE_IGNORE_ERROR: &str = "SourceIgnoreError";
     /// Not a Flux reason: Flux's CRD patterns admit `0s`, which cannot be an interval.
     pub const INVALID_DURATION: &str = "InvalidDuration";
 }

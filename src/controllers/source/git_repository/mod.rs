@@ -211,33 +211,14 @@ async fn converge(
             })??;
     }
 
-    let filter = artifact::Filter::for_git_repository(workdir.path(), obj.spec.ignore.as_deref())
-        .map_err(|e| {
-        Failure::retry(
-            status::reason::SOURCE_IGNORE_ERROR,
-            format!("loading ignore rules: {e}"),
-        )
-    })?;
-    let storage = ctx.storage.clone();
-    let file_name = format!("{}.tar.gz", checkout.sha);
-    let root = workdir.path().to_path_buf();
-    let dir_for_task = dir.clone();
-    let stored = tokio::task::spawn_blocking(move || {
-        storage.archive(&dir_for_task, &file_name, &root, &filter)
-    })
-    .await
-    .map_err(|e| {
-        Failure::retry(
-            status::reason::ARCHIVE_OPERATION_FAILED,
-            format!("archiving: {e}"),
-        )
-    })?
-    .map_err(|e| {
-        Failure::retry(
-            status::reason::ARCHIVE_OPERATION_FAILED,
-            format!("unable to archive artifact to storage: {e}"),
-        )
-    })?;
+    let stored = super::archive::archive_with_ignore_rules(
+        ctx.storage.clone(),
+        dir,
+        format!("{}.tar.gz", checkout.sha),
+        workdir.path().to_path_buf(),
+        obj.spec.ignore.clone(),
+    )
+    .await?;
     Ok(Progress::new_artifact(
         &ctx.storage,
         stored,

@@ -12,7 +12,6 @@ pub use crate::controllers::source::outcome::{Failure, condition};
 pub mod reason {
     pub use crate::controllers::source::outcome::reason::*;
     pub const GIT_OPERATION_FAILED: &str = "GitOperationFailed";
-    pub const SOURCE_IGNORE_ERROR: &str = "SourceIgnoreError";
     /// IncludeUnavailable reasons, as source-controller words them.
     pub const NOT_FOUND: &str = "NotFound";
     pub const NO_ARTIFACT: &str = "NoArtifact";

@@ -17,14 +17,15 @@ use kube::ResourceExt;
 use kube::api::Api;
 
 use super::build::{self, Build, Built, Cached, reason};
-use crate::api::source::{HelmChart, HelmRepository, HelmRepositoryProvider};
+use crate::api::source::{HelmChart, HelmRepository};
 use crate::controllers::source::SourceContext;
 use crate::controllers::source::outcome::{self, Failure};
-use crate::controllers::source::reconciler::kube_message;
+use crate::controllers::source::registry::{
+    self, Connection, DOCKER_CONFIG_JSON_KEY, DOCKER_CONFIG_JSON_TYPE, Tls, get_secret,
+    secret_value,
+};
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
-const DOCKER_CONFIG_JSON_TYPE: &str = "kubernetes.io/dockerconfigjson";
-const DOCKER_CONFIG_JSON_KEY: &str = ".dockerconfigjson";
 
 /// Pulls `spec.chart` at `spec.version` from the registry `repo` points at.
 pub async fn from_registry(
@@ -153,25 +154,7 @@ pub async fn from_registry(
 
 /// Refuses a cloud `spec.provider` (tk logs in with `spec.secretRef` only).
 pub(super) fn check_provider(repo: &HelmRepository) -> Result<(), Failure> {
-    if let Some(provider) = repo.spec.provider
-        && provider != HelmRepositoryProvider::Generic
-    {
-        let name = serde_json::to_value(provider)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        return Err(Failure::stalled(
-            outcome::reason::AUTHENTICATION_FAILED,
-            format!(
-                "HelmRepository '{}' spec.provider is '{name}': tk does not support \
-                 cloud provider authentication (aws, azure, gcp) yet; set spec.provider to \
-                 'generic' and spec.secretRef to a docker-registry Secret with the registry's \
-                 credentials",
-                repo.name_any()
-            ),
-        ));
-    }
-    Ok(())
+    registry::check_provider("HelmRepository", &repo.name_any(), repo.spec.provider)
 }
 
 /// `spec.url` as a registry address: `oci://` only, trailing slashes dropped (Flux's
@@ -298,9 +281,9 @@ pub(super) async fn registry_client(
         (None, Some(s)) => ("spec.secretRef", Some(s)),
         (None, None) => ("", None),
     };
-    let (ca_pem, identity_pem) = match tls_secret {
-        Some(secret) => tls_material(tls_field, secret)?,
-        None => (None, None),
+    let tls = match tls_secret {
+        Some(secret) => registry::tls_material(tls_field, secret)?,
+        None => Tls::default(),
     };
     let timeout = repo
         .spec
@@ -308,17 +291,15 @@ pub(super) async fn registry_client(
         .as_deref()
         .and_then(|t| crate::api::duration::parse_positive(t).ok())
         .unwrap_or(DEFAULT_TIMEOUT);
-    crate::cli::install_crypto_provider();
     let has_credentials = credentials.is_some();
-    let client = oci::Client::new(
+    let client = registry::client(
         &registry.registry,
-        oci::ClientOptions {
+        Connection {
             plain_http: repo.spec.insecure == Some(true),
             timeout,
-            ca_pem,
-            identity_pem,
+            tls,
             credentials,
-            user_agent: concat!("tk/", env!("CARGO_PKG_VERSION")).to_string(),
+            proxy: None,
         },
     )
     .map_err(|e| {
@@ -331,28 +312,6 @@ pub(super) async fn registry_client(
         client,
         credentials: has_credentials,
     })
-}
-
-async fn get_secret(
-    secrets: &Api<Secret>,
-    ns: &str,
-    name: &str,
-    field: &'static str,
-) -> Result<Secret, Failure> {
-    secrets.get(name).await.map_err(|e| {
-        Failure::retry(
-            outcome::reason::AUTHENTICATION_FAILED,
-            format!(
-                "{field}: failed to get secret '{ns}/{name}': {}",
-                kube_message(&e)
-            ),
-        )
-    })
-}
-
-fn secret_value(secret: &Secret, key: &str) -> Option<Vec<u8>> {
-    let data = secret.data.as_ref()?.get(key)?.0.clone();
-    (!data.is_empty()).then_some(data)
 }
 
 /// Flux's LoginOptionFromSecret: a docker-registry Secret's entry for `host`, or the
@@ -400,33 +359,6 @@ fn credentials(secret: &Secret, host: &str) -> Result<Option<oci::Credentials>, 
             "invalid '{name}' secret data: required fields 'username' and 'password'"
         ))),
     }
-}
-
-/// `ca.crt`, and `tls.crt` with `tls.key` (or the deprecated `caFile`/`certFile`/`keyFile`).
-#[allow(clippy::type_complexity)]
-fn tls_material(
-    field: &str,
-    secret: &Secret,
-) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>), Failure> {
-    let either = |a, b| secret_value(secret, a).or_else(|| secret_value(secret, b));
-    let identity = match (either("tls.crt", "certFile"), either("tls.key", "keyFile")) {
-        (Some(mut cert), Some(key)) => {
-            cert.push(b'\n');
-            cert.extend_from_slice(&key);
-            Some(cert)
-        }
-        (None, None) => None,
-        _ => {
-            return Err(Failure::retry(
-                outcome::reason::AUTHENTICATION_FAILED,
-                format!(
-                    "{field}: secret '{}' must hold both 'tls.crt' and 'tls.key', or neither",
-                    secret.name_any()
-                ),
-            ));
-        }
-    };
-    Ok((either("ca.crt", "caFile"), identity))
 }
 
 /// `version+metadata` (replacing any metadata), as the packaged chart will carry it.
@@ -485,6 +417,7 @@ fn repackage(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::controllers::source::registry::tests::secret;
 
     #[test]
     fn chart_names_follow_flux() {
@@ -503,18 +436,6 @@ mod tests {
         ] {
             assert!(!valid_chart_name(bad), "{bad:?}");
         }
-    }
-
-    fn secret(type_: Option<&str>, data: &[(&str, &str)]) -> Secret {
-        serde_json::from_value(serde_json::json!({
-            "metadata": { "name": "creds" },
-            "type": type_,
-            "data": data.iter().map(|(k, v)| {
-                use base64::Engine;
-                (k.to_string(), serde_json::json!(base64::engine::general_purpose::STANDARD.encode(v)))
-            }).collect::<serde_json::Map<_, _>>(),
-        }))
-        .unwrap()
     }
 
     #[test]
