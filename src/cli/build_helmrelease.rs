@@ -560,9 +560,9 @@ async fn apply_values_files(
         .map_err(|e| anyhow!("{shown}: spec.chart.spec.valuesFiles: {e}"))?;
     let mut generation = 1;
     if let Some(client) = client
-        && let Ok((namespace, name)) = crate::controllers::helm::chart::chart_ref(hr)
-        && let Ok(Some(existing)) = Api::<HelmChart>::namespaced(client.clone(), &namespace)
-            .get_opt(&name)
+        && let Ok(source) = crate::controllers::helm::chart::source_ref(hr)
+        && let Ok(Some(existing)) = Api::<HelmChart>::namespaced(client.clone(), &source.namespace)
+            .get_opt(&source.name)
             .await
     {
         generation = existing.metadata.generation.unwrap_or(1);

@@ -70,20 +70,25 @@ where
     // needs only its controller's first pass (observedGeneration), and waiting a whole
     // interval for that was most of a small Kustomization's reconcile.
     let mut pause = FIRST_POLL;
+    // Objects kstatus found Current that report no progress of their own (a Service, a
+    // ConfigMap, RBAC) stay Current: they are not read again while the workloads settle.
+    let mut settled = vec![false; objects.len()];
+    let mut statuses: Vec<(Status, String)> = vec![(Status::Unknown, String::new()); objects.len()];
     loop {
-        let statuses: Vec<(Status, String)> = read_live(m, objects)
-            .await
-            .into_iter()
-            .zip(objects)
-            .map(|(live, r)| match live {
+        let unsettled: Vec<usize> = (0..objects.len()).filter(|&i| !settled[i]).collect();
+        let wanted: Vec<ObjectRef> = unsettled.iter().map(|&i| objects[i].clone()).collect();
+        for (live, i) in read_live(m, &wanted).await.into_iter().zip(unsettled) {
+            let r = &objects[i];
+            statuses[i] = match live {
                 Ok(Some(value)) => custom(r, &value).unwrap_or_else(|| {
                     let outcome = kstatus::flux_status(&value);
+                    settled[i] = outcome.status == Status::Current && reports_no_progress(&value);
                     (outcome.status, outcome.message)
                 }),
                 Ok(None) => (Status::NotFound, "Resource not found".into()),
                 Err(unknown) => unknown,
-            })
-            .collect();
+            };
+        }
         let describe = |wanted: &dyn Fn(Status) -> bool| -> Vec<String> {
             objects
                 .iter()
@@ -106,6 +111,13 @@ where
         tokio::time::sleep(pause.min(interval).min(deadline - now)).await;
         pause *= 2;
     }
+}
+
+/// Whether an object has no status conditions and no observedGeneration: nothing kstatus
+/// reads can move it from Current.
+fn reports_no_progress(value: &Value) -> bool {
+    let status = &value["status"];
+    status.get("conditions").is_none() && status.get("observedGeneration").is_none()
 }
 
 /// `Deployment/ns/app status: 'InProgress': Deployment does not have minimum availability.`

@@ -4,6 +4,7 @@ mod bootstrap_git;
 mod bootstrap_hosted;
 mod controller_runtime;
 mod helm_release;
+mod helm_release_oci;
 mod helm_release_options;
 mod helm_sources_cli;
 mod helm_storage;

@@ -18,10 +18,13 @@ use std::sync::atomic::AtomicUsize;
 
 use anyhow::Result;
 use futures::future::BoxFuture;
-use kube::runtime::Controller;
+use kube::ResourceExt;
+use kube::runtime::reflector::{self, Store};
+use kube::runtime::{Controller, WatchStreamExt, watcher};
 use tokio::sync::OnceCell;
 
 use crate::api::helm::HelmRelease;
+use crate::api::source::{HelmChart, OCIRepository};
 use crate::controllers::runtime::backoff::WatchBackoff;
 use crate::controllers::runtime::{Context, EventRecorder};
 
@@ -39,6 +42,10 @@ pub struct HelmContext {
     /// Our last status write per HelmRelease, to see past a lagging watch cache.
     pub written: crate::controllers::runtime::written::OwnWrites,
     pub discovery: crate::ssa::DiscoveryCache,
+    /// Every HelmChart and OCIRepository as last watched: the releases read their sources
+    /// here.
+    pub helm_charts: Store<HelmChart>,
+    pub oci_repositories: Store<OCIRepository>,
     /// The API server's version, read once: `.Capabilities.KubeVersion`.
     kube_version: OnceCell<helm::capabilities::KubeVersion>,
     /// `.Capabilities.APIVersions` as discovered, and when: rediscovered after
@@ -135,9 +142,32 @@ async fn discover_api_versions(client: &kube::Client) -> Result<Vec<String>, kub
     Ok(versions)
 }
 
+/// A source kind's watch, kept in `writer`'s store without managedFields.
+fn sources<K>(
+    api: kube::Api<K>,
+    writer: reflector::store::Writer<K>,
+) -> impl futures::Stream<Item = Result<K, watcher::Error>> + Send
+where
+    K: kube::Resource<DynamicType = ()>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug
+        + Send
+        + Sync
+        + 'static,
+{
+    watcher(api, Default::default())
+        .default_backoff()
+        .modify(|o: &mut K| o.managed_fields_mut().clear())
+        .reflect(writer)
+        .touched_objects()
+}
+
 /// Starts the HelmRelease reconciler; returns at shutdown.
 pub fn launch(ctx: Arc<Context>) -> BoxFuture<'static, Result<()>> {
     Box::pin(async move {
+        let (helm_charts, chart_writer) = reflector::store();
+        let (oci_repositories, oci_writer) = reflector::store();
         let helm = Arc::new(HelmContext {
             recorder: ctx.recorder(CONTROLLER)?,
             http: crate::controllers::kustomize::artifact::client(),
@@ -147,6 +177,8 @@ pub fn launch(ctx: Arc<Context>) -> BoxFuture<'static, Result<()>> {
             discovery: Default::default(),
             kube_version: OnceCell::new(),
             api_versions: Default::default(),
+            helm_charts,
+            oci_repositories,
             rt: ctx.clone(),
         });
         let rt = &helm.rt;
@@ -160,7 +192,8 @@ pub fn launch(ctx: Arc<Context>) -> BoxFuture<'static, Result<()>> {
             .with_config(rt.controller_config())
             .trigger_backoff(WatchBackoff::default());
         let users = Arc::new(watch::Users::new(controller.store()));
-        let (charts, configmaps, secrets) = (users.clone(), users.clone(), users);
+        let (charts, repositories, configmaps, secrets) =
+            (users.clone(), users.clone(), users.clone(), users);
         // Values Secrets and ConfigMaps trigger a reconcile only when labelled for it, as
         // in Flux: watching every Secret of a cluster would cost memory for nothing.
         let labelled = kube::runtime::watcher::Config::default().labels(&format!(
@@ -169,11 +202,12 @@ pub fn launch(ctx: Arc<Context>) -> BoxFuture<'static, Result<()>> {
             crate::api::meta::RECONCILE_WATCH_ENABLED
         ));
         let controller = controller
-            .watches(
-                rt.api::<crate::api::source::HelmChart>(),
-                kube::runtime::watcher::Config::default(),
-                move |c| charts.of_chart(&c),
-            )
+            .watches_stream(sources(rt.api::<HelmChart>(), chart_writer), move |c| {
+                charts.of_chart(&c)
+            })
+            .watches_stream(sources(rt.api::<OCIRepository>(), oci_writer), move |r| {
+                repositories.of_oci_repository(&r)
+            })
             .watches(
                 rt.api::<k8s_openapi::api::core::v1::ConfigMap>(),
                 labelled.clone(),

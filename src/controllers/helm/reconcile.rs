@@ -229,23 +229,66 @@ async fn converge(obj: &HelmRelease, ctx: &HelmContext, status: &mut HelmRelease
     }
 
     // The chart.
-    let chart_ref = match chart::chart_ref(obj) {
+    let source_ref = match chart::source_ref(obj) {
         Ok(r) => r,
         Err(e) => return chart_failure(obj, ctx, status, e).await,
     };
-    if let Err(e) = chart::apply_template(ctx, obj).await {
-        return chart_failure(obj, ctx, status, e).await;
+    if ctx.rt.options.no_cross_namespace_refs
+        && obj.namespace().as_deref() != Some(source_ref.namespace.as_str())
+    {
+        let message = format!(
+            "can't access '{:?}/{}/{}', cross-namespace references have been blocked",
+            source_ref.kind, source_ref.namespace, source_ref.name
+        );
+        status::mark_stalled(status, meta::reason::ACCESS_DENIED, &message, generation);
+        status.observed_generation = generation;
+        ctx.recorder
+            .warning(obj, meta::reason::ACCESS_DENIED, &message)
+            .await;
+        return Step::Stalled;
     }
-    status.helm_chart = Some(format!("{}/{}", chart_ref.0, chart_ref.1));
-    let artifact = match chart::ready_artifact(ctx, &chart_ref.0, &chart_ref.1).await {
+    if obj.spec.chart.is_none() && status.helm_chart.is_some() {
+        // Switched to a chartRef: the HelmChart made for the template goes.
+        if let Err(message) = chart::delete_template_chart(ctx, obj).await {
+            status::mark_not_ready(status, reason::ARTIFACT_FAILED, &message, generation);
+            return Step::Retry;
+        }
+        status.helm_chart = None;
+    }
+    let source = match chart::current_source(ctx, obj, &source_ref).await {
+        Ok(s) => s,
+        Err(e) => return chart_failure(obj, ctx, status, e).await,
+    };
+    if obj.spec.chart.is_some() {
+        status.helm_chart = Some(format!("{}/{}", source_ref.namespace, source_ref.name));
+    }
+    let artifact = match chart::ready_artifact(&source) {
         Ok(a) => a,
         Err(e) => return chart_failure(obj, ctx, status, e).await,
     };
-    let chart = match ctx.charts.load(ctx, &artifact).await {
+    let mut chart = match ctx.charts.load(ctx, &artifact).await {
         Ok(c) => c,
         Err(e) => return chart_failure(obj, ctx, status, e).await,
     };
-
+    // An OCIRepository's digest goes into the chart version, so a tag pushed again
+    // upgrades the release.
+    let oci_digest = match source {
+        chart::Source::OCIRepository(_) => {
+            match chart::version_with_digest(Arc::make_mut(&mut chart), &artifact.revision) {
+                Ok(digest) => Some(digest),
+                Err(message) => {
+                    status::mark_not_ready(
+                        status,
+                        reason::CHART_MUTATE_ERROR,
+                        &message,
+                        generation,
+                    );
+                    return Step::Retry;
+                }
+            }
+        }
+        chart::Source::HelmChart(_) => None,
+    };
     // The values.
     let ns = obj.namespace().unwrap_or_default();
     let values = match super::values::compose(&ctx.rt.client, &ns, obj).await {
@@ -345,6 +388,7 @@ async fn converge(obj: &HelmRelease, ctx: &HelmContext, status: &mut HelmRelease
     let config_digest = super::values::digest(&values);
     let chart_version = chart.metadata.version.clone();
     status.last_attempted_revision = Some(chart_version.clone());
+    status.last_attempted_revision_digest = oci_digest.clone();
     status.last_attempted_config_digest = Some(config_digest.clone());
     status.last_attempted_generation = generation;
     status.observed_generation = generation;
@@ -362,7 +406,7 @@ async fn converge(obj: &HelmRelease, ctx: &HelmContext, status: &mut HelmRelease
         (Some(last), Some(deployed))
             if last.version == deployed.version && in_sync(deployed) && force.is_none() =>
         {
-            status.history = Some(status::snapshots(&history));
+            status::set_history(status, &history, oci_digest.as_deref());
             status::mark_in_sync(status, deployed, generation);
             if let Some(mode) = super::drift::mode(obj) {
                 check_drift(obj, ctx, client.clone(), &target, deployed, mode).await;
@@ -398,7 +442,7 @@ async fn converge(obj: &HelmRelease, ctx: &HelmContext, status: &mut HelmRelease
     let (failures, retries) = attempts(obj, status, action);
     if retry.is_none() && failures > 0 && retries >= 0 && failures > retries && force.is_none() {
         let message = format!("Failed to {} after {failures} attempt(s)", verb(action));
-        status.history = Some(status::snapshots(&history));
+        status::set_history(status, &history, oci_digest.as_deref());
         status::mark_stalled(status, reason::RETRIES_EXCEEDED, &message, generation);
         return Step::Stalled;
     }
@@ -461,8 +505,8 @@ async fn converge(obj: &HelmRelease, ctx: &HelmContext, status: &mut HelmRelease
     };
     let version = last.as_ref().map_or(1, |r| r.version + 1);
     let result = deploy.run(previous, version).await;
-    if let Ok(h) = storage.history(&target.name).await {
-        status.history = Some(status::snapshots(&h));
+    if let Ok(h) = storage.recorded(&target.name).await {
+        status::set_history(status, &h, oci_digest.as_deref());
     }
     status.last_release_revision = Some(version);
     let chart_name = format!("{}@{}", chart.metadata.name, chart_version);
@@ -506,8 +550,8 @@ async fn converge(obj: &HelmRelease, ctx: &HelmContext, status: &mut HelmRelease
                     timeout,
                 )
                 .await;
-            if let Ok(h) = storage.history(&target.name).await {
-                status.history = Some(status::snapshots(&h));
+            if let Ok(h) = storage.recorded(&target.name).await {
+                status::set_history(status, &h, oci_digest.as_deref());
             }
             match tested {
                 Ok(count) => {
@@ -549,8 +593,8 @@ async fn converge(obj: &HelmRelease, ctx: &HelmContext, status: &mut HelmRelease
                     status::mark_not_ready(status, reason::TEST_FAILED, &message, generation);
                     if must_remediate(obj, status, action) {
                         remediate(obj, ctx, status, &deploy, &record, deployed.as_ref()).await;
-                        if let Ok(h) = storage.history(&target.name).await {
-                            status.history = Some(status::snapshots(&h));
+                        if let Ok(h) = storage.recorded(&target.name).await {
+                            status::set_history(status, &h, oci_digest.as_deref());
                         }
                     }
                     Step::Retry
@@ -590,8 +634,8 @@ async fn converge(obj: &HelmRelease, ctx: &HelmContext, status: &mut HelmRelease
                 && must_remediate(obj, status, action)
             {
                 remediate(obj, ctx, status, &deploy, &failed, deployed.as_ref()).await;
-                if let Ok(h) = storage.history(&target.name).await {
-                    status.history = Some(status::snapshots(&h));
+                if let Ok(h) = storage.recorded(&target.name).await {
+                    status::set_history(status, &h, oci_digest.as_deref());
                 }
             }
             Step::Retry
@@ -916,6 +960,11 @@ async fn chart_failure(
 ) -> Step {
     let generation = obj.metadata.generation;
     match error {
+        ChartError::SourceNotReady(message) => {
+            status::mark_not_ready(status, reason::SOURCE_NOT_READY, &message, generation);
+            tracing::info!("{message}");
+            Step::Wait(ctx.rt.options.requeue_dependency)
+        }
         ChartError::NotReady(message) => {
             status::mark_not_ready(status, reason::ARTIFACT_FAILED, &message, generation);
             Step::Wait(ctx.rt.options.requeue_dependency)

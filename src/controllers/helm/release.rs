@@ -466,7 +466,7 @@ impl Deploy<'_> {
             Some(n) if n > 0 => n as usize,
             _ => DEFAULT_MAX_HISTORY,
         };
-        let Ok(mut history) = self.storage.history(&self.target.name).await else {
+        let Ok(mut history) = self.storage.recorded(&self.target.name).await else {
             return;
         };
         history.sort_by_key(|r| r.version);

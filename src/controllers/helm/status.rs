@@ -19,6 +19,8 @@ pub mod reason {
     pub const UPGRADE_SUCCEEDED: &str = "UpgradeSucceeded";
     pub const UPGRADE_FAILED: &str = "UpgradeFailed";
     pub const ARTIFACT_FAILED: &str = "ArtifactFailed";
+    pub const SOURCE_NOT_READY: &str = "SourceNotReady";
+    pub const CHART_MUTATE_ERROR: &str = "ChartMutateError";
     pub const INIT_FAILED: &str = "InitFailed";
     pub const RETRIES_EXCEEDED: &str = "RetriesExceeded";
     pub const ROLLBACK_SUCCEEDED: &str = "RollbackSucceeded";
@@ -44,7 +46,35 @@ fn time_of(t: &helm::release::Time) -> Time {
 }
 
 /// The status history: the newest records first, as helm-controller's `Snapshots`.
-pub fn snapshots(history: &[ReleaseRecord]) -> Vec<Snapshot> {
+/// `status.history` from the stored records. An OCIRepository's digest is not in storage:
+/// a snapshot keeps the one it had, and the release made from `oci_digest` (its chart
+/// version carries the digest's first 12 hex) gets that one.
+pub fn set_history(
+    status: &mut HelmReleaseStatus,
+    records: &[ReleaseRecord],
+    oci_digest: Option<&str>,
+) {
+    let previous = status.history.take().unwrap_or_default();
+    let mut history = snapshots(records);
+    for snapshot in &mut history {
+        snapshot.oci_digest = previous
+            .iter()
+            .find(|p| {
+                (p.version, &p.name, &p.namespace)
+                    == (snapshot.version, &snapshot.name, &snapshot.namespace)
+            })
+            .and_then(|p| p.oci_digest.clone())
+            .or_else(|| {
+                let digest = oci_digest?;
+                let hex = digest.split_once(':')?.1.get(..12)?;
+                let metadata = snapshot.chart_version.rsplit_once('+')?.1;
+                (metadata == hex).then(|| digest.to_string())
+            });
+    }
+    status.history = Some(history);
+}
+
+fn snapshots(history: &[ReleaseRecord]) -> Vec<Snapshot> {
     let mut records: Vec<&ReleaseRecord> = history.iter().collect();
     records.sort_by_key(|r| std::cmp::Reverse(r.version));
     records

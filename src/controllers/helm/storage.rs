@@ -5,7 +5,8 @@
 //! `helm history`, `helm get` and `helm rollback` work on tk's releases, and tk take over
 //! releases Helm made.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use ::helm::release::{ReleaseRecord, SECRET_TYPE, secret_name};
@@ -48,6 +49,18 @@ pub enum StorageError {
 pub struct SecretStorage {
     api: Api<Secret>,
     namespace: String,
+    /// Each release's versions as last listed, with this storage's own writes since: a
+    /// reconcile reads its history after an install from here rather than listing again.
+    /// Made per reconcile, so another writer's change shows at the next one.
+    seen: Arc<Mutex<HashMap<String, BTreeMap<i64, Seen>>>>,
+}
+
+/// A stored version as this storage knows it.
+#[derive(Clone)]
+struct Seen {
+    record: ReleaseRecord,
+    /// The Secret's `createdAt` label, which an update keeps.
+    created_at: Option<i64>,
 }
 
 impl SecretStorage {
@@ -55,12 +68,42 @@ impl SecretStorage {
         SecretStorage {
             api: Api::namespaced(client, namespace),
             namespace: namespace.to_string(),
+            seen: Default::default(),
         }
     }
 
-    /// Every version of release `name`, oldest first (`helm history`).
+    /// Every version of release `name`, oldest first (`helm history`), as listed now.
     pub async fn history(&self, name: &str) -> Result<Vec<ReleaseRecord>, StorageError> {
-        self.query(&format!("owner=helm,name={name}")).await
+        let listed = self.query_seen(&format!("owner=helm,name={name}")).await?;
+        let records = listed.iter().map(|s| s.record.clone()).collect();
+        self.lock_seen().insert(
+            name.to_string(),
+            listed.into_iter().map(|s| (s.record.version, s)).collect(),
+        );
+        Ok(records)
+    }
+
+    /// [`SecretStorage::history`] as of the last listing plus this storage's writes since;
+    /// listed when it has not been.
+    pub async fn recorded(&self, name: &str) -> Result<Vec<ReleaseRecord>, StorageError> {
+        if let Some(versions) = self.lock_seen().get(name) {
+            return Ok(versions.values().map(|s| s.record.clone()).collect());
+        }
+        self.history(name).await
+    }
+
+    fn lock_seen(&self) -> std::sync::MutexGuard<'_, HashMap<String, BTreeMap<i64, Seen>>> {
+        self.seen.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Notes a version written (`Some`) or deleted (`None`), for a release already listed.
+    fn wrote(&self, name: &str, version: i64, written: Option<Seen>) {
+        if let Some(versions) = self.lock_seen().get_mut(name) {
+            match written {
+                Some(seen) => versions.insert(version, seen),
+                None => versions.remove(&version),
+            };
+        }
     }
 
     /// The highest version of release `name`, whatever its status.
@@ -85,9 +128,17 @@ impl SecretStorage {
     /// Stores a new version; an existing Secret of that name is an error, as in Helm, so
     /// two writers cannot both believe they made version N.
     pub async fn create(&self, record: &ReleaseRecord) -> Result<(), StorageError> {
-        let secret = self.secret(record, record.secret_labels(Some(unix_now()), None))?;
+        let created_at = Some(unix_now());
+        let secret = self.secret(record, record.secret_labels(created_at, None))?;
         match self.api.create(&PostParams::default(), &secret).await {
-            Ok(_) => Ok(()),
+            Ok(_) => {
+                let seen = Seen {
+                    record: record.clone(),
+                    created_at,
+                };
+                self.wrote(&record.name, record.version, Some(seen));
+                Ok(())
+            }
             Err(kube::Error::Api(e)) if e.code == 409 => Err(StorageError::Exists {
                 namespace: self.namespace.clone(),
                 name: record.name.clone(),
@@ -141,17 +192,30 @@ impl SecretStorage {
     /// Like Helm, the update is unconditional and sets `modifiedAt`.
     pub async fn update(&self, record: &ReleaseRecord) -> Result<(), StorageError> {
         let name = secret_name(&record.name, record.version);
-        let created = self
-            .api
-            .get_opt(&name)
-            .await
-            .map_err(|e| self.api_error("reading", e))?
-            .and_then(|s| s.metadata.labels?.get("createdAt")?.parse().ok());
-        let secret = self.secret(record, record.secret_labels(created, Some(unix_now())))?;
+        let known = self
+            .lock_seen()
+            .get(&record.name)
+            .and_then(|versions| versions.get(&record.version))
+            .map(|s| s.created_at);
+        let created_at = match known {
+            Some(created_at) => created_at,
+            None => self
+                .api
+                .get_opt(&name)
+                .await
+                .map_err(|e| self.api_error("reading", e))?
+                .and_then(|s| created_at(&s)),
+        };
+        let secret = self.secret(record, record.secret_labels(created_at, Some(unix_now())))?;
         self.api
             .replace(&name, &PostParams::default(), &secret)
             .await
             .map_err(|e| self.api_error("updating", e))?;
+        let seen = Seen {
+            record: record.clone(),
+            created_at,
+        };
+        self.wrote(&record.name, record.version, Some(seen));
         Ok(())
     }
 
@@ -162,25 +226,41 @@ impl SecretStorage {
             .delete(&secret_name(name, version), &DeleteParams::default())
             .await
         {
-            Ok(_) => Ok(()),
-            Err(kube::Error::Api(e)) if e.code == 404 => Ok(()),
+            Ok(_) => {
+                self.wrote(name, version, None);
+                Ok(())
+            }
+            Err(kube::Error::Api(e)) if e.code == 404 => {
+                self.wrote(name, version, None);
+                Ok(())
+            }
             Err(source) => Err(self.api_error("deleting", source)),
         }
     }
 
     async fn query(&self, selector: &str) -> Result<Vec<ReleaseRecord>, StorageError> {
+        let listed = self.query_seen(selector).await?;
+        Ok(listed.into_iter().map(|s| s.record).collect())
+    }
+
+    async fn query_seen(&self, selector: &str) -> Result<Vec<Seen>, StorageError> {
         let list = self
             .api
             .list(&ListParams::default().labels(selector))
             .await
             .map_err(|e| self.api_error("listing", e))?;
-        let mut records = list
+        let mut listed = list
             .items
             .into_iter()
-            .map(|s| self.record(s))
+            .map(|s| {
+                let created_at = created_at(&s);
+                self.record(s).map(|record| Seen { record, created_at })
+            })
             .collect::<Result<Vec<_>, _>>()?;
-        records.sort_by(|a, b| (&a.name, a.version).cmp(&(&b.name, b.version)));
-        Ok(records)
+        listed.sort_by(|a, b| {
+            (&a.record.name, a.record.version).cmp(&(&b.record.name, b.record.version))
+        });
+        Ok(listed)
     }
 
     fn record(&self, secret: Secret) -> Result<ReleaseRecord, StorageError> {
@@ -237,6 +317,17 @@ impl SecretStorage {
             source,
         }
     }
+}
+
+/// A release Secret's `createdAt` label.
+fn created_at(secret: &Secret) -> Option<i64> {
+    secret
+        .metadata
+        .labels
+        .as_ref()?
+        .get("createdAt")?
+        .parse()
+        .ok()
 }
 
 fn unix_now() -> i64 {

@@ -1,5 +1,6 @@
-//! Which HelmReleases an event elsewhere concerns: a HelmChart whose artifact changed, or a
-//! values ConfigMap/Secret (labelled `reconcile.fluxcd.io/watch: Enabled`) that changed.
+//! Which HelmReleases an event elsewhere concerns: a HelmChart or OCIRepository whose
+//! artifact changed, or a values ConfigMap/Secret (labelled `reconcile.fluxcd.io/watch:
+//! Enabled`) that changed.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -7,9 +8,11 @@ use std::sync::Mutex;
 use kube::ResourceExt;
 use kube::runtime::reflector::{ObjectRef, Store};
 
-use crate::api::helm::HelmRelease;
+use super::chart::SourceRef;
+use crate::api::helm::{ChartRefKind, HelmRelease};
 use crate::api::kustomize::ValuesReferenceKind;
-use crate::api::source::HelmChart;
+use crate::api::meta::Artifact;
+use crate::api::source::{HelmChart, OCIRepository};
 
 /// (kind, namespace, name) of a watched object.
 type Key = (&'static str, String, String);
@@ -40,24 +43,43 @@ impl Users {
         true
     }
 
-    /// The releases installing from `chart`, when its artifact revision changed.
+    /// The releases installing from `chart`, when its artifact changed.
     pub fn of_chart(&self, chart: &HelmChart) -> Vec<ObjectRef<HelmRelease>> {
-        let ns = chart.namespace().unwrap_or_default();
-        let name = chart.name_any();
-        let revision = chart
-            .status
-            .as_ref()
-            .and_then(|s| s.artifact.as_ref())
-            .map(|a| a.digest.clone());
-        if !self.changed("HelmChart", &ns, &name, revision) {
+        let artifact = chart.status.as_ref().and_then(|s| s.artifact.as_ref());
+        self.of_source(ChartRefKind::HelmChart, chart, artifact)
+    }
+
+    /// The releases installing from `repository`, when its artifact changed.
+    pub fn of_oci_repository(&self, repository: &OCIRepository) -> Vec<ObjectRef<HelmRelease>> {
+        let artifact = repository.status.as_ref().and_then(|s| s.artifact.as_ref());
+        self.of_source(ChartRefKind::OCIRepository, repository, artifact)
+    }
+
+    fn of_source<K: kube::Resource>(
+        &self,
+        kind: ChartRefKind,
+        source: &K,
+        artifact: Option<&Artifact>,
+    ) -> Vec<ObjectRef<HelmRelease>> {
+        let namespace = source.namespace().unwrap_or_default();
+        let name = source.name_any();
+        let label = match kind {
+            ChartRefKind::HelmChart => "HelmChart",
+            ChartRefKind::OCIRepository => "OCIRepository",
+            ChartRefKind::ExternalArtifact => "ExternalArtifact",
+        };
+        if !self.changed(label, &namespace, &name, artifact.map(|a| a.digest.clone())) {
             return Vec::new();
         }
+        let wanted = SourceRef {
+            kind,
+            namespace,
+            name,
+        };
         self.releases
             .state()
             .iter()
-            .filter(|hr| {
-                super::chart::chart_ref(hr).is_ok_and(|(cns, cname)| cns == ns && cname == name)
-            })
+            .filter(|hr| super::chart::source_ref(hr).is_ok_and(|s| s == wanted))
             .map(|hr| ObjectRef::from_obj(hr.as_ref()))
             .collect()
     }
