@@ -99,3 +99,18 @@ async fn delete_one(
         Err(err) => Err(format!("{r} delete failed: {}", api_message(&err))),
     }
 }
+
+/// Whether the object is still there (finalizers pending included); a kind no longer served
+/// has no objects.
+pub(crate) async fn exists(m: &ResourceManager, r: &ObjectRef) -> Result<bool, String> {
+    let kind = match m.discovery.lookup(&m.client, r).await {
+        Ok(Some(kind)) => kind,
+        Ok(None) => return Ok(false),
+        Err(err) => return Err(format!("{r} query failed: {err}")),
+    };
+    match api_for(&m.client, &kind, r).get_opt(&r.name).await {
+        Ok(found) => Ok(found.is_some()),
+        Err(err) if is_not_found(&err) => Ok(false),
+        Err(err) => Err(format!("{r} query failed: {}", api_message(&err))),
+    }
+}

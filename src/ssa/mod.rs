@@ -169,6 +169,11 @@ impl ResourceManager {
         delete::delete_all(self, objects, opts).await
     }
 
+    /// Whether `object` still exists (being deleted counts as existing).
+    pub async fn exists(&self, object: &ObjectRef) -> Result<bool, String> {
+        delete::exists(self, object).await
+    }
+
     /// What [`Self::apply_all_staged`] would do to each object, without writing: a
     /// server-side dry run against the live object (`tk diff`). Objects whose CRD or
     /// Namespace the set creates are reported Created; `ssa: Ignore` objects Skipped. Every

@@ -1,6 +1,7 @@
 //! HelmRelease action settings on the rig: `upgrade.strategy: RetryOnFailure`,
-//! `upgrade.cleanupOnFail`, `upgrade.preserveValues`, and a changed release name (the old
-//! release is uninstalled, as helm-controller does).
+//! `upgrade.cleanupOnFail`, `upgrade.preserveValues`, a changed release name (the old
+//! release is uninstalled, as helm-controller does), and uninstall with its delete hooks,
+//! waiting and `helm.sh/resource-policy: keep`.
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::ConfigMap;
@@ -303,4 +304,124 @@ async fn a_new_release_name_uninstalls_the_previous_release() {
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "second");
+}
+
+/// A ConfigMap kept by `helm.sh/resource-policy: keep` (while `.Values.kept`), one that is
+/// not, and delete hooks that each leave a ConfigMap behind.
+const POLICY_TEMPLATES: &str = r#"{{- if .Values.kept }}
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-kept
+  annotations:
+    helm.sh/resource-policy: keep
+data: {}
+---
+{{- end }}
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-plain
+data: {}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-pre-delete
+  annotations:
+    helm.sh/hook: pre-delete
+data: {}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-post-delete
+  annotations:
+    helm.sh/hook: post-delete
+data: {}
+"#;
+
+#[tokio::test]
+async fn uninstall_runs_delete_hooks_and_keeps_what_the_resource_policy_keeps() {
+    let (h, repo, charts, server) = start("helm-keep").await;
+    // A second chart in the same repository, indexed again.
+    let dir = testenv::charts::write_chart(
+        charts.path(),
+        "policy",
+        "1.0.0",
+        &[("all.yaml", POLICY_TEMPLATES)],
+        "kept: true\n",
+    )
+    .unwrap();
+    repo.add_chart(&dir, None, None).unwrap();
+    repo.index(&server.url()).unwrap();
+    let spec = |kept: bool, uninstall: serde_json::Value| {
+        json!({
+            "interval": "10m",
+            "chart": { "spec": {
+                "chart": "policy",
+                "sourceRef": { "kind": "HelmRepository", "name": "charts" },
+            }},
+            "values": { "kept": kept },
+            "uninstall": uninstall,
+        })
+    };
+    let configmaps: Api<ConfigMap> = Api::namespaced(h.client.clone(), &h.ns);
+    let exists = |name: &str| {
+        let configmaps = configmaps.clone();
+        let name = name.to_string();
+        async move {
+            configmaps
+                .get_opt(&name)
+                .await
+                .unwrap()
+                .is_some_and(|c| c.metadata.deletion_timestamp.is_none())
+        }
+    };
+    // The HelmRepository's index is read again so the new chart is found.
+    h.request_reconcile_of::<HelmRepository>("charts").await;
+    apply::<HelmRelease>(&h, "hooked", spec(true, json!({}))).await;
+    apply::<HelmRelease>(&h, "silent", spec(true, json!({ "disableHooks": true }))).await;
+    for name in ["hooked", "silent"] {
+        wait_for::<HelmRelease>(&h, name, "the install", released).await;
+        assert!(exists(&format!("{name}-kept")).await);
+    }
+
+    // An upgrade that drops the kept ConfigMap from the release leaves it in place.
+    apply::<HelmRelease>(&h, "hooked", spec(false, json!({}))).await;
+    wait_for::<HelmRelease>(&h, "hooked", "the upgrade", |hr| {
+        released(hr) && condition(hr, "Released").is_some_and(|(_, r, _)| r == "UpgradeSucceeded")
+    })
+    .await;
+    assert!(
+        exists("hooked-kept").await,
+        "an upgrade keeps what the policy keeps"
+    );
+
+    let releases: Api<HelmRelease> = Api::namespaced(h.client.clone(), &h.ns);
+    for name in ["hooked", "silent"] {
+        releases.delete(name, &Default::default()).await.unwrap();
+    }
+    for name in ["hooked", "silent"] {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while releases.get_opt(name).await.unwrap().is_some() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{name} is not uninstalled"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        // Uninstall waits for deletions: the plain ConfigMap is gone by now.
+        assert!(!exists(&format!("{name}-plain")).await);
+        assert!(exists(&format!("{name}-kept")).await, "{name}-kept is kept");
+    }
+    assert!(exists("hooked-pre-delete").await && exists("hooked-post-delete").await);
+    assert!(!exists("silent-pre-delete").await && !exists("silent-post-delete").await);
+    let out = repo
+        .helm_command()
+        .env("KUBECONFIG", rig().kubeconfig_path())
+        .args(["list", "-a", "-n", &h.ns, "-q"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "");
 }

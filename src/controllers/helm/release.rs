@@ -307,7 +307,7 @@ impl Deploy<'_> {
             .map_err(|e| e.to_string())?;
         if let Some(previous_manifest) = previous_manifest {
             let kept: BTreeSet<&ObjectRef> = refs.iter().collect();
-            let stale: Vec<ObjectRef> = manifest_refs(previous_manifest, &self.target.namespace)
+            let stale: Vec<ObjectRef> = deletable_refs(previous_manifest, &self.target.namespace)
                 .into_iter()
                 .filter(|r| !kept.contains(r))
                 .collect();
@@ -338,10 +338,6 @@ impl Deploy<'_> {
         Ok(())
     }
 
-    fn adopt(&self, object: &mut Value) {
-        adopt(object, self.target);
-    }
-
     /// Runs the hooks of `event` in Helm's order (weight, then name): each is recreated
     /// (`before-hook-creation`, the default policy), awaited, and removed when its policy
     /// says so; the outcome is recorded on the hook.
@@ -359,72 +355,12 @@ impl Deploy<'_> {
         select: impl Fn(&helm::release::Hook) -> bool,
         timeout: Option<Duration>,
     ) -> Result<usize, String> {
-        let manager = self.manager();
-        let mut order: Vec<usize> = (0..record.hooks.len())
-            .filter(|&i| record.hooks[i].events.iter().any(|e| e == event))
-            .filter(|&i| select(&record.hooks[i]))
-            .collect();
-        let count = order.len();
-        order.sort_by(|&a, &b| {
-            let (a, b) = (&record.hooks[a], &record.hooks[b]);
-            a.weight.cmp(&b.weight).then_with(|| a.name.cmp(&b.name))
-        });
-        for i in order {
-            let hook = record.hooks[i].clone();
-            let policies = if hook.delete_policies.is_empty() {
-                vec!["before-hook-creation".to_string()]
-            } else {
-                hook.delete_policies.clone()
-            };
-            let mut objects = parse_documents(&hook.manifest, &hook.path)?;
-            for object in &mut objects {
-                self.adopt(object);
-            }
-            let refs: Vec<ObjectRef> = objects
-                .iter()
-                .filter_map(|o| ObjectRef::from_object(o).ok())
-                .collect();
-            if policies.iter().any(|p| p == "before-hook-creation") {
-                manager
-                    .delete_all(&refs, &DeleteOptions::default())
-                    .await
-                    .map_err(|e| format!("warning: hook {}: {e}", hook.path))?;
-            }
-            let started = Time::now();
-            record.hooks[i].last_run = HookExecution {
-                started_at: started.clone(),
-                completed_at: Time::zero(),
-                phase: "Running".into(),
-            };
-            let result = async {
-                manager
-                    .apply_all_staged(objects, &ApplyOptions::default())
-                    .await
-                    .map_err(|e| e.to_string())?;
-                await_hook(&self.client, &refs, timeout.unwrap_or(DEFAULT_TIMEOUT)).await
-            }
-            .await;
-            let phase = if result.is_ok() {
-                "Succeeded"
-            } else {
-                "Failed"
-            };
-            record.hooks[i].last_run = HookExecution {
-                started_at: started,
-                completed_at: Time::now(),
-                phase: phase.into(),
-            };
-            let policy = if result.is_ok() {
-                "hook-succeeded"
-            } else {
-                "hook-failed"
-            };
-            if policies.iter().any(|p| p == policy) {
-                let _ = manager.delete_all(&refs, &DeleteOptions::default()).await;
-            }
-            result.map_err(|e| format!("{event} hook {} failed: {e}", hook.path))?;
-        }
-        Ok(count)
+        let hooks = Hooks {
+            manager: self.manager(),
+            client: &self.client,
+            target: self.target,
+        };
+        hooks.run(record, event, select, timeout).await
     }
 
     /// `helm test`: the release's test hooks (those `filters` select) run and awaited; the
@@ -480,6 +416,95 @@ impl Deploy<'_> {
                 tracing::warn!(error = %e, version = record.version, "pruning release history");
             }
         }
+    }
+}
+
+/// Runs a release's hooks for one event, as Helm's execHook does.
+struct Hooks<'a> {
+    manager: ResourceManager,
+    client: &'a kube::Client,
+    target: &'a Target,
+}
+
+impl Hooks<'_> {
+    /// Runs the hooks of `event` that `select` keeps, in Helm's order (weight, then name):
+    /// each is recreated (`before-hook-creation`, the default policy), awaited, and removed
+    /// when its policy says so; the outcome is recorded on the hook. Returns how many ran.
+    async fn run(
+        &self,
+        record: &mut ReleaseRecord,
+        event: &str,
+        select: impl Fn(&helm::release::Hook) -> bool,
+        timeout: Option<Duration>,
+    ) -> Result<usize, String> {
+        let mut order: Vec<usize> = (0..record.hooks.len())
+            .filter(|&i| record.hooks[i].events.iter().any(|e| e == event))
+            .filter(|&i| select(&record.hooks[i]))
+            .collect();
+        let count = order.len();
+        order.sort_by(|&a, &b| {
+            let (a, b) = (&record.hooks[a], &record.hooks[b]);
+            a.weight.cmp(&b.weight).then_with(|| a.name.cmp(&b.name))
+        });
+        for i in order {
+            let hook = record.hooks[i].clone();
+            let policies = if hook.delete_policies.is_empty() {
+                vec!["before-hook-creation".to_string()]
+            } else {
+                hook.delete_policies.clone()
+            };
+            let mut objects = parse_documents(&hook.manifest, &hook.path)?;
+            for object in &mut objects {
+                adopt(object, self.target);
+            }
+            let refs: Vec<ObjectRef> = objects
+                .iter()
+                .filter_map(|o| ObjectRef::from_object(o).ok())
+                .collect();
+            if policies.iter().any(|p| p == "before-hook-creation") {
+                self.manager
+                    .delete_all(&refs, &DeleteOptions::default())
+                    .await
+                    .map_err(|e| format!("warning: hook {}: {e}", hook.path))?;
+            }
+            let started = Time::now();
+            record.hooks[i].last_run = HookExecution {
+                started_at: started.clone(),
+                completed_at: Time::zero(),
+                phase: "Running".into(),
+            };
+            let result = async {
+                self.manager
+                    .apply_all_staged(objects, &ApplyOptions::default())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                await_hook(self.client, &refs, timeout.unwrap_or(DEFAULT_TIMEOUT)).await
+            }
+            .await;
+            let phase = if result.is_ok() {
+                "Succeeded"
+            } else {
+                "Failed"
+            };
+            record.hooks[i].last_run = HookExecution {
+                started_at: started,
+                completed_at: Time::now(),
+                phase: phase.into(),
+            };
+            let policy = if result.is_ok() {
+                "hook-succeeded"
+            } else {
+                "hook-failed"
+            };
+            if policies.iter().any(|p| p == policy) {
+                let _ = self
+                    .manager
+                    .delete_all(&refs, &DeleteOptions::default())
+                    .await;
+            }
+            result.map_err(|e| format!("{event} hook {} failed: {e}", hook.path))?;
+        }
+        Ok(count)
     }
 }
 
@@ -549,6 +574,12 @@ pub async fn uninstall(
 ) -> Result<(), String> {
     use crate::api::helm::DeletionPropagation;
     let keep_history = settings.and_then(|u| u.keep_history) == Some(true);
+    let disable_hooks = settings.and_then(|u| u.disable_hooks) == Some(true);
+    let disable_wait = settings.and_then(|u| u.disable_wait) == Some(true);
+    let timeout = settings
+        .and_then(|u| u.timeout.as_deref())
+        .and_then(|t| crate::api::duration::parse_positive(t).ok())
+        .unwrap_or(DEFAULT_TIMEOUT);
     let propagation = match settings.and_then(|u| u.deletion_propagation) {
         None | Some(DeletionPropagation::Background) => "Background",
         Some(DeletionPropagation::Foreground) => "Foreground",
@@ -561,18 +592,51 @@ pub async fn uninstall(
     else {
         return Ok(());
     };
-    let manager = manager(ctx, client, owner);
-    let refs = manifest_refs(&last.manifest, &target.namespace);
+    if last.info.status == Status::Uninstalled && keep_history {
+        return Ok(());
+    }
+    // Marked first, as Helm does, so a controller killed midway leaves a record saying so.
+    last.info.status = Status::Uninstalling;
+    last.info.deleted = Time::now();
+    last.info.description = "Deletion in progress (or silently failed)".into();
+    storage.update(&last).await.map_err(|e| e.to_string())?;
+    let manager = manager(ctx, client.clone(), owner);
+    let hooks = Hooks {
+        manager: manager.clone(),
+        client: &client,
+        target,
+    };
+    if !disable_hooks {
+        hooks
+            .run(&mut last, "pre-delete", |_| true, Some(timeout))
+            .await?;
+    }
+    // Objects annotated `helm.sh/resource-policy: keep` outlive the release.
+    let refs = deletable_refs(&last.manifest, &target.namespace);
     let options = DeleteOptions {
         propagation: Some(propagation.to_string()),
     };
-    manager
+    let deleted = manager
         .delete_all(&refs, &options)
         .await
         .map_err(|e| format!("failed to delete release resources: {e}"))?;
+    if !disable_wait {
+        // Only what was deleted: objects another owner took over stay.
+        let gone: Vec<ObjectRef> = deleted
+            .entries
+            .into_iter()
+            .filter(|e| e.action == crate::ssa::Action::Deleted)
+            .map(|e| e.object)
+            .collect();
+        wait_deleted(&manager, &gone, timeout).await?;
+    }
+    if !disable_hooks {
+        hooks
+            .run(&mut last, "post-delete", |_| true, Some(timeout))
+            .await?;
+    }
     if keep_history {
         last.info.status = Status::Uninstalled;
-        last.info.deleted = Time::now();
         last.info.description = "Uninstallation complete".into();
         storage.update(&last).await.map_err(|e| e.to_string())?;
     } else {
@@ -588,6 +652,35 @@ pub async fn uninstall(
         }
     }
     Ok(())
+}
+
+/// Waits until every object of `refs` is gone (Helm's uninstall `--wait`).
+async fn wait_deleted(
+    manager: &ResourceManager,
+    refs: &[ObjectRef],
+    timeout: Duration,
+) -> Result<(), String> {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        let mut left = Vec::new();
+        for r in refs {
+            match manager.exists(r).await {
+                Ok(false) => {}
+                Ok(true) => left.push(r.to_string()),
+                Err(e) => return Err(format!("waiting for {r} to be deleted: {e}")),
+            }
+        }
+        if left.is_empty() {
+            return Ok(());
+        }
+        if std::time::Instant::now() >= deadline {
+            return Err(format!(
+                "timed out waiting for the release's resources to be deleted: {}",
+                left.join(", ")
+            ));
+        }
+        tokio::time::sleep(WAIT_INTERVAL.min(deadline - std::time::Instant::now())).await;
+    }
 }
 
 /// The namespace, and the labels and annotations Helm (ownership) and helm-controller
@@ -687,9 +780,27 @@ fn parse_documents(text: &str, source: &str) -> Result<Vec<Value>, String> {
 
 /// The objects a release manifest names, in the release namespace when they have none.
 pub fn manifest_refs(manifest: &str, namespace: &str) -> Vec<ObjectRef> {
+    refs_of(manifest, namespace, |_| true)
+}
+
+/// The objects of a release manifest that Helm deletes when they leave the release:
+/// all but those annotated `helm.sh/resource-policy: keep`.
+pub fn deletable_refs(manifest: &str, namespace: &str) -> Vec<ObjectRef> {
+    refs_of(manifest, namespace, |o| {
+        o.pointer("/metadata/annotations/helm.sh~1resource-policy")
+            .and_then(Value::as_str)
+            != Some(KEEP_POLICY)
+    })
+}
+
+/// `helm.sh/resource-policy`'s value that keeps an object out of deletions.
+const KEEP_POLICY: &str = "keep";
+
+fn refs_of(manifest: &str, namespace: &str, select: impl Fn(&Value) -> bool) -> Vec<ObjectRef> {
     parse_documents(manifest, "release manifest")
         .unwrap_or_default()
         .iter()
+        .filter(|o| select(o))
         .filter_map(|o| ObjectRef::from_object(o).ok())
         .map(|mut r| {
             if r.namespace.is_empty() {
