@@ -226,16 +226,12 @@ impl SecretStorage {
             .delete(&secret_name(name, version), &DeleteParams::default())
             .await
         {
-            Ok(_) => {
-                self.wrote(name, version, None);
-                Ok(())
-            }
-            Err(kube::Error::Api(e)) if e.code == 404 => {
-                self.wrote(name, version, None);
-                Ok(())
-            }
-            Err(source) => Err(self.api_error("deleting", source)),
+            Ok(_) => {}
+            Err(kube::Error::Api(e)) if e.code == 404 => {}
+            Err(source) => return Err(self.api_error("deleting", source)),
         }
+        self.wrote(name, version, None);
+        Ok(())
     }
 
     async fn query(&self, selector: &str) -> Result<Vec<ReleaseRecord>, StorageError> {
