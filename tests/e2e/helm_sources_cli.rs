@@ -7,27 +7,21 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use k8s_openapi::api::core::v1::{Namespace, Secret};
+use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, DynamicObject, Patch, PatchParams, PostParams};
 use kube::core::{ApiResource, GroupVersionKind};
 use serde_json::{Value, json};
 
-use crate::support::{client, rig, tk, tk_ok, with_crds};
+use crate::support::{
+    assert_lines, client, create_namespace, flux_testdata, output_text, rig, setup, stdout, tk,
+    tk_async, tk_ok,
+};
 
 /// A HelmRepository's revision: the digest of its index.
 const INDEX_REVISION: &str =
     "sha256:7f3c1b6e6e0d5d6f8b2c4a1e9d0f3b5a7c9e1d3f5b7a9c1e3d5f7b9a1c3e5d7f";
 /// A HelmChart's revision: the chart version.
 const CHART_REVISION: &str = "6.5.1";
-
-fn testdata(path: &str) -> String {
-    std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/corpus/flux/flux2/cmd/flux/testdata")
-            .join(path),
-    )
-    .unwrap()
-}
 
 #[derive(Clone, Copy)]
 enum Kind {
@@ -57,27 +51,6 @@ impl Kind {
 
 fn api(client: &kube::Client, ns: &str, kind: Kind) -> Api<DynamicObject> {
     Api::namespaced_with(client.clone(), ns, &kind.resource())
-}
-
-/// Applies tk's CRDs (held in place by the returned guard) and makes a fresh namespace.
-async fn setup(
-    client: &kube::Client,
-    prefix: &str,
-) -> (tokio::sync::RwLockReadGuard<'static, ()>, String) {
-    let crds = with_crds(client).await;
-    (crds, namespace(client, prefix).await)
-}
-
-async fn namespace(client: &kube::Client, prefix: &str) -> String {
-    let ns = testenv::unique_name(prefix);
-    Api::<Namespace>::all(client.clone())
-        .create(
-            &PostParams::default(),
-            &serde_json::from_value(json!({ "metadata": { "name": ns } })).unwrap(),
-        )
-        .await
-        .unwrap();
-    ns
 }
 
 /// Creates an object (spec through the main resource) and, when given, its status.
@@ -174,36 +147,6 @@ fn controller(
     })
 }
 
-async fn tk_async(args: String) -> std::process::Output {
-    tokio::task::spawn_blocking(move || {
-        let args: Vec<&str> = args.split_whitespace().collect();
-        tk(rig().kubeconfig_path(), &args)
-    })
-    .await
-    .unwrap()
-}
-
-fn output_text(out: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-fn stdout(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn assert_lines(text: &str, lines: &[&str]) {
-    for line in lines {
-        assert!(
-            text.lines().any(|l| l == *line),
-            "missing {line:?} in:\n{text}"
-        );
-    }
-}
-
 #[test]
 fn create_source_helm_and_chart_export_match_flux() {
     // --export never reads the kubeconfig, let alone reaches a cluster.
@@ -229,7 +172,7 @@ fn create_source_helm_and_chart_export_match_flux() {
         assert!(out.status.success(), "{}", output_text(&out));
         assert_eq!(
             stdout(&out),
-            testdata(golden).replace("{{ .fluxns }}", "helm-export"),
+            flux_testdata(golden).replace("{{ .fluxns }}", "helm-export"),
             "{golden}"
         );
         assert!(out.stderr.is_empty(), "{}", output_text(&out));
@@ -257,7 +200,7 @@ fn create_source_helm_and_chart_export_match_flux() {
         args.extend(["-n", "helm-export"]);
         let out = tk(kubeconfig, &args);
         assert!(out.status.success(), "{}", output_text(&out));
-        let expected = testdata(golden)
+        let expected = flux_testdata(golden)
             .replace("{{ .fluxns }}", "helm-export")
             .replace("interval: 0s", "interval: 1m0s");
         let (stderr_line, document) = expected.split_once('\n').unwrap();
@@ -882,7 +825,7 @@ async fn get_sources_helm_and_chart_print_flux_tables() {
     assert!(tables[0].contains("\nhelmrepository/podinfo\t"), "{text}");
     assert!(tables[1].contains("\nhelmchart/podinfo"), "{text}");
     assert!(tables[1].contains("\nhelmchart/pending"), "{text}");
-    let empty = namespace(&client, "helm-empty").await;
+    let empty = create_namespace(&client, "helm-empty").await;
     let out = tk(kubeconfig, &["get", "sources", "chart", "-n", &empty]);
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains(&format!(
@@ -1098,7 +1041,7 @@ async fn export_round_trips_and_matches_flux() {
     assert!(out.status.success(), "{}", output_text(&out));
     assert_eq!(
         stdout(&out),
-        testdata("export/helm-repo.yaml").replace("{{ .fluxns }}", &ns)
+        flux_testdata("export/helm-repo.yaml").replace("{{ .fluxns }}", &ns)
     );
     let out = tk(
         kubeconfig,
@@ -1107,7 +1050,7 @@ async fn export_round_trips_and_matches_flux() {
     assert!(out.status.success(), "{}", output_text(&out));
     assert_eq!(
         stdout(&out),
-        testdata("export/helm-chart.yaml").replace("{{ .fluxns }}", &ns)
+        flux_testdata("export/helm-chart.yaml").replace("{{ .fluxns }}", &ns)
     );
 
     // An OCI repository without an interval exports Go's zero duration, as flux does.
@@ -1172,7 +1115,7 @@ async fn export_round_trips_and_matches_flux() {
     assert_eq!(chart_docs.len(), 1);
 
     // The export re-applies into another namespace with the same specs.
-    let fresh = namespace(&client, "helm-import").await;
+    let fresh = create_namespace(&client, "helm-import").await;
     for doc in helm_docs.iter().chain(&chart_docs) {
         let mut doc = doc.clone();
         doc["metadata"]["namespace"] = json!(fresh);

@@ -8,12 +8,14 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use k8s_openapi::api::core::v1::Namespace;
-use kube::api::{Api, DynamicObject, Patch, PatchParams, PostParams};
+use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use kube::core::{ApiResource, GroupVersionKind};
 use serde_json::{Value, json};
 
-use crate::support::{client, rig, tk, tk_ok, with_crds};
+use crate::support::{
+    client, create_namespace, flux_testdata, output_text, rig, setup, stderr, stdout, tk, tk_async,
+    tk_ok,
+};
 
 /// The chart version the fake helm controller releases.
 const CHART_VERSION: &str = "6.3.5";
@@ -22,15 +24,6 @@ const GIT_REVISION: &str = "6.3.5@sha1:67e2c98a60dc92283531412a9e604dd4bae005a9"
 /// The Ready message of flux's `get helmreleases` golden.
 const INSTALLED: &str =
     "Helm install succeeded for release thrfg-1/thrfg.v1 with chart podinfo@6.3.5";
-
-fn testdata(path: &str) -> String {
-    std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/corpus/flux/flux2/cmd/flux/testdata")
-            .join(path),
-    )
-    .unwrap()
-}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -69,27 +62,6 @@ impl Kind {
 
 fn api(client: &kube::Client, ns: &str, kind: Kind) -> Api<DynamicObject> {
     Api::namespaced_with(client.clone(), ns, &kind.resource())
-}
-
-/// Applies tk's CRDs (held in place by the returned guard) and makes a fresh namespace.
-async fn setup(
-    client: &kube::Client,
-    prefix: &str,
-) -> (tokio::sync::RwLockReadGuard<'static, ()>, String) {
-    let crds = with_crds(client).await;
-    (crds, namespace(client, prefix).await)
-}
-
-async fn namespace(client: &kube::Client, prefix: &str) -> String {
-    let ns = testenv::unique_name(prefix);
-    Api::<Namespace>::all(client.clone())
-        .create(
-            &PostParams::default(),
-            &serde_json::from_value(json!({ "metadata": { "name": ns } })).unwrap(),
-        )
-        .await
-        .unwrap();
-    ns
 }
 
 /// Creates an object (spec through the main resource) and, when given, its status.
@@ -224,31 +196,6 @@ fn controller(
     })
 }
 
-async fn tk_async(args: String) -> std::process::Output {
-    tokio::task::spawn_blocking(move || {
-        let args: Vec<&str> = args.split_whitespace().collect();
-        tk(rig().kubeconfig_path(), &args)
-    })
-    .await
-    .unwrap()
-}
-
-fn output_text(out: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-fn stdout(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 #[test]
 fn create_helmrelease_export_matches_flux() {
     // --export never reads the kubeconfig, let alone reaches a cluster.
@@ -274,7 +221,7 @@ fn create_helmrelease_export_matches_flux() {
         assert!(out.status.success(), "{}", output_text(&out));
         assert_eq!(
             stdout(&out),
-            testdata(golden).replace("{{ .fluxns }}", "hr-export"),
+            flux_testdata(golden).replace("{{ .fluxns }}", "hr-export"),
             "{golden}"
         );
         // flux says "generating HelmRelease" only when it applies.
@@ -434,7 +381,7 @@ async fn create_helmrelease_applies_values_and_waits_for_ready() {
     assert!(out.status.success(), "{}", output_text(&out));
     assert_eq!(
         stderr(&out),
-        testdata("helmrelease/create_helmrelease_from_git.golden")
+        flux_testdata("helmrelease/create_helmrelease_from_git.golden")
     );
     assert!(out.stdout.is_empty());
     let release = api(&client, &ns, Kind::Release).get("thrfg").await.unwrap();
@@ -562,7 +509,7 @@ async fn get_helmreleases_prints_flux_tables() {
         assert!(out.status.success(), "{}", output_text(&out));
         assert_eq!(
             stdout(&out),
-            testdata("helmrelease/get_helmrelease_from_git.golden"),
+            flux_testdata("helmrelease/get_helmrelease_from_git.golden"),
             "get {alias}"
         );
     }
@@ -677,7 +624,7 @@ async fn get_helmreleases_prints_flux_tables() {
     assert_eq!(tables[1].lines().count(), 4, "{text}");
     assert_eq!(first_names(tables[2]), "kustomization/apps", "{text}");
 
-    let empty = namespace(&client, "hr-empty").await;
+    let empty = create_namespace(&client, "hr-empty").await;
     let out = tk(kubeconfig, &["get", "hr", "-n", &empty]);
     assert!(out.status.success());
     assert!(
@@ -727,7 +674,7 @@ async fn suspend_resume_and_reconcile_drive_the_controllers() {
         )
         .await;
     }
-    let expected = |file: &str| testdata(file).replace("{{ .ns }}", &ns);
+    let expected = |file: &str| flux_testdata(file).replace("{{ .ns }}", &ns);
 
     let out = tk(kubeconfig, &["suspend", "helmrelease", "thrfg", "-n", &ns]);
     assert!(out.status.success(), "{}", output_text(&out));
@@ -927,7 +874,7 @@ async fn export_round_trips_into_another_namespace() {
     assert!(out.status.success(), "{}", output_text(&out));
     assert_eq!(
         stdout(&out),
-        testdata("export/helm-release.yaml").replace("{{ .fluxns }}", &ns)
+        flux_testdata("export/helm-release.yaml").replace("{{ .fluxns }}", &ns)
     );
 
     // What `create --export` prints, applied, exports to the same bytes.
@@ -978,7 +925,7 @@ async fn export_round_trips_into_another_namespace() {
     let all = stdout(&out);
     let docs: Vec<Value> = serde_saphyr::from_multiple(&all).unwrap();
     assert_eq!(docs.len(), 2, "{all}");
-    let fresh = namespace(&client, "hr-import").await;
+    let fresh = create_namespace(&client, "hr-import").await;
     for doc in &docs {
         let mut doc = doc.clone();
         doc["metadata"]["namespace"] = json!(fresh);
@@ -1046,7 +993,7 @@ async fn delete_helmrelease_needs_silent() {
     assert!(out.status.success(), "{}", output_text(&out));
     assert_eq!(
         stderr(&out),
-        testdata("helmrelease/delete_helmrelease_from_git.golden").replace("{{ .ns }}", &ns)
+        flux_testdata("helmrelease/delete_helmrelease_from_git.golden").replace("{{ .ns }}", &ns)
     );
     assert!(
         api(&client, &ns, Kind::Release)

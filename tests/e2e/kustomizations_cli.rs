@@ -4,26 +4,15 @@
 //! the controllers write it, so the CLI's waits are exercised against real conditions.
 //! Outputs are compared with flux's golden files where flux has them.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
-use k8s_openapi::api::core::v1::Namespace;
-use kube::api::{Api, DynamicObject, Patch, PatchParams, PostParams};
+use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use kube::core::{ApiResource, GroupVersionKind};
 use serde_json::{Value, json};
 
-use crate::support::{client, rig, tk, tk_ok, with_crds};
+use crate::support::{client, create_namespace, flux_testdata, rig, setup, tk, tk_async, tk_ok};
 
 const REVISION: &str = "6.3.5@sha1:67e2c98a60dc92283531412a9e604dd4bae005a9";
-
-fn golden(path: &str) -> String {
-    std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/corpus/flux/flux2/cmd/flux/testdata")
-            .join(path),
-    )
-    .unwrap()
-}
 
 fn ks_resource() -> ApiResource {
     ApiResource::from_gvk_with_plural(
@@ -45,27 +34,6 @@ fn api(client: &kube::Client, ns: &str, resource: &ApiResource) -> Api<DynamicOb
 
 fn kustomizations(client: &kube::Client, ns: &str) -> Api<DynamicObject> {
     api(client, ns, &ks_resource())
-}
-
-/// Applies tk's CRDs (held in place by the returned guard) and makes a fresh namespace.
-async fn setup(
-    client: &kube::Client,
-    prefix: &str,
-) -> (tokio::sync::RwLockReadGuard<'static, ()>, String) {
-    let crds = with_crds(client).await;
-    (crds, namespace(client, prefix).await)
-}
-
-async fn namespace(client: &kube::Client, prefix: &str) -> String {
-    let ns = testenv::unique_name(prefix);
-    Api::<Namespace>::all(client.clone())
-        .create(
-            &PostParams::default(),
-            &serde_json::from_value(json!({ "metadata": { "name": ns } })).unwrap(),
-        )
-        .await
-        .unwrap();
-    ns
 }
 
 async fn apply(client: &kube::Client, ns: &str, resource: &ApiResource, object: &Value) {
@@ -178,15 +146,6 @@ fn controller(
     })
 }
 
-async fn tk_async(args: String) -> std::process::Output {
-    tokio::task::spawn_blocking(move || {
-        let args: Vec<&str> = args.split_whitespace().collect();
-        tk(rig().kubeconfig_path(), &args)
-    })
-    .await
-    .unwrap()
-}
-
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -206,7 +165,7 @@ async fn create_kustomization_applies_and_waits_for_ready() {
     assert!(out.status.success(), "{stderr}");
     assert_eq!(
         stderr,
-        golden("kustomization/create_kustomization_from_git.golden")
+        flux_testdata("kustomization/create_kustomization_from_git.golden")
     );
     assert!(out.stdout.is_empty());
     let object = kustomizations(&client, &ns).get("tkfg").await.unwrap();
@@ -304,7 +263,7 @@ async fn get_kustomizations_prints_flux_tables() {
         assert!(out.status.success(), "{}", text(&out.stderr));
         assert_eq!(
             text(&out.stdout),
-            golden("kustomization/get_kustomization_from_git.golden"),
+            flux_testdata("kustomization/get_kustomization_from_git.golden"),
             "get {alias}"
         );
     }
@@ -379,7 +338,7 @@ async fn get_kustomizations_prints_flux_tables() {
     );
     assert!(stdout.ends_with("\t\n\n"), "{stdout:?}");
 
-    let empty = namespace(&client, "ks-empty").await;
+    let empty = create_namespace(&client, "ks-empty").await;
     let out = tk(kubeconfig, &["get", "ks", "-n", &empty]);
     assert!(out.status.success());
     assert!(
@@ -459,7 +418,7 @@ async fn suspend_resume_and_reconcile_drive_the_controller() {
         )
         .await;
     }
-    let expected = |file: &str| golden(file).replace("{{ .ns }}", &ns);
+    let expected = |file: &str| flux_testdata(file).replace("{{ .ns }}", &ns);
 
     let out = tk(kubeconfig, &["suspend", "kustomization", "tkfg", "-n", &ns]);
     assert!(out.status.success());
@@ -553,7 +512,7 @@ async fn export_round_trips_and_matches_flux() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
-        golden("export/ks.yaml").replace("{{ .fluxns }}", &ns)
+        flux_testdata("export/ks.yaml").replace("{{ .fluxns }}", &ns)
     );
 
     // What `create --export` prints, applied, exports to the same bytes.
@@ -643,7 +602,8 @@ async fn delete_asks_or_needs_silent() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(
         text(&out.stderr),
-        golden("kustomization/delete_kustomization_from_git.golden").replace("{{ .ns }}", &ns)
+        flux_testdata("kustomization/delete_kustomization_from_git.golden")
+            .replace("{{ .ns }}", &ns)
     );
     assert!(
         kustomizations(&client, &ns)

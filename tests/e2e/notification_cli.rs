@@ -13,16 +13,13 @@ use kube::core::{ApiResource, GroupVersionKind};
 use serde_json::{Value, json};
 use sha2::Digest;
 
-use crate::support::{client, controller_command, create_namespace, rig, tk, tk_ok, with_crds};
+use crate::support::{
+    assert_lines, client, controller_command, create_namespace, flux_testdata, rig, tk, tk_ok,
+    with_crds,
+};
 
 fn golden(path: &str, ns: &str) -> String {
-    std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/corpus/flux/flux2/cmd/flux/testdata")
-            .join(path),
-    )
-    .unwrap()
-    .replace("{{ .fluxns }}", ns)
+    flux_testdata(path).replace("{{ .fluxns }}", ns)
 }
 
 fn resource(version: &str, kind: &str, plural: &str) -> ApiResource {
@@ -70,15 +67,6 @@ fn stdout(kubeconfig: &Path, args: &[&str]) -> String {
 /// `args` in namespace `ns`.
 fn with_ns<'a>(ns: &'a str, args: &[&'a str]) -> Vec<&'a str> {
     [args, &["-n", ns][..]].concat()
-}
-
-fn assert_lines(output: &str, lines: &[&str]) {
-    for line in lines {
-        assert!(
-            output.lines().any(|l| l == *line),
-            "missing line {line:?} in:\n{output}"
-        );
-    }
 }
 
 #[tokio::test]

@@ -7,30 +7,24 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use k8s_openapi::api::core::v1::{Namespace, Secret};
-use kube::api::{Api, DynamicObject, Patch, PatchParams, PostParams};
+use k8s_openapi::api::core::v1::Secret;
+use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use kube::core::{ApiResource, GroupVersionKind};
 use serde_json::{Value, json};
 
-use crate::support::{client, rig, tk, tk_ok, with_crds};
+use crate::support::{
+    client, create_namespace, flux_testdata, output_text, rig, setup, stderr, stdout, tk, tk_async,
+    tk_ok,
+};
 
 /// The revision flux's OCI goldens show: the tag and the manifest digest.
 const REVISION: &str =
     "6.3.5@sha256:6c959c51ccbb952e5fe4737563338a0aaf975675dcf812912cf09e5463181871";
 const URL: &str = "oci://ghcr.io/stefanprodan/manifests/podinfo";
 
-fn testdata(path: &str) -> String {
-    std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/corpus/flux/flux2/cmd/flux/testdata")
-            .join(path),
-    )
-    .unwrap()
-}
-
 /// An OCI golden with flux's `{{ .ns }}` placeholder filled in.
 fn golden(path: &str, ns: &str) -> String {
-    testdata(path).replace("{{ .ns }}", ns)
+    flux_testdata(path).replace("{{ .ns }}", ns)
 }
 
 fn resource() -> ApiResource {
@@ -42,27 +36,6 @@ fn resource() -> ApiResource {
 
 fn api(client: &kube::Client, ns: &str) -> Api<DynamicObject> {
     Api::namespaced_with(client.clone(), ns, &resource())
-}
-
-/// Applies tk's CRDs (held in place by the returned guard) and makes a fresh namespace.
-async fn setup(
-    client: &kube::Client,
-    prefix: &str,
-) -> (tokio::sync::RwLockReadGuard<'static, ()>, String) {
-    let crds = with_crds(client).await;
-    (crds, namespace(client, prefix).await)
-}
-
-async fn namespace(client: &kube::Client, prefix: &str) -> String {
-    let ns = testenv::unique_name(prefix);
-    Api::<Namespace>::all(client.clone())
-        .create(
-            &PostParams::default(),
-            &serde_json::from_value(json!({ "metadata": { "name": ns } })).unwrap(),
-        )
-        .await
-        .unwrap();
-    ns
 }
 
 /// Creates an OCIRepository (spec through the main resource) and, when given, its status.
@@ -154,36 +127,11 @@ fn controller(
     })
 }
 
-async fn tk_async(args: String) -> std::process::Output {
-    tokio::task::spawn_blocking(move || {
-        let args: Vec<&str> = args.split_whitespace().collect();
-        tk(rig().kubeconfig_path(), &args)
-    })
-    .await
-    .unwrap()
-}
-
-fn output_text(out: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-fn stdout(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 /// A flux `--export` golden as the flux CLI prints it outside its test harness, which resets
 /// every flag to Go's zero value between runs: there `--provider` is "" (left out) and
 /// `--interval` 0s, where the CLI's defaults, and tk's, are generic and 1m.
 fn export_golden(path: &str) -> String {
-    testdata(path)
+    flux_testdata(path)
         .replace("  ref:\n", "  provider: generic\n  ref:\n")
         .replace("interval: 0s", "interval: 1m0s")
 }
@@ -396,7 +344,7 @@ fn create_secret_oci_export_matches_flux() {
     assert!(out.status.success(), "{}", output_text(&out));
     assert_eq!(
         stdout(&out),
-        testdata("create_secret/oci/create-secret.yaml")
+        flux_testdata("create_secret/oci/create-secret.yaml")
     );
 
     for (args, error) in [
@@ -537,7 +485,7 @@ async fn get_sources_oci_prints_flux_tables() {
 
     let out = tk(kubeconfig, &["get", "sources", "oci", "thrfg", "-n", &ns]);
     assert!(out.status.success(), "{}", output_text(&out));
-    assert_eq!(stdout(&out), testdata("oci/get_oci.golden"));
+    assert_eq!(stdout(&out), flux_testdata("oci/get_oci.golden"));
 
     let mut suspended = spec.clone();
     suspended["suspend"] = json!(true);
@@ -626,7 +574,7 @@ async fn get_sources_oci_prints_flux_tables() {
     );
     assert!(lines.iter().any(|l| l.contains("now ready")), "{text}");
 
-    let empty = namespace(&client, "oci-empty").await;
+    let empty = create_namespace(&client, "oci-empty").await;
     let out = tk(kubeconfig, &["get", "sources", "oci", "-n", &empty]);
     assert!(out.status.success());
     assert!(
@@ -844,7 +792,7 @@ async fn export_round_trips_with_credentials() {
     assert!(docs[2]["metadata"].get("uid").is_none());
 
     // The export applies into another namespace, and exports from there the same.
-    let fresh = namespace(&client, "oci-import").await;
+    let fresh = create_namespace(&client, "oci-import").await;
     for doc in &docs {
         let mut doc = doc.clone();
         doc["metadata"]["namespace"] = json!(fresh);

@@ -7,23 +7,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use k8s_openapi::api::core::v1::{Namespace, Secret};
+use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, DynamicObject, Patch, PatchParams, PostParams};
 use kube::core::{ApiResource, GroupVersionKind};
 use serde_json::{Value, json};
 
-use crate::support::{client, rig, tk, tk_ok, with_crds};
+use crate::support::{client, create_namespace, flux_testdata, output_text, rig, setup, tk, tk_ok};
 
 const REVISION: &str = "main@sha1:696f056df216eea4f9401adbee0ff744d4df390f";
-
-fn testdata(path: &str) -> String {
-    std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/corpus/flux/flux2/cmd/flux/testdata")
-            .join(path),
-    )
-    .unwrap()
-}
 
 fn git_resource() -> ApiResource {
     ApiResource::from_gvk_with_plural(
@@ -36,33 +27,10 @@ fn repos(client: &kube::Client, ns: &str) -> Api<DynamicObject> {
     Api::namespaced_with(client.clone(), ns, &git_resource())
 }
 
-/// Applies tk's CRDs (held in place by the returned guard) and makes a fresh namespace.
-async fn setup(
-    client: &kube::Client,
-    prefix: &str,
-) -> (tokio::sync::RwLockReadGuard<'static, ()>, String) {
-    let crds = with_crds(client).await;
-    (crds, namespace(client, prefix).await)
-}
-
-/// A fresh namespace; the caller already holds the CRDs through [`setup`].
-async fn namespace(client: &kube::Client, prefix: &str) -> String {
-    let ns = testenv::unique_name(prefix);
-    let namespaces: Api<Namespace> = Api::all(client.clone());
-    namespaces
-        .create(
-            &PostParams::default(),
-            &serde_json::from_value(json!({ "metadata": { "name": ns } })).unwrap(),
-        )
-        .await
-        .unwrap();
-    ns
-}
-
 /// Creates the objects of a flux fixture file (templated with the namespace), status
 /// included: spec through the main resource, status through the subresource.
 async fn load_fixture(client: &kube::Client, ns: &str, file: &str) {
-    let text = testdata(file).replace("{{ .fluxns }}", ns);
+    let text = flux_testdata(file).replace("{{ .fluxns }}", ns);
     for doc in serde_saphyr::from_multiple::<Value>(&text).unwrap() {
         if doc["kind"] != "GitRepository" {
             continue;
@@ -158,14 +126,6 @@ async fn tk_async(args: Vec<String>) -> std::process::Output {
 
 fn args(s: &str) -> Vec<String> {
     s.split_whitespace().map(str::to_string).collect()
-}
-
-fn output_text(out: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -264,7 +224,7 @@ async fn get_sources_git_prints_flux_tables() {
     assert!(out.status.success());
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        testdata("get/get.golden")
+        flux_testdata("get/get.golden")
     );
 
     let out = tk(
@@ -281,7 +241,7 @@ async fn get_sources_git_prints_flux_tables() {
     );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        testdata("get/get_label_one.golden")
+        flux_testdata("get/get_label_one.golden")
     );
 
     let out = tk(
@@ -315,7 +275,7 @@ async fn get_sources_git_prints_flux_tables() {
     assert!(text.contains("gitrepository/podinfo-shard1"), "{text}");
     assert!(text.ends_with("\t\n\n"), "{text:?}");
 
-    let ns2 = namespace(&client, "src-status").await;
+    let ns2 = create_namespace(&client, "src-status").await;
     load_fixture(&client, &ns2, "get/status_objects.yaml").await;
     let out = tk(
         kubeconfig,
@@ -331,10 +291,10 @@ async fn get_sources_git_prints_flux_tables() {
     );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        testdata("get/get_status_ready_false.golden")
+        flux_testdata("get/get_status_ready_false.golden")
     );
 
-    let empty = namespace(&client, "src-empty").await;
+    let empty = create_namespace(&client, "src-empty").await;
     let out = tk(kubeconfig, &["get", "sources", "git", "-n", &empty]);
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains(&format!(
@@ -516,7 +476,7 @@ async fn export_round_trips_and_matches_flux() {
     let exported = String::from_utf8_lossy(&out.stdout).into_owned();
     assert_eq!(
         exported,
-        testdata("export/git-repo.yaml").replace("{{ .fluxns }}", &ns)
+        flux_testdata("export/git-repo.yaml").replace("{{ .fluxns }}", &ns)
     );
 
     let secrets: Api<Secret> = Api::namespaced(client.clone(), &ns);
@@ -552,7 +512,7 @@ async fn export_round_trips_and_matches_flux() {
     assert!(docs[1]["metadata"].get("uid").is_none());
 
     // The export re-applies into another namespace with the same spec.
-    let fresh = namespace(&client, "src-import").await;
+    let fresh = create_namespace(&client, "src-import").await;
     for doc in &docs {
         let mut doc = doc.clone();
         doc["metadata"]["namespace"] = json!(fresh);

@@ -279,3 +279,60 @@ pub fn hmac_sha256(key: &str, body: &[u8]) -> String {
     mac.update(body);
     hex(&mac.finalize().into_bytes())
 }
+
+/// A file of flux's CLI test data, copied into tests/corpus (goldens and fixtures).
+pub fn flux_testdata(path: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/corpus/flux/flux2/cmd/flux/testdata")
+            .join(path),
+    )
+    .unwrap()
+}
+
+/// Applies tk's CRDs (held in place by the returned guard) and makes a fresh namespace.
+pub async fn setup(
+    client: &kube::Client,
+    prefix: &str,
+) -> (tokio::sync::RwLockReadGuard<'static, ()>, String) {
+    let crds = with_crds(client).await;
+    (crds, create_namespace(client, prefix).await)
+}
+
+/// `tk` with space-separated `args` against the rig, off the async runtime (the command may
+/// wait on a controller the test drives).
+pub async fn tk_async(args: String) -> Output {
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.split_whitespace().collect();
+        tk(rig().kubeconfig_path(), &args)
+    })
+    .await
+    .unwrap()
+}
+
+/// What a command printed, stdout then stderr.
+pub fn output_text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Each of `lines` is a whole line of `text`.
+pub fn assert_lines(text: &str, lines: &[&str]) {
+    for line in lines {
+        assert!(
+            text.lines().any(|l| l == *line),
+            "missing {line:?} in:\n{text}"
+        );
+    }
+}

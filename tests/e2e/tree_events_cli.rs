@@ -2,13 +2,13 @@
 //! writes the Kustomizations' `status.inventory` and the core/v1 Events the controllers
 //! would, and checks the output is flux's.
 
-use k8s_openapi::api::core::v1::{Event, Namespace};
+use k8s_openapi::api::core::v1::Event;
 use k8s_openapi::jiff::{SignedDuration, Timestamp};
 use kube::api::{Api, DynamicObject, Patch, PatchParams, PostParams};
 use kube::core::{ApiResource, GroupVersionKind};
 use serde_json::{Value, json};
 
-use crate::support::{client, rig, tk, tk_ok, with_crds};
+use crate::support::{client, create_namespace, rig, tk, tk_ok, with_crds};
 
 fn ks_api(client: &kube::Client, ns: &str) -> Api<DynamicObject> {
     Api::namespaced_with(
@@ -19,18 +19,6 @@ fn ks_api(client: &kube::Client, ns: &str) -> Api<DynamicObject> {
             "kustomizations",
         ),
     )
-}
-
-async fn namespace(client: &kube::Client, prefix: &str) -> String {
-    let ns = testenv::unique_name(prefix);
-    Api::<Namespace>::all(client.clone())
-        .create(
-            &PostParams::default(),
-            &serde_json::from_value(json!({ "metadata": { "name": ns } })).unwrap(),
-        )
-        .await
-        .unwrap();
-    ns
 }
 
 /// A Kustomization whose status carries `entries` as its inventory.
@@ -63,7 +51,7 @@ async fn tree_prints_the_inventory_with_nested_kustomizations() {
     let kubeconfig = rig().kubeconfig_path();
     let client = client(kubeconfig).await;
     let _crds = with_crds(&client).await;
-    let ns = namespace(&client, "tktree").await;
+    let ns = create_namespace(&client, "tktree").await;
     let ks = "kustomize.toolkit.fluxcd.io_Kustomization";
     kustomization(
         &client,
@@ -157,7 +145,7 @@ async fn events_lists_an_objects_events_and_its_sources() {
     let kubeconfig = rig().kubeconfig_path();
     let client = client(kubeconfig).await;
     let _crds = with_crds(&client).await;
-    let ns = namespace(&client, "tkevents").await;
+    let ns = create_namespace(&client, "tkevents").await;
     kustomization(&client, &ns, "apps", json!([])).await;
     event(
         &client,
@@ -255,7 +243,7 @@ async fn events_lists_an_objects_events_and_its_sources() {
     assert_eq!(out.lines().count(), 4, "{out}");
     assert!(out.contains("GitRepository/repo"), "{out}");
 
-    let empty = namespace(&client, "tkevents-empty").await;
+    let empty = create_namespace(&client, "tkevents-empty").await;
     let out = tk(kubeconfig, &["events", "-n", &empty]);
     assert!(out.status.success());
     assert!(
