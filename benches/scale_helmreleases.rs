@@ -63,7 +63,6 @@
 //! Run without `--bench` (as `cargo test --benches` does) it does nothing: it needs minutes.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -83,8 +82,8 @@ mod scale;
 use scale::{
     Controller, ControllerSpec, MIB, Mode, Sample, Trace, Tracker, apiserver_requests, apply_crds,
     build_tk, clock_ticks_per_second, component_cpu, component_ticks, delta, load_average,
-    log_summary, metric_sum, own_requests, parse_mode, parse_secs, percentile_secs, point_of,
-    print_requests, sample, samples, scrapes,
+    log_summary, metric_sum, own_requests, parse_secs, percentile_secs, point_of, print_requests,
+    sample, samples, scrapes,
 };
 
 const NAMESPACE: &str = "scale-helmreleases";
@@ -97,22 +96,12 @@ const DUMMY_LABEL: &str = "scale.tk.example.com/dummy";
 
 struct Config {
     releases: usize,
-    mode: Mode,
-    concurrent: u16,
-    qps: Option<String>,
-    burst: Option<String>,
-    tk: Option<PathBuf>,
-    rss_limit_mb: f64,
-    time_limit: Duration,
+    run: scale::ControllerRun,
     extra_crds: usize,
     /// Give a phase up when no HelmRelease changed for this long.
     stall: Duration,
-    requeue: bool,
-    keep_logs: bool,
     /// More arguments for every controller (`--controller-arg=--log-level=debug`).
     controller_args: Vec<String>,
-    /// How long each phase may take before the harness reports what it has.
-    deadline: Duration,
 }
 
 fn main() -> ExitCode {
@@ -131,27 +120,7 @@ fn parse(args: &[String]) -> Result<Config> {
             .map(count)
             .transpose()?
             .unwrap_or(1000),
-        mode: env("SCALE_MODE")
-            .as_deref()
-            .map(parse_mode)
-            .transpose()?
-            .unwrap_or(Mode::Split),
-        concurrent: env("SCALE_CONCURRENT")
-            .map(|v| v.parse())
-            .transpose()?
-            .unwrap_or(10),
-        qps: env("SCALE_KUBE_API_QPS"),
-        burst: env("SCALE_KUBE_API_BURST"),
-        tk: env("SCALE_TK").map(PathBuf::from),
-        rss_limit_mb: env("SCALE_RSS_LIMIT_MB")
-            .map(|v| v.parse())
-            .transpose()?
-            .unwrap_or(100.0),
-        time_limit: env("SCALE_TIME_LIMIT")
-            .as_deref()
-            .map(parse_secs)
-            .transpose()?
-            .unwrap_or(Duration::from_secs(150)),
+        run: scale::ControllerRun::from_env(10, 100.0, Duration::from_secs(150))?,
         extra_crds: env("SCALE_EXTRA_CRDS")
             .as_deref()
             .map(count)
@@ -162,32 +131,17 @@ fn parse(args: &[String]) -> Result<Config> {
             .map(parse_secs)
             .transpose()?
             .unwrap_or(Duration::from_secs(60)),
-        requeue: env("SCALE_NO_REQUEUE").is_none_or(|v| v == "0"),
-        keep_logs: env("SCALE_KEEP_LOGS").is_some_and(|v| v != "0"),
         controller_args: Vec::new(),
-        deadline: env("SCALE_DEADLINE")
-            .as_deref()
-            .map(parse_secs)
-            .transpose()?
-            .unwrap_or(Duration::from_secs(900)),
     };
     scale::each_flag(args, |flag, value| {
+        if config.run.flag(flag, value)? {
+            return Ok(());
+        }
         match flag {
-            "--bench" => {}
             "--releases" => config.releases = count(&value()?)?,
-            "--mode" => config.mode = parse_mode(&value()?)?,
-            "--concurrent" => config.concurrent = value()?.parse()?,
-            "--kube-api-qps" => config.qps = Some(value()?),
-            "--kube-api-burst" => config.burst = Some(value()?),
-            "--tk" => config.tk = Some(PathBuf::from(value()?)),
-            "--rss-limit-mb" => config.rss_limit_mb = value()?.parse()?,
-            "--time-limit" => config.time_limit = parse_secs(&value()?)?,
             "--extra-crds" => config.extra_crds = count(&value()?)?,
             "--stall" => config.stall = parse_secs(&value()?)?,
-            "--no-requeue" => config.requeue = false,
-            "--keep-logs" => config.keep_logs = true,
             "--controller-arg" => config.controller_args.push(value()?),
-            "--deadline" => config.deadline = parse_secs(&value()?)?,
             other => bail!("unknown argument {other}"),
         }
         Ok(())
@@ -195,14 +149,14 @@ fn parse(args: &[String]) -> Result<Config> {
     if config.releases == 0 || config.releases > 4000 {
         bail!("--releases must be between 1 and 4000 (the ServiceCIDR holds 4096 Services)");
     }
-    if config.concurrent == 0 {
+    if config.run.concurrent == 0 {
         bail!("--concurrent must be at least 1");
     }
     Ok(config)
 }
 
 fn run(config: &Config) -> Result<bool> {
-    let tk = match &config.tk {
+    let tk = match &config.run.tk {
         Some(path) => path.clone(),
         None => build_tk()?,
     };
@@ -263,15 +217,15 @@ fn run(config: &Config) -> Result<bool> {
         dir: work.path(),
     };
     let mut extra = Vec::new();
-    if let Some(qps) = &config.qps {
+    if let Some(qps) = &config.run.qps {
         extra.push(format!("--kube-api-qps={qps}"));
     }
-    if let Some(burst) = &config.burst {
+    if let Some(burst) = &config.run.burst {
         extra.push(format!("--kube-api-burst={burst}"));
     }
     extra.extend(config.controller_args.iter().cloned());
     let mut controllers = Vec::new();
-    let names: &[&'static str] = match config.mode {
+    let names: &[&'static str] = match config.run.mode {
         Mode::Split => &["source", "helm"],
         Mode::All => &["all"],
     };
@@ -280,7 +234,7 @@ fn run(config: &Config) -> Result<bool> {
         let concurrent = if name == "source" {
             10
         } else {
-            config.concurrent
+            config.run.concurrent
         };
         controllers.push(Controller::spawn(&spec, name, concurrent, &extra, &[])?);
     }
@@ -295,7 +249,7 @@ fn run(config: &Config) -> Result<bool> {
     for controller in &mut controllers {
         controller.stop();
     }
-    if config.keep_logs || result.is_err() {
+    if config.run.keep_logs || result.is_err() {
         let kept = work.keep();
         eprintln!("controller logs and rss.csv kept in {}", kept.display());
     }
@@ -775,7 +729,7 @@ async fn measure(
         created_at.elapsed().as_secs_f64()
     );
     let times = tracker
-        .wait_for(n, is_released, created_at, config.deadline, controllers)
+        .wait_for(n, is_released, created_at, config.run.deadline, controllers)
         .await?;
     let ready_after = created_at.elapsed();
     let load1 = load_average();
@@ -792,13 +746,13 @@ async fn measure(
     );
     println!(
         "controllers: {} (helm --concurrent={}, kube-api-qps {}, burst {})",
-        match config.mode {
+        match config.run.mode {
             Mode::Split => "tk controller source (--concurrent=10) + tk controller helm",
             Mode::All => "tk controller all",
         },
-        config.concurrent,
-        config.qps.as_deref().unwrap_or("default"),
-        config.burst.as_deref().unwrap_or("default"),
+        config.run.concurrent,
+        config.run.qps.as_deref().unwrap_or("default"),
+        config.run.burst.as_deref().unwrap_or("default"),
     );
     let all_ready = times.len() == n;
     println!(
@@ -895,7 +849,7 @@ async fn measure(
 
     // Phase 2: every HelmRelease asked to reconcile with nothing changed; also when some lost
     // their Ready condition again after having it (they still hold a release to reconcile).
-    let steady = config.requeue && ever.len() == n;
+    let steady = config.run.requeue && ever.len() == n;
     if steady
         && let Err(e) = steady_round(config, cluster, client, controllers, &mut tracker, hz).await
     {
@@ -919,13 +873,13 @@ async fn measure(
         .context("no helm controller")?;
     let end = sample(helm.pid())?;
     let peak = end.hwm_kb as f64 / MIB;
-    let fast = all_ready && ready_after < config.time_limit;
-    let small = peak < config.rss_limit_mb;
+    let fast = all_ready && ready_after < config.run.time_limit;
+    let small = peak < config.run.rss_limit_mb;
     println!(
         "bound: all Ready in under {}s: {}; helm controller peak RSS < {} MiB: {} ({peak:.1} MiB; idle {:.1} MiB with {} extra CRDs)",
-        config.time_limit.as_secs(),
+        config.run.time_limit.as_secs(),
         if fast { "PASS" } else { "FAIL" },
-        config.rss_limit_mb,
+        config.run.rss_limit_mb,
         if small { "PASS" } else { "FAIL" },
         idle.iter()
             .zip(controllers.iter())
@@ -1037,7 +991,7 @@ async fn steady_round(
         })
     };
     let times = tracker
-        .wait_for(n, handled, started, config.deadline, controllers)
+        .wait_for(n, handled, started, config.run.deadline, controllers)
         .await?;
     if times.len() < n {
         bail!("only {}/{n} handled the request", times.len());

@@ -74,8 +74,7 @@ mod scale;
 use scale::{
     Controller, ControllerSpec, MIB, Mode, Sample, Tracker, apiserver_requests, apply_crds,
     build_tk, clock_ticks_per_second, component_ticks, delta, load_average, log_summary,
-    metric_sum, own_requests, parse_mode, parse_secs, percentile_secs as percentile,
-    print_requests, sample,
+    metric_sum, own_requests, percentile_secs as percentile, print_requests, sample,
 };
 
 const NAMESPACE: &str = "scale-kustomizations";
@@ -84,19 +83,9 @@ const SERVICE_CIDR: &str = "10.96.0.0/20";
 
 struct Config {
     apps: usize,
-    mode: Mode,
-    concurrent: u16,
-    qps: Option<String>,
-    burst: Option<String>,
-    tk: Option<PathBuf>,
-    rss_limit_mb: f64,
-    time_limit: Duration,
-    requeue: bool,
-    keep_logs: bool,
+    run: scale::ControllerRun,
     /// TMPDIR of the controllers (where artifacts are extracted for builds).
     tmpdir: Option<PathBuf>,
-    /// How long each phase may take before the harness reports what it has.
-    deadline: Duration,
     /// `spec.wait` of the Kustomizations (flux-benchmark: true).
     wait: bool,
 }
@@ -113,52 +102,17 @@ fn parse(args: &[String]) -> Result<Config> {
             .map(parse_count)
             .transpose()?
             .unwrap_or(1000),
-        mode: env("SCALE_MODE")
-            .as_deref()
-            .map(parse_mode)
-            .transpose()?
-            .unwrap_or(Mode::Split),
-        concurrent: env("SCALE_CONCURRENT")
-            .map(|v| v.parse())
-            .transpose()?
-            .unwrap_or(20),
-        qps: env("SCALE_KUBE_API_QPS"),
-        burst: env("SCALE_KUBE_API_BURST"),
-        tk: env("SCALE_TK").map(PathBuf::from),
-        rss_limit_mb: env("SCALE_RSS_LIMIT_MB")
-            .map(|v| v.parse())
-            .transpose()?
-            .unwrap_or(60.0),
-        time_limit: env("SCALE_TIME_LIMIT")
-            .as_deref()
-            .map(parse_secs)
-            .transpose()?
-            .unwrap_or(Duration::from_secs(120)),
-        requeue: env("SCALE_NO_REQUEUE").is_none_or(|v| v == "0"),
-        keep_logs: env("SCALE_KEEP_LOGS").is_some_and(|v| v != "0"),
+        run: scale::ControllerRun::from_env(20, 60.0, Duration::from_secs(120))?,
         tmpdir: env("SCALE_TMPDIR").map(PathBuf::from),
-        deadline: env("SCALE_DEADLINE")
-            .as_deref()
-            .map(parse_secs)
-            .transpose()?
-            .unwrap_or(Duration::from_secs(900)),
         wait: env("SCALE_NO_WAIT").is_none_or(|v| v == "0"),
     };
     scale::each_flag(args, |flag, value| {
+        if config.run.flag(flag, value)? {
+            return Ok(());
+        }
         match flag {
-            "--bench" => {}
             "--apps" => config.apps = parse_count(&value()?)?,
-            "--mode" => config.mode = parse_mode(&value()?)?,
-            "--concurrent" => config.concurrent = value()?.parse()?,
-            "--kube-api-qps" => config.qps = Some(value()?),
-            "--kube-api-burst" => config.burst = Some(value()?),
-            "--tk" => config.tk = Some(PathBuf::from(value()?)),
-            "--rss-limit-mb" => config.rss_limit_mb = value()?.parse()?,
-            "--time-limit" => config.time_limit = parse_secs(&value()?)?,
-            "--no-requeue" => config.requeue = false,
-            "--keep-logs" => config.keep_logs = true,
             "--tmpdir" => config.tmpdir = Some(PathBuf::from(value()?)),
-            "--deadline" => config.deadline = parse_secs(&value()?)?,
             "--no-wait" => config.wait = false,
             other => bail!("unknown argument {other}"),
         }
@@ -176,7 +130,7 @@ fn parse_count(v: &str) -> Result<usize> {
 }
 
 fn run(config: &Config) -> Result<bool> {
-    let tk = match &config.tk {
+    let tk = match &config.run.tk {
         Some(path) => path.clone(),
         None => build_tk()?,
     };
@@ -218,7 +172,7 @@ fn run(config: &Config) -> Result<bool> {
         .prefix("tk-scale-kustomizations-")
         .tempdir()?;
     let storage = work.path().join("storage");
-    let names: &[&'static str] = match config.mode {
+    let names: &[&'static str] = match config.run.mode {
         Mode::Split => &["source", "kustomize"],
         Mode::All => &["all"],
     };
@@ -230,10 +184,10 @@ fn run(config: &Config) -> Result<bool> {
         dir: work.path(),
     };
     let mut extra = Vec::new();
-    if let Some(qps) = &config.qps {
+    if let Some(qps) = &config.run.qps {
         extra.push(format!("--kube-api-qps={qps}"));
     }
-    if let Some(burst) = &config.burst {
+    if let Some(burst) = &config.run.burst {
         extra.push(format!("--kube-api-burst={burst}"));
     }
     let env: Vec<(&str, std::ffi::OsString)> = config
@@ -247,7 +201,7 @@ fn run(config: &Config) -> Result<bool> {
         let concurrent = if name == "source" {
             10
         } else {
-            config.concurrent
+            config.run.concurrent
         };
         controllers.push(Controller::spawn(&spec, name, concurrent, &extra, &env)?);
     }
@@ -255,7 +209,7 @@ fn run(config: &Config) -> Result<bool> {
     for controller in &mut controllers {
         controller.stop();
     }
-    if config.keep_logs || result.is_err() {
+    if config.run.keep_logs || result.is_err() {
         let kept = work.keep();
         eprintln!("controller logs kept in {}", kept.display());
     }
@@ -484,7 +438,7 @@ async fn measure(
         created_at.elapsed().as_secs_f64()
     );
     let times = tracker
-        .wait_for(n, is_ready, created_at, config.deadline, controllers)
+        .wait_for(n, is_ready, created_at, config.run.deadline, controllers)
         .await?;
     let ready_after = created_at.elapsed();
     let load1 = load_average();
@@ -503,13 +457,13 @@ async fn measure(
     println!("== scale_kustomizations: {n} apps, all created at once ==");
     println!(
         "controllers: {} (kustomize --concurrent={}, kube-api-qps {}, burst {})",
-        match config.mode {
+        match config.run.mode {
             Mode::Split => "tk controller source + tk controller kustomize",
             Mode::All => "tk controller all",
         },
-        config.concurrent,
-        config.qps.as_deref().unwrap_or("default"),
-        config.burst.as_deref().unwrap_or("default"),
+        config.run.concurrent,
+        config.run.qps.as_deref().unwrap_or("default"),
+        config.run.burst.as_deref().unwrap_or("default"),
     );
     println!(
         "TMPDIR of the controllers: {}; Kustomizations with wait: {}",
@@ -613,7 +567,7 @@ async fn measure(
     }
 
     // Phase 2: every Kustomization asked to reconcile with nothing changed.
-    if config.requeue
+    if config.run.requeue
         && all_ready
         && let Err(e) = steady_round(config, cluster, client, controllers, &mut tracker, hz).await
     {
@@ -629,13 +583,13 @@ async fn measure(
     }
     let kustomize = controllers.len() - 1;
     let peak = sample(controllers[kustomize].pid())?.hwm_kb as f64 / MIB;
-    let fast = all_ready && ready_after < config.time_limit;
-    let small = peak < config.rss_limit_mb;
+    let fast = all_ready && ready_after < config.run.time_limit;
+    let small = peak < config.run.rss_limit_mb;
     println!(
         "bound: all Ready in under {}s: {}; kustomize controller peak RSS < {} MiB: {} ({peak:.1} MiB)",
-        config.time_limit.as_secs(),
+        config.run.time_limit.as_secs(),
         if fast { "PASS" } else { "FAIL" },
-        config.rss_limit_mb,
+        config.run.rss_limit_mb,
         if small { "PASS" } else { "FAIL" },
     );
     Ok(fast && small)
@@ -696,7 +650,7 @@ async fn steady_round(
                 == Some(token.as_str())
     };
     let times = tracker
-        .wait_for(n, handled, started, config.deadline, controllers)
+        .wait_for(n, handled, started, config.run.deadline, controllers)
         .await?;
     if times.len() < n {
         bail!("only {}/{n} handled the request", times.len());

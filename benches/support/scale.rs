@@ -973,3 +973,76 @@ where
             .join(", ")
     }
 }
+
+/// What every controller harness takes besides its own workload: how the controllers run
+/// and the bounds the run is checked against. Set from `SCALE_*` variables, then flags.
+pub struct ControllerRun {
+    pub mode: Mode,
+    pub concurrent: u16,
+    pub qps: Option<String>,
+    pub burst: Option<String>,
+    pub tk: Option<PathBuf>,
+    pub rss_limit_mb: f64,
+    pub time_limit: Duration,
+    pub requeue: bool,
+    pub keep_logs: bool,
+    /// How long each phase may take before the harness reports what it has.
+    pub deadline: Duration,
+}
+
+impl ControllerRun {
+    /// From the environment, with the harness's own defaults for the bounds.
+    pub fn from_env(concurrent: u16, rss_limit_mb: f64, time_limit: Duration) -> Result<Self> {
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        Ok(ControllerRun {
+            mode: env("SCALE_MODE")
+                .as_deref()
+                .map(parse_mode)
+                .transpose()?
+                .unwrap_or(Mode::Split),
+            concurrent: env("SCALE_CONCURRENT")
+                .map(|v| v.parse())
+                .transpose()?
+                .unwrap_or(concurrent),
+            qps: env("SCALE_KUBE_API_QPS"),
+            burst: env("SCALE_KUBE_API_BURST"),
+            tk: env("SCALE_TK").map(PathBuf::from),
+            rss_limit_mb: env("SCALE_RSS_LIMIT_MB")
+                .map(|v| v.parse())
+                .transpose()?
+                .unwrap_or(rss_limit_mb),
+            time_limit: env("SCALE_TIME_LIMIT")
+                .as_deref()
+                .map(parse_secs)
+                .transpose()?
+                .unwrap_or(time_limit),
+            requeue: env("SCALE_NO_REQUEUE").is_none_or(|v| v == "0"),
+            keep_logs: env("SCALE_KEEP_LOGS").is_some_and(|v| v != "0"),
+            deadline: env("SCALE_DEADLINE")
+                .as_deref()
+                .map(parse_secs)
+                .transpose()?
+                .unwrap_or(Duration::from_secs(900)),
+        })
+    }
+
+    /// Takes `flag` when it is one of the shared ones (see [`each_flag`]); `false` leaves it
+    /// to the harness.
+    pub fn flag(&mut self, flag: &str, value: &mut dyn FnMut() -> Result<String>) -> Result<bool> {
+        match flag {
+            "--bench" => {}
+            "--mode" => self.mode = parse_mode(&value()?)?,
+            "--concurrent" => self.concurrent = value()?.parse()?,
+            "--kube-api-qps" => self.qps = Some(value()?),
+            "--kube-api-burst" => self.burst = Some(value()?),
+            "--tk" => self.tk = Some(PathBuf::from(value()?)),
+            "--rss-limit-mb" => self.rss_limit_mb = value()?.parse()?,
+            "--time-limit" => self.time_limit = parse_secs(&value()?)?,
+            "--no-requeue" => self.requeue = false,
+            "--keep-logs" => self.keep_logs = true,
+            "--deadline" => self.deadline = parse_secs(&value()?)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
