@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use k8s_openapi::NamespaceResourceScope;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use kube::api::{Api, Patch, PatchParams};
+use kube::runtime::Controller;
 use kube::runtime::controller::Action;
 use kube::runtime::finalizer::{Event, finalizer};
 use kube::{Resource, ResourceExt};
@@ -21,6 +22,7 @@ use super::outcome::Failure;
 use super::outcome::reason::INVALID_DURATION;
 use super::storage::Storage;
 use crate::api::meta::{self, Artifact, FINALIZER, condition_type};
+use crate::controllers::runtime::backoff::WatchBackoff;
 use crate::controllers::runtime::{InFlight, Outcome};
 
 /// The status field manager of the source reconcilers.
@@ -62,6 +64,32 @@ pub struct Published<'a> {
     pub artifact: &'a Artifact,
     /// (reason, message) of the `Normal` event for a new artifact.
     pub event: Option<(&'static str, String)>,
+}
+
+/// Runs the controller of a source kind that needs nothing watched but its own objects:
+/// each reconcile goes through [`reconcile`] with `apply`; returns at shutdown.
+pub async fn run<K, F, Fut>(ctx: Arc<SourceContext>, apply: F) -> anyhow::Result<()>
+where
+    K: SourceKind,
+    F: Fn(Arc<K>, Arc<SourceContext>, Instant) -> Fut + Send + Sync + Copy + 'static,
+    Fut: Future<Output = Action> + Send + 'static,
+{
+    let rt = &ctx.rt;
+    rt.metrics
+        .controller_started(K::NAME, rt.options.concurrent);
+    let (store, objects) =
+        crate::controllers::runtime::primary::watch(rt.api::<K>(), rt.watcher_config());
+    let controller = Controller::for_stream(objects, store)
+        .with_config(rt.controller_config())
+        .trigger_backoff(WatchBackoff::default())
+        .graceful_shutdown_on(rt.shutdown.wait())
+        .run(
+            move |obj, ctx| reconcile(obj, ctx, apply),
+            error_policy,
+            ctx.clone(),
+        );
+    crate::controllers::runtime::drive(K::NAME, controller, &ctx.in_flight, &rt.shutdown).await;
+    Ok(())
 }
 
 /// Runs one reconcile of `obj` under the source finalizer: `apply` converges and returns the

@@ -12,7 +12,6 @@ use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use kube::ResourceExt;
 use kube::api::Api;
-use kube::runtime::Controller;
 use kube::runtime::controller::Action;
 
 use super::SourceContext;
@@ -20,7 +19,6 @@ use super::reconciler::{self, Published, SourceKind, kube_message};
 use super::storage::Storage;
 use crate::api::meta::{self, Artifact};
 use crate::api::source::{GitRepository, GitRepositoryStatus};
-use crate::controllers::runtime::backoff::WatchBackoff;
 use status::{Failure, Progress};
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -44,28 +42,7 @@ impl SourceKind for GitRepository {
 }
 
 pub async fn run(ctx: Arc<SourceContext>) -> anyhow::Result<()> {
-    let rt = &ctx.rt;
-    rt.metrics
-        .controller_started(GitRepository::NAME, rt.options.concurrent);
-    let (store, objects) =
-        crate::controllers::runtime::primary::watch(rt.api::<GitRepository>(), rt.watcher_config());
-    let controller = Controller::for_stream(objects, store)
-        .with_config(rt.controller_config())
-        .trigger_backoff(WatchBackoff::default())
-        .graceful_shutdown_on(rt.shutdown.wait())
-        .run(
-            |obj, ctx| reconciler::reconcile(obj, ctx, apply),
-            reconciler::error_policy,
-            ctx.clone(),
-        );
-    crate::controllers::runtime::drive(
-        GitRepository::NAME,
-        controller,
-        &ctx.in_flight,
-        &rt.shutdown,
-    )
-    .await;
-    Ok(())
+    reconciler::run::<GitRepository, _, _>(ctx, apply).await
 }
 
 /// One converging pass. Every outcome, failures included, is written to the status; the

@@ -14,7 +14,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
-use kube::runtime::Controller;
 use kube::runtime::controller::Action;
 
 use super::SourceContext;
@@ -23,7 +22,6 @@ use super::outcome::{Failure, now, reason as shared};
 use super::reconciler::{self, Published, SourceKind};
 use crate::api::meta::Artifact;
 use crate::api::source::{OCILayerOperation, OCIRepository, OCIRepositoryStatus};
-use crate::controllers::runtime::backoff::WatchBackoff;
 use reference::{Resolved, Selector, Target};
 use status::{Attempt, Progress, reason};
 
@@ -48,28 +46,7 @@ impl SourceKind for OCIRepository {
 }
 
 pub async fn run(ctx: Arc<SourceContext>) -> anyhow::Result<()> {
-    let rt = &ctx.rt;
-    rt.metrics
-        .controller_started(OCIRepository::NAME, rt.options.concurrent);
-    let (store, objects) =
-        crate::controllers::runtime::primary::watch(rt.api::<OCIRepository>(), rt.watcher_config());
-    let controller = Controller::for_stream(objects, store)
-        .with_config(rt.controller_config())
-        .trigger_backoff(WatchBackoff::default())
-        .graceful_shutdown_on(rt.shutdown.wait())
-        .run(
-            |obj, ctx| reconciler::reconcile(obj, ctx, apply),
-            reconciler::error_policy,
-            ctx.clone(),
-        );
-    crate::controllers::runtime::drive(
-        OCIRepository::NAME,
-        controller,
-        &ctx.in_flight,
-        &rt.shutdown,
-    )
-    .await;
-    Ok(())
+    reconciler::run::<OCIRepository, _, _>(ctx, apply).await
 }
 
 /// One converging pass. Every outcome, failures included, is written to the status; the
