@@ -6,6 +6,7 @@
 #   hack/rig-build.sh --kustomize  build (or reuse) only the reference kustomize CLI; print its path
 #   hack/rig-build.sh --helm       build (or reuse) only the reference helm CLI; print its path
 #   hack/rig-build.sh --registry   build (or reuse) only the OCI registry (distribution); print its path
+#   hack/rig-build.sh --s3         build (or reuse) only the S3 server (versitygw); print its path
 #
 # Versions are pinned here; crates/testenv reads the same file through TK_RIG_BIN or
 # the default cache path printed by this script. The reference kustomize (the differential
@@ -13,7 +14,8 @@
 # `hack/rig-build.sh --kustomize`; the reference helm (crates/helm/tests/differential.rs)
 # through TK_HELM_BIN or `hack/rig-build.sh --helm`; the OCI registry (crates/testenv's
 # registry module, the HelmChart-from-OCI tests) through TK_REGISTRY_BIN or
-# `hack/rig-build.sh --registry`.
+# `hack/rig-build.sh --registry`; the S3 server (crates/testenv's s3 module, the Bucket
+# source tests) through TK_S3_BIN or `hack/rig-build.sh --s3`.
 set -euo pipefail
 
 K8S_VERSION="${TK_RIG_K8S_VERSION:-v1.34.4}"
@@ -27,6 +29,9 @@ HELM_VERSION="${TK_RIG_HELM_VERSION:-v3.22.0}"
 # The OCI registry charts are pushed to and pulled from (CNCF Distribution, what Docker Hub
 # and GHCR descend from); its released go.mod has no replace lines.
 REGISTRY_VERSION="${TK_RIG_REGISTRY_VERSION:-v3.1.2}"
+# The S3-compatible server Buckets are fetched from (Versity Gateway over a plain directory);
+# it checks SigV4 as strictly as AWS does, and its released go.mod has no replace lines.
+S3_VERSION="${TK_RIG_S3_VERSION:-v1.8.0}"
 
 cache_root="${TK_RIG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tk-rig}"
 
@@ -109,14 +114,26 @@ build_registry() {
     github.com/distribution/distribution/v3/cmd/registry registry_ldflags --version
 }
 
+# --- s3: `go install` works as is; the version is the one its Makefile stamps ------------
+# (The Makefile also stamps the commit and build time; a module download has neither.)
+s3_ldflags() {
+  echo "-s -w -X main.Version=$S3_VERSION"
+}
+
+build_s3() {
+  go_tool versitygw "$S3_VERSION" 1.25 github.com/versity/versitygw/cmd/versitygw s3_ldflags --version
+}
+
 case "${1:-}" in
   --kustomize) build_kustomize; exit 0 ;;
   --helm) build_helm; exit 0 ;;
   --registry) build_registry; exit 0 ;;
+  --s3) build_s3; exit 0 ;;
 esac
 build_kustomize >/dev/null
 build_helm >/dev/null
 build_registry >/dev/null
+build_s3 >/dev/null
 
 key="k8s-${K8S_VERSION}_etcd-${ETCD_VERSION}_kwok-${KWOK_VERSION}"
 bin="$cache_root/$key/bin"

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(git ca-certificates openssh-server gnupg libssl-dev pkg-config)
+packages=(git ca-certificates curl openssh-server gnupg libssl-dev pkg-config)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -2,7 +2,6 @@
 //! the authentication a `401` asks for.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -51,25 +50,7 @@ pub struct ClientOptions {
     pub user_agent: String,
 }
 
-/// An HTTP(S) proxy, with Basic credentials when it asks for them. `Debug` never shows the
-/// password.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Proxy {
-    /// `http://host:port` or `https://host:port`.
-    pub url: String,
-    pub username: Option<String>,
-    pub password: Option<String>,
-}
-
-impl fmt::Debug for Proxy {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Proxy")
-            .field("url", &self.url)
-            .field("username", &self.username)
-            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
-            .finish()
-    }
-}
+pub use transport::Proxy;
 
 impl Default for ClientOptions {
     fn default() -> Self {
@@ -191,45 +172,20 @@ impl Client {
                 attempt.follow()
             }
         });
-        let mut builder = reqwest::Client::builder()
+        let builder = reqwest::Client::builder()
             .user_agent(options.user_agent.clone())
             .timeout(options.timeout)
             .connect_timeout(options.timeout.min(Duration::from_secs(30)))
             .redirect(redirects);
-        if let Some(pem) = &options.ca_pem {
-            let certs = reqwest::Certificate::from_pem_bundle(pem)
-                .ok()
-                .filter(|c| !c.is_empty())
-                .ok_or_else(|| {
-                    Error::Config(
-                        "the CA certificate holds no valid PEM certificate: put the PEM-encoded \
-                         CA certificates in `ca.crt`"
-                            .into(),
-                    )
-                })?;
-            builder = builder.tls_certs_merge(certs);
-        }
-        if let Some(proxy) = &options.proxy {
-            let mut p = reqwest::Proxy::all(&proxy.url).map_err(|_| {
-                Error::Config(format!(
-                    "invalid proxy address '{}': use http://host:port or https://host:port",
-                    proxy.url
-                ))
-            })?;
-            if let Some(username) = &proxy.username {
-                p = p.basic_auth(username, proxy.password.as_deref().unwrap_or_default());
-            }
-            builder = builder.proxy(p);
-        }
-        if let Some(pem) = &options.identity_pem {
-            let identity = reqwest::Identity::from_pem(pem).map_err(|_| {
-                Error::Config(
-                    "`tls.crt` and `tls.key` are not a valid PEM certificate and private key"
-                        .into(),
-                )
-            })?;
-            builder = builder.identity(identity);
-        }
+        let builder = transport::configure(
+            builder,
+            transport::Settings {
+                ca_pem: options.ca_pem.as_deref(),
+                identity_pem: options.identity_pem.as_deref(),
+                proxy: options.proxy.as_ref(),
+            },
+        )
+        .map_err(|e| Error::Config(e.to_string()))?;
         let http = builder
             .build()
             .map_err(|e| Error::Config(format!("failed to build the HTTP client: {e}")))?;

@@ -529,7 +529,11 @@ async fn requests_go_through_the_proxy_with_its_credentials() {
     )
     .err()
     .unwrap();
-    assert!(err.to_string().contains("invalid proxy address"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("the proxy address is not a valid URL"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -116,20 +116,35 @@ fn run_build_script(script: &Path, tool: Option<&str>) -> Result<String> {
     Ok(line.to_string())
 }
 
-/// The reference CLIs the differential and interoperability tests compare tk with.
+/// The tools built from the Go module proxy that tests run beside tk: the reference CLIs the
+/// differential and interoperability tests compare tk with, and the servers tk talks to.
 #[derive(Clone, Copy, Debug)]
 pub enum Reference {
     /// kustomize v5.5.0 (crates/kustomize follows it)
     Kustomize,
     /// helm v3.22.0 (crates/helm follows it)
     Helm,
+    /// CNCF Distribution's `registry` (the OCI registry)
+    Registry,
+    /// Versity Gateway (`versitygw`, the S3-compatible server)
+    S3,
 }
 
 impl Reference {
-    fn name(self) -> &'static str {
+    /// The `hack/rig-build.sh --<flag>` that builds it.
+    fn flag(self) -> &'static str {
         match self {
             Reference::Kustomize => "kustomize",
             Reference::Helm => "helm",
+            Reference::Registry => "registry",
+            Reference::S3 => "s3",
+        }
+    }
+
+    fn binary(self) -> &'static str {
+        match self {
+            Reference::S3 => "versitygw",
+            other => other.flag(),
         }
     }
 
@@ -137,33 +152,35 @@ impl Reference {
         match self {
             Reference::Kustomize => "TK_KUSTOMIZE_BIN",
             Reference::Helm => "TK_HELM_BIN",
+            Reference::Registry => "TK_REGISTRY_BIN",
+            Reference::S3 => "TK_S3_BIN",
         }
     }
 }
 
-/// The reference binary: its environment variable (`TK_KUSTOMIZE_BIN`, `TK_HELM_BIN`) when
-/// set, else what `hack/rig-build.sh --<tool>` builds from the Go module proxy (once, into
-/// the rig cache).
+/// The tool's binary: its environment variable (`TK_KUSTOMIZE_BIN`, `TK_HELM_BIN`,
+/// `TK_REGISTRY_BIN`, `TK_S3_BIN`) when set, else what `hack/rig-build.sh --<flag>` builds
+/// from the Go module proxy (once, into the rig cache).
 pub fn reference(tool: Reference) -> Result<PathBuf> {
     let var = tool.env_var();
     if let Some(path) = std::env::var_os(var) {
         let path = PathBuf::from(path);
         if !path.is_file() {
             bail!(
-                "{var}={} is not a file: point it at a {} binary or unset it",
+                "{var}={} is not a file: point it at a `{}` binary or unset it",
                 path.display(),
-                tool.name()
+                tool.binary()
             );
         }
         return Ok(path);
     }
     let script = build_script()?;
-    let path = PathBuf::from(run_build_script(&script, Some(tool.name()))?);
+    let path = PathBuf::from(run_build_script(&script, Some(tool.flag()))?);
     if !path.is_file() {
         bail!(
             "{} --{} printed {}, which is not a file",
             script.display(),
-            tool.name(),
+            tool.flag(),
             path.display()
         );
     }

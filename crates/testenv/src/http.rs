@@ -71,3 +71,39 @@ pub fn post_json(agent: &Agent, url: &str, body: &serde_json::Value) -> Result<(
         .with_context(|| format!("reading POST {url}"))?;
     Ok((status, body))
 }
+
+/// Polls `GET <http or https>://127.0.0.1:<port><path>` (HTTPS trusting `ca_pem`) until the
+/// status is one `ready` accepts, for up to 30 s, failing early with the log tail when the
+/// process exits.
+pub(crate) fn wait_answering(
+    process: &mut crate::procs::Component,
+    port: u16,
+    path: &str,
+    ca_pem: Option<&str>,
+    ready: impl Fn(u16) -> bool,
+) -> Result<()> {
+    let (agent, scheme) = match ca_pem {
+        Some(ca) => (agent(ca, None)?, "https"),
+        None => (
+            config()
+                .timeout_global(Some(Duration::from_secs(5)))
+                .build()
+                .into(),
+            "http",
+        ),
+    };
+    let url = format!("{scheme}://127.0.0.1:{port}{path}");
+    let start = std::time::Instant::now();
+    loop {
+        process.check_alive()?;
+        let last = match agent.get(&url).call() {
+            Ok(r) if ready(r.status().as_u16()) => return Ok(()),
+            Ok(r) => format!("status {}", r.status()),
+            Err(e) => e.to_string(),
+        };
+        if start.elapsed() > Duration::from_secs(30) {
+            return Err(process.failure(&format!("did not answer {url} within 30s (last: {last})")));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

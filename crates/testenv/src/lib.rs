@@ -31,6 +31,7 @@ mod kubeconfig;
 mod pki;
 mod procs;
 pub mod registry;
+pub mod s3;
 
 pub use bins::{Reference, reference};
 pub use pki::Credentials;

@@ -28,7 +28,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
 use base64::Engine;
@@ -67,62 +66,10 @@ impl Drop for Registry {
     }
 }
 
-/// `TK_REGISTRY_BIN` when set, else what `hack/rig-build.sh --registry` builds (once, into
-/// the rig cache).
-pub fn registry_binary() -> Result<PathBuf> {
-    if let Some(path) = std::env::var_os("TK_REGISTRY_BIN") {
-        let path = PathBuf::from(path);
-        if !path.is_file() {
-            bail!(
-                "TK_REGISTRY_BIN={} is not a file: point it at a distribution `registry` binary \
-                 or unset it",
-                path.display()
-            );
-        }
-        return Ok(path);
-    }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .map(|d| d.join("hack/rig-build.sh"))
-        .find(|p| p.is_file())
-        .ok_or_else(|| {
-            anyhow!(
-                "TK_REGISTRY_BIN is not set and hack/rig-build.sh was not found above {}",
-                env!("CARGO_MANIFEST_DIR")
-            )
-        })?;
-    // A cold build takes minutes: its progress goes straight to stderr.
-    let out = Command::new("bash")
-        .arg(&script)
-        .arg("--registry")
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output()
-        .with_context(|| format!("running {} --registry", script.display()))?;
-    if !out.status.success() {
-        bail!(
-            "{} --registry failed ({}), so the OCI registry is not available (see its output \
-             above; it needs Go and the Go module proxy)",
-            script.display(),
-            out.status
-        );
-    }
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let path = PathBuf::from(stdout.lines().last().unwrap_or_default().trim());
-    if !path.is_file() {
-        bail!(
-            "{} --registry printed {:?}, which is not a file",
-            script.display(),
-            path
-        );
-    }
-    Ok(path)
-}
-
 impl Registry {
     /// Starts a registry on a free loopback port and waits until it answers `GET /v2/`.
     pub fn start(options: &RegistryOptions) -> Result<Registry> {
-        let bin = registry_binary()?;
+        let bin = crate::reference(crate::Reference::Registry)?;
         let helm = crate::reference(crate::Reference::Helm)?;
         let prefix = format!("tk-testenv-{}-registry-", std::process::id());
         let dir = tempfile::Builder::new()
@@ -159,7 +106,13 @@ impl Registry {
                 &["serve".to_string(), config.display().to_string()],
                 dir.path(),
             )?;
-            match wait_ready(&mut process, port, ca_pem.as_deref()) {
+            match crate::http::wait_answering(
+                &mut process,
+                port,
+                "/v2/",
+                ca_pem.as_deref(),
+                |status| matches!(status, 200 | 401),
+            ) {
                 Ok(()) => Ok((port, process)),
                 Err(e) => {
                     process.kill();
@@ -351,36 +304,6 @@ fn config_yaml(dir: &Path, port: u16, options: &RegistryOptions) -> String {
         ));
     }
     config
-}
-
-/// Polls `GET /v2/` until the registry answers (200, or 401 behind htpasswd).
-fn wait_ready(process: &mut Component, port: u16, ca_pem: Option<&str>) -> Result<()> {
-    let (agent, scheme) = match ca_pem {
-        Some(ca) => (crate::http::agent(ca, None)?, "https"),
-        None => (
-            ureq::Agent::config_builder()
-                .http_status_as_error(false)
-                .proxy(None)
-                .timeout_global(Some(Duration::from_secs(5)))
-                .build()
-                .into(),
-            "http",
-        ),
-    };
-    let url = format!("{scheme}://127.0.0.1:{port}/v2/");
-    let start = Instant::now();
-    loop {
-        process.check_alive()?;
-        let last = match agent.get(&url).call() {
-            Ok(r) if matches!(r.status().as_u16(), 200 | 401) => return Ok(()),
-            Ok(r) => format!("status {}", r.status()),
-            Err(e) => e.to_string(),
-        };
-        if start.elapsed() > Duration::from_secs(30) {
-            return Err(process.failure(&format!("did not answer {url} within 30s (last: {last})")));
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use kube::api::Api;
 use reqwest::Url;
 
 use super::outcome::{Failure, reason};
-use super::reconciler::kube_message;
+use super::registry::{Tls, get_secret, secret_value, tls_material};
 use crate::api::source::HelmRepository;
 
 /// How many parsed indexes stay cached; a fleet usually has a handful of repositories.
@@ -39,11 +39,17 @@ impl ChartRepository {
         let ns = repo.namespace().unwrap_or_default();
         let secrets: Api<Secret> = Api::namespaced(client.clone(), &ns);
         let auth_secret = match &repo.spec.secret_ref {
-            Some(r) => Some(get_secret(&secrets, &ns, &r.name, "spec.secretRef").await?),
+            Some(r) => Some((
+                "spec.secretRef",
+                get_secret(&secrets, &ns, &r.name, "spec.secretRef").await?,
+            )),
             None => None,
         };
         let cert_secret = match &repo.spec.cert_secret_ref {
-            Some(r) => Some(get_secret(&secrets, &ns, &r.name, "spec.certSecretRef").await?),
+            Some(r) => Some((
+                "spec.certSecretRef",
+                get_secret(&secrets, &ns, &r.name, "spec.certSecretRef").await?,
+            )),
             None => None,
         };
         Self::with_secrets(repo, auth_secret, cert_secret, timeout)
@@ -66,37 +72,26 @@ impl ChartRepository {
         };
         // TLS data in `spec.secretRef` is deprecated but still honoured when there is no
         // `spec.certSecretRef`, as Flux does.
-        let tls = match (&cert_secret, &auth_secret) {
-            (Some((field, secret)), _) => tls_material(field, secret)?,
-            (None, Some((field, secret))) => tls_material(field, secret)?,
-            (None, None) => TlsMaterial::default(),
+        let (tls_field, tls) = match (&cert_secret, &auth_secret) {
+            (Some((field, secret)), _) | (None, Some((field, secret))) => {
+                (*field, tls_material(field, secret)?)
+            }
+            (None, None) => ("", Tls::default()),
         };
         crate::cli::install_crypto_provider();
-        let mut builder = reqwest::Client::builder()
+        let builder = reqwest::Client::builder()
             .user_agent(concat!("tk/", env!("CARGO_PKG_VERSION")))
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(30)));
-        if let Some((field, pem)) = &tls.ca {
-            let certs = reqwest::Certificate::from_pem_bundle(pem)
-                .ok()
-                .filter(|c| !c.is_empty())
-                .ok_or_else(|| {
-                    auth_failure(format!(
-                        "{field}: the CA certificate holds no valid PEM certificate: put the \
-                         PEM-encoded CA certificates in `ca.crt`"
-                    ))
-                })?;
-            builder = builder.tls_certs_merge(certs);
-        }
-        if let Some((field, pem)) = &tls.identity {
-            let identity = reqwest::Identity::from_pem(pem).map_err(|_| {
-                auth_failure(format!(
-                    "{field}: `tls.crt` and `tls.key` are not a valid PEM certificate and \
-                     private key"
-                ))
-            })?;
-            builder = builder.identity(identity);
-        }
+        let builder = transport::configure(
+            builder,
+            transport::Settings {
+                ca_pem: tls.ca_pem.as_deref(),
+                identity_pem: tls.identity_pem.as_deref(),
+                proxy: None,
+            },
+        )
+        .map_err(|e| auth_failure(format!("{tls_field}: {e}")))?;
         let http = builder.build().map_err(|e| {
             Failure::stalled(
                 crate::api::meta::reason::FAILED,
@@ -330,25 +325,6 @@ fn auth_failure(message: String) -> Failure {
     Failure::retry(reason::AUTHENTICATION_FAILED, message)
 }
 
-async fn get_secret(
-    secrets: &Api<Secret>,
-    ns: &str,
-    name: &str,
-    field: &'static str,
-) -> Result<(&'static str, Secret), Failure> {
-    secrets.get(name).await.map(|s| (field, s)).map_err(|e| {
-        auth_failure(format!(
-            "{field}: failed to get secret '{ns}/{name}': {}",
-            kube_message(&e)
-        ))
-    })
-}
-
-fn secret_value(secret: &Secret, key: &str) -> Option<Vec<u8>> {
-    let data = secret.data.as_ref()?.get(key)?.0.clone();
-    (!data.is_empty()).then_some(data)
-}
-
 fn basic_auth(field: &str, secret: &Secret) -> Result<Option<(String, String)>, Failure> {
     let name = secret.name_any();
     let text = |key| {
@@ -364,39 +340,6 @@ fn basic_auth(field: &str, secret: &Secret) -> Result<Option<(String, String)>, 
             "{field}: invalid '{name}' secret data: required fields 'username' and 'password'"
         ))),
     }
-}
-
-#[derive(Default)]
-struct TlsMaterial {
-    /// (field, PEM) of the CA bundle.
-    ca: Option<(&'static str, Vec<u8>)>,
-    /// (field, certificate + key PEM).
-    identity: Option<(&'static str, Vec<u8>)>,
-}
-
-/// `tls.crt`/`tls.key`/`ca.crt`, or the deprecated `certFile`/`keyFile`/`caFile`.
-fn tls_material(field: &'static str, secret: &Secret) -> Result<TlsMaterial, Failure> {
-    let either = |a, b| secret_value(secret, a).or_else(|| secret_value(secret, b));
-    let cert = either("tls.crt", "certFile");
-    let key = either("tls.key", "keyFile");
-    let identity = match (cert, key) {
-        (Some(mut cert), Some(key)) => {
-            cert.push(b'\n');
-            cert.extend_from_slice(&key);
-            Some((field, cert))
-        }
-        (None, None) => None,
-        _ => {
-            return Err(auth_failure(format!(
-                "{field}: secret '{}' must hold both 'tls.crt' and 'tls.key', or neither",
-                secret.name_any()
-            )));
-        }
-    };
-    Ok(TlsMaterial {
-        ca: either("ca.crt", "caFile").map(|ca| (field, ca)),
-        identity,
-    })
 }
 
 /// Parsed indexes by artifact path: the stored index of a HelmRepository is read once per

@@ -58,43 +58,43 @@ impl Http {
         } else {
             config.timeout
         };
-        let mut builder = reqwest::Client::builder()
+        let builder = reqwest::Client::builder()
             .user_agent(concat!("tk/", env!("CARGO_PKG_VERSION")))
             .default_headers(headers.clone())
             .timeout(timeout)
             .connect_timeout(timeout.min(MAX_CONNECT_TIMEOUT));
-        if let Some(pem) = config.ca_pem.as_deref().filter(|p| !p.trim().is_empty()) {
-            let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
-                .ok()
-                .filter(|certs| !certs.is_empty())
-                .ok_or_else(|| {
-                    ConfigError(format!(
-                        "{label}: the CA of spec.certSecretRef (`ca.crt`) holds no valid PEM \
-                         certificate: put the PEM-encoded CA certificates there"
-                    ))
-                })?;
-            builder = builder.tls_certs_merge(certs);
-        }
-        if let Some((cert, key)) = &config.client_identity {
-            let pem = format!("{}\n{}\n", cert.trim_end(), key.trim_end());
-            let identity = reqwest::Identity::from_pem(pem.as_bytes()).map_err(|_| {
-                ConfigError(format!(
-                    "{label}: the client certificate of spec.certSecretRef (`tls.crt` and \
-                     `tls.key`) is not a valid PEM certificate and private key"
-                ))
-            })?;
-            builder = builder.identity(identity);
-        }
-        if let Some(proxy) = config.proxy.as_deref().filter(|p| !p.trim().is_empty()) {
-            let proxy = reqwest::Proxy::all(proxy.trim()).map_err(|_| {
-                ConfigError(format!(
-                    "{label}: the proxy (spec.proxy or the address of spec.proxySecretRef) is \
-                     not a valid URL (the value is not shown, it may hold credentials): use \
-                     http://host:port"
-                ))
-            })?;
-            builder = builder.proxy(proxy);
-        }
+        let identity = config
+            .client_identity
+            .as_ref()
+            .map(|(cert, key)| format!("{}\n{}\n", cert.trim_end(), key.trim_end()));
+        let proxy = config
+            .proxy
+            .as_deref()
+            .filter(|p| !p.trim().is_empty())
+            .map(|url| transport::Proxy {
+                url: url.to_string(),
+                username: None,
+                password: None,
+            });
+        let builder = transport::configure(
+            builder,
+            transport::Settings {
+                ca_pem: config
+                    .ca_pem
+                    .as_deref()
+                    .filter(|p| !p.trim().is_empty())
+                    .map(str::as_bytes),
+                identity_pem: identity.as_deref().map(str::as_bytes),
+                proxy: proxy.as_ref(),
+            },
+        )
+        .map_err(|e| {
+            let field = match e {
+                transport::Error::Proxy => "spec.proxy or the address of spec.proxySecretRef",
+                transport::Error::Ca | transport::Error::Identity => "spec.certSecretRef",
+            };
+            ConfigError(format!("{label}: {field}: {e}"))
+        })?;
         let client = builder.build().map_err(|e| {
             ConfigError(format!(
                 "{label}: building the HTTPS client failed: {}",
