@@ -145,6 +145,9 @@ _tk() {
             tk__subcmd__create__subcmd__secret,oci)
                 cmd="tk__subcmd__create__subcmd__secret__subcmd__oci"
                 ;;
+            tk__subcmd__create__subcmd__source,bucket)
+                cmd="tk__subcmd__create__subcmd__source__subcmd__bucket"
+                ;;
             tk__subcmd__create__subcmd__source,chart)
                 cmd="tk__subcmd__create__subcmd__source__subcmd__chart"
                 ;;
@@ -180,6 +183,9 @@ _tk() {
                 ;;
             tk__subcmd__delete,source)
                 cmd="tk__subcmd__delete__subcmd__source"
+                ;;
+            tk__subcmd__delete__subcmd__source,bucket)
+                cmd="tk__subcmd__delete__subcmd__source__subcmd__bucket"
                 ;;
             tk__subcmd__delete__subcmd__source,chart)
                 cmd="tk__subcmd__delete__subcmd__source__subcmd__chart"
@@ -228,6 +234,9 @@ _tk() {
                 ;;
             tk__subcmd__export,source)
                 cmd="tk__subcmd__export__subcmd__source"
+                ;;
+            tk__subcmd__export__subcmd__source,bucket)
+                cmd="tk__subcmd__export__subcmd__source__subcmd__bucket"
                 ;;
             tk__subcmd__export__subcmd__source,chart)
                 cmd="tk__subcmd__export__subcmd__source__subcmd__chart"
@@ -289,6 +298,9 @@ _tk() {
             tk__subcmd__get__subcmd__sources,all)
                 cmd="tk__subcmd__get__subcmd__sources__subcmd__all"
                 ;;
+            tk__subcmd__get__subcmd__sources,bucket)
+                cmd="tk__subcmd__get__subcmd__sources__subcmd__bucket"
+                ;;
             tk__subcmd__get__subcmd__sources,chart)
                 cmd="tk__subcmd__get__subcmd__sources__subcmd__chart"
                 ;;
@@ -331,6 +343,9 @@ _tk() {
             tk__subcmd__reconcile,source)
                 cmd="tk__subcmd__reconcile__subcmd__source"
                 ;;
+            tk__subcmd__reconcile__subcmd__source,bucket)
+                cmd="tk__subcmd__reconcile__subcmd__source__subcmd__bucket"
+                ;;
             tk__subcmd__reconcile__subcmd__source,chart)
                 cmd="tk__subcmd__reconcile__subcmd__source__subcmd__chart"
                 ;;
@@ -367,6 +382,9 @@ _tk() {
             tk__subcmd__resume,source)
                 cmd="tk__subcmd__resume__subcmd__source"
                 ;;
+            tk__subcmd__resume__subcmd__source,bucket)
+                cmd="tk__subcmd__resume__subcmd__source__subcmd__bucket"
+                ;;
             tk__subcmd__resume__subcmd__source,chart)
                 cmd="tk__subcmd__resume__subcmd__source__subcmd__chart"
                 ;;
@@ -402,6 +420,9 @@ _tk() {
                 ;;
             tk__subcmd__suspend,source)
                 cmd="tk__subcmd__suspend__subcmd__source"
+                ;;
+            tk__subcmd__suspend__subcmd__source,bucket)
+                cmd="tk__subcmd__suspend__subcmd__source__subcmd__bucket"
                 ;;
             tk__subcmd__suspend__subcmd__source,chart)
                 cmd="tk__subcmd__suspend__subcmd__source__subcmd__chart"
@@ -2004,12 +2025,98 @@ _tk() {
             return 0
             ;;
         tk__subcmd__create__subcmd__source)
-            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help git helm chart oci"
+            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help git helm chart oci bucket"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tk__subcmd__create__subcmd__source__subcmd__bucket)
+            opts="-n -h --bucket-name --endpoint --provider --region --insecure --access-key --secret-key --secret-ref --proxy-secret-ref --ignore-paths --interval --fetch-timeout --label --export --kubeconfig --context --namespace --timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --bucket-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --provider)
+                    COMPREPLY=($(compgen -W "generic aws azure gcp" -- "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --insecure)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --access-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret-ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy-secret-ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ignore-paths)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fetch-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2680,8 +2787,42 @@ _tk() {
             return 0
             ;;
         tk__subcmd__delete__subcmd__source)
-            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help git helm chart oci"
+            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help git helm chart oci bucket"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tk__subcmd__delete__subcmd__source__subcmd__bucket)
+            opts="-s -n -h --silent --kubeconfig --context --namespace --timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -3252,8 +3393,42 @@ _tk() {
             return 0
             ;;
         tk__subcmd__export__subcmd__source)
-            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help git helm chart oci"
+            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help git helm chart oci bucket"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tk__subcmd__export__subcmd__source__subcmd__bucket)
+            opts="-n -h --all --with-credentials --kubeconfig --context --namespace --timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -3732,7 +3907,7 @@ _tk() {
             return 0
             ;;
         tk__subcmd__get__subcmd__sources)
-            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help git helm chart oci all"
+            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help git helm chart oci bucket all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3767,6 +3942,52 @@ _tk() {
             ;;
         tk__subcmd__get__subcmd__sources__subcmd__all)
             opts="-A -l -n -h --all-namespaces --no-header --status-selector --label-selector --kubeconfig --context --namespace --timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --status-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tk__subcmd__get__subcmd__sources__subcmd__bucket)
+            opts="-A -l -w -n -h --all-namespaces --no-header --status-selector --label-selector --watch --kubeconfig --context --namespace --timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4482,8 +4703,42 @@ _tk() {
             return 0
             ;;
         tk__subcmd__reconcile__subcmd__source)
-            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help git helm chart oci"
+            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help git helm chart oci bucket"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tk__subcmd__reconcile__subcmd__source__subcmd__bucket)
+            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -4876,12 +5131,50 @@ _tk() {
             return 0
             ;;
         tk__subcmd__resume__subcmd__source)
-            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help git helm chart oci"
+            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help git helm chart oci bucket"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tk__subcmd__resume__subcmd__source__subcmd__bucket)
+            opts="-n -h --all --wait --kubeconfig --context --namespace --timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --wait)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5266,8 +5559,42 @@ _tk() {
             return 0
             ;;
         tk__subcmd__suspend__subcmd__source)
-            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help git helm chart oci"
+            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help git helm chart oci bucket"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tk__subcmd__suspend__subcmd__source__subcmd__bucket)
+            opts="-n -h --all --kubeconfig --context --namespace --timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -151,6 +151,7 @@ complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from source" -f -a "helm" -d 'Create or update a HelmRepository source and wait for it to fetch the index'
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from source" -f -a "chart" -d 'Create or update a HelmChart source and wait for the chart to be available'
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from source" -f -a "oci" -d 'Create or update an OCIRepository source and wait for its first artifact'
+complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from source" -f -a "bucket" -d 'Create or update a Bucket source and wait for its first artifact'
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from secret" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from secret" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand create; and __fish_seen_subcommand_from secret" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
@@ -345,6 +346,7 @@ complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_fr
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from sources" -f -a "helm" -d 'Print the status of HelmRepository sources'
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from sources" -f -a "chart" -d 'Print the status of HelmChart sources'
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from sources" -f -a "oci" -d 'Print the status of OCIRepository sources'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from sources" -f -a "bucket" -d 'Print the status of Bucket sources'
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from sources" -f -a "all" -d 'Print the status of every kind of source'
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from source" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from source" -l context -d 'The kubeconfig context to use' -r
@@ -356,6 +358,7 @@ complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_fr
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from source" -f -a "helm" -d 'Print the status of HelmRepository sources'
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from source" -f -a "chart" -d 'Print the status of HelmChart sources'
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from source" -f -a "oci" -d 'Print the status of OCIRepository sources'
+complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from source" -f -a "bucket" -d 'Print the status of Bucket sources'
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from source" -f -a "all" -d 'Print the status of every kind of source'
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from kustomizations" -l status-selector -d 'Only objects whose condition has this status, as type=status (e.g. ready=false)' -r
 complete -c tk -n "__fish_tk_using_subcommand get; and __fish_seen_subcommand_from kustomizations" -s l -l label-selector -d 'Only objects matching this label selector (e.g. app=web,tier!=db)' -r
@@ -523,6 +526,7 @@ complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcomm
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from source" -f -a "helm" -d 'Download a HelmRepository\'s index now and wait for the new artifact (an OCI repository has nothing to reconcile)'
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from source" -f -a "chart" -d 'Build a HelmChart now (with --with-source, fetch its source first) and wait for the new artifact'
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from source" -f -a "oci" -d 'Pull an OCIRepository\'s artifact now and wait for the new revision'
+complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from source" -f -a "bucket" -d 'Fetch a Bucket\'s objects now and wait for the new artifact'
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from kustomization" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from kustomization" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand reconcile; and __fish_seen_subcommand_from kustomization" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
@@ -597,6 +601,7 @@ complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcomman
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from source" -f -a "helm" -d 'Suspend HelmRepository sources'
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from source" -f -a "chart" -d 'Suspend HelmChart sources'
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from source" -f -a "oci" -d 'Suspend OCIRepository sources'
+complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from source" -f -a "bucket" -d 'Suspend Bucket sources'
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from kustomization" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from kustomization" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand suspend; and __fish_seen_subcommand_from kustomization" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
@@ -670,6 +675,7 @@ complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand
 complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from source" -f -a "helm" -d 'Resume HelmRepository sources and wait for them to be ready'
 complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from source" -f -a "chart" -d 'Resume HelmChart sources and wait for them to be ready'
 complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from source" -f -a "oci" -d 'Resume OCIRepository sources and wait for them to be ready'
+complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from source" -f -a "bucket" -d 'Resume Bucket sources and wait for them to be ready'
 complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from kustomization" -l wait -d 'Wait for the resumed objects to be reconciled' -r -f -a "true\t''
 false\t''"
 complete -c tk -n "__fish_tk_using_subcommand resume; and __fish_seen_subcommand_from kustomization" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
@@ -757,6 +763,7 @@ complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from source" -f -a "helm" -d 'Delete a HelmRepository source'
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from source" -f -a "chart" -d 'Delete a HelmChart source'
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from source" -f -a "oci" -d 'Delete an OCIRepository source'
+complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from source" -f -a "bucket" -d 'Delete a Bucket source'
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from kustomization" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from kustomization" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand delete; and __fish_seen_subcommand_from kustomization" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
@@ -830,6 +837,7 @@ complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand
 complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from source" -f -a "helm" -d 'Export HelmRepository sources as YAML'
 complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from source" -f -a "chart" -d 'Export HelmChart sources as YAML'
 complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from source" -f -a "oci" -d 'Export OCIRepository sources as YAML'
+complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from source" -f -a "bucket" -d 'Export Bucket sources as YAML'
 complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from kustomization" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from kustomization" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand export; and __fish_seen_subcommand_from kustomization" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r

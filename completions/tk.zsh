@@ -301,6 +301,33 @@ _arguments "${_arguments_options[@]}" : \
 '::name -- Name of the OCIRepository:_default' \
 && ret=0
 ;;
+(bucket)
+_arguments "${_arguments_options[@]}" : \
+'--bucket-name=[Name of the bucket in the object storage]:NAME:_default' \
+'--endpoint=[Address of the object storage\: host\[\:port\] (e.g. s3.amazonaws.com, minio.minio.svc.cluster.local\:9000)]:ADDRESS:_default' \
+'--provider=[Object storage provider; generic is any S3-compatible API, such as MinIO]:PROVIDER:(generic aws azure gcp)' \
+'--region=[Region of the bucket]:REGION:_default' \
+'--insecure=[Reach the endpoint over plain HTTP (no TLS)]::BOOL:(true false)' \
+'--access-key=[Access key of the bucket, stored with --secret-key in a Secret named bucket-NAME]:KEY:_default' \
+'--secret-key=[Secret key of the bucket, stored with --access-key in a Secret named bucket-NAME]:KEY:_default' \
+'--secret-ref=[Name of an existing Secret with the credentials; none is generated]:NAME:_default' \
+'--proxy-secret-ref=[Name of a Secret with the address, username and password of an HTTP/S proxy]:NAME:_default' \
+'*--ignore-paths=[Paths to leave out of the artifact, .gitignore syntax (comma-separated or repeated)]:PATHS:_default' \
+'--interval=[How often the bucket is checked for changes, as a Go duration]:DURATION:_default' \
+'--fetch-timeout=[Timeout of each fetch from the bucket, as a Go duration (default\: the controller'\''s, 60s)]:DURATION:_default' \
+'*--label=[Label to set on the Bucket and its Secret, as key=value (comma-separated or repeated)]:KEY=VALUE:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--export[Print the Bucket as YAML instead of applying it]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'::name -- Name of the Bucket:_default' \
+&& ret=0
+;;
         esac
     ;;
 esac
@@ -727,6 +754,27 @@ _arguments "${_arguments_options[@]}" : \
 '::name -- Only the object with this name:_default' \
 && ret=0
 ;;
+(bucket)
+_arguments "${_arguments_options[@]}" : \
+'--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
+'-l+[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--label-selector=[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-A[List across all namespaces]' \
+'--all-namespaces[List across all namespaces]' \
+'--no-header[Leave out the header row]' \
+'-w[After listing, print a row each time an object changes (until --timeout)]' \
+'--watch[After listing, print a row each time an object changes (until --timeout)]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Only the object with this name:_default' \
+&& ret=0
+;;
 (all)
 _arguments "${_arguments_options[@]}" : \
 '--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
@@ -833,6 +881,27 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (oci)
+_arguments "${_arguments_options[@]}" : \
+'--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
+'-l+[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--label-selector=[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-A[List across all namespaces]' \
+'--all-namespaces[List across all namespaces]' \
+'--no-header[Leave out the header row]' \
+'-w[After listing, print a row each time an object changes (until --timeout)]' \
+'--watch[After listing, print a row each time an object changes (until --timeout)]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Only the object with this name:_default' \
+&& ret=0
+;;
+(bucket)
 _arguments "${_arguments_options[@]}" : \
 '--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
 '-l+[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
@@ -1242,6 +1311,19 @@ _arguments "${_arguments_options[@]}" : \
 ':name -- Name of the object:_default' \
 && ret=0
 ;;
+(bucket)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':name -- Name of the object:_default' \
+&& ret=0
+;;
         esac
     ;;
 esac
@@ -1432,6 +1514,20 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (oci)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+(bucket)
 _arguments "${_arguments_options[@]}" : \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
 '--context=[The kubeconfig context to use]:NAME:_default' \
@@ -1637,6 +1733,21 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (oci)
+_arguments "${_arguments_options[@]}" : \
+'--wait=[Wait for the resumed objects to be reconciled]:BOOL:(true false)' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+(bucket)
 _arguments "${_arguments_options[@]}" : \
 '--wait=[Wait for the resumed objects to be reconciled]:BOOL:(true false)' \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
@@ -1864,6 +1975,21 @@ _arguments "${_arguments_options[@]}" : \
 ':name -- Name of the object:_default' \
 && ret=0
 ;;
+(bucket)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-s[Do not ask for confirmation]' \
+'--silent[Do not ask for confirmation]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':name -- Name of the object:_default' \
+&& ret=0
+;;
         esac
     ;;
 esac
@@ -2063,6 +2189,21 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (oci)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--with-credentials[Also export the Secret each source references]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+(bucket)
 _arguments "${_arguments_options[@]}" : \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
 '--context=[The kubeconfig context to use]:NAME:_default' \
@@ -2939,8 +3080,14 @@ _tk__subcmd__create__subcmd__source_commands() {
 'helm:Create or update a HelmRepository source and wait for it to fetch the index' \
 'chart:Create or update a HelmChart source and wait for the chart to be available' \
 'oci:Create or update an OCIRepository source and wait for its first artifact' \
+'bucket:Create or update a Bucket source and wait for its first artifact' \
     )
     _describe -t commands 'tk create source commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__create__subcmd__source__subcmd__bucket_commands] )) ||
+_tk__subcmd__create__subcmd__source__subcmd__bucket_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk create source bucket commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__create__subcmd__source__subcmd__chart_commands] )) ||
 _tk__subcmd__create__subcmd__source__subcmd__chart_commands() {
@@ -3013,8 +3160,14 @@ _tk__subcmd__delete__subcmd__source_commands() {
 'helm:Delete a HelmRepository source' \
 'chart:Delete a HelmChart source' \
 'oci:Delete an OCIRepository source' \
+'bucket:Delete a Bucket source' \
     )
     _describe -t commands 'tk delete source commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__delete__subcmd__source__subcmd__bucket_commands] )) ||
+_tk__subcmd__delete__subcmd__source__subcmd__bucket_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk delete source bucket commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__delete__subcmd__source__subcmd__chart_commands] )) ||
 _tk__subcmd__delete__subcmd__source__subcmd__chart_commands() {
@@ -3112,8 +3265,14 @@ _tk__subcmd__export__subcmd__source_commands() {
 'helm:Export HelmRepository sources as YAML' \
 'chart:Export HelmChart sources as YAML' \
 'oci:Export OCIRepository sources as YAML' \
+'bucket:Export Bucket sources as YAML' \
     )
     _describe -t commands 'tk export source commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__export__subcmd__source__subcmd__bucket_commands] )) ||
+_tk__subcmd__export__subcmd__source__subcmd__bucket_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk export source bucket commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__export__subcmd__source__subcmd__chart_commands] )) ||
 _tk__subcmd__export__subcmd__source__subcmd__chart_commands() {
@@ -3193,6 +3352,7 @@ _tk__subcmd__get__subcmd__sources_commands() {
 'helm:Print the status of HelmRepository sources' \
 'chart:Print the status of HelmChart sources' \
 'oci:Print the status of OCIRepository sources' \
+'bucket:Print the status of Bucket sources' \
 'all:Print the status of every kind of source' \
     )
     _describe -t commands 'tk get sources commands' commands "$@"
@@ -3201,6 +3361,11 @@ _tk__subcmd__get__subcmd__sources_commands() {
 _tk__subcmd__get__subcmd__sources__subcmd__all_commands() {
     local commands; commands=()
     _describe -t commands 'tk get sources all commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__get__subcmd__sources__subcmd__bucket_commands] )) ||
+_tk__subcmd__get__subcmd__sources__subcmd__bucket_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk get sources bucket commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__get__subcmd__sources__subcmd__chart_commands] )) ||
 _tk__subcmd__get__subcmd__sources__subcmd__chart_commands() {
@@ -3297,8 +3462,14 @@ _tk__subcmd__reconcile__subcmd__source_commands() {
 'helm:Download a HelmRepository'\''s index now and wait for the new artifact (an OCI repository has nothing to reconcile)' \
 'chart:Build a HelmChart now (with --with-source, fetch its source first) and wait for the new artifact' \
 'oci:Pull an OCIRepository'\''s artifact now and wait for the new revision' \
+'bucket:Fetch a Bucket'\''s objects now and wait for the new artifact' \
     )
     _describe -t commands 'tk reconcile source commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__reconcile__subcmd__source__subcmd__bucket_commands] )) ||
+_tk__subcmd__reconcile__subcmd__source__subcmd__bucket_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk reconcile source bucket commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__reconcile__subcmd__source__subcmd__chart_commands] )) ||
 _tk__subcmd__reconcile__subcmd__source__subcmd__chart_commands() {
@@ -3366,8 +3537,14 @@ _tk__subcmd__resume__subcmd__source_commands() {
 'helm:Resume HelmRepository sources and wait for them to be ready' \
 'chart:Resume HelmChart sources and wait for them to be ready' \
 'oci:Resume OCIRepository sources and wait for them to be ready' \
+'bucket:Resume Bucket sources and wait for them to be ready' \
     )
     _describe -t commands 'tk resume source commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__resume__subcmd__source__subcmd__bucket_commands] )) ||
+_tk__subcmd__resume__subcmd__source__subcmd__bucket_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk resume source bucket commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__resume__subcmd__source__subcmd__chart_commands] )) ||
 _tk__subcmd__resume__subcmd__source__subcmd__chart_commands() {
@@ -3435,8 +3612,14 @@ _tk__subcmd__suspend__subcmd__source_commands() {
 'helm:Suspend HelmRepository sources' \
 'chart:Suspend HelmChart sources' \
 'oci:Suspend OCIRepository sources' \
+'bucket:Suspend Bucket sources' \
     )
     _describe -t commands 'tk suspend source commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__suspend__subcmd__source__subcmd__bucket_commands] )) ||
+_tk__subcmd__suspend__subcmd__source__subcmd__bucket_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk suspend source bucket commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__suspend__subcmd__source__subcmd__chart_commands] )) ||
 _tk__subcmd__suspend__subcmd__source__subcmd__chart_commands() {

@@ -284,6 +284,17 @@ pub fn pending_reconcile_request<'a>(
     (Some(requested) != last_handled_reconcile_at).then_some(requested)
 }
 
+/// `lastHandledReconcileAt` after a reconcile: the `reconcile.fluxcd.io/requestedAt` value
+/// when there is one, else what was recorded before.
+pub fn handled_reconcile_request(
+    annotations: Option<&BTreeMap<String, String>>,
+    previous: Option<String>,
+) -> Option<String> {
+    pending_reconcile_request(annotations, None)
+        .map(str::to_string)
+        .or(previous)
+}
+
 /// `True`, `False` or `Unknown`, as conditions spell it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {

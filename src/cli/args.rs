@@ -479,6 +479,32 @@ pub enum CreateSourceCommand {
                       --layer-selector=application/vnd.cncf.helm.chart.content.v1.tar+gzip:copy"
     )]
     Oci(CreateSourceOciArgs),
+    /// Create or update a Bucket source and wait for its first artifact
+    #[command(
+        long_about = "Create or update a Bucket: the objects of an S3-compatible, Google Cloud \
+                      Storage or Azure Blob Storage bucket, stored as an artifact; tk waits for \
+                      its first artifact.\n\n\
+                      Without --secret-ref, --access-key and --secret-key are stored (as \
+                      accesskey and secretkey) in a Secret named bucket-NAME that the source \
+                      references. With --provider aws, azure or gcp and no credentials, the \
+                      cloud identity of the source controller is used. --export prints the \
+                      Bucket only, as flux does: no Secret is generated.\n\n\
+                      Examples:\n\n    \
+                      tk create source bucket podinfo \\\n      \
+                      --bucket-name=podinfo \\\n      \
+                      --endpoint=minio.minio.svc.cluster.local:9000 \\\n      \
+                      --insecure=true \\\n      \
+                      --access-key=myaccesskey \\\n      \
+                      --secret-key=mysecretkey \\\n      \
+                      --interval=10m\n    \
+                      tk create source bucket podinfo \\\n      \
+                      --bucket-name=podinfo \\\n      \
+                      --provider=aws \\\n      \
+                      --endpoint=s3.amazonaws.com \\\n      \
+                      --region=us-east-1 \\\n      \
+                      --interval=10m"
+    )]
+    Bucket(CreateSourceBucketArgs),
 }
 
 #[derive(Debug, Args)]
@@ -622,23 +648,24 @@ pub struct CreateSourceGitArgs {
     pub export: bool,
 }
 
-/// Identity provider that authenticates to an OCI registry.
+/// Identity provider that authenticates to an OCI registry or an object storage bucket (flux
+/// offers the same four for both).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OciProviderArg {
+pub enum CloudProviderArg {
     Generic,
     Aws,
     Azure,
     Gcp,
 }
 
-impl OciProviderArg {
+impl CloudProviderArg {
     /// The value of `spec.provider`.
     pub fn as_str(self) -> &'static str {
         match self {
-            OciProviderArg::Generic => "generic",
-            OciProviderArg::Aws => "aws",
-            OciProviderArg::Azure => "azure",
-            OciProviderArg::Gcp => "gcp",
+            CloudProviderArg::Generic => "generic",
+            CloudProviderArg::Aws => "aws",
+            CloudProviderArg::Azure => "azure",
+            CloudProviderArg::Gcp => "gcp",
         }
     }
 }
@@ -675,7 +702,7 @@ pub struct CreateSourceHelmArgs {
     pub pass_credentials: bool,
     /// Identity provider that authenticates to an oci:// repository
     #[arg(long, value_enum, value_name = "PROVIDER")]
-    pub oci_provider: Option<OciProviderArg>,
+    pub oci_provider: Option<CloudProviderArg>,
     /// How often the index is downloaded, as a Go duration
     #[arg(long, default_value = "1m", value_name = "DURATION")]
     pub interval: String,
@@ -788,8 +815,8 @@ pub struct CreateSourceOciArgs {
     #[arg(long, value_name = "NAME")]
     pub proxy_secret_ref: Option<String>,
     /// Identity provider that authenticates to the registry
-    #[arg(long, value_enum, default_value_t = OciProviderArg::Generic, value_name = "PROVIDER")]
-    pub provider: OciProviderArg,
+    #[arg(long, value_enum, default_value_t = CloudProviderArg::Generic, value_name = "PROVIDER")]
+    pub provider: CloudProviderArg,
     /// Reach the registry over plain HTTP (no TLS)
     #[arg(long)]
     pub insecure: bool,
@@ -822,6 +849,58 @@ pub struct CreateSourceOciArgs {
     #[arg(long, value_delimiter = ',', value_name = "KEY=VALUE")]
     pub label: Vec<String>,
     /// Print the OCIRepository as YAML instead of applying it
+    #[arg(long)]
+    pub export: bool,
+}
+
+// `name`, `bucket_name` and `endpoint` are optional to clap so that their absence is reported
+// in flux's words.
+#[derive(Debug, Args)]
+pub struct CreateSourceBucketArgs {
+    /// Name of the Bucket
+    pub name: Option<String>,
+    /// Name of the bucket in the object storage
+    #[arg(long, value_name = "NAME")]
+    pub bucket_name: Option<String>,
+    /// Address of the object storage: host[:port] (e.g. s3.amazonaws.com,
+    /// minio.minio.svc.cluster.local:9000)
+    #[arg(long, value_name = "ADDRESS")]
+    pub endpoint: Option<String>,
+    /// Object storage provider; generic is any S3-compatible API, such as MinIO
+    #[arg(long, value_enum, default_value_t = CloudProviderArg::Generic, value_name = "PROVIDER")]
+    pub provider: CloudProviderArg,
+    /// Region of the bucket
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Reach the endpoint over plain HTTP (no TLS)
+    #[arg(long, default_missing_value = "true", num_args = 0..=1, require_equals = true, action = clap::ArgAction::Set, default_value_t = false, value_name = "BOOL")]
+    pub insecure: bool,
+    /// Access key of the bucket, stored with --secret-key in a Secret named bucket-NAME
+    #[arg(long, value_name = "KEY")]
+    pub access_key: Option<String>,
+    /// Secret key of the bucket, stored with --access-key in a Secret named bucket-NAME
+    #[arg(long, value_name = "KEY")]
+    pub secret_key: Option<String>,
+    /// Name of an existing Secret with the credentials; none is generated
+    #[arg(long, value_name = "NAME")]
+    pub secret_ref: Option<String>,
+    /// Name of a Secret with the address, username and password of an HTTP/S proxy
+    #[arg(long, value_name = "NAME")]
+    pub proxy_secret_ref: Option<String>,
+    /// Paths to leave out of the artifact, .gitignore syntax (comma-separated or repeated)
+    #[arg(long, value_delimiter = ',', value_name = "PATHS")]
+    pub ignore_paths: Vec<String>,
+    /// How often the bucket is checked for changes, as a Go duration
+    #[arg(long, default_value = "1m", value_name = "DURATION")]
+    pub interval: String,
+    /// Timeout of each fetch from the bucket, as a Go duration (default: the controller's,
+    /// 60s)
+    #[arg(long, value_name = "DURATION")]
+    pub fetch_timeout: Option<String>,
+    /// Label to set on the Bucket and its Secret, as key=value (comma-separated or repeated)
+    #[arg(long, value_delimiter = ',', value_name = "KEY=VALUE")]
+    pub label: Vec<String>,
+    /// Print the Bucket as YAML instead of applying it
     #[arg(long)]
     pub export: bool,
 }
@@ -1130,6 +1209,8 @@ pub enum GetSourcesCommand {
     Chart(GetListArgs),
     /// Print the status of OCIRepository sources
     Oci(GetListArgs),
+    /// Print the status of Bucket sources
+    Bucket(GetListArgs),
     /// Print the status of every kind of source
     All(GetAllArgs),
 }
@@ -1244,6 +1325,8 @@ pub enum ReconcileSourceCommand {
     Chart(ReconcileChartArgs),
     /// Pull an OCIRepository's artifact now and wait for the new revision
     Oci(NameArgs),
+    /// Fetch a Bucket's objects now and wait for the new artifact
+    Bucket(NameArgs),
 }
 
 #[derive(Debug, Args)]
@@ -1292,6 +1375,8 @@ pub enum SuspendSourceCommand {
     Chart(SelectArgs),
     /// Suspend OCIRepository sources
     Oci(SelectArgs),
+    /// Suspend Bucket sources
+    Bucket(SelectArgs),
 }
 
 /// One object by name, or every object in the namespace.
@@ -1345,6 +1430,8 @@ pub enum ResumeSourceCommand {
     Chart(ResumeSelectArgs),
     /// Resume OCIRepository sources and wait for them to be ready
     Oci(ResumeSelectArgs),
+    /// Resume Bucket sources and wait for them to be ready
+    Bucket(ResumeSelectArgs),
 }
 
 #[derive(Debug, Args)]
@@ -1396,6 +1483,8 @@ pub enum DeleteSourceCommand {
     Chart(DeleteNameArgs),
     /// Delete an OCIRepository source
     Oci(DeleteNameArgs),
+    /// Delete a Bucket source
+    Bucket(DeleteNameArgs),
 }
 
 #[derive(Debug, Args)]
@@ -1447,6 +1536,8 @@ pub enum ExportSourceCommand {
     Chart(ExportSelectArgs),
     /// Export OCIRepository sources as YAML
     Oci(ExportSelectArgs),
+    /// Export Bucket sources as YAML
+    Bucket(ExportSelectArgs),
 }
 
 #[derive(Debug, Args)]

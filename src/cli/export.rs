@@ -1,4 +1,4 @@
-//! `tk export source git|helm|chart|oci|kustomization|helmrelease|alert|alert-provider|
+//! `tk export source git|helm|chart|oci|bucket|kustomization|helmrelease|alert|alert-provider|
 //! receiver NAME|--all [--with-credentials]`: the objects as flux exports them, only what
 //! re-applies cleanly: apiVersion, kind, name, namespace, labels, annotations and spec,
 //! durations written the Go way (`5m` as `5m0s`), no status or server-set metadata.
@@ -17,7 +17,9 @@ use super::yaml;
 use crate::api::helm::HelmReleaseSpec;
 use crate::api::kustomize::KustomizationSpec;
 use crate::api::notification::{AlertSpec, ProviderSpec, ReceiverSpec};
-use crate::api::source::{GitRepositorySpec, HelmChartSpec, HelmRepositorySpec, OCIRepositorySpec};
+use crate::api::source::{
+    BucketSpec, GitRepositorySpec, HelmChartSpec, HelmRepositorySpec, OCIRepositorySpec,
+};
 
 pub async fn run(
     kind: Kind,
@@ -98,6 +100,9 @@ pub fn export_object(kind: Kind, object: &DynamicObject) -> Result<Value> {
         (serde_json::to_value(spec)?, &[])
     } else if kind == objects::OCI_REPOSITORY {
         let spec: OCIRepositorySpec = serde_json::from_value(raw).map_err(parse_error)?;
+        (serde_json::to_value(spec)?, &[])
+    } else if kind == objects::BUCKET {
+        let spec: BucketSpec = serde_json::from_value(raw).map_err(parse_error)?;
         (serde_json::to_value(spec)?, &[])
     } else if kind == objects::HELM_RELEASE {
         let spec: HelmReleaseSpec = serde_json::from_value(raw).map_err(parse_error)?;

@@ -45,7 +45,7 @@ use args::{
 };
 pub use docs::pages as doc_pages;
 use objects::{
-    ALERT, GIT_REPOSITORY, HELM_CHART, HELM_RELEASE, HELM_REPOSITORY, KUSTOMIZATION,
+    ALERT, BUCKET, GIT_REPOSITORY, HELM_CHART, HELM_RELEASE, HELM_REPOSITORY, KUSTOMIZATION,
     NOTIFICATION_KINDS, OCI_REPOSITORY, PROVIDER, RECEIVER, SOURCE_KINDS,
 };
 use printer::Printer;
@@ -171,6 +171,14 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                             create::source_oci::run(&options, &settings, printer),
                         )?;
                     }
+                    CreateSourceCommand::Bucket(args) => {
+                        let options =
+                            create::source_bucket::SourceBucketOptions::resolve(&args, &settings)?;
+                        block_on_create(
+                            options.export,
+                            create::source_bucket::run(&options, &settings, printer),
+                        )?;
+                    }
                 },
                 CreateCommand::Kustomization(args) => {
                     let options =
@@ -257,6 +265,7 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                     GetSourcesCommand::Oci(args) => {
                         get_list(OCI_REPOSITORY, &args, &settings, printer)?
                     }
+                    GetSourcesCommand::Bucket(args) => get_list(BUCKET, &args, &settings, printer)?,
                     GetSourcesCommand::All(args) => {
                         let options =
                             get::GetOptions::resolve(&args.filter, None, false, &settings)?;
@@ -329,6 +338,11 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                             printer,
                         ))?;
                     }
+                    ReconcileSourceCommand::Bucket(args) => {
+                        block_on(reconcile::run(
+                            BUCKET, &args.name, false, &settings, printer,
+                        ))?;
+                    }
                 },
                 ReconcileCommand::Kustomization(args) => {
                     block_on(reconcile::run(
@@ -380,6 +394,9 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                     SuspendSourceCommand::Oci(args) => {
                         suspend_select(OCI_REPOSITORY, &args, &settings, printer)?
                     }
+                    SuspendSourceCommand::Bucket(args) => {
+                        suspend_select(BUCKET, &args, &settings, printer)?
+                    }
                 },
                 SuspendCommand::Kustomization(args) => {
                     let selection = Selection::new(args.name.as_deref(), args.all);
@@ -418,6 +435,9 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                     ResumeSourceCommand::Oci(args) => {
                         resume_select(OCI_REPOSITORY, &args, &settings, printer)?
                     }
+                    ResumeSourceCommand::Bucket(args) => {
+                        resume_select(BUCKET, &args, &settings, printer)?
+                    }
                 },
                 ResumeCommand::Kustomization(args) => {
                     resume_select(KUSTOMIZATION, &args, &settings, printer)?
@@ -449,6 +469,9 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                     }
                     DeleteSourceCommand::Oci(args) => {
                         delete_one(OCI_REPOSITORY, &args, &settings, printer)?
+                    }
+                    DeleteSourceCommand::Bucket(args) => {
+                        delete_one(BUCKET, &args, &settings, printer)?
                     }
                 },
                 DeleteCommand::Kustomization(args) => {
@@ -507,6 +530,9 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                     }
                     ExportSourceCommand::Oci(args) => {
                         export_source(OCI_REPOSITORY, &args, &settings, printer)?
+                    }
+                    ExportSourceCommand::Bucket(args) => {
+                        export_source(BUCKET, &args, &settings, printer)?
                     }
                 },
                 ExportCommand::Kustomization(args) => {

@@ -90,13 +90,18 @@ pub const OCI_REPOSITORY: Kind = Kind {
     human: "source oci",
     ..source("OCIRepository", "ocirepositories", "source oci")
 };
+/// Like [`OCI_REPOSITORY`], a late arrival that prints flux's `humanKind`.
+pub const BUCKET: Kind = Kind {
+    human: "source bucket",
+    ..source("Bucket", "buckets", "source bucket")
+};
 
 /// Every source kind, in the order `get sources all` prints them (Flux's order).
 pub const SOURCE_KINDS: [Kind; 5] = [
     GIT_REPOSITORY,
     HELM_REPOSITORY,
     HELM_CHART,
-    source("Bucket", "buckets", "source bucket"),
+    BUCKET,
     OCI_REPOSITORY,
 ];
 
@@ -522,9 +527,11 @@ mod tests {
             KUSTOMIZATION.revision_message("v1"),
             "applied revision v1".to_string()
         );
-        assert_eq!(source_kind("Bucket").map(|k| k.plural), Some("buckets"));
+        assert_eq!(source_kind("Bucket"), Some(BUCKET));
+        assert_eq!(BUCKET.plural, "buckets");
         assert_eq!(source_kind("OCIRepository"), Some(OCI_REPOSITORY));
         assert_eq!(OCI_REPOSITORY.delete_noun(), "source oci");
+        assert_eq!(BUCKET.delete_noun(), "source bucket");
         assert_eq!(GIT_REPOSITORY.delete_noun(), "source");
         assert_eq!(KUSTOMIZATION.delete_noun(), "kustomization");
         assert!(source_kind("HelmRelease").is_none());

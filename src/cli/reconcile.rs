@@ -1,4 +1,4 @@
-//! `tk reconcile source git|helm|chart|oci|kustomization|helmrelease|receiver|alert|
+//! `tk reconcile source git|helm|chart|oci|bucket|kustomization|helmrelease|receiver|alert|
 //! alert-provider NAME`: set `reconcile.fluxcd.io/requestedAt` and wait until the controller
 //! reports it handled that request, as `flux reconcile` does (Alerts and Providers have no
 //! status: done once annotated; an OCI HelmRepository is not reconciled at all, so nothing is

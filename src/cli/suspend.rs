@@ -1,4 +1,4 @@
-//! `tk suspend|resume source git|helm|chart|oci|kustomization|helmrelease|alert|
+//! `tk suspend|resume source git|helm|chart|oci|bucket|kustomization|helmrelease|alert|
 //! alert-provider|receiver NAME|--all`: flip `spec.suspend`; resume also requests a reconcile
 //! and (unless `--wait=false`) waits for it, as flux does (Alerts, Providers and OCI
 //! HelmRepositories are not reported on: done once resumed).

@@ -1,5 +1,5 @@
-//! `create source git` / `create secret git` without a cluster: `--export` output compared
-//! byte-for-byte with the flux CLI's golden files, and flag validation errors.
+//! `create source git|bucket` / `create secret git` without a cluster: `--export` output
+//! compared byte-for-byte with the flux CLI's golden files, and flag validation errors.
 
 use super::{stderr, stdout, tk};
 
@@ -329,4 +329,108 @@ fn help_lists_the_source_commands() {
     }
     let help = stdout(&tk(&["create", "source", "--help"]));
     assert!(help.contains("git"), "{help}");
+}
+
+#[test]
+fn create_source_bucket_export_matches_flux() {
+    // The Bucket of flux's export golden, flag for flag; flux prints nothing else.
+    let out = tk(&[
+        "create",
+        "source",
+        "bucket",
+        "flux-system",
+        "--bucket-name=podinfo",
+        "--endpoint=s3.amazonaws.com",
+        "--provider=aws",
+        "--region=us-east-1",
+        "--interval=5m",
+        "--fetch-timeout=30s",
+        "-n",
+        "flux-system",
+        "--export",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        golden("export/bucket.yaml").replace("{{ .fluxns }}", "flux-system")
+    );
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
+
+    // As flux's, the export of static credentials holds neither the keys nor a reference to
+    // the Secret that would store them.
+    let text = export(
+        "create source bucket podinfo --bucket-name=podinfo \
+         --endpoint=minio.minio.svc.cluster.local:9000 --insecure=true \
+         --access-key=myaccesskey --secret-key=mysecretkey --export",
+    );
+    assert!(
+        !text.contains("myaccesskey") && !text.contains("secretRef"),
+        "{text}"
+    );
+    assert_eq!(text.matches("\n---\n").count(), 0, "{text}");
+}
+
+#[test]
+fn create_source_bucket_refuses_incomplete_flags() {
+    for (args, message) in [
+        (
+            &["create", "source", "bucket", "podinfo", "--endpoint=e"][..],
+            "✗ Bucket podinfo: bucket-name is required",
+        ),
+        (
+            &["create", "source", "bucket", "podinfo", "--bucket-name=b"],
+            "✗ Bucket podinfo: endpoint is required",
+        ),
+        (
+            &[
+                "create",
+                "source",
+                "bucket",
+                "podinfo",
+                "--bucket-name=b",
+                "--endpoint=e",
+                "--secret-key=sk",
+                "--export",
+            ],
+            "✗ Bucket podinfo: flags --access-key/--secret-key: pass both for static \
+             authentication, or neither",
+        ),
+    ] {
+        let err = error(args);
+        assert!(err.starts_with(message), "{err}");
+    }
+    let out = tk(&[
+        "create",
+        "source",
+        "bucket",
+        "podinfo",
+        "--bucket-name=b",
+        "--endpoint=e",
+        "--provider=ibm",
+        "--export",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("[possible values: generic, aws, azure, gcp]"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn every_source_verb_has_a_bucket_command() {
+    for verb in [
+        &["create", "source"][..],
+        &["get", "sources"],
+        &["reconcile", "source"],
+        &["suspend", "source"],
+        &["resume", "source"],
+        &["delete", "source"],
+        &["export", "source"],
+    ] {
+        let mut args = verb.to_vec();
+        args.extend(["bucket", "--help"]);
+        let out = tk(&args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    }
 }

@@ -2,6 +2,7 @@
 mod api_samples;
 mod bootstrap_git;
 mod bootstrap_hosted;
+mod bucket_sources_cli;
 mod controller_runtime;
 mod helm_release;
 mod helm_release_oci;
@@ -25,6 +26,8 @@ mod notification_cli;
 mod notification_flow;
 mod notification_receivers;
 mod oci_sources_cli;
+mod played;
+mod source_bucket;
 mod source_git;
 mod source_helm;
 mod source_helm_deps;

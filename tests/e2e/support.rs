@@ -336,3 +336,29 @@ pub fn assert_lines(text: &str, lines: &[&str]) {
         );
     }
 }
+
+/// What `get ... -A` printed: the NAMESPACE column first, and a row for `name` in `ns`.
+pub fn assert_all_namespaces_row(text: &str, ns: &str, name: &str) {
+    assert!(text.starts_with("NAMESPACE"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.split('\t').map(str::trim_end).take(2).eq([ns, name])),
+        "{text}"
+    );
+}
+
+/// `get sources all` and `get all` in `ns` each print a table for `kind`, its objects named
+/// `kind/name`: `lines` lines with the header, one of them starting with `row`.
+pub fn assert_all_kinds_table(kubeconfig: &Path, ns: &str, kind: &str, lines: usize, row: &str) {
+    let named = format!("{}/", kind.to_lowercase());
+    for command in [&["get", "sources", "all"][..], &["get", "all"]] {
+        let args = [command, &["-n", ns]].concat();
+        let text = stdout(&tk(kubeconfig, &args));
+        let table = text
+            .split("\n\n")
+            .find(|t| t.contains(&named))
+            .unwrap_or_else(|| panic!("no {kind} table in:\n{text}"));
+        assert_eq!(table.lines().count(), lines, "{text}");
+        assert!(table.contains(&format!("\n{row}")), "{text}");
+    }
+}

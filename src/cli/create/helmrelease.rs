@@ -248,16 +248,11 @@ impl HelmReleaseOptions {
                 spec[key] = value;
             }
         }
-        let mut metadata = json!({ "name": self.name, "namespace": self.namespace });
-        if !self.labels.is_empty() {
-            metadata["labels"] = json!(self.labels);
-        }
-        json!({
-            "apiVersion": HELM_RELEASE.api_version(),
-            "kind": HELM_RELEASE.kind,
-            "metadata": metadata,
-            "spec": spec,
-        })
+        super::object(
+            HELM_RELEASE,
+            super::metadata(&self.name, &self.namespace, &self.labels),
+            spec,
+        )
     }
 }
 

@@ -177,16 +177,11 @@ impl KustomizationOptions {
                 spec[key] = value;
             }
         }
-        let mut metadata = json!({ "name": self.name, "namespace": self.namespace });
-        if !self.labels.is_empty() {
-            metadata["labels"] = json!(self.labels);
-        }
-        json!({
-            "apiVersion": KUSTOMIZATION.api_version(),
-            "kind": KUSTOMIZATION.kind,
-            "metadata": metadata,
-            "spec": spec,
-        })
+        super::object(
+            KUSTOMIZATION,
+            super::metadata(&self.name, &self.namespace, &self.labels),
+            spec,
+        )
     }
 }
 

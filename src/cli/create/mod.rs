@@ -6,6 +6,7 @@ pub mod notification;
 pub mod secret_git;
 pub mod secret_helm;
 pub mod secret_oci;
+pub mod source_bucket;
 pub mod source_chart;
 pub mod source_git;
 pub mod source_helm;
@@ -79,6 +80,79 @@ pub async fn apply_and_wait(
     let ready = super::objects::wait_ready(client, kind, namespace, name, None, deadline).await;
     spinner.finish_and_clear();
     ready
+}
+
+/// [`apply_and_wait`] for a source, then flux's closing lines: "<noun> reconciliation
+/// completed" and the revision of the artifact a Ready source holds (an OCI HelmRepository,
+/// which no controller reports on, has none to show).
+pub async fn apply_source_and_wait(
+    client: &kube::Client,
+    printer: &super::printer::Printer,
+    kind: super::objects::Kind,
+    label: impl Into<Label<'_>>,
+    object: &Value,
+    (namespace, name): (&str, &str),
+    deadline: std::time::Instant,
+) -> Result<()> {
+    let label = label.into();
+    let ready = apply_and_wait(
+        client,
+        printer,
+        kind,
+        label,
+        object,
+        (namespace, name),
+        deadline,
+    )
+    .await?;
+    printer.success(format!("{} reconciliation completed", label.noun));
+    if kind.is_static(&ready) {
+        return Ok(());
+    }
+    let Some(revision) = kind.revision(&ready) else {
+        bail!(
+            "{} {namespace}/{name}: reconciliation completed but no artifact was found: inspect \
+             the source controller's logs",
+            kind.kind
+        );
+    };
+    printer.success(format!("fetched revision: {revision}"));
+    Ok(())
+}
+
+/// `metadata` of a generated object: name, namespace, and labels when any.
+pub fn metadata(name: &str, namespace: &str, labels: &BTreeMap<String, String>) -> Value {
+    let mut metadata = json!({ "name": name, "namespace": namespace });
+    if !labels.is_empty() {
+        metadata["labels"] = json!(labels);
+    }
+    metadata
+}
+
+/// A generated object of `kind`.
+pub fn object(kind: crate::cli::objects::Kind, metadata: Value, spec: Value) -> Value {
+    json!({
+        "apiVersion": kind.api_version(),
+        "kind": kind.kind,
+        "metadata": metadata,
+        "spec": spec,
+    })
+}
+
+/// Applies the Secret a `create source` command generates from its credential flags, with
+/// flux's lines around it; `what` ends "applying secret with ...".
+pub async fn apply_credentials(
+    client: &kube::Client,
+    printer: &super::printer::Printer,
+    what: &str,
+    (namespace, name): (&str, &str),
+    labels: &BTreeMap<String, String>,
+    data: &BTreeMap<String, String>,
+) -> Result<()> {
+    printer.action(format!("applying secret with {what}"));
+    super::cluster::apply(client, &secret_apply(name, namespace, labels, data), false).await?;
+    printer.success("authentication configured");
+    Ok(())
 }
 
 /// How the CLI reaches a Git server, from `--url`.

@@ -16,7 +16,7 @@ use anyhow::{Result, bail};
 use schemars::JsonSchema;
 use serde_json::{Value, json};
 
-use super::{apply_and_wait, export_document, generated, parse_labels};
+use super::{apply_and_wait, export_document, generated, metadata, object, parse_labels};
 use crate::api::notification::{EventSourceKind, ProviderType, ReceiverType};
 use crate::cli::args::{CreateAlertArgs, CreateAlertProviderArgs, CreateReceiverArgs};
 use crate::cli::objects::{ALERT, Kind, PROVIDER, RECEIVER};
@@ -67,23 +67,6 @@ fn receiver_types() -> Vec<String> {
 
 fn non_empty(value: &Option<String>) -> Option<String> {
     value.clone().filter(|v| !v.trim().is_empty())
-}
-
-fn metadata(name: &str, namespace: &str, labels: &BTreeMap<String, String>) -> Value {
-    let mut metadata = json!({ "name": name, "namespace": namespace });
-    if !labels.is_empty() {
-        metadata["labels"] = json!(labels);
-    }
-    metadata
-}
-
-fn object(kind: Kind, metadata: Value, spec: Value) -> Value {
-    json!({
-        "apiVersion": kind.api_version(),
-        "kind": kind.kind,
-        "metadata": metadata,
-        "spec": spec,
-    })
 }
 
 /// `--event-source`/`--resource`: `<kind>/<name>[.<namespace>]`, flux's

@@ -63,10 +63,24 @@ pub fn basic_auth(
     username: &Option<String>,
     password: &Option<String>,
 ) -> Result<Option<(String, String)>> {
-    match (given(username), given(password)) {
-        (Some(u), Some(p)) => Ok(Some((u, p))),
+    credential_pair(
+        ("username", username),
+        ("password", password),
+        "basic authentication",
+    )
+}
+
+/// Two credential flags that only work together (a user and its password, an access key and
+/// its secret key): both or neither, where flux would silently store neither.
+pub fn credential_pair(
+    (first_flag, first): (&str, &Option<String>),
+    (second_flag, second): (&str, &Option<String>),
+    purpose: &str,
+) -> Result<Option<(String, String)>> {
+    match (given(first), given(second)) {
+        (Some(first), Some(second)) => Ok(Some((first, second))),
         (None, None) => Ok(None),
-        _ => bail!("flags --username/--password: pass both for basic authentication, or neither"),
+        _ => bail!("flags --{first_flag}/--{second_flag}: pass both for {purpose}, or neither"),
     }
 }
 

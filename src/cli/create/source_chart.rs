@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 
 use super::secret_helm::given;
 use super::{
-    Label, apply_and_wait, export_document, generated, go_duration, parse_labels, verification,
+    Label, apply_source_and_wait, export_document, generated, go_duration, parse_labels,
+    verification,
 };
 use crate::cli::args::{CreateSourceChartArgs, ReconcileStrategyArg};
 use crate::cli::objects::HELM_CHART;
@@ -106,16 +107,11 @@ impl SourceChartOptions {
         if let Some(verify) = &self.verify {
             spec["verify"] = verify.clone();
         }
-        let mut metadata = json!({ "name": self.name, "namespace": self.namespace });
-        if !self.labels.is_empty() {
-            metadata["labels"] = json!(self.labels);
-        }
-        json!({
-            "apiVersion": HELM_CHART.api_version(),
-            "kind": HELM_CHART.kind,
-            "metadata": metadata,
-            "spec": spec,
-        })
+        super::object(
+            HELM_CHART,
+            super::metadata(&self.name, &self.namespace, &self.labels),
+            spec,
+        )
     }
 }
 
@@ -132,7 +128,7 @@ pub async fn run(
     }
     let deadline = Instant::now() + settings.timeout;
     let client = settings.client().await?;
-    let ready = apply_and_wait(
+    apply_source_and_wait(
         &client,
         &printer,
         HELM_CHART,
@@ -144,17 +140,7 @@ pub async fn run(
         (&options.namespace, &options.name),
         deadline,
     )
-    .await?;
-    printer.success("HelmChart source reconciliation completed");
-    let Some(revision) = HELM_CHART.revision(&ready) else {
-        bail!(
-            "HelmChart {}/{}: reconciliation completed but no artifact was found: inspect the source controller's logs",
-            options.namespace,
-            options.name
-        );
-    };
-    printer.success(format!("fetched revision: {revision}"));
-    Ok(())
+    .await
 }
 
 #[cfg(test)]

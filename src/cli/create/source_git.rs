@@ -8,12 +8,11 @@ use anyhow::{Result, bail};
 use serde_json::{Value, json};
 
 use super::{
-    GitCredentials, GitScheme, GitUrl, KeySource, apply_and_wait, confirm_deploy_key,
-    export_document, generated, go_duration, key_spec, parse_git_url, parse_labels, secret_apply,
-    secret_material,
+    GitCredentials, GitScheme, GitUrl, KeySource, apply_credentials, apply_source_and_wait,
+    confirm_deploy_key, export_document, generated, go_duration, key_spec, parse_git_url,
+    parse_labels, secret_material,
 };
 use crate::cli::args::{CreateSourceGitArgs, GitProviderArg};
-use crate::cli::cluster;
 use crate::cli::objects::GIT_REPOSITORY;
 use crate::cli::printer::Printer;
 use crate::cli::settings::GlobalSettings;
@@ -157,16 +156,11 @@ impl SourceGitOptions {
         if let Some(timeout) = &self.timeout {
             spec["timeout"] = json!(timeout);
         }
-        let mut metadata = json!({ "name": self.name, "namespace": self.namespace });
-        if !self.labels.is_empty() {
-            metadata["labels"] = json!(self.labels);
-        }
-        json!({
-            "apiVersion": GIT_REPOSITORY.api_version(),
-            "kind": GIT_REPOSITORY.kind,
-            "metadata": metadata,
-            "spec": spec,
-        })
+        super::object(
+            GIT_REPOSITORY,
+            super::metadata(&self.name, &self.namespace, &self.labels),
+            spec,
+        )
     }
 }
 
@@ -204,20 +198,20 @@ pub async fn run(
             }
         }
         if !material.data.is_empty() {
-            printer.action("applying secret with repository credentials");
-            let secret = secret_apply(
-                &options.name,
-                &options.namespace,
+            apply_credentials(
+                &client,
+                &printer,
+                "repository credentials",
+                (&options.namespace, &options.name),
                 &BTreeMap::new(),
                 &material.data,
-            );
-            cluster::apply(&client, &secret, false).await?;
+            )
+            .await?;
             secret_ref = Some(options.name.clone());
-            printer.success("authentication configured");
         }
     }
 
-    let ready = apply_and_wait(
+    apply_source_and_wait(
         &client,
         &printer,
         GIT_REPOSITORY,
@@ -226,15 +220,5 @@ pub async fn run(
         (&options.namespace, &options.name),
         deadline,
     )
-    .await?;
-    printer.success("GitRepository source reconciliation completed");
-    let Some(revision) = GIT_REPOSITORY.revision(&ready) else {
-        bail!(
-            "GitRepository {}/{}: reconciliation completed but no artifact was found: inspect the source controller's logs",
-            options.namespace,
-            options.name
-        );
-    };
-    printer.success(format!("fetched revision: {revision}"));
-    Ok(())
+    .await
 }

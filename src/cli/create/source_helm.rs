@@ -14,10 +14,10 @@ use serde_json::{Value, json};
 
 use super::secret_helm::{CredentialFile, HelmCredentials, basic_auth, given, key_pair};
 use super::{
-    Label, apply_and_wait, export_document, generated, go_duration, parse_labels, secret_apply,
+    Label, apply_credentials, apply_source_and_wait, export_document, generated, go_duration,
+    parse_labels,
 };
-use crate::cli::args::{CreateSourceHelmArgs, OciProviderArg};
-use crate::cli::cluster;
+use crate::cli::args::{CloudProviderArg, CreateSourceHelmArgs};
 use crate::cli::objects::HELM_REPOSITORY;
 use crate::cli::printer::Printer;
 use crate::cli::settings::GlobalSettings;
@@ -61,7 +61,7 @@ fn parse_helm_url(url: &str) -> Result<bool> {
 impl SourceHelmOptions {
     pub fn resolve(args: &CreateSourceHelmArgs, settings: &GlobalSettings) -> Result<Self> {
         let oci = parse_helm_url(&args.url)?;
-        let provider = args.oci_provider.map(OciProviderArg::as_str);
+        let provider = args.oci_provider.map(CloudProviderArg::as_str);
         if provider.is_some() && !oci {
             bail!("flag --oci-provider: only an oci:// repository has a provider");
         }
@@ -118,16 +118,11 @@ impl SourceHelmOptions {
                 spec["passCredentials"] = json!(true);
             }
         }
-        let mut metadata = json!({ "name": self.name, "namespace": self.namespace });
-        if !self.labels.is_empty() {
-            metadata["labels"] = json!(self.labels);
-        }
-        json!({
-            "apiVersion": HELM_REPOSITORY.api_version(),
-            "kind": HELM_REPOSITORY.kind,
-            "metadata": metadata,
-            "spec": spec,
-        })
+        super::object(
+            HELM_REPOSITORY,
+            super::metadata(&self.name, &self.namespace, &self.labels),
+            spec,
+        )
     }
 }
 
@@ -154,15 +149,21 @@ pub async fn run(
 
     let mut secret_ref = options.secret_ref.clone();
     if !data.is_empty() {
-        printer.action("applying secret with repository credentials");
         let secret_name = format!("helm-{}", options.name);
-        let secret = secret_apply(&secret_name, &options.namespace, &BTreeMap::new(), &data);
-        cluster::apply(&client, &secret, false).await?;
+        apply_credentials(
+            &client,
+            &printer,
+            "repository credentials",
+            (&options.namespace, &secret_name),
+            &BTreeMap::new(),
+            &data,
+        )
+        .await?;
         secret_ref = Some(secret_name);
-        printer.success("authentication configured");
     }
 
-    let ready = apply_and_wait(
+    // An OCI repository has no index: it is done once it exists, without an artifact.
+    apply_source_and_wait(
         &client,
         &printer,
         HELM_REPOSITORY,
@@ -174,21 +175,7 @@ pub async fn run(
         (&options.namespace, &options.name),
         deadline,
     )
-    .await?;
-    printer.success("HelmRepository source reconciliation completed");
-    if options.oci {
-        // An OCI repository has no index, hence no artifact to report.
-        return Ok(());
-    }
-    let Some(revision) = HELM_REPOSITORY.revision(&ready) else {
-        bail!(
-            "HelmRepository {}/{}: reconciliation completed but no artifact was found: inspect the source controller's logs",
-            options.namespace,
-            options.name
-        );
-    };
-    printer.success(format!("fetched revision: {revision}"));
-    Ok(())
+    .await
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use anyhow::{Result, bail};
 use serde_json::{Value, json};
 
 use super::secret_helm::given;
-use super::{apply_and_wait, export_document, go_duration, parse_labels, verification};
+use super::{apply_source_and_wait, export_document, go_duration, parse_labels, verification};
 use crate::cli::args::CreateSourceOciArgs;
 use crate::cli::objects::OCI_REPOSITORY;
 use crate::cli::printer::Printer;
@@ -174,16 +174,11 @@ impl SourceOciOptions {
         if let Some(timeout) = &self.timeout {
             spec["timeout"] = json!(timeout);
         }
-        let mut metadata = json!({ "name": self.name, "namespace": self.namespace });
-        if !self.labels.is_empty() {
-            metadata["labels"] = json!(self.labels);
-        }
-        json!({
-            "apiVersion": OCI_REPOSITORY.api_version(),
-            "kind": OCI_REPOSITORY.kind,
-            "metadata": metadata,
-            "spec": spec,
-        })
+        super::object(
+            OCI_REPOSITORY,
+            super::metadata(&self.name, &self.namespace, &self.labels),
+            spec,
+        )
     }
 }
 
@@ -198,7 +193,7 @@ pub async fn run(
     }
     let deadline = Instant::now() + settings.timeout;
     let client = settings.client().await?;
-    let ready = apply_and_wait(
+    apply_source_and_wait(
         &client,
         &printer,
         OCI_REPOSITORY,
@@ -207,17 +202,7 @@ pub async fn run(
         (&options.namespace, &options.name),
         deadline,
     )
-    .await?;
-    printer.success("OCIRepository reconciliation completed");
-    let Some(revision) = OCI_REPOSITORY.revision(&ready) else {
-        bail!(
-            "OCIRepository {}/{}: reconciliation completed but no artifact was found: inspect the source controller's logs",
-            options.namespace,
-            options.name
-        );
-    };
-    printer.success(format!("fetched revision: {revision}"));
-    Ok(())
+    .await
 }
 
 #[cfg(test)]

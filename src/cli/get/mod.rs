@@ -1,4 +1,4 @@
-//! `tk get sources git|helm|chart|oci|all`, `tk get kustomizations|helmreleases`,
+//! `tk get sources git|helm|chart|oci|bucket|all`, `tk get kustomizations|helmreleases`,
 //! `tk get alerts|alert-providers|receivers` and `tk get all`: each kind's flux table (NAME,
 //! REVISION, SUSPENDED, READY, MESSAGE for sources, Kustomizations and HelmReleases; NAME,
 //! SUSPENDED, READY, MESSAGE for Alerts and Receivers; NAME, READY, MESSAGE for Providers),

@@ -150,10 +150,10 @@ async fn apply(obj: &HelmRelease, ctx: &HelmContext) -> Action {
     }
     let generation = obj.metadata.generation;
     let mut status = obj.status.clone().unwrap_or_default();
-    status.last_handled_reconcile_at =
-        meta::pending_reconcile_request(obj.metadata.annotations.as_ref(), None)
-            .map(str::to_string)
-            .or(status.last_handled_reconcile_at);
+    status.last_handled_reconcile_at = meta::handled_reconcile_request(
+        obj.metadata.annotations.as_ref(),
+        status.last_handled_reconcile_at,
+    );
     let interval = match duration::parse_positive(&obj.spec.interval) {
         Ok(interval) => interval,
         Err(e) => {

@@ -2,6 +2,7 @@
 //! over HTTP to the other controllers.
 
 mod archive;
+mod bucket;
 pub mod chart_repository;
 mod git_repository;
 mod helm_chart;
@@ -64,7 +65,8 @@ pub fn launch(ctx: Arc<Context>) -> BoxFuture<'static, Result<()>> {
             git_repository::run(source.clone()),
             helm_repository::run(source.clone()),
             helm_chart::run(source.clone()),
-            oci_repository::run(source),
+            oci_repository::run(source.clone()),
+            bucket::run(source),
         )?;
         let _ = server.await;
         Ok(())

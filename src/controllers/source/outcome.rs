@@ -3,7 +3,9 @@
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
 
-use crate::api::meta::{self, Status, remove_condition, set_condition};
+use crate::api::meta::{
+    self, Artifact, Status, is_condition_true, remove_condition, set_condition,
+};
 
 pub mod condition {
     pub const ARTIFACT_IN_STORAGE: &str = "ArtifactInStorage";
@@ -101,6 +103,47 @@ impl Failure {
             ..self
         }
     }
+}
+
+/// A successful reconcile of a kind storing one archive: the artifact to publish and
+/// `status.url`.
+#[derive(Debug, Clone)]
+pub struct Progress {
+    pub artifact: Artifact,
+    pub url: Option<String>,
+}
+
+/// What one reconcile found: when the remote moved past the stored artifact, the
+/// `ArtifactOutdated` message; and how it ended.
+pub struct Attempt {
+    pub outdated: Option<String>,
+    pub result: Result<Progress, Failure>,
+}
+
+impl Attempt {
+    pub fn failed(failure: Failure) -> Attempt {
+        Attempt {
+            outdated: None,
+            result: Err(failure),
+        }
+    }
+}
+
+/// The reason of the `Normal` event after storing `new` (source-controller's `notify`):
+/// `NewArtifact` when the stored file changed, `Succeeded` when the artifact is back after a
+/// fetch or storage failure, none otherwise.
+pub fn stored_event_reason(
+    old_artifact: Option<&Artifact>,
+    old_conditions: &[Condition],
+    new: &Artifact,
+) -> Option<&'static str> {
+    if old_artifact.is_none_or(|a| a.digest != new.digest) {
+        return Some(reason::NEW_ARTIFACT);
+    }
+    [condition::FETCH_FAILED, condition::STORAGE_OPERATION_FAILED]
+        .iter()
+        .any(|c| is_condition_true(old_conditions, c))
+        .then_some(meta::reason::SUCCEEDED)
 }
 
 pub fn now() -> Time {

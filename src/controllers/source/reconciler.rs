@@ -59,6 +59,33 @@ pub trait SourceKind:
     fn last_handled_reconcile_at(&self) -> Option<&str>;
 }
 
+/// Implements [`SourceKind`] for a source kind whose spec has `suspend` and whose status has
+/// `conditions` and `lastHandledReconcileAt`, as every Flux source kind's does.
+macro_rules! impl_source_kind {
+    ($kind:ty, $status:ty, $name:literal) => {
+        impl $crate::controllers::source::reconciler::SourceKind for $kind {
+            const NAME: &'static str = $name;
+            type Status = $status;
+
+            fn status(&self) -> Option<&$status> {
+                self.status.as_ref()
+            }
+            fn conditions(
+                status: &$status,
+            ) -> &[k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition] {
+                status.conditions.as_deref().unwrap_or_default()
+            }
+            fn suspended(&self) -> bool {
+                self.spec.suspend == Some(true)
+            }
+            fn last_handled_reconcile_at(&self) -> Option<&str> {
+                self.status.as_ref()?.last_handled_reconcile_at.as_deref()
+            }
+        }
+    };
+}
+pub(crate) use impl_source_kind;
+
 /// A successful pass: the artifact now published, and the event to record when it is new.
 pub struct Published<'a> {
     pub artifact: &'a Artifact,

@@ -1,7 +1,7 @@
 //! What the kinds pulling from OCI registries share (HelmCharts from `type: oci`
 //! HelmRepositories, OCIRepositories): their Secrets read with the field that names them,
-//! docker-registry entries, TLS material, the cloud-provider check and the `crates/oci`
-//! client built from all of it.
+//! docker-registry entries, TLS material and proxies (Buckets read theirs the same way), the
+//! cloud-provider check and the `crates/oci` client built from all of it.
 
 use std::time::Duration;
 
@@ -11,6 +11,7 @@ use kube::api::Api;
 
 use super::outcome::{Failure, reason};
 use super::reconciler::kube_message;
+use crate::api::meta::LocalObjectReference;
 use crate::api::source::HelmRepositoryProvider;
 
 pub const DOCKER_CONFIG_JSON_TYPE: &str = "kubernetes.io/dockerconfigjson";
@@ -125,6 +126,79 @@ pub fn check_provider(
     ))
 }
 
+/// The TLS material the `spec.certSecretRef` Secret holds; none without one.
+pub async fn tls_of(
+    secrets: &Api<Secret>,
+    ns: &str,
+    reference: Option<&LocalObjectReference>,
+) -> Result<Tls, Failure> {
+    let Some(r) = reference else {
+        return Ok(Tls::default());
+    };
+    let secret = get_secret(secrets, ns, &r.name, "spec.certSecretRef").await?;
+    tls_material("spec.certSecretRef", &secret)
+}
+
+/// The proxy the `spec.proxySecretRef` Secret names, if any.
+pub async fn proxy_of(
+    secrets: &Api<Secret>,
+    ns: &str,
+    reference: Option<&LocalObjectReference>,
+) -> Result<Option<transport::Proxy>, Failure> {
+    let Some(r) = reference else {
+        return Ok(None);
+    };
+    get_secret(secrets, ns, &r.name, "spec.proxySecretRef")
+        .await
+        .and_then(|s| proxy(ns, &s))
+        .map(Some)
+        .map_err(|f| {
+            Failure::retry(
+                f.reason,
+                format!("failed to get proxy address: {}", f.message),
+            )
+        })
+}
+
+/// The proxy of `spec.proxySecretRef` (Flux's `ProxyURLFromSecret`): `address`, with
+/// `username` and `password` when the proxy asks for them.
+fn proxy(ns: &str, secret: &Secret) -> Result<transport::Proxy, Failure> {
+    let name = format!("{ns}/{}", secret.name_any());
+    let text = |key: &str| {
+        secret
+            .data
+            .as_ref()
+            .and_then(|d| d.get(key))
+            .map(|v| String::from_utf8_lossy(&v.0).into_owned())
+    };
+    let invalid = |message: String| Failure::retry(reason::AUTHENTICATION_FAILED, message);
+    let address = text("address").ok_or_else(|| {
+        invalid(format!(
+            "secret '{name}': key 'address' not found: add the proxy URL (http://host:port)"
+        ))
+    })?;
+    if address.is_empty() {
+        return Err(invalid(format!("secret '{name}': proxy address is empty")));
+    }
+    let url = url::Url::parse(&address).map_err(|e| {
+        invalid(format!(
+            // The address is not shown: it may carry credentials.
+            "secret '{name}': failed to parse proxy address: {e}"
+        ))
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid(format!(
+            "secret '{name}': proxy URL must use http or https scheme, got '{}'",
+            url.scheme()
+        )));
+    }
+    Ok(transport::Proxy {
+        url: address,
+        username: text("username"),
+        password: text("password"),
+    })
+}
+
 /// How to reach a registry, besides its host.
 #[derive(Debug)]
 pub struct Connection {
@@ -133,7 +207,7 @@ pub struct Connection {
     pub timeout: Duration,
     pub tls: Tls,
     pub credentials: Option<oci::Credentials>,
-    pub proxy: Option<oci::Proxy>,
+    pub proxy: Option<transport::Proxy>,
 }
 
 /// A registry client for `host`, with tk's user agent.
@@ -246,5 +320,37 @@ pub(crate) mod tests {
             "{}",
             e.message
         );
+    }
+
+    #[test]
+    fn proxies_need_an_http_address() {
+        let ok = proxy(
+            "ns",
+            &secret(
+                None,
+                &[
+                    ("address", "http://proxy:3128"),
+                    ("username", "u"),
+                    ("password", "p"),
+                ],
+            ),
+        )
+        .unwrap();
+        assert_eq!(ok.url, "http://proxy:3128");
+        assert_eq!(ok.username.as_deref(), Some("u"));
+        for (data, want) in [
+            (vec![], "secret 'ns/creds': key 'address' not found"),
+            (
+                vec![("address", "")],
+                "secret 'ns/creds': proxy address is empty",
+            ),
+            (
+                vec![("address", "socks5://proxy:1080")],
+                "proxy URL must use http or https scheme, got 'socks5'",
+            ),
+        ] {
+            let e = proxy("ns", &secret(None, &data)).unwrap_err();
+            assert!(e.message.contains(want), "{}", e.message);
+        }
     }
 }

@@ -9,13 +9,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::Secret;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use kube::ResourceExt;
 use kube::api::Api;
 use kube::runtime::controller::Action;
 
 use super::SourceContext;
-use super::reconciler::{self, Published, SourceKind, kube_message};
+use super::reconciler::{self, Published, kube_message};
 use super::storage::Storage;
 use crate::api::meta::{self, Artifact};
 use crate::api::source::{GitRepository, GitRepositoryStatus};
@@ -23,23 +22,7 @@ use status::{Failure, Progress};
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
-impl SourceKind for GitRepository {
-    const NAME: &'static str = "gitrepository";
-    type Status = GitRepositoryStatus;
-
-    fn status(&self) -> Option<&GitRepositoryStatus> {
-        self.status.as_ref()
-    }
-    fn conditions(status: &GitRepositoryStatus) -> &[Condition] {
-        status.conditions.as_deref().unwrap_or_default()
-    }
-    fn suspended(&self) -> bool {
-        self.spec.suspend == Some(true)
-    }
-    fn last_handled_reconcile_at(&self) -> Option<&str> {
-        self.status.as_ref()?.last_handled_reconcile_at.as_deref()
-    }
-}
+reconciler::impl_source_kind!(GitRepository, GitRepositoryStatus, "gitrepository");
 
 pub async fn run(ctx: Arc<SourceContext>) -> anyhow::Result<()> {
     reconciler::run::<GitRepository, _, _>(ctx, apply).await

@@ -141,10 +141,10 @@ pub fn next(
     let generation = obj.metadata.generation;
     let mut status = old.clone();
     let mut conditions = old.conditions.clone().unwrap_or_default();
-    status.last_handled_reconcile_at =
-        meta::pending_reconcile_request(obj.metadata.annotations.as_ref(), None)
-            .map(str::to_string)
-            .or(old.last_handled_reconcile_at.clone());
+    status.last_handled_reconcile_at = meta::handled_reconcile_request(
+        obj.metadata.annotations.as_ref(),
+        old.last_handled_reconcile_at.clone(),
+    );
     match progress {
         Ok(progress) => {
             let message = format!(

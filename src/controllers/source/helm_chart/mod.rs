@@ -12,7 +12,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use kube::ResourceExt;
 use kube::api::Api;
 use kube::runtime::Controller;
@@ -35,23 +34,7 @@ mod reason {
     pub const NO_SOURCE_ARTIFACT: &str = "NoSourceArtifact";
 }
 
-impl SourceKind for HelmChart {
-    const NAME: &'static str = "helmchart";
-    type Status = HelmChartStatus;
-
-    fn status(&self) -> Option<&HelmChartStatus> {
-        self.status.as_ref()
-    }
-    fn conditions(status: &HelmChartStatus) -> &[Condition] {
-        status.conditions.as_deref().unwrap_or_default()
-    }
-    fn suspended(&self) -> bool {
-        self.spec.suspend == Some(true)
-    }
-    fn last_handled_reconcile_at(&self) -> Option<&str> {
-        self.status.as_ref()?.last_handled_reconcile_at.as_deref()
-    }
-}
+reconciler::impl_source_kind!(HelmChart, HelmChartStatus, "helmchart");
 
 pub async fn run(ctx: Arc<SourceContext>) -> anyhow::Result<()> {
     let rt = &ctx.rt;
@@ -365,10 +348,10 @@ fn next_status(obj: &HelmChart, progress: &Result<Progress, Failure>) -> HelmCha
     let old = obj.status.clone().unwrap_or_default();
     let mut status = old.clone();
     let mut conditions = old.conditions.unwrap_or_default();
-    status.last_handled_reconcile_at =
-        meta::pending_reconcile_request(obj.metadata.annotations.as_ref(), None)
-            .map(str::to_string)
-            .or(old.last_handled_reconcile_at);
+    status.last_handled_reconcile_at = meta::handled_reconcile_request(
+        obj.metadata.annotations.as_ref(),
+        old.last_handled_reconcile_at,
+    );
     match progress {
         Ok(progress) => {
             mark_stored(

@@ -6,7 +6,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use kube::ResourceExt;
 use kube::api::{Api, Patch, PatchParams};
 use kube::runtime::Controller;
@@ -28,23 +27,7 @@ mod reason {
     pub const INDEXATION_FAILED: &str = "IndexationFailed";
 }
 
-impl SourceKind for HelmRepository {
-    const NAME: &'static str = "helmrepository";
-    type Status = HelmRepositoryStatus;
-
-    fn status(&self) -> Option<&HelmRepositoryStatus> {
-        self.status.as_ref()
-    }
-    fn conditions(status: &HelmRepositoryStatus) -> &[Condition] {
-        status.conditions.as_deref().unwrap_or_default()
-    }
-    fn suspended(&self) -> bool {
-        self.spec.suspend == Some(true)
-    }
-    fn last_handled_reconcile_at(&self) -> Option<&str> {
-        self.status.as_ref()?.last_handled_reconcile_at.as_deref()
-    }
-}
+reconciler::impl_source_kind!(HelmRepository, HelmRepositoryStatus, "helmrepository");
 
 pub async fn run(ctx: Arc<SourceContext>) -> anyhow::Result<()> {
     let rt = &ctx.rt;
@@ -241,10 +224,10 @@ fn next_status(obj: &HelmRepository, progress: &Result<Progress, Failure>) -> He
     let old = obj.status.clone().unwrap_or_default();
     let mut status = old.clone();
     let mut conditions = old.conditions.unwrap_or_default();
-    status.last_handled_reconcile_at =
-        meta::pending_reconcile_request(obj.metadata.annotations.as_ref(), None)
-            .map(str::to_string)
-            .or(old.last_handled_reconcile_at);
+    status.last_handled_reconcile_at = meta::handled_reconcile_request(
+        obj.metadata.annotations.as_ref(),
+        old.last_handled_reconcile_at,
+    );
     match progress {
         Ok(progress) => {
             let message = format!("stored artifact: revision '{}'", progress.artifact.revision);

@@ -15,7 +15,7 @@ use crate::api::source::OCIRepository;
 use crate::controllers::source::SourceContext;
 use crate::controllers::source::outcome::{Failure, reason};
 use crate::controllers::source::reconciler::kube_message;
-use crate::controllers::source::registry::{self, Connection, Tls, get_secret};
+use crate::controllers::source::registry::{self, Connection, get_secret};
 
 /// A client for the repository's registry.
 pub struct Registry {
@@ -64,21 +64,7 @@ pub async fn connect(
     }
     let (credentials, unauthorized_hint) = credentials(&pull_secrets, host, &obj.name_any())?;
 
-    let proxy = match &obj.spec.proxy_secret_ref {
-        Some(r) => {
-            let secret = get_secret(&secrets, &ns, &r.name, "spec.proxySecretRef")
-                .await
-                .and_then(|s| proxy(&ns, &s))
-                .map_err(|f| {
-                    Failure::retry(
-                        f.reason,
-                        format!("failed to get proxy address: {}", f.message),
-                    )
-                })?;
-            Some(secret)
-        }
-        None => None,
-    };
+    let proxy = registry::proxy_of(&secrets, &ns, obj.spec.proxy_secret_ref.as_ref()).await?;
     let transport_failure = |message: String| {
         Failure::retry(
             reason::AUTHENTICATION_FAILED,
@@ -88,16 +74,9 @@ pub async fn connect(
             ),
         )
     };
-    let tls = match &obj.spec.cert_secret_ref {
-        Some(r) => {
-            let secret = get_secret(&secrets, &ns, &r.name, "spec.certSecretRef")
-                .await
-                .map_err(|f| transport_failure(f.message))?;
-            registry::tls_material("spec.certSecretRef", &secret)
-                .map_err(|f| transport_failure(f.message))?
-        }
-        None => Tls::default(),
-    };
+    let tls = registry::tls_of(&secrets, &ns, obj.spec.cert_secret_ref.as_ref())
+        .await
+        .map_err(|f| transport_failure(f.message))?;
     let client = registry::client(
         host,
         Connection {
@@ -201,44 +180,6 @@ fn credentials(
     Ok((None, hint))
 }
 
-/// The proxy of `spec.proxySecretRef` (Flux's `ProxyURLFromSecret`): `address`, with
-/// `username` and `password` when the proxy asks for them.
-fn proxy(ns: &str, secret: &Secret) -> Result<oci::Proxy, Failure> {
-    let name = format!("{ns}/{}", secret.name_any());
-    let text = |key: &str| {
-        secret
-            .data
-            .as_ref()
-            .and_then(|d| d.get(key))
-            .map(|v| String::from_utf8_lossy(&v.0).into_owned())
-    };
-    let invalid = |message: String| Failure::retry(reason::AUTHENTICATION_FAILED, message);
-    let address = text("address").ok_or_else(|| {
-        invalid(format!(
-            "secret '{name}': key 'address' not found: add the proxy URL (http://host:port)"
-        ))
-    })?;
-    if address.is_empty() {
-        return Err(invalid(format!("secret '{name}': proxy address is empty")));
-    }
-    let url = url::Url::parse(&address).map_err(|e| {
-        invalid(format!(
-            "secret '{name}': failed to parse proxy address '{address}': {e}"
-        ))
-    })?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(invalid(format!(
-            "secret '{name}': proxy URL must use http or https scheme, got '{}'",
-            url.scheme()
-        )));
-    }
-    Ok(oci::Proxy {
-        url: address,
-        username: text("username"),
-        password: text("password"),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,37 +238,5 @@ mod tests {
             "{}",
             e.message
         );
-    }
-
-    #[test]
-    fn proxies_need_an_http_address() {
-        let ok = proxy(
-            "ns",
-            &secret(
-                None,
-                &[
-                    ("address", "http://proxy:3128"),
-                    ("username", "u"),
-                    ("password", "p"),
-                ],
-            ),
-        )
-        .unwrap();
-        assert_eq!(ok.url, "http://proxy:3128");
-        assert_eq!(ok.username.as_deref(), Some("u"));
-        for (data, want) in [
-            (vec![], "secret 'ns/creds': key 'address' not found"),
-            (
-                vec![("address", "")],
-                "secret 'ns/creds': proxy address is empty",
-            ),
-            (
-                vec![("address", "socks5://proxy:1080")],
-                "proxy URL must use http or https scheme, got 'socks5'",
-            ),
-        ] {
-            let e = proxy("ns", &secret(None, &data)).unwrap_err();
-            assert!(e.message.contains(want), "{}", e.message);
-        }
     }
 }

@@ -13,37 +13,19 @@ mod status;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use kube::runtime::controller::Action;
 
 use super::SourceContext;
-use super::archive::archive_with_ignore_rules;
-use super::outcome::{Failure, now, reason as shared};
-use super::reconciler::{self, Published, SourceKind};
-use crate::api::meta::Artifact;
+use super::archive::{archive_with_ignore_rules, publish};
+use super::outcome::{Failure, reason as shared};
+use super::reconciler::{self, Published};
 use crate::api::source::{OCILayerOperation, OCIRepository, OCIRepositoryStatus};
 use reference::{Resolved, Selector, Target};
 use status::{Attempt, Progress, reason};
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
-impl SourceKind for OCIRepository {
-    const NAME: &'static str = "ocirepository";
-    type Status = OCIRepositoryStatus;
-
-    fn status(&self) -> Option<&OCIRepositoryStatus> {
-        self.status.as_ref()
-    }
-    fn conditions(status: &OCIRepositoryStatus) -> &[Condition] {
-        status.conditions.as_deref().unwrap_or_default()
-    }
-    fn suspended(&self) -> bool {
-        self.spec.suspend == Some(true)
-    }
-    fn last_handled_reconcile_at(&self) -> Option<&str> {
-        self.status.as_ref()?.last_handled_reconcile_at.as_deref()
-    }
-}
+reconciler::impl_source_kind!(OCIRepository, OCIRepositoryStatus, "ocirepository");
 
 pub async fn run(ctx: Arc<SourceContext>) -> anyhow::Result<()> {
     reconciler::run::<OCIRepository, _, _>(ctx, apply).await
@@ -349,22 +331,10 @@ async fn store(
             })?
         }
     };
-    // Best effort, as in Flux: the artifact itself is stored and published either way.
-    let url = ctx
-        .storage
-        .symlink(&stored.path, "latest.tar.gz")
-        .inspect_err(|e| tracing::warn!(error = %e, "failed to update status URL symlink"))
-        .ok();
-    Ok(Progress {
-        artifact: Artifact {
-            digest: stored.digest,
-            last_update_time: now(),
-            metadata: (!pulled.annotations.is_empty()).then_some(pulled.annotations),
-            url: ctx.storage.url(&stored.path),
-            path: stored.path,
-            revision: resolved.revision(),
-            size: i64::try_from(stored.size).ok(),
-        },
-        url,
-    })
+    Ok(publish(
+        &ctx.storage,
+        stored,
+        resolved.revision(),
+        (!pulled.annotations.is_empty()).then_some(pulled.annotations),
+    ))
 }

@@ -1,12 +1,11 @@
 //! The OCIRepository status a reconcile leads to, and its event, with Flux's condition
 //! types, reasons and messages (`reconcileSource`, `reconcileArtifact`, `notify`).
 
-use crate::api::meta::{
-    self, Artifact, Status, is_condition_true, remove_condition, set_condition,
-};
+use crate::api::meta::{self, Status, remove_condition, set_condition};
 use crate::api::source::{OCIRepository, OCIRepositoryStatus};
+pub use crate::controllers::source::outcome::{Attempt, Progress};
 use crate::controllers::source::outcome::{
-    Failure, condition, mark_failed, mark_stored, now, reason as shared,
+    condition, mark_failed, mark_stored, now, stored_event_reason,
 };
 
 pub mod reason {
@@ -14,29 +13,6 @@ pub mod reason {
     pub const OCI_LAYER_OPERATION_FAILED: &str = "OCIArtifactLayerOperationFailed";
     pub const READ_OPERATION_FAILED: &str = "ReadOperationFailed";
     pub const NEW_REVISION: &str = "NewRevision";
-}
-
-/// A successful reconcile: the artifact to publish and `status.url`.
-#[derive(Debug, Clone)]
-pub struct Progress {
-    pub artifact: Artifact,
-    pub url: Option<String>,
-}
-
-/// What one reconcile found: when the remote moved past the stored artifact, the
-/// `ArtifactOutdated` message; and how it ended.
-pub struct Attempt {
-    pub outdated: Option<String>,
-    pub result: Result<Progress, Failure>,
-}
-
-impl Attempt {
-    pub fn failed(failure: Failure) -> Attempt {
-        Attempt {
-            outdated: None,
-            result: Err(failure),
-        }
-    }
 }
 
 /// Whether the artifact was built with the spec's ignore rules and layer selector (Flux's
@@ -56,10 +32,10 @@ pub fn next(obj: &OCIRepository, attempt: &Attempt) -> OCIRepositoryStatus {
     let old = obj.status.clone().unwrap_or_default();
     let mut status = old.clone();
     let mut conditions = old.conditions.unwrap_or_default();
-    status.last_handled_reconcile_at =
-        meta::pending_reconcile_request(obj.metadata.annotations.as_ref(), None)
-            .map(str::to_string)
-            .or(old.last_handled_reconcile_at);
+    status.last_handled_reconcile_at = meta::handled_reconcile_request(
+        obj.metadata.annotations.as_ref(),
+        old.last_handled_reconcile_at,
+    );
     match &attempt.result {
         Ok(progress) => {
             let message = format!(
@@ -102,25 +78,16 @@ pub fn next(obj: &OCIRepository, attempt: &Attempt) -> OCIRepositoryStatus {
     status
 }
 
-/// The `Normal` event of a successful reconcile (Flux's `notify`): `NewArtifact` when the
-/// stored file changed, `Succeeded` when the artifact is back after a fetch or storage
-/// failure, none otherwise.
+/// The `Normal` event of a successful reconcile (Flux's `notify`), naming the origin the
+/// artifact's annotations record.
 pub fn event(obj: &OCIRepository, progress: &Progress) -> Option<(&'static str, String)> {
     let old = obj.status.as_ref();
-    let changed = old
-        .and_then(|s| s.artifact.as_ref())
-        .is_none_or(|a| a.digest != progress.artifact.digest);
-    let conditions = old
-        .and_then(|s| s.conditions.as_deref())
-        .unwrap_or_default();
-    let recovered = [condition::FETCH_FAILED, condition::STORAGE_OPERATION_FAILED]
-        .iter()
-        .any(|c| is_condition_true(conditions, c));
-    let reason = match (changed, recovered) {
-        (true, _) => shared::NEW_ARTIFACT,
-        (false, true) => meta::reason::SUCCEEDED,
-        (false, false) => return None,
-    };
+    let reason = stored_event_reason(
+        old.and_then(|s| s.artifact.as_ref()),
+        old.and_then(|s| s.conditions.as_deref())
+            .unwrap_or_default(),
+        &progress.artifact,
+    )?;
     let artifact = &progress.artifact;
     let mut message = format!(
         "stored artifact with revision '{}' from '{}'",
@@ -149,6 +116,8 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
+    use crate::api::meta::Artifact;
+    use crate::controllers::source::outcome::Failure;
     use crate::controllers::source::outcome::reason::ARCHIVE_OPERATION_FAILED;
 
     fn repo(status: serde_json::Value) -> OCIRepository {
