@@ -5,13 +5,12 @@
 //! `--export` output is compared with flux's own golden files.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::Secret;
-use kube::api::{Api, DynamicObject, Patch, PatchParams, PostParams};
-use kube::core::{ApiResource, GroupVersionKind};
+use kube::api::{Api, PostParams};
 use serde_json::{Value, json};
 
+use crate::played::Played;
 use crate::support::{
     assert_lines, client, create_namespace, flux_testdata, output_text, rig, setup, stdout, tk,
     tk_async, tk_ok,
@@ -23,127 +22,38 @@ const INDEX_REVISION: &str =
 /// A HelmChart's revision: the chart version.
 const CHART_REVISION: &str = "6.5.1";
 
-#[derive(Clone, Copy)]
-enum Kind {
-    Repository,
-    Chart,
-}
+const REPOSITORY: Played = Played {
+    group: "source.toolkit.fluxcd.io",
+    version: "v1",
+    kind: "HelmRepository",
+    plural: "helmrepositories",
+    manager: "tk-e2e-helm-sources",
+};
 
-impl Kind {
-    fn resource(self) -> ApiResource {
-        let (kind, plural) = match self {
-            Kind::Repository => ("HelmRepository", "helmrepositories"),
-            Kind::Chart => ("HelmChart", "helmcharts"),
-        };
-        ApiResource::from_gvk_with_plural(
-            &GroupVersionKind::gvk("source.toolkit.fluxcd.io", "v1", kind),
-            plural,
-        )
-    }
-
-    fn revision(self) -> &'static str {
-        match self {
-            Kind::Repository => INDEX_REVISION,
-            Kind::Chart => CHART_REVISION,
-        }
-    }
-}
-
-fn api(client: &kube::Client, ns: &str, kind: Kind) -> Api<DynamicObject> {
-    Api::namespaced_with(client.clone(), ns, &kind.resource())
-}
-
-/// Creates an object (spec through the main resource) and, when given, its status.
-async fn create(
-    client: &kube::Client,
-    ns: &str,
-    kind: Kind,
-    name: &str,
-    spec: Value,
-    status: Option<Value>,
-) {
-    let resource = kind.resource();
-    let object = json!({
-        "apiVersion": resource.api_version, "kind": resource.kind,
-        "metadata": { "name": name, "namespace": ns }, "spec": spec,
-    });
-    api(client, ns, kind)
-        .patch(
-            name,
-            &PatchParams::apply("tk-e2e-helm-sources"),
-            &Patch::Apply(&object),
-        )
-        .await
-        .unwrap();
-    if let Some(status) = status {
-        set_status(client, ns, kind, name, status).await;
-    }
-}
-
-async fn set_status(client: &kube::Client, ns: &str, kind: Kind, name: &str, status: Value) {
-    api(client, ns, kind)
-        .patch_status(
-            name,
-            &PatchParams::default(),
-            &Patch::Merge(&json!({ "status": status })),
-        )
-        .await
-        .unwrap();
-}
+const CHART: Played = Played {
+    kind: "HelmChart",
+    plural: "helmcharts",
+    ..REPOSITORY
+};
 
 /// The status source-controller writes: an artifact of `kind`'s revision and a Ready
 /// condition for `generation`.
-fn status(kind: Kind, generation: i64, ready: &str, message: &str) -> Value {
+fn status(kind: Played, generation: i64, ready: &str, message: &str) -> Value {
+    let revision = if kind == REPOSITORY {
+        INDEX_REVISION
+    } else {
+        CHART_REVISION
+    };
     json!({
         "observedGeneration": generation,
         "artifact": {
             "digest": "sha256:1234567890abcdef", "lastUpdateTime": "2024-05-01T10:00:00Z",
-            "path": "example", "revision": kind.revision(), "url": "http://example/artifact"
+            "path": "example", "revision": revision, "url": "http://example/artifact"
         },
         "conditions": [{
             "type": "Ready", "status": ready, "reason": "Succeeded", "message": message,
             "lastTransitionTime": "2024-05-01T10:00:00Z", "observedGeneration": generation
         }]
-    })
-}
-
-/// Plays source-controller for `name`: reports each new generation (and, when
-/// `handle_requests`, each new `requestedAt`) as Ready=True with an artifact.
-fn controller(
-    client: kube::Client,
-    ns: String,
-    kind: Kind,
-    name: String,
-    handle_requests: bool,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let mut handled: Option<String> = None;
-        let mut reported_generation = None;
-        while Instant::now() < deadline {
-            if let Ok(Some(object)) = api(&client, &ns, kind).get_opt(&name).await {
-                let generation = object.metadata.generation.unwrap();
-                let requested = object
-                    .metadata
-                    .annotations
-                    .as_ref()
-                    .and_then(|a| a.get("reconcile.fluxcd.io/requestedAt"))
-                    .cloned();
-                let new_request = handle_requests && requested.is_some() && requested != handled;
-                if new_request || reported_generation != Some(generation) {
-                    let mut s = status(kind, generation, "True", "stored artifact");
-                    if let Some(at) = &requested
-                        && handle_requests
-                    {
-                        s["lastHandledReconcileAt"] = json!(at);
-                    }
-                    set_status(&client, &ns, kind, &name, s).await;
-                    handled = requested;
-                    reported_generation = Some(generation);
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
     })
 }
 
@@ -332,13 +242,9 @@ async fn create_source_helm_stores_credentials_and_waits_for_the_index() {
     }
     let path = |f: &str| dir.path().join(f).display().to_string();
 
-    let sim = controller(
-        client.clone(),
-        ns.clone(),
-        Kind::Repository,
-        "podinfo".into(),
-        false,
-    );
+    let sim = REPOSITORY.play(&client, &ns, "podinfo", |generation| {
+        status(REPOSITORY, generation, "True", "stored artifact")
+    });
     let out = tk_async(format!(
         "create source helm podinfo --url https://stefanprodan.github.io/podinfo \
          --username user --password secret --cert-file {} --key-file {} --ca-file {} \
@@ -364,10 +270,7 @@ async fn create_source_helm_stores_credentials_and_waits_for_the_index() {
             &format!("✔ fetched revision: {INDEX_REVISION}"),
         ],
     );
-    let repo = api(&client, &ns, Kind::Repository)
-        .get("podinfo")
-        .await
-        .unwrap();
+    let repo = REPOSITORY.api(&client, &ns).get("podinfo").await.unwrap();
     assert_eq!(
         repo.data["spec"]["url"],
         "https://stefanprodan.github.io/podinfo"
@@ -396,13 +299,9 @@ async fn create_source_helm_stores_credentials_and_waits_for_the_index() {
     assert_eq!(data["caFile"].0, b"CA\n");
 
     // Creating again updates in place; --secret-ref replaces the generated Secret.
-    let sim = controller(
-        client.clone(),
-        ns.clone(),
-        Kind::Repository,
-        "podinfo".into(),
-        false,
-    );
+    let sim = REPOSITORY.play(&client, &ns, "podinfo", |generation| {
+        status(REPOSITORY, generation, "True", "stored artifact")
+    });
     let out = tk_async(format!(
         "create source helm podinfo --url https://stefanprodan.github.io/podinfo \
          --secret-ref mine -n {ns} --timeout 60s"
@@ -413,36 +312,15 @@ async fn create_source_helm_stores_credentials_and_waits_for_the_index() {
     assert!(out.status.success(), "{text}");
     assert_lines(&text, &["✔ source updated"]);
     assert!(!text.contains("authentication configured"), "{text}");
-    let repo = api(&client, &ns, Kind::Repository)
-        .get("podinfo")
-        .await
-        .unwrap();
+    let repo = REPOSITORY.api(&client, &ns).get("podinfo").await.unwrap();
     assert_eq!(repo.data["spec"]["secretRef"], json!({ "name": "mine" }));
     assert_eq!(repo.data["spec"]["interval"], "1m0s");
     assert!(repo.data["spec"].get("passCredentials").is_none());
 
     // A failing repository ends the wait with its Ready message.
-    let failing = {
-        let client = client.clone();
-        let ns = ns.clone();
-        tokio::spawn(async move {
-            let deadline = Instant::now() + Duration::from_secs(60);
-            while Instant::now() < deadline {
-                if let Ok(Some(o)) = api(&client, &ns, Kind::Repository).get_opt("broken").await {
-                    let generation = o.metadata.generation.unwrap();
-                    let s = status(
-                        Kind::Repository,
-                        generation,
-                        "False",
-                        "index.yaml: 404 Not Found",
-                    );
-                    set_status(&client, &ns, Kind::Repository, "broken", s).await;
-                    return;
-                }
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-        })
-    };
+    let failing = REPOSITORY.play(&client, &ns, "broken", |generation| {
+        status(REPOSITORY, generation, "False", "index.yaml: 404 Not Found")
+    });
     let out = tk_async(format!(
         "create source helm broken --url https://example.com/charts -n {ns} --timeout 60s"
     ))
@@ -495,10 +373,7 @@ async fn create_source_helm_oci_does_not_wait_for_an_artifact() {
         ],
     );
     assert!(!text.contains("fetched revision"), "{text}");
-    let repo = api(&client, &ns, Kind::Repository)
-        .get("charts")
-        .await
-        .unwrap();
+    let repo = REPOSITORY.api(&client, &ns).get("charts").await.unwrap();
     assert_eq!(repo.data["spec"]["type"], "oci");
     assert_eq!(repo.data["spec"]["provider"], "generic");
     assert_eq!(
@@ -521,10 +396,7 @@ async fn create_source_helm_oci_does_not_wait_for_an_artifact() {
         ],
     );
     assert_lines(&text, &["✔ reconciliation not supported by the object"]);
-    let repo = api(&client, &ns, Kind::Repository)
-        .get("charts")
-        .await
-        .unwrap();
+    let repo = REPOSITORY.api(&client, &ns).get("charts").await.unwrap();
     assert!(repo.metadata.annotations.unwrap_or_default().is_empty());
     let table = tk_ok(kubeconfig, &["get", "sources", "helm", "-n", &ns]);
     assert_eq!(
@@ -562,13 +434,9 @@ async fn create_source_helm_oci_does_not_wait_for_an_artifact() {
 async fn create_source_chart_waits_for_the_chart() {
     let client = client(rig().kubeconfig_path()).await;
     let (_crds, ns) = setup(&client, "helm-chart").await;
-    let sim = controller(
-        client.clone(),
-        ns.clone(),
-        Kind::Chart,
-        "podinfo".into(),
-        false,
-    );
+    let sim = CHART.play(&client, &ns, "podinfo", |generation| {
+        status(CHART, generation, "True", "stored artifact")
+    });
     let out = tk_async(format!(
         "create source chart podinfo --source HelmRepository/podinfo --chart podinfo \
          --chart-version 6.x -n {ns} --timeout 60s"
@@ -588,7 +456,7 @@ async fn create_source_chart_waits_for_the_chart() {
             &format!("✔ fetched revision: {CHART_REVISION}"),
         ],
     );
-    let chart = api(&client, &ns, Kind::Chart).get("podinfo").await.unwrap();
+    let chart = CHART.api(&client, &ns).get("podinfo").await.unwrap();
     assert_eq!(
         chart.data["spec"],
         json!({
@@ -707,66 +575,66 @@ async fn get_sources_helm_and_chart_print_flux_tables() {
     let client = client(rig().kubeconfig_path()).await;
     let kubeconfig = rig().kubeconfig_path();
     let (_crds, ns) = setup(&client, "helm-get").await;
-    create(
-        &client,
-        &ns,
-        Kind::Repository,
-        "podinfo",
-        json!({ "url": "https://stefanprodan.github.io/podinfo", "interval": "5m" }),
-        Some(status(
-            Kind::Repository,
-            1,
-            "True",
-            &format!("stored artifact: revision '{INDEX_REVISION}'"),
-        )),
-    )
-    .await;
-    create(
-        &client,
-        &ns,
-        Kind::Repository,
-        "broken",
-        json!({ "url": "https://example.com/charts", "interval": "5m", "suspend": true }),
-        Some(json!({ "conditions": [{
+    REPOSITORY
+        .create(
+            &client,
+            &ns,
+            "podinfo",
+            json!({ "url": "https://stefanprodan.github.io/podinfo", "interval": "5m" }),
+            Some(status(
+                REPOSITORY,
+                1,
+                "True",
+                &format!("stored artifact: revision '{INDEX_REVISION}'"),
+            )),
+        )
+        .await;
+    REPOSITORY
+        .create(
+            &client,
+            &ns,
+            "broken",
+            json!({ "url": "https://example.com/charts", "interval": "5m", "suspend": true }),
+            Some(json!({ "conditions": [{
             "type": "Ready", "status": "False", "reason": "FetchFailed",
             "message": "failed to fetch index: 404", "lastTransitionTime": "2024-05-01T10:00:00Z"
         }] })),
-    )
-    .await;
-    create(
-        &client,
-        &ns,
-        Kind::Repository,
-        "oci",
-        json!({ "url": "oci://ghcr.io/stefanprodan/charts", "type": "oci" }),
-        None,
-    )
-    .await;
-    create(
-        &client,
-        &ns,
-        Kind::Chart,
-        "podinfo",
-        json!({ "chart": "podinfo", "interval": "5m",
+        )
+        .await;
+    REPOSITORY
+        .create(
+            &client,
+            &ns,
+            "oci",
+            json!({ "url": "oci://ghcr.io/stefanprodan/charts", "type": "oci" }),
+            None,
+        )
+        .await;
+    CHART
+        .create(
+            &client,
+            &ns,
+            "podinfo",
+            json!({ "chart": "podinfo", "interval": "5m",
                 "sourceRef": { "kind": "HelmRepository", "name": "podinfo" } }),
-        Some(status(
-            Kind::Chart,
-            1,
-            "True",
-            "pulled 'podinfo' chart with version '6.5.1'",
-        )),
-    )
-    .await;
-    create(
-        &client,
-        &ns,
-        Kind::Chart,
-        "pending",
-        json!({ "chart": "./charts/app", "interval": "5m",
+            Some(status(
+                CHART,
+                1,
+                "True",
+                "pulled 'podinfo' chart with version '6.5.1'",
+            )),
+        )
+        .await;
+    CHART
+        .create(
+            &client,
+            &ns,
+            "pending",
+            json!({ "chart": "./charts/app", "interval": "5m",
                 "sourceRef": { "kind": "GitRepository", "name": "apps" } }),
-        None,
-    )
-    .await;
+            None,
+        )
+        .await;
 
     let out = tk(kubeconfig, &["get", "sources", "helm", "-n", &ns]);
     assert!(out.status.success(), "{}", output_text(&out));
@@ -838,25 +706,25 @@ async fn suspend_resume_and_reconcile_request_new_artifacts() {
     let client = client(rig().kubeconfig_path()).await;
     let kubeconfig = rig().kubeconfig_path();
     let (_crds, ns) = setup(&client, "helm-suspend").await;
-    create(
-        &client,
-        &ns,
-        Kind::Repository,
-        "podinfo",
-        json!({ "url": "https://stefanprodan.github.io/podinfo", "interval": "5m" }),
-        Some(status(Kind::Repository, 1, "True", "ok")),
-    )
-    .await;
-    create(
-        &client,
-        &ns,
-        Kind::Chart,
-        "podinfo",
-        json!({ "chart": "podinfo", "interval": "5m",
+    REPOSITORY
+        .create(
+            &client,
+            &ns,
+            "podinfo",
+            json!({ "url": "https://stefanprodan.github.io/podinfo", "interval": "5m" }),
+            Some(status(REPOSITORY, 1, "True", "ok")),
+        )
+        .await;
+    CHART
+        .create(
+            &client,
+            &ns,
+            "podinfo",
+            json!({ "chart": "podinfo", "interval": "5m",
                 "sourceRef": { "kind": "HelmRepository", "name": "podinfo" } }),
-        Some(status(Kind::Chart, 1, "True", "ok")),
-    )
-    .await;
+            Some(status(CHART, 1, "True", "ok")),
+        )
+        .await;
 
     for (command, kind) in [("helm", "HelmRepository"), ("chart", "HelmChart")] {
         let text = tk_ok(
@@ -889,28 +757,16 @@ async fn suspend_resume_and_reconcile_request_new_artifacts() {
         );
     }
     assert_eq!(
-        api(&client, &ns, Kind::Chart)
-            .get("podinfo")
-            .await
-            .unwrap()
-            .data["spec"]["suspend"],
+        CHART.api(&client, &ns).get("podinfo").await.unwrap().data["spec"]["suspend"],
         true
     );
 
-    let repo_sim = controller(
-        client.clone(),
-        ns.clone(),
-        Kind::Repository,
-        "podinfo".into(),
-        true,
-    );
-    let chart_sim = controller(
-        client.clone(),
-        ns.clone(),
-        Kind::Chart,
-        "podinfo".into(),
-        true,
-    );
+    let repo_sim = REPOSITORY.play(&client, &ns, "podinfo", |generation| {
+        status(REPOSITORY, generation, "True", "stored artifact")
+    });
+    let chart_sim = CHART.play(&client, &ns, "podinfo", |generation| {
+        status(CHART, generation, "True", "stored artifact")
+    });
     let out = tk_async(format!("resume source helm podinfo -n {ns} --timeout 60s")).await;
     let text = output_text(&out);
     assert!(out.status.success(), "{text}");
@@ -922,10 +778,7 @@ async fn suspend_resume_and_reconcile_request_new_artifacts() {
             &format!("✔ fetched revision {INDEX_REVISION}"),
         ],
     );
-    let repo = api(&client, &ns, Kind::Repository)
-        .get("podinfo")
-        .await
-        .unwrap();
+    let repo = REPOSITORY.api(&client, &ns).get("podinfo").await.unwrap();
     assert!(
         repo.data["spec"].get("suspend").is_none(),
         "{:?}",
@@ -962,10 +815,7 @@ async fn suspend_resume_and_reconcile_request_new_artifacts() {
             &format!("✔ fetched revision {INDEX_REVISION}"),
         ],
     );
-    let repo = api(&client, &ns, Kind::Repository)
-        .get("podinfo")
-        .await
-        .unwrap();
+    let repo = REPOSITORY.api(&client, &ns).get("podinfo").await.unwrap();
     let requested = repo.metadata.annotations.unwrap()["reconcile.fluxcd.io/requestedAt"].clone();
     requested.parse::<k8s_openapi::jiff::Timestamp>().unwrap();
     assert_eq!(
@@ -992,13 +842,10 @@ async fn suspend_resume_and_reconcile_request_new_artifacts() {
             &format!("✔ fetched revision {CHART_REVISION}"),
         ],
     );
-    let repo = api(&client, &ns, Kind::Repository)
-        .get("podinfo")
-        .await
-        .unwrap();
+    let repo = REPOSITORY.api(&client, &ns).get("podinfo").await.unwrap();
     let again = repo.metadata.annotations.unwrap()["reconcile.fluxcd.io/requestedAt"].clone();
     assert_ne!(again, requested);
-    let chart = api(&client, &ns, Kind::Chart).get("podinfo").await.unwrap();
+    let chart = CHART.api(&client, &ns).get("podinfo").await.unwrap();
     assert!(
         chart
             .metadata
@@ -1014,25 +861,24 @@ async fn export_round_trips_and_matches_flux() {
     let kubeconfig = rig().kubeconfig_path();
     let (_crds, ns) = setup(&client, "helm-export").await;
     // flux's export fixtures; the CRD defaults fill in provider, version and strategy.
-    create(
+    REPOSITORY.create(
         &client,
         &ns,
-        Kind::Repository,
         "flux-system",
         json!({ "interval": "5m", "timeout": "1m0s", "url": "https://stefanprodan.github.io/podinfo" }),
-        Some(status(Kind::Repository, 1, "True", "ok")),
+        Some(status(REPOSITORY, 1, "True", "ok")),
     )
     .await;
-    create(
-        &client,
-        &ns,
-        Kind::Chart,
-        "flux-system",
-        json!({ "chart": "podinfo", "interval": "1m",
+    CHART
+        .create(
+            &client,
+            &ns,
+            "flux-system",
+            json!({ "chart": "podinfo", "interval": "1m",
                 "sourceRef": { "kind": "HelmRepository", "name": "podinfo" } }),
-        Some(status(Kind::Chart, 1, "True", "ok")),
-    )
-    .await;
+            Some(status(CHART, 1, "True", "ok")),
+        )
+        .await;
 
     let out = tk(
         kubeconfig,
@@ -1054,16 +900,16 @@ async fn export_round_trips_and_matches_flux() {
     );
 
     // An OCI repository without an interval exports Go's zero duration, as flux does.
-    create(
-        &client,
-        &ns,
-        Kind::Repository,
-        "oci",
-        json!({ "type": "oci", "url": "oci://ghcr.io/stefanprodan/charts",
+    REPOSITORY
+        .create(
+            &client,
+            &ns,
+            "oci",
+            json!({ "type": "oci", "url": "oci://ghcr.io/stefanprodan/charts",
                 "secretRef": { "name": "oci-creds" } }),
-        None,
-    )
-    .await;
+            None,
+        )
+        .await;
     let out = tk(kubeconfig, &["export", "source", "helm", "oci", "-n", &ns]);
     assert!(
         stdout(&out).ends_with(
@@ -1119,32 +965,20 @@ async fn export_round_trips_and_matches_flux() {
     for doc in helm_docs.iter().chain(&chart_docs) {
         let mut doc = doc.clone();
         doc["metadata"]["namespace"] = json!(fresh);
-        let name = doc["metadata"]["name"].as_str().unwrap().to_string();
-        let resource = match doc["kind"].as_str().unwrap() {
-            "Secret" => ApiResource::erase::<Secret>(&()),
-            "HelmChart" => Kind::Chart.resource(),
-            _ => Kind::Repository.resource(),
+        let kind = match doc["kind"].as_str().unwrap() {
+            "Secret" => REPOSITORY.secrets(),
+            "HelmChart" => CHART,
+            _ => REPOSITORY,
         };
-        Api::<DynamicObject>::namespaced_with(client.clone(), &fresh, &resource)
-            .patch(
-                &name,
-                &PatchParams::apply("tk-e2e-helm-sources"),
-                &Patch::Apply(&doc),
-            )
-            .await
-            .unwrap();
+        kind.apply(&client, &fresh, &doc).await;
     }
     for (kind, name, normalised) in [
-        (
-            Kind::Repository,
-            "flux-system",
-            json!({ "interval": "5m0s" }),
-        ),
-        (Kind::Repository, "oci", json!({ "interval": "0s" })),
-        (Kind::Chart, "flux-system", json!({ "interval": "1m0s" })),
+        (REPOSITORY, "flux-system", json!({ "interval": "5m0s" })),
+        (REPOSITORY, "oci", json!({ "interval": "0s" })),
+        (CHART, "flux-system", json!({ "interval": "1m0s" })),
     ] {
-        let original = api(&client, &ns, kind).get(name).await.unwrap();
-        let imported = api(&client, &fresh, kind).get(name).await.unwrap();
+        let original = kind.api(&client, &ns).get(name).await.unwrap();
+        let imported = kind.api(&client, &fresh).get(name).await.unwrap();
         let mut expected = original.data["spec"].clone();
         for (k, v) in normalised.as_object().unwrap() {
             expected[k] = v.clone();
@@ -1158,29 +992,29 @@ async fn delete_source_helm_and_chart_need_silent() {
     let client = client(rig().kubeconfig_path()).await;
     let kubeconfig = rig().kubeconfig_path();
     let (_crds, ns) = setup(&client, "helm-delete").await;
-    create(
-        &client,
-        &ns,
-        Kind::Repository,
-        "podinfo",
-        json!({ "url": "https://stefanprodan.github.io/podinfo", "interval": "5m" }),
-        None,
-    )
-    .await;
-    create(
-        &client,
-        &ns,
-        Kind::Chart,
-        "podinfo",
-        json!({ "chart": "podinfo", "interval": "5m",
+    REPOSITORY
+        .create(
+            &client,
+            &ns,
+            "podinfo",
+            json!({ "url": "https://stefanprodan.github.io/podinfo", "interval": "5m" }),
+            None,
+        )
+        .await;
+    CHART
+        .create(
+            &client,
+            &ns,
+            "podinfo",
+            json!({ "chart": "podinfo", "interval": "5m",
                 "sourceRef": { "kind": "HelmRepository", "name": "podinfo" } }),
-        None,
-    )
-    .await;
+            None,
+        )
+        .await;
 
     for (command, kind, resource) in [
-        ("helm", "HelmRepository", Kind::Repository),
-        ("chart", "HelmChart", Kind::Chart),
+        ("helm", "HelmRepository", REPOSITORY),
+        ("chart", "HelmChart", CHART),
     ] {
         let out = tk(
             kubeconfig,
@@ -1208,7 +1042,8 @@ async fn delete_source_helm_and_chart_need_silent() {
             ],
         );
         assert!(
-            api(&client, &ns, resource)
+            resource
+                .api(&client, &ns)
                 .get_opt("podinfo")
                 .await
                 .unwrap()

@@ -6,12 +6,10 @@
 //! flux's own golden files.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 
-use kube::api::{Api, DynamicObject, Patch, PatchParams};
-use kube::core::{ApiResource, GroupVersionKind};
 use serde_json::{Value, json};
 
+use crate::played::Played;
 use crate::support::{
     client, create_namespace, flux_testdata, output_text, rig, setup, stderr, stdout, tk, tk_async,
     tk_ok,
@@ -25,82 +23,33 @@ const GIT_REVISION: &str = "6.3.5@sha1:67e2c98a60dc92283531412a9e604dd4bae005a9"
 const INSTALLED: &str =
     "Helm install succeeded for release thrfg-1/thrfg.v1 with chart podinfo@6.3.5";
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Release,
-    Chart,
-    Git,
-    Oci,
-}
+const RELEASE: Played = Played {
+    group: "helm.toolkit.fluxcd.io",
+    version: "v2",
+    kind: "HelmRelease",
+    plural: "helmreleases",
+    manager: "tk-e2e-helmreleases",
+};
 
-impl Kind {
-    fn resource(self) -> ApiResource {
-        let (group, version, kind, plural) = match self {
-            Kind::Release => (
-                "helm.toolkit.fluxcd.io",
-                "v2",
-                "HelmRelease",
-                "helmreleases",
-            ),
-            Kind::Chart => ("source.toolkit.fluxcd.io", "v1", "HelmChart", "helmcharts"),
-            Kind::Git => (
-                "source.toolkit.fluxcd.io",
-                "v1",
-                "GitRepository",
-                "gitrepositories",
-            ),
-            Kind::Oci => (
-                "source.toolkit.fluxcd.io",
-                "v1",
-                "OCIRepository",
-                "ocirepositories",
-            ),
-        };
-        ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk(group, version, kind), plural)
-    }
-}
+const CHART: Played = Played {
+    group: "source.toolkit.fluxcd.io",
+    version: "v1",
+    kind: "HelmChart",
+    plural: "helmcharts",
+    ..RELEASE
+};
 
-fn api(client: &kube::Client, ns: &str, kind: Kind) -> Api<DynamicObject> {
-    Api::namespaced_with(client.clone(), ns, &kind.resource())
-}
+const GIT: Played = Played {
+    kind: "GitRepository",
+    plural: "gitrepositories",
+    ..CHART
+};
 
-/// Creates an object (spec through the main resource) and, when given, its status.
-async fn create(
-    client: &kube::Client,
-    ns: &str,
-    kind: Kind,
-    name: &str,
-    spec: Value,
-    status: Option<Value>,
-) {
-    let resource = kind.resource();
-    let object = json!({
-        "apiVersion": resource.api_version, "kind": resource.kind,
-        "metadata": { "name": name, "namespace": ns }, "spec": spec,
-    });
-    api(client, ns, kind)
-        .patch(
-            name,
-            &PatchParams::apply("tk-e2e-helmreleases"),
-            &Patch::Apply(&object),
-        )
-        .await
-        .unwrap();
-    if let Some(status) = status {
-        set_status(client, ns, kind, name, status).await;
-    }
-}
-
-async fn set_status(client: &kube::Client, ns: &str, kind: Kind, name: &str, status: Value) {
-    api(client, ns, kind)
-        .patch_status(
-            name,
-            &PatchParams::default(),
-            &Patch::Merge(&json!({ "status": status })),
-        )
-        .await
-        .unwrap();
-}
+const OCI: Played = Played {
+    kind: "OCIRepository",
+    plural: "ocirepositories",
+    ..CHART
+};
 
 /// A HelmRelease spec with a chart template from the GitRepository `thrfg`.
 fn release_spec() -> Value {
@@ -114,7 +63,7 @@ fn release_spec() -> Value {
 /// The status each controller writes for `generation`: Ready=`ready` with `message`, and
 /// the revision where the kind keeps it (a HelmRelease's release history, a source's
 /// artifact).
-fn status(kind: Kind, generation: i64, ready: &str, message: &str) -> Value {
+fn status(kind: Played, generation: i64, ready: &str, message: &str) -> Value {
     let mut status = json!({
         "observedGeneration": generation,
         "conditions": [{
@@ -122,78 +71,30 @@ fn status(kind: Kind, generation: i64, ready: &str, message: &str) -> Value {
             "lastTransitionTime": "2024-05-01T10:00:00Z", "observedGeneration": generation
         }]
     });
-    match kind {
-        Kind::Release => {
-            status["lastAttemptedRevision"] = json!(CHART_VERSION);
-            if ready == "True" {
-                status["history"] = json!([{
-                    "chartName": "podinfo", "chartVersion": CHART_VERSION,
-                    "appVersion": CHART_VERSION,
-                    "configDigest": "sha256:1d8b2d8a3a6c1e4f5b7c9d0e2f4a6b8c0d2e4f6a8b0c2d4e6f8a0b2c4d6e8f0a",
-                    "digest": "sha256:2e9c3e9b4b7d2f5a6c8d0e1f3a5b7c9d1e3f5a7b9c1d3e5f7a9b1c3d5e7f9a1b",
-                    "firstDeployed": "2024-05-01T10:00:00Z", "lastDeployed": "2024-05-01T10:00:00Z",
-                    "name": "thrfg", "namespace": "thrfg-1", "status": "deployed", "version": 1
-                }]);
-            }
+    if kind == RELEASE {
+        status["lastAttemptedRevision"] = json!(CHART_VERSION);
+        if ready == "True" {
+            status["history"] = json!([{
+                "chartName": "podinfo", "chartVersion": CHART_VERSION,
+                "appVersion": CHART_VERSION,
+                "configDigest": "sha256:1d8b2d8a3a6c1e4f5b7c9d0e2f4a6b8c0d2e4f6a8b0c2d4e6f8a0b2c4d6e8f0a",
+                "digest": "sha256:2e9c3e9b4b7d2f5a6c8d0e1f3a5b7c9d1e3f5a7b9c1d3e5f7a9b1c3d5e7f9a1b",
+                "firstDeployed": "2024-05-01T10:00:00Z", "lastDeployed": "2024-05-01T10:00:00Z",
+                "name": "thrfg", "namespace": "thrfg-1", "status": "deployed", "version": 1
+            }]);
         }
-        Kind::Chart | Kind::Git | Kind::Oci => {
-            let revision = if kind == Kind::Git {
-                GIT_REVISION
-            } else {
-                CHART_VERSION
-            };
-            status["artifact"] = json!({
-                "digest": "sha256:1234567890abcdef", "lastUpdateTime": "2024-05-01T10:00:00Z",
-                "path": "example", "revision": revision, "url": "http://example/artifact"
-            });
-        }
+    } else {
+        let revision = if kind == GIT {
+            GIT_REVISION
+        } else {
+            CHART_VERSION
+        };
+        status["artifact"] = json!({
+            "digest": "sha256:1234567890abcdef", "lastUpdateTime": "2024-05-01T10:00:00Z",
+            "path": "example", "revision": revision, "url": "http://example/artifact"
+        });
     }
     status
-}
-
-/// Plays `kind`'s controller for `name`: reports each new generation, and each new
-/// `requestedAt` (recording it, and a HelmRelease's `forceAt`/`resetAt`, as handled), as
-/// Ready=`ready` with `message`; a suspended object is left alone.
-fn controller(
-    client: kube::Client,
-    ns: String,
-    kind: Kind,
-    name: String,
-    ready: &'static str,
-    message: &'static str,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let mut handled: Option<String> = None;
-        let mut reported_generation = None;
-        while Instant::now() < deadline {
-            if let Ok(Some(object)) = api(&client, &ns, kind).get_opt(&name).await {
-                let generation = object.metadata.generation.unwrap();
-                let suspended = object.data["spec"]["suspend"] == true;
-                let annotations = object.metadata.annotations.unwrap_or_default();
-                let requested = annotations.get("reconcile.fluxcd.io/requestedAt").cloned();
-                let new_request = requested.is_some() && requested != handled;
-                if !suspended && (new_request || reported_generation != Some(generation)) {
-                    let mut s = status(kind, generation, ready, message);
-                    if let Some(at) = &requested {
-                        s["lastHandledReconcileAt"] = json!(at);
-                    }
-                    for (annotation, field) in [
-                        ("reconcile.fluxcd.io/forceAt", "lastHandledForceAt"),
-                        ("reconcile.fluxcd.io/resetAt", "lastHandledResetAt"),
-                    ] {
-                        if let Some(at) = annotations.get(annotation) {
-                            s[field] = json!(at);
-                        }
-                    }
-                    set_status(&client, &ns, kind, &name, s).await;
-                    handled = requested;
-                    reported_generation = Some(generation);
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    })
 }
 
 #[test]
@@ -365,14 +266,9 @@ async fn create_helmrelease_applies_values_and_waits_for_ready() {
     let client = client(rig().kubeconfig_path()).await;
     let (_crds, ns) = setup(&client, "hr-create").await;
 
-    let sim = controller(
-        client.clone(),
-        ns.clone(),
-        Kind::Release,
-        "thrfg".into(),
-        "True",
-        INSTALLED,
-    );
+    let sim = RELEASE.play(&client, &ns, "thrfg", |generation| {
+        status(RELEASE, generation, "True", INSTALLED)
+    });
     let out = tk_async(format!(
         "create helmrelease thrfg --source=GitRepository/thrfg --chart=./charts/podinfo \
          -n {ns} --timeout 60s"
@@ -384,7 +280,7 @@ async fn create_helmrelease_applies_values_and_waits_for_ready() {
         flux_testdata("helmrelease/create_helmrelease_from_git.golden")
     );
     assert!(out.stdout.is_empty());
-    let release = api(&client, &ns, Kind::Release).get("thrfg").await.unwrap();
+    let release = RELEASE.api(&client, &ns).get("thrfg").await.unwrap();
     // `version: '*'` is the CRD's default.
     assert_eq!(
         release.data["spec"],
@@ -431,7 +327,7 @@ async fn create_helmrelease_applies_values_and_waits_for_ready() {
         "{}",
         stderr(&out)
     );
-    let release = api(&client, &ns, Kind::Release).get("thrfg").await.unwrap();
+    let release = RELEASE.api(&client, &ns).get("thrfg").await.unwrap();
     assert_eq!(
         release.data["spec"],
         json!({
@@ -449,14 +345,9 @@ async fn create_helmrelease_applies_values_and_waits_for_ready() {
 
     // A failing release ends the wait with its Ready message; without a controller the wait
     // ends at --timeout, naming the helm controller.
-    let failing = controller(
-        client.clone(),
-        ns.clone(),
-        Kind::Release,
-        "broken".into(),
-        "False",
-        "install retries exhausted",
-    );
+    let failing = RELEASE.play(&client, &ns, "broken", |generation| {
+        status(RELEASE, generation, "False", "install retries exhausted")
+    });
     let out = tk_async(format!(
         "create hr broken --chart-ref=HelmChart/podinfo -n {ns} --timeout 60s"
     ))
@@ -494,15 +385,15 @@ async fn get_helmreleases_prints_flux_tables() {
     let client = client(rig().kubeconfig_path()).await;
     let kubeconfig = rig().kubeconfig_path();
     let (_crds, ns) = setup(&client, "hr-get").await;
-    create(
-        &client,
-        &ns,
-        Kind::Release,
-        "thrfg",
-        release_spec(),
-        Some(status(Kind::Release, 1, "True", INSTALLED)),
-    )
-    .await;
+    RELEASE
+        .create(
+            &client,
+            &ns,
+            "thrfg",
+            release_spec(),
+            Some(status(RELEASE, 1, "True", INSTALLED)),
+        )
+        .await;
 
     for alias in ["helmreleases", "helmrelease", "hr"] {
         let out = tk(kubeconfig, &["get", alias, "-n", &ns]);
@@ -517,21 +408,23 @@ async fn get_helmreleases_prints_flux_tables() {
     // Without a release in the history, the revision is the one last attempted; flux prints
     // HelmRelease messages unshortened.
     let digest = "sha256:4c2a0f8e3b1d7e6c5a9f0b2d4e6f8a1c3e5b7d9f0a2c4e6b8d0f1a3c5e7b9d0f2";
-    create(
-        &client,
-        &ns,
-        Kind::Release,
-        "failed",
-        release_spec(),
-        Some(status(
-            Kind::Release,
-            1,
-            "False",
-            &format!("chart pull error: {digest}"),
-        )),
-    )
-    .await;
-    create(&client, &ns, Kind::Release, "waiting", release_spec(), None).await;
+    RELEASE
+        .create(
+            &client,
+            &ns,
+            "failed",
+            release_spec(),
+            Some(status(
+                RELEASE,
+                1,
+                "False",
+                &format!("chart pull error: {digest}"),
+            )),
+        )
+        .await;
+    RELEASE
+        .create(&client, &ns, "waiting", release_spec(), None)
+        .await;
     let cells = |out: &std::process::Output| -> Vec<Vec<String>> {
         stdout(out)
             .lines()
@@ -577,33 +470,32 @@ async fn get_helmreleases_prints_flux_tables() {
     );
 
     // `get all` prints flux's order: sources, HelmReleases, then Kustomizations.
-    create(
+    GIT.create(
         &client,
         &ns,
-        Kind::Git,
         "thrfg",
         json!({ "interval": "1m", "url": "https://github.com/stefanprodan/podinfo",
                 "ref": { "tag": "6.3.5" } }),
-        Some(status(Kind::Git, 1, "True", "stored artifact")),
+        Some(status(GIT, 1, "True", "stored artifact")),
     )
     .await;
-    let ks = ApiResource::from_gvk_with_plural(
-        &GroupVersionKind::gvk("kustomize.toolkit.fluxcd.io", "v1", "Kustomization"),
-        "kustomizations",
-    );
-    Api::<DynamicObject>::namespaced_with(client.clone(), &ns, &ks)
-        .patch(
+    let kustomization = Played {
+        group: "kustomize.toolkit.fluxcd.io",
+        version: "v1",
+        kind: "Kustomization",
+        plural: "kustomizations",
+        ..RELEASE
+    };
+    kustomization
+        .create(
+            &client,
+            &ns,
             "apps",
-            &PatchParams::apply("tk-e2e-helmreleases"),
-            &Patch::Apply(json!({
-                "apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
-                "metadata": { "name": "apps", "namespace": ns },
-                "spec": { "interval": "5m", "path": "./", "prune": true,
-                          "sourceRef": { "kind": "GitRepository", "name": "thrfg" } }
-            })),
+            json!({ "interval": "5m", "path": "./", "prune": true,
+                    "sourceRef": { "kind": "GitRepository", "name": "thrfg" } }),
+            None,
         )
-        .await
-        .unwrap();
+        .await;
     let out = tk(kubeconfig, &["get", "all", "-n", &ns]);
     let text = stdout(&out);
     let tables: Vec<&str> = text.split("\n\n").filter(|t| !t.is_empty()).collect();
@@ -641,38 +533,37 @@ async fn suspend_resume_and_reconcile_drive_the_controllers() {
     let client = client(rig().kubeconfig_path()).await;
     let kubeconfig = rig().kubeconfig_path();
     let (_crds, ns) = setup(&client, "hr-suspend").await;
-    create(
+    GIT.create(
         &client,
         &ns,
-        Kind::Git,
         "thrfg",
         json!({ "interval": "1m", "url": "https://github.com/stefanprodan/podinfo",
                 "ref": { "tag": "6.3.5" } }),
-        Some(status(Kind::Git, 1, "True", "stored artifact")),
+        Some(status(GIT, 1, "True", "stored artifact")),
     )
     .await;
     // The HelmChart the helm controller makes from the template: `<namespace>-<name>`.
     let chart = format!("{ns}-thrfg");
-    create(
-        &client,
-        &ns,
-        Kind::Chart,
-        &chart,
-        json!({ "chart": "./charts/podinfo", "interval": "5m",
-                "sourceRef": { "kind": "GitRepository", "name": "thrfg" } }),
-        Some(status(Kind::Chart, 1, "True", "packaged chart")),
-    )
-    .await;
-    for name in ["thrfg", "other"] {
-        create(
+    CHART
+        .create(
             &client,
             &ns,
-            Kind::Release,
-            name,
-            release_spec(),
-            Some(status(Kind::Release, 1, "True", INSTALLED)),
+            &chart,
+            json!({ "chart": "./charts/podinfo", "interval": "5m",
+                "sourceRef": { "kind": "GitRepository", "name": "thrfg" } }),
+            Some(status(CHART, 1, "True", "packaged chart")),
         )
         .await;
+    for name in ["thrfg", "other"] {
+        RELEASE
+            .create(
+                &client,
+                &ns,
+                name,
+                release_spec(),
+                Some(status(RELEASE, 1, "True", INSTALLED)),
+            )
+            .await;
     }
     let expected = |file: &str| flux_testdata(file).replace("{{ .ns }}", &ns);
 
@@ -682,7 +573,7 @@ async fn suspend_resume_and_reconcile_drive_the_controllers() {
         stderr(&out),
         expected("helmrelease/suspend_helmrelease_from_git.golden")
     );
-    let release = api(&client, &ns, Kind::Release).get("thrfg").await.unwrap();
+    let release = RELEASE.api(&client, &ns).get("thrfg").await.unwrap();
     assert_eq!(release.data["spec"]["suspend"], true);
     let table = tk_ok(kubeconfig, &["get", "hr", "thrfg", "-n", &ns]);
     assert!(table.contains("\tTrue     \t"), "{table}");
@@ -695,12 +586,14 @@ async fn suspend_resume_and_reconcile_drive_the_controllers() {
     );
 
     let sims = [
-        (Kind::Release, "thrfg".to_string(), INSTALLED),
-        (Kind::Chart, chart.clone(), "packaged chart"),
-        (Kind::Git, "thrfg".to_string(), "stored artifact"),
+        (RELEASE, "thrfg".to_string(), INSTALLED),
+        (CHART, chart.clone(), "packaged chart"),
+        (GIT, "thrfg".to_string(), "stored artifact"),
     ]
     .map(|(kind, name, message)| {
-        controller(client.clone(), ns.clone(), kind, name, "True", message)
+        kind.play(&client, &ns, &name, move |generation| {
+            status(kind, generation, "True", message)
+        })
     });
     let out = tk_async(format!("resume hr thrfg -n {ns} --timeout 60s")).await;
     assert!(out.status.success(), "{}", output_text(&out));
@@ -708,7 +601,7 @@ async fn suspend_resume_and_reconcile_drive_the_controllers() {
         stderr(&out),
         expected("helmrelease/resume_helmrelease_from_git.golden")
     );
-    let release = api(&client, &ns, Kind::Release).get("thrfg").await.unwrap();
+    let release = RELEASE.api(&client, &ns).get("thrfg").await.unwrap();
     assert!(release.data["spec"].get("suspend").is_none());
 
     // --with-source: the GitRepository, then the generated HelmChart, then the release.
@@ -721,12 +614,8 @@ async fn suspend_resume_and_reconcile_drive_the_controllers() {
         stderr(&out),
         expected("helmrelease/reconcile_helmrelease_from_git.golden")
     );
-    for (kind, name) in [
-        (Kind::Release, "thrfg"),
-        (Kind::Chart, chart.as_str()),
-        (Kind::Git, "thrfg"),
-    ] {
-        let object = api(&client, &ns, kind).get(name).await.unwrap();
+    for (kind, name) in [(RELEASE, "thrfg"), (CHART, chart.as_str()), (GIT, "thrfg")] {
+        let object = kind.api(&client, &ns).get(name).await.unwrap();
         let requested = &object.metadata.annotations.unwrap()["reconcile.fluxcd.io/requestedAt"];
         assert_eq!(
             object.data["status"]["lastHandledReconcileAt"],
@@ -746,7 +635,7 @@ async fn suspend_resume_and_reconcile_drive_the_controllers() {
         "{}",
         stderr(&out)
     );
-    let release = api(&client, &ns, Kind::Release).get("thrfg").await.unwrap();
+    let release = RELEASE.api(&client, &ns).get("thrfg").await.unwrap();
     let annotations = release.metadata.annotations.unwrap();
     let requested = &annotations["reconcile.fluxcd.io/requestedAt"];
     assert_eq!(&annotations["reconcile.fluxcd.io/forceAt"], requested);
@@ -761,7 +650,7 @@ async fn suspend_resume_and_reconcile_drive_the_controllers() {
     );
     let out = tk_async(format!("reconcile hr thrfg --force -n {ns} --timeout 60s")).await;
     assert!(out.status.success(), "{}", output_text(&out));
-    let release = api(&client, &ns, Kind::Release).get("thrfg").await.unwrap();
+    let release = RELEASE.api(&client, &ns).get("thrfg").await.unwrap();
     let annotations = release.metadata.annotations.unwrap();
     assert_eq!(
         annotations["reconcile.fluxcd.io/forceAt"],
@@ -774,42 +663,31 @@ async fn suspend_resume_and_reconcile_drive_the_controllers() {
     }
 
     // A chartRef to an OCIRepository: --with-source reconciles that repository first.
-    create(
+    OCI.create(
         &client,
         &ns,
-        Kind::Oci,
         "podinfo",
         json!({ "interval": "10m", "url": "oci://ghcr.io/stefanprodan/charts/podinfo",
                 "ref": { "semver": "6.x" } }),
-        Some(status(Kind::Oci, 1, "True", "stored artifact")),
+        Some(status(OCI, 1, "True", "stored artifact")),
     )
     .await;
-    create(
-        &client,
-        &ns,
-        Kind::Release,
-        "oci",
-        json!({ "interval": "5m", "chartRef": { "kind": "OCIRepository", "name": "podinfo" } }),
-        Some(status(Kind::Release, 1, "True", INSTALLED)),
-    )
-    .await;
+    RELEASE
+        .create(
+            &client,
+            &ns,
+            "oci",
+            json!({ "interval": "5m", "chartRef": { "kind": "OCIRepository", "name": "podinfo" } }),
+            Some(status(RELEASE, 1, "True", INSTALLED)),
+        )
+        .await;
     let sims = [
-        controller(
-            client.clone(),
-            ns.clone(),
-            Kind::Release,
-            "oci".into(),
-            "True",
-            INSTALLED,
-        ),
-        controller(
-            client.clone(),
-            ns.clone(),
-            Kind::Oci,
-            "podinfo".into(),
-            "True",
-            "ok",
-        ),
+        RELEASE.play(&client, &ns, "oci", |generation| {
+            status(RELEASE, generation, "True", INSTALLED)
+        }),
+        OCI.play(&client, &ns, "podinfo", |generation| {
+            status(OCI, generation, "True", "ok")
+        }),
     ];
     let out = tk_async(format!(
         "reconcile hr oci --with-source -n {ns} --timeout 60s"
@@ -835,7 +713,7 @@ async fn suspend_resume_and_reconcile_drive_the_controllers() {
 
     tk_ok(kubeconfig, &["suspend", "hr", "--all", "-n", &ns]);
     for name in ["thrfg", "other", "oci"] {
-        let release = api(&client, &ns, Kind::Release).get(name).await.unwrap();
+        let release = RELEASE.api(&client, &ns).get(name).await.unwrap();
         assert_eq!(release.data["spec"]["suspend"], true, "{name}");
     }
     let text = tk_ok(
@@ -844,7 +722,7 @@ async fn suspend_resume_and_reconcile_drive_the_controllers() {
     );
     assert_eq!(text.matches("✔ helmrelease resumed").count(), 3, "{text}");
     for name in ["thrfg", "other", "oci"] {
-        let release = api(&client, &ns, Kind::Release).get(name).await.unwrap();
+        let release = RELEASE.api(&client, &ns).get(name).await.unwrap();
         assert!(release.data["spec"].get("suspend").is_none(), "{name}");
     }
 }
@@ -855,18 +733,18 @@ async fn export_round_trips_into_another_namespace() {
     let kubeconfig = rig().kubeconfig_path();
     let (_crds, ns) = setup(&client, "hr-export").await;
     // flux's export fixture; the CRD defaults fill in the chart's version and strategy.
-    create(
-        &client,
-        &ns,
-        Kind::Release,
-        "flux-system",
-        json!({ "interval": "5m", "chart": { "spec": {
+    RELEASE
+        .create(
+            &client,
+            &ns,
+            "flux-system",
+            json!({ "interval": "5m", "chart": { "spec": {
             "chart": "podinfo",
             "sourceRef": { "kind": "HelmRepository", "name": "flux-systen", "namespace": ns }
         } } }),
-        Some(status(Kind::Release, 1, "True", INSTALLED)),
-    )
-    .await;
+            Some(status(RELEASE, 1, "True", INSTALLED)),
+        )
+        .await;
     let out = tk(
         kubeconfig,
         &["export", "helmrelease", "flux-system", "-n", &ns],
@@ -909,14 +787,7 @@ async fn export_round_trips_into_another_namespace() {
         ],
     );
     let doc: Value = serde_saphyr::from_str(created.trim_start_matches("---\n")).unwrap();
-    api(&client, &ns, Kind::Release)
-        .patch(
-            "apps",
-            &PatchParams::apply("tk-e2e-helmreleases"),
-            &Patch::Apply(&doc),
-        )
-        .await
-        .unwrap();
+    RELEASE.apply(&client, &ns, &doc).await;
     let out = tk(kubeconfig, &["export", "hr", "apps", "-n", &ns]);
     assert_eq!(stdout(&out), created);
 
@@ -929,19 +800,11 @@ async fn export_round_trips_into_another_namespace() {
     for doc in &docs {
         let mut doc = doc.clone();
         doc["metadata"]["namespace"] = json!(fresh);
-        let name = doc["metadata"]["name"].as_str().unwrap().to_string();
-        api(&client, &fresh, Kind::Release)
-            .patch(
-                &name,
-                &PatchParams::apply("tk-e2e-helmreleases"),
-                &Patch::Apply(&doc),
-            )
-            .await
-            .unwrap();
+        RELEASE.apply(&client, &fresh, &doc).await;
     }
     for name in ["apps", "flux-system"] {
-        let original = api(&client, &ns, Kind::Release).get(name).await.unwrap();
-        let imported = api(&client, &fresh, Kind::Release).get(name).await.unwrap();
+        let original = RELEASE.api(&client, &ns).get(name).await.unwrap();
+        let imported = RELEASE.api(&client, &fresh).get(name).await.unwrap();
         let mut expected = original.data["spec"].clone();
         if name == "flux-system" {
             expected["interval"] = json!("5m0s");
@@ -967,7 +830,9 @@ async fn delete_helmrelease_needs_silent() {
     let client = client(rig().kubeconfig_path()).await;
     let kubeconfig = rig().kubeconfig_path();
     let (_crds, ns) = setup(&client, "hr-delete").await;
-    create(&client, &ns, Kind::Release, "thrfg", release_spec(), None).await;
+    RELEASE
+        .create(&client, &ns, "thrfg", release_spec(), None)
+        .await;
 
     let out = tk(kubeconfig, &["delete", "helmrelease", "thrfg", "-n", &ns]);
     assert_eq!(out.status.code(), Some(1));
@@ -979,7 +844,8 @@ async fn delete_helmrelease_needs_silent() {
         stderr(&out)
     );
     assert!(
-        api(&client, &ns, Kind::Release)
+        RELEASE
+            .api(&client, &ns)
             .get_opt("thrfg")
             .await
             .unwrap()
@@ -996,7 +862,8 @@ async fn delete_helmrelease_needs_silent() {
         flux_testdata("helmrelease/delete_helmrelease_from_git.golden").replace("{{ .ns }}", &ns)
     );
     assert!(
-        api(&client, &ns, Kind::Release)
+        RELEASE
+            .api(&client, &ns)
             .get_opt("thrfg")
             .await
             .unwrap()

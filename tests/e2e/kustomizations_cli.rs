@@ -4,49 +4,33 @@
 //! the controllers write it, so the CLI's waits are exercised against real conditions.
 //! Outputs are compared with flux's golden files where flux has them.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use kube::api::{Api, DynamicObject, Patch, PatchParams};
-use kube::core::{ApiResource, GroupVersionKind};
 use serde_json::{Value, json};
 
-use crate::support::{client, create_namespace, flux_testdata, rig, setup, tk, tk_async, tk_ok};
+use crate::played::Played;
+use crate::support::{
+    assert_all_namespaces_row, client, create_namespace, flux_testdata, rig, setup, tk, tk_async,
+    tk_ok,
+};
 
 const REVISION: &str = "6.3.5@sha1:67e2c98a60dc92283531412a9e604dd4bae005a9";
 
-fn ks_resource() -> ApiResource {
-    ApiResource::from_gvk_with_plural(
-        &GroupVersionKind::gvk("kustomize.toolkit.fluxcd.io", "v1", "Kustomization"),
-        "kustomizations",
-    )
-}
+const KUSTOMIZATION: Played = Played {
+    group: "kustomize.toolkit.fluxcd.io",
+    version: "v1",
+    kind: "Kustomization",
+    plural: "kustomizations",
+    manager: "tk-e2e-kustomizations",
+};
 
-fn git_resource() -> ApiResource {
-    ApiResource::from_gvk_with_plural(
-        &GroupVersionKind::gvk("source.toolkit.fluxcd.io", "v1", "GitRepository"),
-        "gitrepositories",
-    )
-}
-
-fn api(client: &kube::Client, ns: &str, resource: &ApiResource) -> Api<DynamicObject> {
-    Api::namespaced_with(client.clone(), ns, resource)
-}
-
-fn kustomizations(client: &kube::Client, ns: &str) -> Api<DynamicObject> {
-    api(client, ns, &ks_resource())
-}
-
-async fn apply(client: &kube::Client, ns: &str, resource: &ApiResource, object: &Value) {
-    let name = object["metadata"]["name"].as_str().unwrap();
-    api(client, ns, resource)
-        .patch(
-            name,
-            &PatchParams::apply("tk-e2e-kustomizations"),
-            &Patch::Apply(object),
-        )
-        .await
-        .unwrap();
-}
+const GIT: Played = Played {
+    group: "source.toolkit.fluxcd.io",
+    version: "v1",
+    kind: "GitRepository",
+    plural: "gitrepositories",
+    ..KUSTOMIZATION
+};
 
 fn kustomization(ns: &str, name: &str, labels: Value) -> Value {
     json!({
@@ -57,25 +41,8 @@ fn kustomization(ns: &str, name: &str, labels: Value) -> Value {
     })
 }
 
-async fn set_status(
-    client: &kube::Client,
-    ns: &str,
-    resource: &ApiResource,
-    name: &str,
-    status: Value,
-) {
-    api(client, ns, resource)
-        .patch_status(
-            name,
-            &PatchParams::default(),
-            &Patch::Merge(&json!({ "status": status })),
-        )
-        .await
-        .unwrap();
-}
-
 /// The status a controller writes: the revision where the kind keeps it, and Ready.
-fn status(resource: &ApiResource, generation: i64, ready: &str, message: &str) -> Value {
+fn status(kind: Played, generation: i64, ready: &str, message: &str) -> Value {
     let mut status = json!({
         "observedGeneration": generation,
         "conditions": [{
@@ -84,7 +51,7 @@ fn status(resource: &ApiResource, generation: i64, ready: &str, message: &str) -
             "observedGeneration": generation
         }]
     });
-    if resource.kind == "Kustomization" {
+    if kind == KUSTOMIZATION {
         status["lastAppliedRevision"] = json!(REVISION);
     } else {
         status["artifact"] = json!({
@@ -95,55 +62,13 @@ fn status(resource: &ApiResource, generation: i64, ready: &str, message: &str) -
     status
 }
 
-fn applied(resource: &ApiResource, generation: i64) -> Value {
+fn applied(kind: Played, generation: i64) -> Value {
     status(
-        resource,
+        kind,
         generation,
         "True",
         &format!("Applied revision: {REVISION}"),
     )
-}
-
-/// Plays a controller for `name`: reports the current generation as Ready=`ready` and, each
-/// time a new `requestedAt` appears, records it as handled.
-fn controller(
-    client: kube::Client,
-    ns: String,
-    resource: ApiResource,
-    name: &'static str,
-    ready: &'static str,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let mut handled: Option<String> = None;
-        let mut reported_generation = None;
-        while Instant::now() < deadline {
-            if let Ok(Some(object)) = api(&client, &ns, &resource).get_opt(name).await {
-                let generation = object.metadata.generation.unwrap();
-                let suspended = object.data["spec"]["suspend"] == true;
-                let requested = object
-                    .metadata
-                    .annotations
-                    .as_ref()
-                    .and_then(|a| a.get("reconcile.fluxcd.io/requestedAt"))
-                    .cloned();
-                let new_request = requested.is_some() && requested != handled;
-                if !suspended && (new_request || reported_generation != Some(generation)) {
-                    let mut s = status(&resource, generation, ready, "Applied revision: test");
-                    if ready == "True" {
-                        s = applied(&resource, generation);
-                    }
-                    if let Some(at) = &requested {
-                        s["lastHandledReconcileAt"] = json!(at);
-                    }
-                    set_status(&client, &ns, &resource, name, s).await;
-                    handled = requested;
-                    reported_generation = Some(generation);
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    })
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -155,7 +80,9 @@ async fn create_kustomization_applies_and_waits_for_ready() {
     let client = client(rig().kubeconfig_path()).await;
     let (_crds, ns) = setup(&client, "ks-create").await;
 
-    let sim = controller(client.clone(), ns.clone(), ks_resource(), "tkfg", "True");
+    let sim = KUSTOMIZATION.play(&client, &ns, "tkfg", |generation| {
+        applied(KUSTOMIZATION, generation)
+    });
     let out = tk_async(format!(
         "create kustomization tkfg --source=tkfg --path=./kustomize --prune \
          --health-check=Deployment/podinfo.{ns} --label team=web -n {ns} --timeout 60s"
@@ -168,7 +95,7 @@ async fn create_kustomization_applies_and_waits_for_ready() {
         flux_testdata("kustomization/create_kustomization_from_git.golden")
     );
     assert!(out.stdout.is_empty());
-    let object = kustomizations(&client, &ns).get("tkfg").await.unwrap();
+    let object = KUSTOMIZATION.api(&client, &ns).get("tkfg").await.unwrap();
     assert_eq!(
         object.data["spec"],
         // `force: false` is the CRD's default.
@@ -189,7 +116,7 @@ async fn create_kustomization_applies_and_waits_for_ready() {
     let stderr = text(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("✔ Kustomization updated"), "{stderr}");
-    let object = kustomizations(&client, &ns).get("tkfg").await.unwrap();
+    let object = KUSTOMIZATION.api(&client, &ns).get("tkfg").await.unwrap();
     assert_eq!(
         object.data["spec"],
         json!({
@@ -204,7 +131,9 @@ async fn create_kustomization_fails_with_the_ready_message_or_times_out() {
     let client = client(rig().kubeconfig_path()).await;
     let (_crds, ns) = setup(&client, "ks-fail").await;
 
-    let sim = controller(client.clone(), ns.clone(), ks_resource(), "broken", "False");
+    let sim = KUSTOMIZATION.play(&client, &ns, "broken", |generation| {
+        status(KUSTOMIZATION, generation, "False", "Applied revision: test")
+    });
     let out = tk_async(format!(
         "create kustomization broken --source=apps -n {ns} --timeout 60s"
     ))
@@ -233,7 +162,7 @@ async fn create_kustomization_fails_with_the_ready_message_or_times_out() {
         )) && stderr.contains("check that the kustomize-controller is running"),
         "{stderr}"
     );
-    let idle = kustomizations(&client, &ns).get("idle").await.unwrap();
+    let idle = KUSTOMIZATION.api(&client, &ns).get("idle").await.unwrap();
     assert_eq!(idle.data["spec"]["sourceRef"]["name"], "apps");
 }
 
@@ -242,21 +171,16 @@ async fn get_kustomizations_prints_flux_tables() {
     let client = client(rig().kubeconfig_path()).await;
     let kubeconfig = rig().kubeconfig_path();
     let (_crds, ns) = setup(&client, "ks-get").await;
-    apply(
-        &client,
-        &ns,
-        &ks_resource(),
-        &kustomization(&ns, "tkfg", json!({ "tier": "apps" })),
-    )
-    .await;
-    set_status(
-        &client,
-        &ns,
-        &ks_resource(),
-        "tkfg",
-        applied(&ks_resource(), 1),
-    )
-    .await;
+    KUSTOMIZATION
+        .apply(
+            &client,
+            &ns,
+            &kustomization(&ns, "tkfg", json!({ "tier": "apps" })),
+        )
+        .await;
+    KUSTOMIZATION
+        .set_status(&client, &ns, "tkfg", applied(KUSTOMIZATION, 1))
+        .await;
 
     for alias in ["kustomizations", "kustomization", "ks"] {
         let out = tk(kubeconfig, &["get", alias, "-n", &ns]);
@@ -268,13 +192,13 @@ async fn get_kustomizations_prints_flux_tables() {
         );
     }
 
-    apply(
-        &client,
-        &ns,
-        &ks_resource(),
-        &kustomization(&ns, "waiting", json!({ "tier": "infra" })),
-    )
-    .await;
+    KUSTOMIZATION
+        .apply(
+            &client,
+            &ns,
+            &kustomization(&ns, "waiting", json!({ "tier": "infra" })),
+        )
+        .await;
     let out = tk(kubeconfig, &["get", "ks", "-n", &ns, "-l", "tier=infra"]);
     assert_eq!(
         text(&out.stdout),
@@ -295,14 +219,7 @@ async fn get_kustomizations_prints_flux_tables() {
     );
 
     let out = tk(kubeconfig, &["get", "ks", "-A"]);
-    let stdout = text(&out.stdout);
-    assert!(stdout.starts_with("NAMESPACE"), "{stdout}");
-    assert!(
-        stdout
-            .lines()
-            .any(|l| l.starts_with(&ns) && l.contains("\ttkfg")),
-        "{stdout}"
-    );
+    assert_all_namespaces_row(&text(&out.stdout), &ns, "tkfg");
 
     // `get all` prints a table per kind with objects, kind-prefixed names, a blank line after.
     let git = json!({
@@ -310,15 +227,8 @@ async fn get_kustomizations_prints_flux_tables() {
         "metadata": { "name": "tkfg", "namespace": ns },
         "spec": { "interval": "1m", "url": "https://example.com/tkfg", "ref": { "branch": "main" } }
     });
-    apply(&client, &ns, &git_resource(), &git).await;
-    set_status(
-        &client,
-        &ns,
-        &git_resource(),
-        "tkfg",
-        applied(&git_resource(), 1),
-    )
-    .await;
+    GIT.apply(&client, &ns, &git).await;
+    GIT.set_status(&client, &ns, "tkfg", applied(GIT, 1)).await;
     let out = tk(kubeconfig, &["get", "all", "-n", &ns]);
     let stdout = text(&out.stdout);
     let tables: Vec<&str> = stdout.split("\n\n").filter(|t| !t.is_empty()).collect();
@@ -354,27 +264,18 @@ async fn get_kustomizations_prints_flux_tables() {
 async fn get_kustomizations_watch_prints_changes() {
     let client = client(rig().kubeconfig_path()).await;
     let (_crds, ns) = setup(&client, "ks-watch").await;
-    apply(
-        &client,
-        &ns,
-        &ks_resource(),
-        &kustomization(&ns, "tkfg", json!({})),
-    )
-    .await;
+    KUSTOMIZATION
+        .apply(&client, &ns, &kustomization(&ns, "tkfg", json!({})))
+        .await;
     let watch = tk_async(format!("get ks -n {ns} --watch --timeout 6s"));
     let patcher = {
         let client = client.clone();
         let ns = ns.clone();
         async move {
             tokio::time::sleep(Duration::from_secs(2)).await;
-            set_status(
-                &client,
-                &ns,
-                &ks_resource(),
-                "tkfg",
-                applied(&ks_resource(), 1),
-            )
-            .await;
+            KUSTOMIZATION
+                .set_status(&client, &ns, "tkfg", applied(KUSTOMIZATION, 1))
+                .await;
         }
     };
     let (out, ()) = tokio::join!(watch, patcher);
@@ -400,23 +301,14 @@ async fn suspend_resume_and_reconcile_drive_the_controller() {
         "metadata": { "name": "tkfg", "namespace": ns },
         "spec": { "interval": "1m", "url": "https://example.com/tkfg", "ref": { "branch": "main" } }
     });
-    apply(&client, &ns, &git_resource(), &git).await;
+    GIT.apply(&client, &ns, &git).await;
     for name in ["tkfg", "other"] {
-        apply(
-            &client,
-            &ns,
-            &ks_resource(),
-            &kustomization(&ns, name, json!({})),
-        )
-        .await;
-        set_status(
-            &client,
-            &ns,
-            &ks_resource(),
-            name,
-            applied(&ks_resource(), 1),
-        )
-        .await;
+        KUSTOMIZATION
+            .apply(&client, &ns, &kustomization(&ns, name, json!({})))
+            .await;
+        KUSTOMIZATION
+            .set_status(&client, &ns, name, applied(KUSTOMIZATION, 1))
+            .await;
     }
     let expected = |file: &str| flux_testdata(file).replace("{{ .ns }}", &ns);
 
@@ -426,7 +318,7 @@ async fn suspend_resume_and_reconcile_drive_the_controller() {
         text(&out.stderr),
         expected("kustomization/suspend_kustomization_from_git.golden")
     );
-    let object = kustomizations(&client, &ns).get("tkfg").await.unwrap();
+    let object = KUSTOMIZATION.api(&client, &ns).get("tkfg").await.unwrap();
     assert_eq!(object.data["spec"]["suspend"], true);
     let table = tk_ok(kubeconfig, &["get", "ks", "tkfg", "-n", &ns]);
     assert!(table.contains("\tTrue     \t"), "{table}");
@@ -439,15 +331,17 @@ async fn suspend_resume_and_reconcile_drive_the_controller() {
         text(&out.stderr)
     );
 
-    let ks_sim = controller(client.clone(), ns.clone(), ks_resource(), "tkfg", "True");
-    let git_sim = controller(client.clone(), ns.clone(), git_resource(), "tkfg", "True");
+    let ks_sim = KUSTOMIZATION.play(&client, &ns, "tkfg", |generation| {
+        applied(KUSTOMIZATION, generation)
+    });
+    let git_sim = GIT.play(&client, &ns, "tkfg", |generation| applied(GIT, generation));
     let out = tk_async(format!("resume ks tkfg -n {ns} --timeout 60s")).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(
         text(&out.stderr),
         expected("kustomization/resume_kustomization_from_git.golden")
     );
-    let object = kustomizations(&client, &ns).get("tkfg").await.unwrap();
+    let object = KUSTOMIZATION.api(&client, &ns).get("tkfg").await.unwrap();
     assert!(object.data["spec"].get("suspend").is_none());
 
     let out = tk_async(format!(
@@ -461,8 +355,8 @@ async fn suspend_resume_and_reconcile_drive_the_controller() {
         text(&out.stderr),
         expected("kustomization/reconcile_kustomization_from_git.golden")
     );
-    for resource in [ks_resource(), git_resource()] {
-        let object = api(&client, &ns, &resource).get("tkfg").await.unwrap();
+    for kind in [KUSTOMIZATION, GIT] {
+        let object = kind.api(&client, &ns).get("tkfg").await.unwrap();
         let requested = &object.metadata.annotations.unwrap()["reconcile.fluxcd.io/requestedAt"];
         assert_eq!(
             object.data["status"]["lastHandledReconcileAt"],
@@ -472,7 +366,7 @@ async fn suspend_resume_and_reconcile_drive_the_controller() {
 
     tk_ok(kubeconfig, &["suspend", "ks", "--all", "-n", &ns]);
     for name in ["tkfg", "other"] {
-        let object = kustomizations(&client, &ns).get(name).await.unwrap();
+        let object = KUSTOMIZATION.api(&client, &ns).get(name).await.unwrap();
         assert_eq!(object.data["spec"]["suspend"], true, "{name}");
     }
     let stderr = tk_ok(
@@ -485,7 +379,7 @@ async fn suspend_resume_and_reconcile_drive_the_controller() {
         "{stderr}"
     );
     for name in ["tkfg", "other"] {
-        let object = kustomizations(&client, &ns).get(name).await.unwrap();
+        let object = KUSTOMIZATION.api(&client, &ns).get(name).await.unwrap();
         assert!(object.data["spec"].get("suspend").is_none(), "{name}");
     }
 }
@@ -498,15 +392,10 @@ async fn export_round_trips_and_matches_flux() {
     let mut object = kustomization(&ns, "flux-system", json!({}));
     object["metadata"].as_object_mut().unwrap().remove("labels");
     object["spec"]["sourceRef"]["name"] = json!("flux-system");
-    apply(&client, &ns, &ks_resource(), &object).await;
-    set_status(
-        &client,
-        &ns,
-        &ks_resource(),
-        "flux-system",
-        applied(&ks_resource(), 1),
-    )
-    .await;
+    KUSTOMIZATION.apply(&client, &ns, &object).await;
+    KUSTOMIZATION
+        .set_status(&client, &ns, "flux-system", applied(KUSTOMIZATION, 1))
+        .await;
 
     let out = tk(kubeconfig, &["export", "ks", "flux-system", "-n", &ns]);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -534,7 +423,7 @@ async fn export_round_trips_and_matches_flux() {
         ],
     );
     let doc: Value = serde_saphyr::from_str(created.trim_start_matches("---\n")).unwrap();
-    apply(&client, &ns, &ks_resource(), &doc).await;
+    KUSTOMIZATION.apply(&client, &ns, &doc).await;
     let out = tk(kubeconfig, &["export", "kustomization", "apps", "-n", &ns]);
     assert_eq!(text(&out.stdout), created);
 
@@ -550,7 +439,7 @@ async fn export_round_trips_and_matches_flux() {
     }
     assert!(specs(&client, &ns).await.is_empty());
     for doc in &docs {
-        apply(&client, &ns, &ks_resource(), doc).await;
+        KUSTOMIZATION.apply(&client, &ns, doc).await;
     }
     let mut expected = before;
     expected[1]["interval"] = json!("5m0s");
@@ -559,7 +448,8 @@ async fn export_round_trips_and_matches_flux() {
 
 /// The specs of every Kustomization in `ns`, by name.
 async fn specs(client: &kube::Client, ns: &str) -> Vec<Value> {
-    let mut items = kustomizations(client, ns)
+    let mut items = KUSTOMIZATION
+        .api(client, ns)
         .list(&Default::default())
         .await
         .unwrap()
@@ -573,13 +463,9 @@ async fn delete_asks_or_needs_silent() {
     let client = client(rig().kubeconfig_path()).await;
     let kubeconfig = rig().kubeconfig_path();
     let (_crds, ns) = setup(&client, "ks-delete").await;
-    apply(
-        &client,
-        &ns,
-        &ks_resource(),
-        &kustomization(&ns, "tkfg", json!({})),
-    )
-    .await;
+    KUSTOMIZATION
+        .apply(&client, &ns, &kustomization(&ns, "tkfg", json!({})))
+        .await;
 
     let out = tk(kubeconfig, &["delete", "kustomization", "tkfg", "-n", &ns]);
     assert_eq!(out.status.code(), Some(1));
@@ -591,7 +477,8 @@ async fn delete_asks_or_needs_silent() {
         text(&out.stderr)
     );
     assert!(
-        kustomizations(&client, &ns)
+        KUSTOMIZATION
+            .api(&client, &ns)
             .get_opt("tkfg")
             .await
             .unwrap()
@@ -606,7 +493,8 @@ async fn delete_asks_or_needs_silent() {
             .replace("{{ .ns }}", &ns)
     );
     assert!(
-        kustomizations(&client, &ns)
+        KUSTOMIZATION
+            .api(&client, &ns)
             .get_opt("tkfg")
             .await
             .unwrap()

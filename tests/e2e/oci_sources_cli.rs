@@ -8,13 +8,13 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::Secret;
-use kube::api::{Api, DynamicObject, Patch, PatchParams};
-use kube::core::{ApiResource, GroupVersionKind};
+use kube::api::Api;
 use serde_json::{Value, json};
 
+use crate::played::Played;
 use crate::support::{
-    client, create_namespace, flux_testdata, output_text, rig, setup, stderr, stdout, tk, tk_async,
-    tk_ok,
+    assert_all_kinds_table, assert_all_namespaces_row, client, create_namespace, flux_testdata,
+    output_text, rig, setup, stderr, stdout, tk, tk_async, tk_ok,
 };
 
 /// The revision flux's OCI goldens show: the tag and the manifest digest.
@@ -27,46 +27,13 @@ fn golden(path: &str, ns: &str) -> String {
     flux_testdata(path).replace("{{ .ns }}", ns)
 }
 
-fn resource() -> ApiResource {
-    ApiResource::from_gvk_with_plural(
-        &GroupVersionKind::gvk("source.toolkit.fluxcd.io", "v1", "OCIRepository"),
-        "ocirepositories",
-    )
-}
-
-fn api(client: &kube::Client, ns: &str) -> Api<DynamicObject> {
-    Api::namespaced_with(client.clone(), ns, &resource())
-}
-
-/// Creates an OCIRepository (spec through the main resource) and, when given, its status.
-async fn create(client: &kube::Client, ns: &str, name: &str, spec: Value, status: Option<Value>) {
-    let object = json!({
-        "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "OCIRepository",
-        "metadata": { "name": name, "namespace": ns }, "spec": spec,
-    });
-    api(client, ns)
-        .patch(
-            name,
-            &PatchParams::apply("tk-e2e-oci-sources"),
-            &Patch::Apply(&object),
-        )
-        .await
-        .unwrap();
-    if let Some(status) = status {
-        set_status(client, ns, name, status).await;
-    }
-}
-
-async fn set_status(client: &kube::Client, ns: &str, name: &str, status: Value) {
-    api(client, ns)
-        .patch_status(
-            name,
-            &PatchParams::default(),
-            &Patch::Merge(&json!({ "status": status })),
-        )
-        .await
-        .unwrap();
-}
+const OCI: Played = Played {
+    group: "source.toolkit.fluxcd.io",
+    version: "v1",
+    kind: "OCIRepository",
+    plural: "ocirepositories",
+    manager: "tk-e2e-oci-sources",
+};
 
 /// The status source-controller writes: the artifact of [`REVISION`] and a Ready condition
 /// for `generation`.
@@ -88,43 +55,6 @@ fn status(generation: i64, ready: &str, message: &str) -> Value {
 /// What source-controller says of a stored artifact.
 fn stored() -> String {
     format!("stored artifact for digest '{REVISION}'")
-}
-
-/// Plays source-controller for `name`: reports each new generation and each new
-/// `requestedAt` as Ready=True with the artifact, until `ready` says otherwise.
-fn controller(
-    client: kube::Client,
-    ns: String,
-    name: String,
-    ready: &'static str,
-    message: String,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let mut handled: Option<String> = None;
-        let mut reported_generation = None;
-        while Instant::now() < deadline {
-            if let Ok(Some(object)) = api(&client, &ns).get_opt(&name).await {
-                let generation = object.metadata.generation.unwrap();
-                let requested = object
-                    .metadata
-                    .annotations
-                    .as_ref()
-                    .and_then(|a| a.get("reconcile.fluxcd.io/requestedAt"))
-                    .cloned();
-                if requested != handled || reported_generation != Some(generation) {
-                    let mut s = status(generation, ready, &message);
-                    if let Some(at) = &requested {
-                        s["lastHandledReconcileAt"] = json!(at);
-                    }
-                    set_status(&client, &ns, &name, s).await;
-                    handled = requested;
-                    reported_generation = Some(generation);
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    })
 }
 
 /// A flux `--export` golden as the flux CLI prints it outside its test harness, which resets
@@ -402,7 +332,9 @@ async fn create_source_oci_waits_for_the_artifact() {
     let (_crds, ns) = setup(&client, "oci-create").await;
 
     // flux's own e2e flow: the output is its golden, line for line.
-    let sim = controller(client.clone(), ns.clone(), "thrfg".into(), "True", stored());
+    let sim = OCI.play(&client, &ns, "thrfg", |generation| {
+        status(generation, "True", &stored())
+    });
     let out = tk_async(format!(
         "create source oci thrfg --url={URL} --tag=6.3.5 --interval 10m -n {ns} --timeout 60s"
     ))
@@ -411,7 +343,7 @@ async fn create_source_oci_waits_for_the_artifact() {
     assert!(out.status.success(), "{}", output_text(&out));
     assert_eq!(stderr(&out), golden("oci/create_source_oci.golden", &ns));
     assert!(out.stdout.is_empty(), "{}", output_text(&out));
-    let repo = api(&client, &ns).get("thrfg").await.unwrap();
+    let repo = OCI.api(&client, &ns).get("thrfg").await.unwrap();
     assert_eq!(
         repo.data["spec"],
         json!({
@@ -421,7 +353,9 @@ async fn create_source_oci_waits_for_the_artifact() {
     );
 
     // Creating again updates in place.
-    let sim = controller(client.clone(), ns.clone(), "thrfg".into(), "True", stored());
+    let sim = OCI.play(&client, &ns, "thrfg", |generation| {
+        status(generation, "True", &stored())
+    });
     let out = tk_async(format!(
         "create source oci thrfg --url={URL} --tag-semver=6.x --secret-ref=ghcr-auth \
          --verify-provider=cosign -n {ns} --timeout 60s"
@@ -434,7 +368,7 @@ async fn create_source_oci_waits_for_the_artifact() {
         "{}",
         output_text(&out)
     );
-    let repo = api(&client, &ns).get("thrfg").await.unwrap();
+    let repo = OCI.api(&client, &ns).get("thrfg").await.unwrap();
     assert_eq!(repo.data["spec"]["ref"], json!({ "semver": "6.x" }));
     assert_eq!(
         repo.data["spec"]["secretRef"],
@@ -444,13 +378,13 @@ async fn create_source_oci_waits_for_the_artifact() {
     assert_eq!(repo.data["spec"]["interval"], "1m0s");
 
     // A failing repository ends the wait with its Ready message.
-    let sim = controller(
-        client.clone(),
-        ns.clone(),
-        "broken".into(),
-        "False",
-        "failed to get credential: secret 'missing' not found".into(),
-    );
+    let sim = OCI.play(&client, &ns, "broken", |generation| {
+        status(
+            generation,
+            "False",
+            "failed to get credential: secret 'missing' not found",
+        )
+    });
     let out = tk_async(format!(
         "create source oci broken --url={URL} --tag=6.3.5 --secret-ref=missing -n {ns} \
          --timeout 60s"
@@ -474,7 +408,7 @@ async fn get_sources_oci_prints_flux_tables() {
     let kubeconfig = rig().kubeconfig_path();
     let (_crds, ns) = setup(&client, "oci-get").await;
     let spec = json!({ "interval": "10m", "url": URL, "ref": { "tag": "6.3.5" } });
-    create(
+    OCI.create(
         &client,
         &ns,
         "thrfg",
@@ -489,7 +423,7 @@ async fn get_sources_oci_prints_flux_tables() {
 
     let mut suspended = spec.clone();
     suspended["suspend"] = json!(true);
-    create(
+    OCI.create(
         &client,
         &ns,
         "broken",
@@ -497,7 +431,8 @@ async fn get_sources_oci_prints_flux_tables() {
         Some(status(1, "False", "failed to pull artifact: 404")),
     )
     .await;
-    create(&client, &ns, "pending", spec.clone(), None).await;
+    OCI.create(&client, &ns, "pending", spec.clone(), None)
+        .await;
     let out = tk(kubeconfig, &["get", "sources", "oci", "-n", &ns]);
     assert_eq!(
         stdout(&out),
@@ -527,29 +462,9 @@ async fn get_sources_oci_prints_flux_tables() {
     // As in flux, an object without the condition matches no selector.
     assert_eq!(names, ["broken"]);
 
-    // -A adds the namespace column.
     let text = stdout(&tk(kubeconfig, &["get", "sources", "oci", "-A"]));
-    assert!(text.starts_with("NAMESPACE"), "{text}");
-    assert!(
-        text.lines().any(|l| {
-            let cells: Vec<&str> = l.split('\t').map(str::trim_end).collect();
-            cells[0] == ns && cells[1] == "thrfg"
-        }),
-        "{text}"
-    );
-
-    // `get sources all` and `get all` hold an OCIRepository table, kinds named in the rows.
-    for command in [vec!["get", "sources", "all"], vec!["get", "all"]] {
-        let mut args = command.clone();
-        args.extend(["-n", ns.as_str()]);
-        let text = stdout(&tk(kubeconfig, &args));
-        let table = text
-            .split("\n\n")
-            .find(|t| t.contains("ocirepository/"))
-            .unwrap_or_else(|| panic!("no OCIRepository table in:\n{text}"));
-        assert_eq!(table.lines().count(), 4, "{text}");
-        assert!(table.contains("\nocirepository/thrfg "), "{text}");
-    }
+    assert_all_namespaces_row(&text, &ns, "thrfg");
+    assert_all_kinds_table(kubeconfig, &ns, "OCIRepository", 4, "ocirepository/thrfg ");
 
     // --watch prints the listed rows, then a row for each change, until --timeout.
     let watch = tk_async(format!(
@@ -560,7 +475,8 @@ async fn get_sources_oci_prints_flux_tables() {
         let ns = ns.clone();
         async move {
             tokio::time::sleep(Duration::from_secs(2)).await;
-            set_status(&client, &ns, "pending", status(1, "True", "now ready")).await;
+            OCI.set_status(&client, &ns, "pending", status(1, "True", "now ready"))
+                .await;
         }
     };
     let (out, ()) = tokio::join!(watch, reporter);
@@ -591,7 +507,7 @@ async fn suspend_resume_and_reconcile_follow_flux() {
     let client = client(rig().kubeconfig_path()).await;
     let kubeconfig = rig().kubeconfig_path();
     let (_crds, ns) = setup(&client, "oci-suspend").await;
-    create(
+    OCI.create(
         &client,
         &ns,
         "thrfg",
@@ -606,7 +522,7 @@ async fn suspend_resume_and_reconcile_follow_flux() {
     );
     assert!(out.status.success(), "{}", output_text(&out));
     assert_eq!(stderr(&out), golden("oci/suspend_oci.golden", &ns));
-    let repo = api(&client, &ns).get("thrfg").await.unwrap();
+    let repo = OCI.api(&client, &ns).get("thrfg").await.unwrap();
     assert_eq!(repo.data["spec"]["suspend"], true);
     let out = tk(
         kubeconfig,
@@ -621,11 +537,13 @@ async fn suspend_resume_and_reconcile_follow_flux() {
         output_text(&out)
     );
 
-    let sim = controller(client.clone(), ns.clone(), "thrfg".into(), "True", stored());
+    let sim = OCI.play(&client, &ns, "thrfg", |generation| {
+        status(generation, "True", &stored())
+    });
     let out = tk_async(format!("resume source oci thrfg -n {ns} --timeout 60s")).await;
     assert!(out.status.success(), "{}", output_text(&out));
     assert_eq!(stderr(&out), golden("oci/resume_oci.golden", &ns));
-    let repo = api(&client, &ns).get("thrfg").await.unwrap();
+    let repo = OCI.api(&client, &ns).get("thrfg").await.unwrap();
     assert!(
         repo.data["spec"].get("suspend").is_none(),
         "{:?}",
@@ -642,7 +560,7 @@ async fn suspend_resume_and_reconcile_follow_flux() {
         without_confirmation,
         golden("oci/reconcile_oci.golden", &ns)
     );
-    let repo = api(&client, &ns).get("thrfg").await.unwrap();
+    let repo = OCI.api(&client, &ns).get("thrfg").await.unwrap();
     let requested = repo.metadata.annotations.unwrap()["reconcile.fluxcd.io/requestedAt"].clone();
     requested.parse::<k8s_openapi::jiff::Timestamp>().unwrap();
     assert_eq!(
@@ -652,7 +570,7 @@ async fn suspend_resume_and_reconcile_follow_flux() {
 
     // --all suspends and resumes every OCIRepository of the namespace; --wait=false returns
     // without waiting for a controller.
-    create(
+    OCI.create(
         &client,
         &ns,
         "other",
@@ -725,7 +643,7 @@ async fn export_round_trips_with_credentials() {
         } } })
     );
 
-    create(
+    OCI.create(
         &client,
         &ns,
         "podinfo",
@@ -763,7 +681,7 @@ async fn export_round_trips_with_credentials() {
         )
     );
 
-    create(
+    OCI.create(
         &client,
         &ns,
         "other",
@@ -796,19 +714,12 @@ async fn export_round_trips_with_credentials() {
     for doc in &docs {
         let mut doc = doc.clone();
         doc["metadata"]["namespace"] = json!(fresh);
-        let name = doc["metadata"]["name"].as_str().unwrap().to_string();
-        let resource = match doc["kind"].as_str().unwrap() {
-            "Secret" => ApiResource::erase::<Secret>(&()),
-            _ => resource(),
+        let kind = if doc["kind"] == "Secret" {
+            OCI.secrets()
+        } else {
+            OCI
         };
-        Api::<DynamicObject>::namespaced_with(client.clone(), &fresh, &resource)
-            .patch(
-                &name,
-                &PatchParams::apply("tk-e2e-oci-sources"),
-                &Patch::Apply(&doc),
-            )
-            .await
-            .unwrap();
+        kind.apply(&client, &fresh, &doc).await;
     }
     let out = tk(
         kubeconfig,
@@ -850,7 +761,7 @@ async fn delete_source_oci_needs_silent() {
     let client = client(rig().kubeconfig_path()).await;
     let kubeconfig = rig().kubeconfig_path();
     let (_crds, ns) = setup(&client, "oci-delete").await;
-    create(
+    OCI.create(
         &client,
         &ns,
         "thrfg",
@@ -868,7 +779,13 @@ async fn delete_source_oci_needs_silent() {
         "{}",
         output_text(&out)
     );
-    assert!(api(&client, &ns).get_opt("thrfg").await.unwrap().is_some());
+    assert!(
+        OCI.api(&client, &ns)
+            .get_opt("thrfg")
+            .await
+            .unwrap()
+            .is_some()
+    );
 
     let out = tk(
         kubeconfig,
@@ -877,7 +794,13 @@ async fn delete_source_oci_needs_silent() {
     assert!(out.status.success(), "{}", output_text(&out));
     assert_eq!(stderr(&out), golden("oci/delete_oci.golden", &ns));
     let deadline = Instant::now() + Duration::from_secs(30);
-    while api(&client, &ns).get_opt("thrfg").await.unwrap().is_some() {
+    while OCI
+        .api(&client, &ns)
+        .get_opt("thrfg")
+        .await
+        .unwrap()
+        .is_some()
+    {
         assert!(
             Instant::now() < deadline,
             "OCIRepository thrfg was not deleted"

@@ -8,24 +8,24 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::Secret;
-use kube::api::{Api, DynamicObject, Patch, PatchParams, PostParams};
-use kube::core::{ApiResource, GroupVersionKind};
+use kube::api::{Api, PostParams};
 use serde_json::{Value, json};
 
-use crate::support::{client, create_namespace, flux_testdata, output_text, rig, setup, tk, tk_ok};
+use crate::played::Played;
+use crate::support::{
+    assert_all_namespaces_row, client, create_namespace, flux_testdata, output_text, rig, setup,
+    tk, tk_async, tk_ok,
+};
 
 const REVISION: &str = "main@sha1:696f056df216eea4f9401adbee0ff744d4df390f";
 
-fn git_resource() -> ApiResource {
-    ApiResource::from_gvk_with_plural(
-        &GroupVersionKind::gvk("source.toolkit.fluxcd.io", "v1", "GitRepository"),
-        "gitrepositories",
-    )
-}
-
-fn repos(client: &kube::Client, ns: &str) -> Api<DynamicObject> {
-    Api::namespaced_with(client.clone(), ns, &git_resource())
-}
+const GIT: Played = Played {
+    group: "source.toolkit.fluxcd.io",
+    version: "v1",
+    kind: "GitRepository",
+    plural: "gitrepositories",
+    manager: "tk-e2e-sources",
+};
 
 /// Creates the objects of a flux fixture file (templated with the namespace), status
 /// included: spec through the main resource, status through the subresource.
@@ -38,27 +38,10 @@ async fn load_fixture(client: &kube::Client, ns: &str, file: &str) {
         let name = doc["metadata"]["name"].as_str().unwrap().to_string();
         let mut object = doc.clone();
         object.as_object_mut().unwrap().remove("status");
-        repos(client, ns)
-            .patch(
-                &name,
-                &PatchParams::apply("tk-e2e-sources"),
-                &Patch::Apply(&object),
-            )
-            .await
-            .unwrap();
-        set_status(client, ns, &name, doc["status"].clone()).await;
+        GIT.apply(client, ns, &object).await;
+        GIT.set_status(client, ns, &name, doc["status"].clone())
+            .await;
     }
-}
-
-async fn set_status(client: &kube::Client, ns: &str, name: &str, status: Value) {
-    repos(client, ns)
-        .patch_status(
-            name,
-            &PatchParams::default(),
-            &Patch::Merge(&json!({ "status": status })),
-        )
-        .await
-        .unwrap();
 }
 
 fn ready_status(generation: i64, message: &str, status: &str) -> Value {
@@ -75,69 +58,18 @@ fn ready_status(generation: i64, message: &str, status: &str) -> Value {
     })
 }
 
-/// Plays the source controller for `name`: once the object exists (and, when `handle_requests`,
-/// each time a new `requestedAt` appears), reports the current generation as Ready=`status`.
-fn controller(
-    client: kube::Client,
-    ns: String,
-    name: String,
-    status: &'static str,
-    handle_requests: bool,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let mut handled: Option<String> = None;
-        let mut reported_generation = None;
-        while Instant::now() < deadline {
-            if let Ok(Some(object)) = repos(&client, &ns).get_opt(&name).await {
-                let generation = object.metadata.generation.unwrap();
-                let requested = object
-                    .metadata
-                    .annotations
-                    .as_ref()
-                    .and_then(|a| a.get("reconcile.fluxcd.io/requestedAt"))
-                    .cloned();
-                let new_request = handle_requests && requested.is_some() && requested != handled;
-                if new_request || reported_generation != Some(generation) {
-                    let mut s = ready_status(generation, "Fetched revision: test", status);
-                    if let Some(at) = &requested
-                        && handle_requests
-                    {
-                        s["lastHandledReconcileAt"] = json!(at);
-                    }
-                    set_status(&client, &ns, &name, s).await;
-                    handled = requested;
-                    reported_generation = Some(generation);
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    })
-}
-
-async fn tk_async(args: Vec<String>) -> std::process::Output {
-    tokio::task::spawn_blocking(move || {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        tk(rig().kubeconfig_path(), &args)
-    })
-    .await
-    .unwrap()
-}
-
-fn args(s: &str) -> Vec<String> {
-    s.split_whitespace().map(str::to_string).collect()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn create_source_git_stores_credentials_and_waits_for_ready() {
     let client = client(rig().kubeconfig_path()).await;
     let (_crds, ns) = setup(&client, "src-create").await;
 
-    let sim = controller(client.clone(), ns.clone(), "podinfo".into(), "True", false);
-    let out = tk_async(args(&format!(
+    let sim = GIT.play(&client, &ns, "podinfo", |generation| {
+        ready_status(generation, "Fetched revision: test", "True")
+    });
+    let out = tk_async(format!(
         "create source git podinfo --url https://example.com/org/podinfo --branch main \
          --username user --password secret --label team=web -n {ns} --timeout 60s"
-    )))
+    ))
     .await;
     sim.abort();
     let text = output_text(&out);
@@ -154,7 +86,7 @@ async fn create_source_git_stores_credentials_and_waits_for_ready() {
     ] {
         assert!(text.contains(line), "missing {line:?} in:\n{text}");
     }
-    let repo = repos(&client, &ns).get("podinfo").await.unwrap();
+    let repo = GIT.api(&client, &ns).get("podinfo").await.unwrap();
     assert_eq!(repo.data["spec"]["url"], "https://example.com/org/podinfo");
     assert_eq!(repo.data["spec"]["ref"], json!({ "branch": "main" }));
     assert_eq!(repo.data["spec"]["interval"], "1m0s");
@@ -169,15 +101,17 @@ async fn create_source_git_stores_credentials_and_waits_for_ready() {
     assert_eq!(data["password"].0, b"secret");
 
     // Creating again updates in place.
-    let sim = controller(client.clone(), ns.clone(), "podinfo".into(), "True", false);
-    let out = tk_async(args(&format!(
+    let sim = GIT.play(&client, &ns, "podinfo", |generation| {
+        ready_status(generation, "Fetched revision: test", "True")
+    });
+    let out = tk_async(format!(
         "create source git podinfo --url https://example.com/org/podinfo --tag v1 -n {ns} --timeout 60s"
-    )))
+    ))
     .await;
     sim.abort();
     assert!(out.status.success(), "{}", output_text(&out));
     assert!(output_text(&out).contains("✔ GitRepository source updated"));
-    let repo = repos(&client, &ns).get("podinfo").await.unwrap();
+    let repo = GIT.api(&client, &ns).get("podinfo").await.unwrap();
     assert_eq!(repo.data["spec"]["ref"], json!({ "tag": "v1" }));
 }
 
@@ -185,10 +119,12 @@ async fn create_source_git_stores_credentials_and_waits_for_ready() {
 async fn create_source_git_fails_with_the_ready_message() {
     let client = client(rig().kubeconfig_path()).await;
     let (_crds, ns) = setup(&client, "src-fail").await;
-    let sim = controller(client.clone(), ns.clone(), "broken".into(), "False", false);
-    let out = tk_async(args(&format!(
+    let sim = GIT.play(&client, &ns, "broken", |generation| {
+        ready_status(generation, "Fetched revision: test", "False")
+    });
+    let out = tk_async(format!(
         "create source git broken --url https://example.com/org/broken --branch main -n {ns} --timeout 60s"
-    )))
+    ))
     .await;
     sim.abort();
     let text = output_text(&out);
@@ -201,9 +137,9 @@ async fn create_source_git_fails_with_the_ready_message() {
     );
 
     // Without a controller the wait ends at --timeout with a clear message.
-    let out = tk_async(args(&format!(
+    let out = tk_async(format!(
         "create source git idle --url https://example.com/org/idle --branch main -n {ns} --timeout 2s"
-    )))
+    ))
     .await;
     assert_eq!(out.status.code(), Some(1));
     assert!(
@@ -261,13 +197,7 @@ async fn get_sources_git_prints_flux_tables() {
     assert_eq!(text.lines().count(), 1);
 
     let out = tk(kubeconfig, &["get", "sources", "git", "-A"]);
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(text.starts_with("NAMESPACE"), "{text}");
-    assert!(
-        text.lines()
-            .any(|l| l.starts_with(&ns) && l.contains("\tpodinfo-shard1")),
-        "{text}"
-    );
+    assert_all_namespaces_row(&String::from_utf8_lossy(&out.stdout), &ns, "podinfo-shard1");
 
     let out = tk(kubeconfig, &["get", "sources", "all", "-n", &ns]);
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -307,22 +237,21 @@ async fn get_sources_git_watch_prints_changes() {
     let client = client(rig().kubeconfig_path()).await;
     let (_crds, ns) = setup(&client, "src-watch").await;
     load_fixture(&client, &ns, "get/status_objects.yaml").await;
-    let watch = tk_async(args(&format!(
-        "get sources git -n {ns} --watch --timeout 8s"
-    )));
+    let watch = tk_async(format!("get sources git -n {ns} --watch --timeout 8s"));
     let patcher = {
         let client = client.clone();
         let ns = ns.clone();
         async move {
             tokio::time::sleep(Duration::from_secs(3)).await;
-            let generation = repos(&client, &ns)
+            let generation = GIT
+                .api(&client, &ns)
                 .get("gr-unknown")
                 .await
                 .unwrap()
                 .metadata
                 .generation
                 .unwrap();
-            set_status(
+            GIT.set_status(
                 &client,
                 &ns,
                 "gr-unknown",
@@ -373,7 +302,7 @@ async fn suspend_resume_and_reconcile_drive_the_controller() {
         "{text}"
     );
     assert!(text.contains("✔ GitRepository suspended"), "{text}");
-    let repo = repos(&client, &ns).get("podinfo").await.unwrap();
+    let repo = GIT.api(&client, &ns).get("podinfo").await.unwrap();
     assert_eq!(repo.data["spec"]["suspend"], true);
     let table = tk_ok(kubeconfig, &["get", "sources", "git", "podinfo", "-n", &ns]);
     assert!(table.contains("\tTrue     \t"), "{table}");
@@ -385,11 +314,10 @@ async fn suspend_resume_and_reconcile_drive_the_controller() {
     assert_eq!(out.status.code(), Some(1));
     assert!(output_text(&out).contains("is suspended: run `tk resume source git podinfo`"));
 
-    let sim = controller(client.clone(), ns.clone(), "podinfo".into(), "True", true);
-    let out = tk_async(args(&format!(
-        "resume source git podinfo -n {ns} --timeout 60s"
-    )))
-    .await;
+    let sim = GIT.play(&client, &ns, "podinfo", |generation| {
+        ready_status(generation, "Fetched revision: test", "True")
+    });
+    let out = tk_async(format!("resume source git podinfo -n {ns} --timeout 60s")).await;
     let text = output_text(&out);
     assert!(out.status.success(), "{text}");
     assert!(text.contains("✔ GitRepository resumed"), "{text}");
@@ -397,16 +325,16 @@ async fn suspend_resume_and_reconcile_drive_the_controller() {
         text.contains(&format!("✔ fetched revision {REVISION}")),
         "{text}"
     );
-    let repo = repos(&client, &ns).get("podinfo").await.unwrap();
+    let repo = GIT.api(&client, &ns).get("podinfo").await.unwrap();
     assert!(
         repo.data["spec"].get("suspend").is_none(),
         "{:?}",
         repo.data["spec"]
     );
 
-    let out = tk_async(args(&format!(
+    let out = tk_async(format!(
         "reconcile source git podinfo -n {ns} --timeout 60s"
-    )))
+    ))
     .await;
     sim.abort();
     let text = output_text(&out);
@@ -416,7 +344,7 @@ async fn suspend_resume_and_reconcile_drive_the_controller() {
         text.contains("✔ GitRepository reconciliation completed"),
         "{text}"
     );
-    let repo = repos(&client, &ns).get("podinfo").await.unwrap();
+    let repo = GIT.api(&client, &ns).get("podinfo").await.unwrap();
     let requested = repo.metadata.annotations.unwrap()["reconcile.fluxcd.io/requestedAt"].clone();
     assert_eq!(
         repo.data["status"]["lastHandledReconcileAt"],
@@ -429,7 +357,7 @@ async fn suspend_resume_and_reconcile_drive_the_controller() {
         &["suspend", "source", "git", "--all", "-n", &ns],
     );
     for name in ["podinfo", "podinfo-shard1", "podinfo-shard2"] {
-        let repo = repos(&client, &ns).get(name).await.unwrap();
+        let repo = GIT.api(&client, &ns).get(name).await.unwrap();
         assert_eq!(repo.data["spec"]["suspend"], true, "{name}");
     }
     let text = tk_ok(
@@ -458,15 +386,9 @@ async fn export_round_trips_and_matches_flux() {
         "spec": { "ref": { "branch": "main" }, "secretRef": { "name": "flux-system" },
                   "interval": "5m", "url": "ssh://git@github.com/example/repo" }
     });
-    repos(&client, &ns)
-        .patch(
-            "flux-system",
-            &PatchParams::apply("tk-e2e-sources"),
-            &Patch::Apply(&object),
-        )
-        .await
-        .unwrap();
-    set_status(&client, &ns, "flux-system", ready_status(1, "ok", "True")).await;
+    GIT.apply(&client, &ns, &object).await;
+    GIT.set_status(&client, &ns, "flux-system", ready_status(1, "ok", "True"))
+        .await;
 
     let out = tk(
         kubeconfig,
@@ -516,23 +438,15 @@ async fn export_round_trips_and_matches_flux() {
     for doc in &docs {
         let mut doc = doc.clone();
         doc["metadata"]["namespace"] = json!(fresh);
-        let name = doc["metadata"]["name"].as_str().unwrap().to_string();
-        let resource = if doc["kind"] == "Secret" {
-            ApiResource::erase::<Secret>(&())
+        let kind = if doc["kind"] == "Secret" {
+            GIT.secrets()
         } else {
-            git_resource()
+            GIT
         };
-        Api::<DynamicObject>::namespaced_with(client.clone(), &fresh, &resource)
-            .patch(
-                &name,
-                &PatchParams::apply("tk-e2e-sources"),
-                &Patch::Apply(&doc),
-            )
-            .await
-            .unwrap();
+        kind.apply(&client, &fresh, &doc).await;
     }
-    let original = repos(&client, &ns).get("flux-system").await.unwrap();
-    let imported = repos(&client, &fresh).get("flux-system").await.unwrap();
+    let original = GIT.api(&client, &ns).get("flux-system").await.unwrap();
+    let imported = GIT.api(&client, &fresh).get("flux-system").await.unwrap();
     let mut expected = original.data["spec"].clone();
     expected["interval"] = json!("5m0s");
     expected["timeout"] = json!("1m0s");
@@ -562,7 +476,7 @@ async fn delete_asks_or_needs_silent() {
         output_text(&out)
     );
     assert!(
-        repos(&client, &ns)
+        GIT.api(&client, &ns)
             .get_opt("gr-ready")
             .await
             .unwrap()
@@ -575,7 +489,7 @@ async fn delete_asks_or_needs_silent() {
     );
     assert!(text.contains("✔ source deleted"), "{text}");
     assert!(
-        repos(&client, &ns)
+        GIT.api(&client, &ns)
             .get_opt("gr-ready")
             .await
             .unwrap()
@@ -742,10 +656,12 @@ async fn create_secret_git_over_ssh_generates_keys_and_scans_the_host() {
         "{yaml}"
     );
 
-    let sim = controller(client.clone(), ns.clone(), "over-ssh".into(), "True", false);
-    let out = tk_async(args(&format!(
+    let sim = GIT.play(&client, &ns, "over-ssh", |generation| {
+        ready_status(generation, "Fetched revision: test", "True")
+    });
+    let out = tk_async(format!(
         "create source git over-ssh --url {url} --branch main -n {ns} --timeout 60s"
-    )))
+    ))
     .await;
     sim.abort();
     let text = output_text(&out);
@@ -758,6 +674,6 @@ async fn create_secret_git_over_ssh_generates_keys_and_scans_the_host() {
         text.contains("✚ deploy key: ecdsa-sha2-nistp384 "),
         "{text}"
     );
-    let repo = repos(&client, &ns).get("over-ssh").await.unwrap();
+    let repo = GIT.api(&client, &ns).get("over-ssh").await.unwrap();
     assert_eq!(repo.data["spec"]["secretRef"]["name"], "over-ssh");
 }
