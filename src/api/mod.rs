@@ -6,6 +6,7 @@
 //! so `1m0s` is written back as `1m0s`; parse them with [`duration`].
 
 pub mod duration;
+pub mod flagger;
 pub mod helm;
 pub mod kustomize;
 pub mod meta;
@@ -14,7 +15,8 @@ pub mod schema;
 pub mod source;
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
-    CustomResourceDefinition, CustomResourceSubresources, JSONSchemaProps,
+    CustomResourceDefinition, CustomResourceSubresourceStatus, CustomResourceSubresources,
+    JSONSchemaProps,
 };
 use kube::CustomResourceExt;
 
@@ -32,6 +34,26 @@ pub fn crds() -> Vec<CustomResourceDefinition> {
         finish(notification::Alert::crd()),
         finish(notification::Receiver::crd()),
     ]
+}
+
+/// The CRDs of Flagger's kinds the canary controller serves, installed with that component:
+/// as Flagger declares them, each with a status subresource whether or not it has a status.
+pub fn flagger_crds() -> Vec<CustomResourceDefinition> {
+    [
+        finish(flagger::MetricTemplate::crd()),
+        finish(flagger::AlertProvider::crd()),
+    ]
+    .into_iter()
+    .map(|mut crd| {
+        for version in &mut crd.spec.versions {
+            version.subresources = Some(CustomResourceSubresources {
+                status: Some(CustomResourceSubresourceStatus(serde_json::json!({}))),
+                ..Default::default()
+            });
+        }
+        crd
+    })
+    .collect()
 }
 
 /// Gives a spec struct (derived with `#[serde(remote = "Self")]`) trait impls under which a
