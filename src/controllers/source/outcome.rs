@@ -24,6 +24,8 @@ pub mod reason {
     pub const ARCHIVE_OPERATION_FAILED: &str = "ArchiveOperationFailed";
     pub const VERIFICATION_ERROR: &str = "VerificationError";
     pub const NEW_ARTIFACT: &str = "NewArtifact";
+    /// `ArtifactOutdated`: the remote moved past the stored artifact.
+    pub const NEW_REVISION: &str = "NewRevision";
     pub const URL_INVALID: &str = "URLInvalid";
     pub const SOURCE_IGNORE_ERROR: &str = "SourceIgnoreError";
     /// Not a Flux reason: Flux's CRD patterns admit `0s`, which cannot be an interval.
@@ -177,6 +179,28 @@ pub fn mark_stored(
         now(),
     );
     meta::mark_ready(conditions, reason, message, generation, now());
+}
+
+/// The conditions of a failed attempt of a kind storing one archive: `ArtifactOutdated` with
+/// `outdated` when the remote had moved past the kept artifact, then the failure's own.
+pub fn mark_attempt_failed(
+    conditions: &mut Vec<Condition>,
+    outdated: Option<&str>,
+    failure: &Failure,
+    generation: Option<i64>,
+) {
+    if let Some(message) = outdated {
+        set_condition(
+            conditions,
+            condition::ARTIFACT_OUTDATED,
+            Status::True,
+            reason::NEW_REVISION,
+            message,
+            generation,
+            now(),
+        );
+    }
+    mark_failed(conditions, failure, generation);
 }
 
 /// The conditions of a failed reconcile; a `FetchFailed` replaces a stale `BuildFailed` and

@@ -1,13 +1,11 @@
 //! The Bucket status a reconcile leads to, and its event, with Flux's condition types,
 //! reasons and messages (`reconcileSource`, `reconcileArtifact`, `notify`).
 
-use crate::api::meta::{self, Status, set_condition};
+use crate::api::meta;
 use crate::api::source::{Bucket, BucketStatus};
 use crate::controllers::source::outcome::{
-    Attempt, Progress, condition, mark_failed, mark_stored, now, stored_event_reason,
+    Attempt, Progress, mark_attempt_failed, mark_stored, stored_event_reason,
 };
-
-const NEW_REVISION: &str = "NewRevision";
 
 /// The status after this reconcile. Conditions whose status does not change keep their
 /// transition time, so an unchanged outcome yields an identical status and no write.
@@ -35,18 +33,12 @@ pub fn next(obj: &Bucket, attempt: &Attempt) -> BucketStatus {
             status.observed_ignore = obj.spec.ignore.clone();
         }
         Err(failure) => {
-            if let Some(message) = &attempt.outdated {
-                set_condition(
-                    &mut conditions,
-                    condition::ARTIFACT_OUTDATED,
-                    Status::True,
-                    NEW_REVISION,
-                    message,
-                    generation,
-                    now(),
-                );
-            }
-            mark_failed(&mut conditions, failure, generation);
+            mark_attempt_failed(
+                &mut conditions,
+                attempt.outdated.as_deref(),
+                failure,
+                generation,
+            );
             if failure.stalled {
                 status.observed_generation = generation;
             }
@@ -79,7 +71,7 @@ pub fn event(obj: &Bucket, progress: &Progress, files: usize) -> Option<(&'stati
 mod tests {
     use super::*;
     use crate::api::meta::Artifact;
-    use crate::controllers::source::outcome::Failure;
+    use crate::controllers::source::outcome::{Failure, now};
 
     fn bucket(status: serde_json::Value) -> Bucket {
         serde_json::from_value(serde_json::json!({

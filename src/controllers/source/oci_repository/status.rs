@@ -1,18 +1,17 @@
 //! The OCIRepository status a reconcile leads to, and its event, with Flux's condition
 //! types, reasons and messages (`reconcileSource`, `reconcileArtifact`, `notify`).
 
-use crate::api::meta::{self, Status, remove_condition, set_condition};
+use crate::api::meta::{self, remove_condition};
 use crate::api::source::{OCIRepository, OCIRepositoryStatus};
 pub use crate::controllers::source::outcome::{Attempt, Progress};
 use crate::controllers::source::outcome::{
-    condition, mark_failed, mark_stored, now, stored_event_reason,
+    condition, mark_attempt_failed, mark_stored, stored_event_reason,
 };
 
 pub mod reason {
     pub const OCI_PULL_FAILED: &str = "OCIArtifactPullFailed";
     pub const OCI_LAYER_OPERATION_FAILED: &str = "OCIArtifactLayerOperationFailed";
     pub const READ_OPERATION_FAILED: &str = "ReadOperationFailed";
-    pub const NEW_REVISION: &str = "NewRevision";
 }
 
 /// Whether the artifact was built with the spec's ignore rules and layer selector (Flux's
@@ -57,18 +56,12 @@ pub fn next(obj: &OCIRepository, attempt: &Attempt) -> OCIRepositoryStatus {
             status.observed_layer_selector = obj.spec.layer_selector.clone();
         }
         Err(failure) => {
-            if let Some(message) = &attempt.outdated {
-                set_condition(
-                    &mut conditions,
-                    condition::ARTIFACT_OUTDATED,
-                    Status::True,
-                    reason::NEW_REVISION,
-                    message,
-                    generation,
-                    now(),
-                );
-            }
-            mark_failed(&mut conditions, failure, generation);
+            mark_attempt_failed(
+                &mut conditions,
+                attempt.outdated.as_deref(),
+                failure,
+                generation,
+            );
             if failure.stalled {
                 status.observed_generation = generation;
             }
@@ -117,8 +110,8 @@ mod tests {
 
     use super::*;
     use crate::api::meta::Artifact;
-    use crate::controllers::source::outcome::Failure;
     use crate::controllers::source::outcome::reason::ARCHIVE_OPERATION_FAILED;
+    use crate::controllers::source::outcome::{Failure, mark_failed, now};
 
     fn repo(status: serde_json::Value) -> OCIRepository {
         serde_json::from_value(serde_json::json!({
