@@ -40,6 +40,7 @@ pub fn crds() -> Vec<CustomResourceDefinition> {
 /// as Flagger declares them, each with a status subresource whether or not it has a status.
 pub fn flagger_crds() -> Vec<CustomResourceDefinition> {
     [
+        finish(flagger::Canary::crd()),
         finish(flagger::MetricTemplate::crd()),
         finish(flagger::AlertProvider::crd()),
     ]

@@ -3,9 +3,22 @@
 //! manifests apply unchanged.
 
 pub mod alert_provider;
+pub mod canary;
 pub mod metric_template;
 
 pub use alert_provider::{AlertProvider, AlertProviderSpec, AlertProviderType};
+pub use canary::{
+    AbMatch, AlertSeverity, AutoscalerKind, AutoscalerRef, BackendObjectReference, Canary,
+    CanaryAlert, CanaryAnalysis, CanaryCondition, CanaryMetric, CanaryPhase, CanaryProvider,
+    CanaryService, CanarySpec, CanaryStatus, CanaryWebhook, ClientTlsSettings,
+    ConnectionPoolSettings, ConsistentHashLb, CorsPolicy, CrossNamespaceRef, CustomMetadata,
+    GatewayRef, H2UpgradePolicy, HeaderOperations, Headers, HookType, HttpConnectionPoolSettings,
+    HttpCookie, HttpMatchRequest, HttpRequestMirrorFilter, HttpRetry, HttpRewrite, IngressKind,
+    IngressRef, LoadBalancerSettings, LocalityDistribute, LocalityFailover, LocalityLbSetting,
+    OutlierDetection, RouteKind, RouteRef, SameSite, ScalerReplicas, SessionAffinity, SimpleLb,
+    StringMatch, TargetKind, TargetRef, ThresholdRange, TlsMode, TrafficDistribution,
+    TrafficPolicy, UnmanagedMetadata, UpstreamKind, UpstreamRef,
+};
 pub use metric_template::{MetricProvider, MetricProviderType, MetricTemplate, MetricTemplateSpec};
 
 use schemars::JsonSchema;
