@@ -7,6 +7,8 @@
 #   hack/rig-build.sh --helm       build (or reuse) only the reference helm CLI; print its path
 #   hack/rig-build.sh --registry   build (or reuse) only the OCI registry (distribution); print its path
 #   hack/rig-build.sh --s3         build (or reuse) only the S3 server (versitygw); print its path
+#   hack/rig-build.sh --mesh-crds  download (or reuse) the traffic routers' published CRDs (Gateway
+#                                  API, Istio, SMI TrafficSplit); print the directory holding them
 #
 # Versions are pinned here; crates/testenv reads the same file through TK_RIG_BIN or
 # the default cache path printed by this script. The reference kustomize (the differential
@@ -15,7 +17,8 @@
 # through TK_HELM_BIN or `hack/rig-build.sh --helm`; the OCI registry (crates/testenv's
 # registry module, the HelmChart-from-OCI tests) through TK_REGISTRY_BIN or
 # `hack/rig-build.sh --registry`; the S3 server (crates/testenv's s3 module, the Bucket
-# source tests) through TK_S3_BIN or `hack/rig-build.sh --s3`.
+# source tests) through TK_S3_BIN or `hack/rig-build.sh --s3`; the canary routers' CRDs
+# (crates/testenv's mesh module) through TK_MESH_CRDS or `hack/rig-build.sh --mesh-crds`.
 set -euo pipefail
 
 K8S_VERSION="${TK_RIG_K8S_VERSION:-v1.34.4}"
@@ -32,6 +35,16 @@ REGISTRY_VERSION="${TK_RIG_REGISTRY_VERSION:-v3.1.2}"
 # The S3-compatible server Buckets are fetched from (Versity Gateway over a plain directory);
 # it checks SigV4 as strictly as AWS does, and its released go.mod has no replace lines.
 S3_VERSION="${TK_RIG_S3_VERSION:-v1.8.0}"
+# The CRDs the canary routers write to, as published in these Go modules (downloaded, never built).
+# Gateway API standard channel (config/crd/standard); v1.7.0 needs a newer Go than the rig's.
+GATEWAY_API_VERSION="${TK_RIG_GATEWAY_API_VERSION:-v1.6.3}"
+# Istio's generated CRDs (kubernetes/customresourcedefinitions.gen.yaml in istio.io/api).
+ISTIO_API_VERSION="${TK_RIG_ISTIO_API_VERSION:-v1.32.0}"
+# SMI TrafficSplit: the apiextensions.k8s.io/v1 CRD Open Service Mesh ships (its last release;
+# cmd/osm-bootstrap/crds/smi_traffic_split.yaml, v1alpha2 served). The SMI SDK's own
+# (github.com/servicemeshinterface/smi-sdk-go v0.5.0, the only version served) is still
+# apiextensions.k8s.io/v1beta1, which Kubernetes stopped serving in 1.22.
+OSM_VERSION="${TK_RIG_OSM_VERSION:-v1.2.4}"
 
 cache_root="${TK_RIG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tk-rig}"
 
@@ -124,16 +137,77 @@ build_s3() {
   go_tool versitygw "$S3_VERSION" 1.25 github.com/versity/versitygw/cmd/versitygw s3_ldflags --version
 }
 
+# --- mesh CRDs: files copied out of `go mod download`ed modules, nothing built ----------
+# Layout: gateway-api/*.yaml (the standard channel as published, including its
+# ValidatingAdmissionPolicy), istio/customresourcedefinitions.gen.yaml, smi/smi_traffic_split.yaml.
+fetch_mesh_crds() {
+  local dir="$cache_root/mesh-crds_gateway-api-${GATEWAY_API_VERSION}_istio-api-${ISTIO_API_VERSION}_osm-${OSM_VERSION}"
+  if [[ -f "$dir/.complete" ]]; then
+    echo "$dir"
+    return 0
+  fi
+  command -v go >/dev/null || { echo "rig-build: the go command is needed to download the mesh CRDs" >&2; return 1; }
+  mkdir -p "$dir"
+  (
+    exec 8>"$dir/.lock"
+    flock 8
+    [[ -f "$dir/.complete" ]] && exit 0
+    echo "rig-build: downloading the mesh CRDs (gateway-api $GATEWAY_API_VERSION, istio api $ISTIO_API_VERSION, osm $OSM_VERSION)" >&2
+    # module_dir MODULE@VERSION: the module's extracted (read-only) directory in the module cache.
+    module_dir() {
+      local info src
+      info=$(cd "$dir" && go mod download -json "$1") || { echo "rig-build: go mod download $1 failed" >&2; return 1; }
+      src=$(sed -n 's/.*"Dir": "\(.*\)",*/\1/p' <<<"$info")
+      [[ -d "$src" ]] || { echo "rig-build: go mod download $1 gave no directory: $info" >&2; return 1; }
+      echo "$src"
+    }
+    # need FILE PATTERN WHAT: fails unless FILE has a line matching PATTERN.
+    need() {
+      grep -qE "$2" "$1" || { echo "rig-build: $1 has no $3" >&2; return 1; }
+    }
+    local gw istio osm tmp
+    gw=$(module_dir "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION") || exit 1
+    istio=$(module_dir "istio.io/api@$ISTIO_API_VERSION") || exit 1
+    osm=$(module_dir "github.com/openservicemesh/osm@$OSM_VERSION") || exit 1
+    # Assembled in a scratch directory and moved in place, so a half-copied set is never used.
+    tmp=$(mktemp -d "$dir/tmp.XXXXXX")
+    mkdir -p "$tmp/gateway-api" "$tmp/istio" "$tmp/smi"
+    cp "$gw"/config/crd/standard/*.yaml "$tmp/gateway-api/"
+    cp "$istio/kubernetes/customresourcedefinitions.gen.yaml" "$tmp/istio/"
+    cp "$osm/cmd/osm-bootstrap/crds/smi_traffic_split.yaml" "$tmp/smi/"
+    # The module cache is read-only; the copies must stay removable.
+    chmod -R u+w "$tmp"
+    local route="$tmp/gateway-api/gateway.networking.k8s.io_httproutes.yaml"
+    need "$route" '^  name: httproutes\.gateway\.networking\.k8s\.io$' "HTTPRoute CRD" || exit 1
+    need "$route" '^    name: v1$' "HTTPRoute version v1" || exit 1
+    local istio_crds="$tmp/istio/customresourcedefinitions.gen.yaml"
+    need "$istio_crds" '^  name: virtualservices\.networking\.istio\.io$' "VirtualService CRD" || exit 1
+    need "$istio_crds" '^  name: destinationrules\.networking\.istio\.io$' "DestinationRule CRD" || exit 1
+    local split="$tmp/smi/smi_traffic_split.yaml"
+    need "$split" '^  name: trafficsplits\.split\.smi-spec\.io$' "TrafficSplit CRD" || exit 1
+    need "$split" '^apiVersion: apiextensions\.k8s\.io/v1$' "apiextensions.k8s.io/v1 CRD" || exit 1
+    for sub in gateway-api istio smi; do
+      rm -rf "${dir:?}/$sub"
+      mv "$tmp/$sub" "$dir/$sub"
+    done
+    rmdir "$tmp"
+    touch "$dir/.complete"
+  ) || return 1
+  echo "$dir"
+}
+
 case "${1:-}" in
   --kustomize) build_kustomize; exit 0 ;;
   --helm) build_helm; exit 0 ;;
   --registry) build_registry; exit 0 ;;
   --s3) build_s3; exit 0 ;;
+  --mesh-crds) fetch_mesh_crds; exit 0 ;;
 esac
 build_kustomize >/dev/null
 build_helm >/dev/null
 build_registry >/dev/null
 build_s3 >/dev/null
+fetch_mesh_crds >/dev/null
 
 key="k8s-${K8S_VERSION}_etcd-${ETCD_VERSION}_kwok-${KWOK_VERSION}"
 bin="$cache_root/$key/bin"

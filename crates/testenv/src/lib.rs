@@ -21,15 +21,19 @@
 
 mod bins;
 pub mod charts;
+pub mod exporter;
 pub mod git;
 pub mod github;
 pub mod gitlab;
+pub mod hooks;
+pub mod mesh;
 pub mod rest;
 pub use git::GitServers;
 mod http;
 mod kubeconfig;
 mod pki;
 mod procs;
+pub mod prometheus;
 pub mod registry;
 pub mod s3;
 
