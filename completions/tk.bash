@@ -1193,7 +1193,7 @@ _tk() {
             return 0
             ;;
         tk__subcmd__controller)
-            opts="-n -h --events-addr --watch-all-namespaces --watch-label-selector --leader-elect --enable-leader-election --leader-election-lease-duration --leader-election-renew-deadline --leader-election-retry-period --log-level --log-encoding --metrics-addr --health-addr --concurrent --kube-api-qps --kube-api-burst --requeue-dependency --interval-jitter-percentage --no-cross-namespace-refs --default-service-account --artifact-fetch-retries --storage-path --storage-addr --storage-adv-addr --artifact-retention-ttl --artifact-retention-records --events-listen-addr --receiver-addr --rate-limit-interval --kubeconfig --context --namespace --timeout --verbose --help source kustomize helm notification all"
+            opts="-n -h --events-addr --watch-all-namespaces --watch-label-selector --leader-elect --enable-leader-election --leader-election-lease-duration --leader-election-renew-deadline --leader-election-retry-period --log-level --log-encoding --metrics-addr --health-addr --concurrent --kube-api-qps --kube-api-burst --requeue-dependency --interval-jitter-percentage --no-cross-namespace-refs --default-service-account --artifact-fetch-retries --storage-path --storage-addr --storage-adv-addr --artifact-retention-ttl --artifact-retention-records --events-listen-addr --receiver-addr --rate-limit-interval --mesh-provider --metrics-server --selector-labels --enable-config-tracking --min-analysis-interval --kubeconfig --context --namespace --timeout --verbose --help source kustomize helm notification canary all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1308,6 +1308,26 @@ _tk() {
                     return 0
                     ;;
                 --rate-limit-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mesh-provider)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --selector-labels)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enable-config-tracking)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --min-analysis-interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

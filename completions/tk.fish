@@ -62,7 +62,7 @@ complete -c tk -n "__fish_tk_using_subcommand version" -l client -d 'Print only 
 complete -c tk -n "__fish_tk_using_subcommand version" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand version" -s h -l help -d 'Print help'
 complete -c tk -n "__fish_tk_using_subcommand install" -l components -d 'Components to install, comma-separated (default: source-controller, kustomize-controller, helm-controller, notification-controller; `tk upgrade` keeps the installed set)' -r
-complete -c tk -n "__fish_tk_using_subcommand install" -l components-extra -d 'Extra components to install (comma-separated); none exist yet beyond the defaults' -r
+complete -c tk -n "__fish_tk_using_subcommand install" -l components-extra -d 'Components to install in addition to those given or defaulted, comma-separated: canary-controller (Flagger\'s Canary, MetricTemplate and AlertProvider)' -r
 complete -c tk -n "__fish_tk_using_subcommand install" -l registry -d 'Container registry the controller image is pulled from' -r
 complete -c tk -n "__fish_tk_using_subcommand install" -s v -l version -d 'Version of the components to install (must match this binary)' -r
 complete -c tk -n "__fish_tk_using_subcommand install" -l image-pull-secret -d 'Name of a Secret in the install namespace used to pull the image' -r
@@ -83,7 +83,7 @@ complete -c tk -n "__fish_tk_using_subcommand install" -l export -d 'Print the m
 complete -c tk -n "__fish_tk_using_subcommand install" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand install" -s h -l help -d 'Print help'
 complete -c tk -n "__fish_tk_using_subcommand upgrade" -l components -d 'Components to install, comma-separated (default: source-controller, kustomize-controller, helm-controller, notification-controller; `tk upgrade` keeps the installed set)' -r
-complete -c tk -n "__fish_tk_using_subcommand upgrade" -l components-extra -d 'Extra components to install (comma-separated); none exist yet beyond the defaults' -r
+complete -c tk -n "__fish_tk_using_subcommand upgrade" -l components-extra -d 'Components to install in addition to those given or defaulted, comma-separated: canary-controller (Flagger\'s Canary, MetricTemplate and AlertProvider)' -r
 complete -c tk -n "__fish_tk_using_subcommand upgrade" -l registry -d 'Container registry the controller image is pulled from' -r
 complete -c tk -n "__fish_tk_using_subcommand upgrade" -s v -l version -d 'Version of the components to install (must match this binary)' -r
 complete -c tk -n "__fish_tk_using_subcommand upgrade" -l image-pull-secret -d 'Name of a Secret in the install namespace used to pull the image' -r
@@ -1073,7 +1073,7 @@ complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcomm
 complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -s u -l username -d 'Basic auth user name over HTTP/S; the SSH user when the URL names none' -r
 complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -s p -l password -d 'Basic auth password over HTTP/S, or the passphrase of --private-key-file' -r
 complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l components -d 'Components to install, comma-separated (default: source-controller, kustomize-controller, helm-controller, notification-controller; `tk upgrade` keeps the installed set)' -r
-complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l components-extra -d 'Extra components to install (comma-separated); none exist yet beyond the defaults' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l components-extra -d 'Components to install in addition to those given or defaulted, comma-separated: canary-controller (Flagger\'s Canary, MetricTemplate and AlertProvider)' -r
 complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l registry -d 'Container registry the controller image is pulled from' -r
 complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -s v -l version -d 'Version of the components to install (must match this binary)' -r
 complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from git" -l image-pull-secret -d 'Name of a Secret in the install namespace used to pull the image' -r
@@ -1124,7 +1124,7 @@ complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcomm
 false\t''"
 complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l hostname -d 'GitHub host; another one is GitHub Enterprise, its API at https://HOST/api/v3' -r
 complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l components -d 'Components to install, comma-separated (default: source-controller, kustomize-controller, helm-controller, notification-controller; `tk upgrade` keeps the installed set)' -r
-complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l components-extra -d 'Extra components to install (comma-separated); none exist yet beyond the defaults' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l components-extra -d 'Components to install in addition to those given or defaulted, comma-separated: canary-controller (Flagger\'s Canary, MetricTemplate and AlertProvider)' -r
 complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l registry -d 'Container registry the controller image is pulled from' -r
 complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -s v -l version -d 'Version of the components to install (must match this binary)' -r
 complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from github" -l image-pull-secret -d 'Name of a Secret in the install namespace used to pull the image' -r
@@ -1176,7 +1176,7 @@ internal\t''
 public\t''"
 complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l hostname -d 'GitLab host (self-managed GitLab: its host and port)' -r
 complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l components -d 'Components to install, comma-separated (default: source-controller, kustomize-controller, helm-controller, notification-controller; `tk upgrade` keeps the installed set)' -r
-complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l components-extra -d 'Extra components to install (comma-separated); none exist yet beyond the defaults' -r
+complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l components-extra -d 'Components to install in addition to those given or defaulted, comma-separated: canary-controller (Flagger\'s Canary, MetricTemplate and AlertProvider)' -r
 complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l registry -d 'Container registry the controller image is pulled from' -r
 complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -s v -l version -d 'Version of the components to install (must match this binary)' -r
 complete -c tk -n "__fish_tk_using_subcommand bootstrap; and __fish_seen_subcommand_from gitlab" -l image-pull-secret -d 'Name of a Secret in the install namespace used to pull the image' -r
@@ -1254,12 +1254,18 @@ complete -c tk -n "__fish_tk_using_subcommand controller" -l artifact-retention-
 complete -c tk -n "__fish_tk_using_subcommand controller" -l events-listen-addr -d 'Address the event endpoint (`POST /`, Service notification-controller) listens on; "0" turns it off (the last one given wins)' -r
 complete -c tk -n "__fish_tk_using_subcommand controller" -l receiver-addr -d 'Address the webhook receivers (Service webhook-receiver) listen on; "0" turns them off (the last one given wins)' -r
 complete -c tk -n "__fish_tk_using_subcommand controller" -l rate-limit-interval -d 'How long an event identical to one already dispatched for the same object is refused (HTTP 429)' -r
+complete -c tk -n "__fish_tk_using_subcommand controller" -l mesh-provider -d 'The traffic provider of Canaries that set no spec.provider (kubernetes, gatewayapi:v1)' -r
+complete -c tk -n "__fish_tk_using_subcommand controller" -l metrics-server -d 'The Prometheus the built-in metrics (request-success-rate, request-duration) are queried from, unless a Canary sets spec.metricsServer' -r
+complete -c tk -n "__fish_tk_using_subcommand controller" -l selector-labels -d 'Label keys, in order, that tell a target\'s pods apart in its selector' -r
+complete -c tk -n "__fish_tk_using_subcommand controller" -l enable-config-tracking -d 'Make the ConfigMaps and Secrets a target\'s pods use part of its revision' -r -f -a "true\t''
+false\t''"
+complete -c tk -n "__fish_tk_using_subcommand controller" -l min-analysis-interval -d 'The shortest analysis interval honoured; shorter ones are raised to it (Flagger: 10s)' -r
 complete -c tk -n "__fish_tk_using_subcommand controller" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand controller" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand controller" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r
 complete -c tk -n "__fish_tk_using_subcommand controller" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
 complete -c tk -n "__fish_tk_using_subcommand controller" -l verbose -d 'Print more detail: each object applied, each check made'
-complete -c tk -n "__fish_tk_using_subcommand controller" -s h -l help -d 'Print help'
+complete -c tk -n "__fish_tk_using_subcommand controller" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tk -n "__fish_tk_using_subcommand docs" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand docs" -l context -d 'The kubeconfig context to use' -r
 complete -c tk -n "__fish_tk_using_subcommand docs" -s n -l namespace -d 'The namespace tk is installed in and the objects commands act on live in' -r

@@ -50,7 +50,7 @@ _arguments "${_arguments_options[@]}" : \
 (install)
 _arguments "${_arguments_options[@]}" : \
 '*--components=[Components to install, comma-separated (default\: source-controller, kustomize-controller, helm-controller, notification-controller; \`tk upgrade\` keeps the installed set)]:NAMES:_default' \
-'*--components-extra=[Extra components to install (comma-separated); none exist yet beyond the defaults]:COMPONENTS_EXTRA:_default' \
+'*--components-extra=[Components to install in addition to those given or defaulted, comma-separated\: canary-controller (Flagger'\''s Canary, MetricTemplate and AlertProvider)]:NAMES:_default' \
 '--registry=[Container registry the controller image is pulled from]:REGISTRY:_default' \
 '-v+[Version of the components to install (must match this binary)]:VERSION:_default' \
 '--version=[Version of the components to install (must match this binary)]:VERSION:_default' \
@@ -74,7 +74,7 @@ _arguments "${_arguments_options[@]}" : \
 (upgrade)
 _arguments "${_arguments_options[@]}" : \
 '*--components=[Components to install, comma-separated (default\: source-controller, kustomize-controller, helm-controller, notification-controller; \`tk upgrade\` keeps the installed set)]:NAMES:_default' \
-'*--components-extra=[Extra components to install (comma-separated); none exist yet beyond the defaults]:COMPONENTS_EXTRA:_default' \
+'*--components-extra=[Components to install in addition to those given or defaulted, comma-separated\: canary-controller (Flagger'\''s Canary, MetricTemplate and AlertProvider)]:NAMES:_default' \
 '--registry=[Container registry the controller image is pulled from]:REGISTRY:_default' \
 '-v+[Version of the components to install (must match this binary)]:VERSION:_default' \
 '--version=[Version of the components to install (must match this binary)]:VERSION:_default' \
@@ -2699,7 +2699,7 @@ _arguments "${_arguments_options[@]}" : \
 '-p+[Basic auth password over HTTP/S, or the passphrase of --private-key-file]:PASSWORD:_default' \
 '--password=[Basic auth password over HTTP/S, or the passphrase of --private-key-file]:PASSWORD:_default' \
 '*--components=[Components to install, comma-separated (default\: source-controller, kustomize-controller, helm-controller, notification-controller; \`tk upgrade\` keeps the installed set)]:NAMES:_default' \
-'*--components-extra=[Extra components to install (comma-separated); none exist yet beyond the defaults]:COMPONENTS_EXTRA:_default' \
+'*--components-extra=[Components to install in addition to those given or defaulted, comma-separated\: canary-controller (Flagger'\''s Canary, MetricTemplate and AlertProvider)]:NAMES:_default' \
 '--registry=[Container registry the controller image is pulled from]:REGISTRY:_default' \
 '-v+[Version of the components to install (must match this binary)]:VERSION:_default' \
 '--version=[Version of the components to install (must match this binary)]:VERSION:_default' \
@@ -2749,7 +2749,7 @@ _arguments "${_arguments_options[@]}" : \
 '--private=[Create the repository private (true) or public (false)]:BOOL:(true false)' \
 '--hostname=[GitHub host; another one is GitHub Enterprise, its API at https\://HOST/api/v3]:HOST[:PORT]:_default' \
 '*--components=[Components to install, comma-separated (default\: source-controller, kustomize-controller, helm-controller, notification-controller; \`tk upgrade\` keeps the installed set)]:NAMES:_default' \
-'*--components-extra=[Extra components to install (comma-separated); none exist yet beyond the defaults]:COMPONENTS_EXTRA:_default' \
+'*--components-extra=[Components to install in addition to those given or defaulted, comma-separated\: canary-controller (Flagger'\''s Canary, MetricTemplate and AlertProvider)]:NAMES:_default' \
 '--registry=[Container registry the controller image is pulled from]:REGISTRY:_default' \
 '-v+[Version of the components to install (must match this binary)]:VERSION:_default' \
 '--version=[Version of the components to install (must match this binary)]:VERSION:_default' \
@@ -2798,7 +2798,7 @@ _arguments "${_arguments_options[@]}" : \
 '--visibility=[Visibility of a created project]:VISIBILITY:(private internal public)' \
 '--hostname=[GitLab host (self-managed GitLab\: its host and port)]:HOST[:PORT]:_default' \
 '*--components=[Components to install, comma-separated (default\: source-controller, kustomize-controller, helm-controller, notification-controller; \`tk upgrade\` keeps the installed set)]:NAMES:_default' \
-'*--components-extra=[Extra components to install (comma-separated); none exist yet beyond the defaults]:COMPONENTS_EXTRA:_default' \
+'*--components-extra=[Components to install in addition to those given or defaulted, comma-separated\: canary-controller (Flagger'\''s Canary, MetricTemplate and AlertProvider)]:NAMES:_default' \
 '--registry=[Container registry the controller image is pulled from]:REGISTRY:_default' \
 '-v+[Version of the components to install (must match this binary)]:VERSION:_default' \
 '--version=[Version of the components to install (must match this binary)]:VERSION:_default' \
@@ -2874,15 +2874,25 @@ _arguments "${_arguments_options[@]}" : \
 '--events-listen-addr=[Address the event endpoint (\`POST /\`, Service notification-controller) listens on; "0" turns it off (the last one given wins)]:ADDR:_default' \
 '--receiver-addr=[Address the webhook receivers (Service webhook-receiver) listen on; "0" turns them off (the last one given wins)]:ADDR:_default' \
 '--rate-limit-interval=[How long an event identical to one already dispatched for the same object is refused (HTTP 429)]:DURATION:_default' \
+'--mesh-provider=[The traffic provider of Canaries that set no spec.provider (kubernetes, gatewayapi\:v1)]:PROVIDER:_default' \
+'--metrics-server=[The Prometheus the built-in metrics (request-success-rate, request-duration) are queried from, unless a Canary sets spec.metricsServer]:URL:_default' \
+'--selector-labels=[Label keys, in order, that tell a target'\''s pods apart in its selector]:KEYS:_default' \
+'--enable-config-tracking=[Make the ConfigMaps and Secrets a target'\''s pods use part of its revision]::BOOL:(true false)' \
+'--min-analysis-interval=[The shortest analysis interval honoured; shorter ones are raised to it (Flagger\: 10s)]:DURATION:_default' \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
 '--context=[The kubeconfig context to use]:NAME:_default' \
 '-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
 '--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
 '--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
 '--verbose[Print more detail\: each object applied, each check made]' \
-'-h[Print help]' \
-'--help[Print help]' \
-':name -- Which controller to run:(source kustomize helm notification all)' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':name -- Which controller to run:((source\:""
+kustomize\:""
+helm\:""
+notification\:""
+canary\:"Flagger'\''s Canaries (an extra component, not part of \`all\`)"
+all\:""))' \
 && ret=0
 ;;
 (docs)

@@ -132,8 +132,9 @@ pub struct ComponentArgs {
     /// installed set)
     #[arg(long, value_delimiter = ',', value_name = "NAMES")]
     pub components: Option<Vec<String>>,
-    /// Extra components to install (comma-separated); none exist yet beyond the defaults
-    #[arg(long, value_delimiter = ',')]
+    /// Components to install in addition to those given or defaulted, comma-separated:
+    /// canary-controller (Flagger's Canary, MetricTemplate and AlertProvider)
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
     pub components_extra: Vec<String>,
     /// Container registry the controller image is pulled from
     #[arg(long, default_value = "ghcr.io/tk-gitops")]

@@ -11,16 +11,16 @@ use super::install::installed_components;
 use super::preflight::{self, CheckLine};
 use super::printer::Printer;
 use super::settings::GlobalSettings;
-use crate::manifests::{self, InstallOptions};
+use crate::manifests::{self, Component, InstallOptions};
 
 /// Runs the checks and prints them; returns whether all passed.
 pub async fn run(settings: &GlobalSettings, pre: bool, printer: Printer) -> Result<bool> {
     let client = settings.client().await?;
-    let objects = manifests::render(&InstallOptions::defaults(&settings.namespace));
+    let mut options = InstallOptions::defaults(&settings.namespace);
     printer.action("checking prerequisites");
     let mut ok = print(
         printer,
-        preflight::run(&client, &objects, &settings.namespace).await?,
+        preflight::run(&client, &manifests::render(&options), &settings.namespace).await?,
     );
     if pre {
         if ok {
@@ -28,10 +28,21 @@ pub async fn run(settings: &GlobalSettings, pre: bool, printer: Printer) -> Resu
         }
         return Ok(ok);
     }
+    let installed = installed_components(&client, &settings.namespace).await?;
     printer.action("checking controllers");
-    ok &= print(printer, controllers(&client, &settings.namespace).await?);
+    ok &= print(
+        printer,
+        controllers(&client, &settings.namespace, &installed).await?,
+    );
+    // The default components' CRDs, and those of the extra components that are installed.
+    options.components.extend(
+        installed
+            .iter()
+            .filter_map(|(name, _)| Component::from_name(name))
+            .filter(|c| c.is_extra()),
+    );
     printer.action("checking crds");
-    ok &= print(printer, crds(&client, &objects).await?);
+    ok &= print(printer, crds(&client, &manifests::render(&options)).await?);
     if ok {
         printer.success("all checks passed");
     }
@@ -51,8 +62,11 @@ fn print(printer: Printer, lines: Vec<CheckLine>) -> bool {
     ok
 }
 
-async fn controllers(client: &kube::Client, namespace: &str) -> Result<Vec<CheckLine>> {
-    let installed = installed_components(client, namespace).await?;
+async fn controllers(
+    client: &kube::Client,
+    namespace: &str,
+    installed: &[(String, String)],
+) -> Result<Vec<CheckLine>> {
     if installed.is_empty() {
         return Ok(vec![CheckLine {
             ok: false,
@@ -63,7 +77,7 @@ async fn controllers(client: &kube::Client, namespace: &str) -> Result<Vec<Check
     let mut lines = Vec::new();
     for (name, version) in installed {
         let deployment =
-            super::cluster_call(api.get(&name), &format!("reading Deployment {name}")).await?;
+            super::cluster_call(api.get(name), &format!("reading Deployment {name}")).await?;
         let ok = deployment_available(&deployment);
         lines.push(CheckLine {
             ok,

@@ -61,17 +61,11 @@ pub fn options(
     settings: &GlobalSettings,
     default_components: &[Component],
 ) -> Result<InstallOptions> {
-    let components = match &args.components {
-        Some(names) => InstallOptions::parse_components(names, &args.components_extra)?,
-        None => {
-            InstallOptions::parse_components(&[], &args.components_extra).or_else(
-                |err| match err {
-                    manifests::OptionsError::NoComponents => Ok(default_components.to_vec()),
-                    other => Err(other),
-                },
-            )?
-        }
-    };
+    let components = InstallOptions::parse_components(
+        args.components.as_deref(),
+        &args.components_extra,
+        default_components,
+    )?;
     let options = InstallOptions {
         namespace: settings.namespace.clone(),
         components,

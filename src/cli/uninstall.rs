@@ -1,5 +1,6 @@
 //! `tk uninstall`: custom resources first (finalizers stripped, so nothing waits on a
-//! controller that is about to go), then the components, the CRDs and the namespace.
+//! controller that is about to go), then the components, the CRDs and the namespace. The
+//! extra components' CRDs (Flagger's) go only when this installation applied them.
 
 use std::time::Instant;
 
@@ -15,7 +16,7 @@ use super::cluster_call;
 use super::install::owned_objects;
 use super::printer::{self, Printer};
 use super::settings::GlobalSettings;
-use crate::manifests::{self, InstallOptions};
+use crate::manifests::{self, Component, InstallOptions, labels};
 
 pub struct UninstallOptions {
     pub keep_namespace: bool,
@@ -34,10 +35,7 @@ pub async fn run(
     }
     let client = settings.client().await?;
     let deadline = Instant::now() + settings.timeout;
-    let crds: Vec<Value> = manifests::render(&InstallOptions::defaults(namespace))
-        .into_iter()
-        .filter(|o| manifests::type_of(o).1 == "CustomResourceDefinition")
-        .collect();
+    let crds = crds_to_delete(&client, namespace, printer).await?;
     let verb = if options.dry_run {
         "would delete"
     } else {
@@ -104,6 +102,48 @@ pub async fn run(
         "uninstall finished"
     });
     Ok(())
+}
+
+/// The CRDs the uninstall deletes, with their custom resources: the toolkit's, and those of
+/// the extra components (Flagger's, with the canary controller) only where they carry this
+/// installation's labels, whether or not the component is still installed (`tk upgrade`
+/// never prunes CRDs). Flagger's own chart installs the same CRDs with
+/// `helm.sh/resource-policy: keep`; those, and the Canaries in them, are left alone.
+async fn crds_to_delete(
+    client: &kube::Client,
+    namespace: &str,
+    printer: Printer,
+) -> Result<Vec<Value>> {
+    let mut everything = InstallOptions::defaults(namespace);
+    everything.components.extend(Component::EXTRA);
+    let api: Api<CustomResourceDefinition> = Api::all(client.clone());
+    let mut crds = Vec::new();
+    for crd in manifests::render(&everything) {
+        if manifests::type_of(&crd).1 != "CustomResourceDefinition" {
+            continue;
+        }
+        // Only the extra components' CRDs carry a component label.
+        if crd["metadata"]["labels"].get(labels::COMPONENT).is_some() {
+            let name = manifests::name_of(&crd);
+            let Some(found) =
+                cluster_call(api.get_opt(name), &format!("reading CRD {name}")).await?
+            else {
+                continue;
+            };
+            let found_labels = found.metadata.labels.unwrap_or_default();
+            let ours = found_labels.get(labels::PART_OF).map(String::as_str)
+                == Some(labels::PART_OF_VALUE)
+                && found_labels.get(labels::INSTANCE).map(String::as_str) == Some(namespace);
+            if !ours {
+                printer.success(format!(
+                    "CustomResourceDefinition/{name} kept: tk did not install it in namespace {namespace}"
+                ));
+                continue;
+            }
+        }
+        crds.push(crd);
+    }
+    Ok(crds)
 }
 
 fn confirm(namespace: &str) -> Result<()> {

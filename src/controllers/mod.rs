@@ -1,5 +1,6 @@
 //! In-cluster controllers, run as `tk controller <name>`.
 
+pub mod canary;
 pub mod helm;
 pub mod kustomize;
 pub mod notification;

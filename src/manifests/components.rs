@@ -133,7 +133,7 @@ fn deployment(options: &InstallOptions, component: Component) -> Value {
             ports.push(port("http", HTTP_PORT));
             ports.push(port("http-webhook", WEBHOOK_PORT));
         }
-        Component::Kustomize | Component::Helm => {}
+        Component::Kustomize | Component::Helm | Component::Canary => {}
     }
     ports.push(port("http-prom", METRICS_PORT));
     ports.push(port("healthz", HEALTH_PORT));

@@ -12,15 +12,22 @@ pub enum Component {
     Kustomize,
     Helm,
     Notification,
+    /// Flagger's Canaries (`flagger.app/v1beta1`): an extra component, installed only when
+    /// asked for, as Flux's image automation controllers are.
+    Canary,
 }
 
 impl Component {
+    /// The default set: what `tk install` installs without `--components`.
     pub const ALL: [Component; 4] = [
         Component::Source,
         Component::Kustomize,
         Component::Helm,
         Component::Notification,
     ];
+
+    /// Components installed only when named, usually with `--components-extra`.
+    pub const EXTRA: [Component; 1] = [Component::Canary];
 
     /// The Deployment / ServiceAccount name.
     pub fn name(self) -> &'static str {
@@ -29,6 +36,7 @@ impl Component {
             Component::Kustomize => "kustomize-controller",
             Component::Helm => "helm-controller",
             Component::Notification => "notification-controller",
+            Component::Canary => "canary-controller",
         }
     }
 
@@ -37,26 +45,41 @@ impl Component {
         self.name().trim_end_matches("-controller")
     }
 
+    /// A default or an extra component by its name.
     pub fn from_name(name: &str) -> Option<Component> {
-        Component::ALL.into_iter().find(|c| c.name() == name)
+        Component::ALL
+            .into_iter()
+            .chain(Component::EXTRA)
+            .find(|c| c.name() == name)
+    }
+
+    pub fn is_extra(self) -> bool {
+        Component::EXTRA.contains(&self)
     }
 
     /// Reconcilers that apply arbitrary objects get cluster-admin, as in Flux.
     pub fn reconciles_workloads(self) -> bool {
         matches!(self, Component::Kustomize | Component::Helm)
     }
+
+    /// Controllers of the toolkit's own kinds, bound to the `crd-controller` role; the
+    /// canary controller gets a role of its own, Flagger's, instead.
+    pub fn reconciles_toolkit_kinds(self) -> bool {
+        !matches!(self, Component::Canary)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OptionsError {
     #[error(
-        "flag --components: unknown component {0:?}; valid components are {valid}",
-        valid = valid_components()
+        "flag --components: unknown component {0:?}; valid components are {valid} and the extra {extra}",
+        valid = names(&Component::ALL),
+        extra = names(&Component::EXTRA)
     )]
     UnknownComponent(String),
     #[error(
-        "flag --components-extra: {0:?} is not available in tk; tk installs {valid}",
-        valid = valid_components()
+        "flag --components-extra: {0:?} is not available in tk; the extra components tk offers are {extra}",
+        extra = names(&Component::EXTRA)
     )]
     UnknownExtraComponent(String),
     #[error("flag --components: at least one component is required")]
@@ -70,8 +93,12 @@ pub enum OptionsError {
     Invalid(&'static str, String, &'static str),
 }
 
-fn valid_components() -> String {
-    Component::ALL.map(Component::name).join(", ")
+fn names(components: &[Component]) -> String {
+    components
+        .iter()
+        .map(|c| c.name())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,23 +131,25 @@ impl InstallOptions {
         }
     }
 
-    /// Parses component names, refusing unknown ones and keeping a stable order.
+    /// Resolves `--components` (`None` when not given: then `defaults`) and
+    /// `--components-extra` as Flux does: the union of both lists, either of which may name any
+    /// component tk offers, default or extra. Unknown names are refused, naming the flag and
+    /// what tk offers; the result is in a stable order.
     pub fn parse_components(
-        names: &[String],
+        names: Option<&[String]>,
         extra: &[String],
+        defaults: &[Component],
     ) -> Result<Vec<Component>, OptionsError> {
-        if let Some(name) = extra.iter().find(|n| !n.trim().is_empty()) {
-            return Err(OptionsError::UnknownExtraComponent(name.clone()));
-        }
-        let mut components = Vec::new();
-        for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
-            let component = Component::from_name(name)
-                .ok_or_else(|| OptionsError::UnknownComponent(name.into()))?;
-            components.push(component);
-        }
+        let mut components = match names {
+            Some(names) => parse_names(names, OptionsError::UnknownComponent)?,
+            None => defaults.to_vec(),
+        };
+        components.extend(parse_names(extra, OptionsError::UnknownExtraComponent)?);
         components.sort();
         components.dedup();
-        if components.is_empty() {
+        // `tk upgrade` of an installation whose only Deployments are ones tk no longer ships
+        // has empty defaults; it proceeds and prunes them.
+        if components.is_empty() && names.is_some() {
             return Err(OptionsError::NoComponents);
         }
         Ok(components)
@@ -215,6 +244,18 @@ impl InstallOptions {
     }
 }
 
+fn parse_names(
+    names: &[String],
+    unknown: fn(String) -> OptionsError,
+) -> Result<Vec<Component>, OptionsError> {
+    names
+        .iter()
+        .map(|n| n.trim())
+        .filter(|n| !n.is_empty())
+        .map(|name| Component::from_name(name).ok_or_else(|| unknown(name.into())))
+        .collect()
+}
+
 fn is_dns_subdomain(value: &str) -> bool {
     !value.is_empty()
         && value.len() <= 253
@@ -261,33 +302,95 @@ mod tests {
     #[test]
     fn parses_components_in_stable_order() {
         let parsed = InstallOptions::parse_components(
-            &names(&["helm-controller", "source-controller"]),
+            Some(&names(&["helm-controller", "source-controller"])),
             &[],
+            &Component::ALL,
         )
         .unwrap();
         assert_eq!(parsed, vec![Component::Source, Component::Helm]);
     }
 
     #[test]
+    fn canary_controller_is_an_extra_component() {
+        assert!(!Component::ALL.contains(&Component::Canary));
+        assert!(Component::Canary.is_extra());
+        assert_eq!(
+            Component::from_name("canary-controller"),
+            Some(Component::Canary)
+        );
+        assert_eq!(Component::Canary.controller(), "canary");
+        assert_eq!(
+            InstallOptions::defaults("flux-system").components,
+            Component::ALL
+        );
+    }
+
+    #[test]
+    fn extra_components_are_installed_besides_the_defaults() {
+        let parsed =
+            InstallOptions::parse_components(None, &names(&["canary-controller"]), &Component::ALL)
+                .unwrap();
+        let mut want = Component::ALL.to_vec();
+        want.push(Component::Canary);
+        assert_eq!(parsed, want);
+        // Besides an explicit list too; a name given twice counts once.
+        let parsed = InstallOptions::parse_components(
+            Some(&names(&["source-controller"])),
+            &names(&["canary-controller", "source-controller"]),
+            &Component::ALL,
+        )
+        .unwrap();
+        assert_eq!(parsed, vec![Component::Source, Component::Canary]);
+    }
+
+    #[test]
+    fn components_may_name_an_extra_as_flux_allows() {
+        let parsed = InstallOptions::parse_components(
+            Some(&names(&["canary-controller"])),
+            &[],
+            &Component::ALL,
+        )
+        .unwrap();
+        assert_eq!(parsed, vec![Component::Canary]);
+    }
+
+    #[test]
     fn refuses_unknown_components_naming_the_valid_ones() {
-        let err = InstallOptions::parse_components(&names(&["sauce-controller"]), &[]).unwrap_err();
+        let err = InstallOptions::parse_components(
+            Some(&names(&["sauce-controller"])),
+            &[],
+            &Component::ALL,
+        )
+        .unwrap_err();
         let text = err.to_string();
         assert!(
             text.contains("--components") && text.contains("sauce-controller"),
             "{text}"
         );
         assert!(
-            text.contains("source-controller, kustomize-controller"),
+            text.contains("source-controller, kustomize-controller")
+                && text.contains("canary-controller"),
             "{text}"
         );
-        let err = InstallOptions::parse_components(
-            &names(&["source-controller"]),
-            &names(&["image-reflector-controller"]),
-        )
-        .unwrap_err();
-        assert!(err.to_string().contains("--components-extra"));
+        // Flux's image automation controllers are extras tk does not offer.
+        for extra in ["image-reflector-controller", "image-automation-controller"] {
+            let err = InstallOptions::parse_components(
+                Some(&names(&["source-controller"])),
+                &names(&[extra]),
+                &Component::ALL,
+            )
+            .unwrap_err();
+            assert_eq!(err, OptionsError::UnknownExtraComponent(extra.into()));
+            let text = err.to_string();
+            assert!(
+                text.contains("--components-extra")
+                    && text.contains(extra)
+                    && text.contains("canary-controller"),
+                "{text}"
+            );
+        }
         assert_eq!(
-            InstallOptions::parse_components(&[], &[]),
+            InstallOptions::parse_components(Some(&[]), &[], &Component::ALL),
             Err(OptionsError::NoComponents)
         );
     }

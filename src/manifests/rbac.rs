@@ -1,6 +1,7 @@
 //! RBAC as Flux installs it: the controllers manage the toolkit's resources; the reconcilers
 //! that apply arbitrary workloads are bound to cluster-admin (impersonation narrows it per
-//! object); flux-view / flux-edit aggregate into the built-in view/edit/admin roles.
+//! object); flux-view / flux-edit aggregate into the built-in view/edit/admin roles. The
+//! canary controller, an extra, gets a role of its own shaped like Flagger's ClusterRole.
 
 use serde_json::{Value, json};
 
@@ -13,22 +14,32 @@ const GROUPS: [&str; 4] = [
     "notification.toolkit.fluxcd.io",
 ];
 
+/// Flagger's API group, served by the canary controller.
+const FLAGGER_GROUP: &str = "flagger.app";
+
 pub fn render(options: &InstallOptions) -> Vec<Value> {
     let ns = &options.namespace;
-    let mut objects = vec![
-        cluster_role(
+    let mut objects = Vec::new();
+    let toolkit: Vec<Component> = options
+        .components
+        .iter()
+        .copied()
+        .filter(|c| c.reconciles_toolkit_kinds())
+        .collect();
+    if !toolkit.is_empty() {
+        objects.push(cluster_role(
             options,
             &format!("crd-controller-{ns}"),
             None,
             crd_controller_rules(),
-        ),
-        binding(
+        ));
+        objects.push(binding(
             options,
             "crd-controller",
             "crd-controller",
-            options.components.iter().copied(),
-        ),
-    ];
+            toolkit.into_iter(),
+        ));
+    }
     let reconcilers: Vec<Component> = options
         .components
         .iter()
@@ -43,12 +54,32 @@ pub fn render(options: &InstallOptions) -> Vec<Value> {
             reconcilers.into_iter(),
         ));
     }
+    if options.has(Component::Canary) {
+        let name = Component::Canary.name();
+        objects.push(cluster_role(
+            options,
+            &format!("{name}-{ns}"),
+            None,
+            canary_controller_rules(),
+        ));
+        objects.push(binding(
+            options,
+            name,
+            name,
+            std::iter::once(Component::Canary),
+        ));
+    }
+    // Users who may edit or view the toolkit's objects may do the same with Canaries.
+    let mut groups = GROUPS.to_vec();
+    if options.has(Component::Canary) {
+        groups.push(FLAGGER_GROUP);
+    }
     objects.push(cluster_role(
         options,
         &format!("flux-edit-{ns}"),
         Some(&["aggregate-to-edit", "aggregate-to-admin"]),
         json!([{
-            "apiGroups": GROUPS,
+            "apiGroups": groups,
             "resources": ["*"],
             "verbs": ["create", "delete", "deletecollection", "patch", "update"],
         }]),
@@ -61,7 +92,7 @@ pub fn render(options: &InstallOptions) -> Vec<Value> {
             "aggregate-to-edit",
             "aggregate-to-view",
         ]),
-        json!([{ "apiGroups": GROUPS, "resources": ["*"], "verbs": ["get", "list", "watch"] }]),
+        json!([{ "apiGroups": groups, "resources": ["*"], "verbs": ["get", "list", "watch"] }]),
     ));
     objects
 }
@@ -87,6 +118,47 @@ fn crd_controller_rules() -> Value {
         json!({ "apiGroups": [""], "resources": ["serviceaccounts/token"], "verbs": ["create"] }),
     ]);
     Value::Array(rules)
+}
+
+/// What the canary controller reads and writes, after Flagger's ClusterRole (fluxcd/flagger
+/// `kustomize/base/flagger/rbac.yaml`) narrowed to the providers tk routes with: the
+/// targets and the Services, ConfigMaps and Secrets it copies for the primary, the routers'
+/// kinds, its own kinds, events and the leader election Lease. Not cluster-admin: it never
+/// applies arbitrary objects.
+fn canary_controller_rules() -> Value {
+    const ALL: [&str; 7] = [
+        "get", "list", "watch", "create", "update", "patch", "delete",
+    ];
+    json!([
+        { "apiGroups": [""], "resources": ["services", "configmaps", "secrets"], "verbs": ALL },
+        { "apiGroups": [""], "resources": ["events"], "verbs": ["create", "patch"] },
+        { "apiGroups": ["events.k8s.io"], "resources": ["events"], "verbs": ["create", "patch"] },
+        {
+            "apiGroups": ["apps"],
+            "resources": ["deployments", "deployments/scale", "daemonsets"],
+            "verbs": ALL,
+        },
+        { "apiGroups": ["autoscaling"], "resources": ["horizontalpodautoscalers"], "verbs": ALL },
+        { "apiGroups": ["gateway.networking.k8s.io"], "resources": ["httproutes"], "verbs": ALL },
+        {
+            "apiGroups": ["networking.istio.io"],
+            "resources": ["virtualservices", "destinationrules"],
+            "verbs": ALL,
+        },
+        { "apiGroups": ["split.smi-spec.io"], "resources": ["trafficsplits"], "verbs": ALL },
+        {
+            "apiGroups": [FLAGGER_GROUP],
+            "resources": [
+                "canaries",
+                "canaries/status",
+                "canaries/finalizers",
+                "metrictemplates",
+                "alertproviders",
+            ],
+            "verbs": ALL,
+        },
+        { "apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": ALL },
+    ])
 }
 
 fn cluster_role(

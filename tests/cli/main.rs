@@ -162,6 +162,128 @@ fn unknown_component_is_a_one_line_error() {
 }
 
 #[test]
+fn install_export_renders_the_canary_controller_extra() {
+    let out = tk(&[
+        "install",
+        "--export",
+        "--components-extra",
+        "canary-controller",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let objects: Vec<Value> = serde_saphyr::from_multiple(&stdout(&out)).unwrap();
+    let find = |kind: &str, name: &str| {
+        objects
+            .iter()
+            .find(|o| o["kind"] == kind && o["metadata"]["name"] == name)
+            .unwrap_or_else(|| panic!("no {kind}/{name} in the export"))
+    };
+    // Besides the defaults, not instead of them.
+    let deployments = objects.iter().filter(|o| o["kind"] == "Deployment").count();
+    assert_eq!(deployments, 5);
+
+    let container =
+        &find("Deployment", "canary-controller")["spec"]["template"]["spec"]["containers"][0];
+    let args: Vec<&str> = container["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert_eq!(args[..2], ["controller", "canary"], "{args:?}");
+    assert!(args.contains(&"--enable-leader-election"), "{args:?}");
+    assert!(
+        args.contains(
+            &"--events-addr=http://notification-controller.flux-system.svc.cluster.local./"
+        ),
+        "{args:?}"
+    );
+    assert_eq!(
+        container["image"],
+        format!("ghcr.io/tk-gitops/tk:v{}", env!("CARGO_PKG_VERSION"))
+    );
+    find("ServiceAccount", "canary-controller");
+
+    let rules = find("ClusterRole", "canary-controller-flux-system")["rules"]
+        .as_array()
+        .unwrap();
+    let granted = |group: &str, resource: &str| {
+        rules.iter().any(|r| {
+            r["apiGroups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|g| g == group)
+                && r["resources"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|x| x == resource)
+        })
+    };
+    for (group, resource) in [
+        ("apps", "deployments"),
+        ("flagger.app", "canaries"),
+        ("flagger.app", "canaries/status"),
+        ("flagger.app", "metrictemplates"),
+        ("flagger.app", "alertproviders"),
+        ("gateway.networking.k8s.io", "httproutes"),
+        ("coordination.k8s.io", "leases"),
+    ] {
+        assert!(granted(group, resource), "{group}/{resource} not granted");
+    }
+    let binding = find("ClusterRoleBinding", "canary-controller-flux-system");
+    assert_eq!(binding["roleRef"]["name"], "canary-controller-flux-system");
+    assert_eq!(binding["subjects"][0]["name"], "canary-controller");
+
+    for name in [
+        "canaries.flagger.app",
+        "metrictemplates.flagger.app",
+        "alertproviders.flagger.app",
+    ] {
+        let crd = find("CustomResourceDefinition", name);
+        assert_eq!(crd["spec"]["group"], "flagger.app", "{name}");
+    }
+}
+
+#[test]
+fn components_may_name_the_canary_controller_alone() {
+    let out = tk(&["install", "--export", "--components", "canary-controller"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let objects: Vec<Value> = serde_saphyr::from_multiple(&stdout(&out)).unwrap();
+    let deployments: Vec<&Value> = objects
+        .iter()
+        .filter(|o| o["kind"] == "Deployment")
+        .collect();
+    assert_eq!(deployments.len(), 1);
+    assert_eq!(deployments[0]["metadata"]["name"], "canary-controller");
+    let crds = objects
+        .iter()
+        .filter(|o| o["kind"] == "CustomResourceDefinition")
+        .count();
+    assert_eq!(crds, 13, "the toolkit's ten and Flagger's three");
+}
+
+#[test]
+fn unknown_extra_component_names_the_extras_tk_offers() {
+    for extra in ["image-reflector-controller", "image-automation-controller"] {
+        let out = tk(&["install", "--export", "--components-extra", extra]);
+        assert_eq!(out.status.code(), Some(1), "{extra}");
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains("--components-extra")
+                && err.contains(extra)
+                && err.contains("canary-controller"),
+            "{err}"
+        );
+        assert!(
+            stdout(&out).is_empty(),
+            "nothing may be printed for a refused install"
+        );
+    }
+}
+
+#[test]
 fn malformed_timeout_is_refused() {
     for bad in ["5x", "-1m", "0s", "ten"] {
         let out = tk(&["version", "--client", &format!("--timeout={bad}")]);

@@ -1,4 +1,5 @@
-//! `tk install`, `check`, `version`, `upgrade` and `uninstall` on the real control plane.
+//! `tk install`, `check`, `version`, `upgrade` and `uninstall` on the real control plane,
+//! with the canary controller as an extra component.
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Namespace, Service, ServiceAccount};
@@ -17,6 +18,14 @@ const COMPONENTS: [&str; 4] = [
     "notification-controller",
 ];
 
+const CANARY: &str = "canary-controller";
+
+const FLAGGER_CRDS: [&str; 3] = [
+    "canaries.flagger.app",
+    "metrictemplates.flagger.app",
+    "alertproviders.flagger.app",
+];
+
 fn version() -> String {
     format!("v{}", env!("CARGO_PKG_VERSION"))
 }
@@ -28,25 +37,56 @@ async fn install_check_upgrade_uninstall() {
     let ns = testenv::unique_name("tk-install");
     let client = client(kubeconfig).await;
 
-    // install: every component becomes available (kwok runs the pods).
-    let out = tk_ok(kubeconfig, &["install", "-n", &ns, "--timeout", "3m"]);
+    // install, with the canary controller as an extra: every component becomes available
+    // (kwok runs the pods), and Flagger's CRDs come with it.
+    let out = tk_ok(
+        kubeconfig,
+        &[
+            "install",
+            "-n",
+            &ns,
+            "--components-extra",
+            "canary-controller",
+            "--timeout",
+            "3m",
+        ],
+    );
     assert!(out.contains("install finished"), "{out}");
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), &ns);
-    for name in COMPONENTS {
+    for name in COMPONENTS.into_iter().chain([CANARY]) {
         let d = deployments.get(name).await.unwrap();
         let labels = d.metadata.labels.unwrap();
         assert_eq!(labels["app.kubernetes.io/version"], version());
         assert_eq!(labels["app.kubernetes.io/part-of"], "flux");
     }
+    let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
+    for name in FLAGGER_CRDS {
+        let crd = crds.get(name).await.unwrap();
+        assert_eq!(
+            crd.metadata.labels.unwrap()["app.kubernetes.io/instance"],
+            ns
+        );
+    }
+    let roles: Api<ClusterRole> = Api::all(client.clone());
+    assert!(
+        roles
+            .get_opt(&format!("{CANARY}-{ns}"))
+            .await
+            .unwrap()
+            .is_some()
+    );
 
     // check and version see the installation.
     let out = tk_ok(kubeconfig, &["check", "-n", &ns]);
     assert!(out.contains("all checks passed"), "{out}");
-    for name in COMPONENTS {
+    for name in COMPONENTS.into_iter().chain([CANARY]) {
         assert!(
             out.contains(&format!("✔ {name}: deployment ready")),
             "{out}"
         );
+    }
+    for name in FLAGGER_CRDS {
+        assert!(out.contains(&format!("✔ {name}/v1beta1")), "{out}");
     }
     let out = tk_ok(kubeconfig, &["version", "-n", &ns]);
     for name in COMPONENTS {
@@ -104,7 +144,8 @@ async fn install_check_upgrade_uninstall() {
             .unwrap()
             .is_none()
     );
-    for name in COMPONENTS {
+    // An upgrade keeps the installed set, extras included.
+    for name in COMPONENTS.into_iter().chain([CANARY]) {
         assert!(
             deployments.get_opt(name).await.unwrap().is_some(),
             "{name} was pruned"
@@ -123,8 +164,16 @@ async fn install_check_upgrade_uninstall() {
         ],
     );
     assert!(
-        out.contains("Deployment/notification-controller removed"),
+        out.contains("Deployment/notification-controller removed")
+            && out.contains(&format!("Deployment/{CANARY} removed")),
         "{out}"
+    );
+    assert!(
+        roles
+            .get_opt(&format!("{CANARY}-{ns}"))
+            .await
+            .unwrap()
+            .is_none()
     );
     assert!(
         deployments
@@ -186,7 +235,8 @@ async fn install_check_upgrade_uninstall() {
         namespaces.get_opt(&ns).await.unwrap().is_none(),
         "namespace left behind"
     );
-    let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
+    // Flagger's CRDs go too, though the upgrade dropped the canary controller: this
+    // installation applied them.
     let left: Vec<String> = crds
         .list(&ListParams::default())
         .await
@@ -194,10 +244,9 @@ async fn install_check_upgrade_uninstall() {
         .items
         .into_iter()
         .filter_map(|c| c.metadata.name)
-        .filter(|n| n.ends_with(".toolkit.fluxcd.io"))
+        .filter(|n| n.ends_with(".toolkit.fluxcd.io") || n.ends_with(".flagger.app"))
         .collect();
     assert!(left.is_empty(), "CRDs left behind: {left:?}");
-    let roles: Api<ClusterRole> = Api::all(client.clone());
     let selector = format!("app.kubernetes.io/instance={ns}");
     assert!(
         roles
@@ -238,6 +287,59 @@ async fn install_without_permissions_applies_nothing() {
     assert!(
         namespaces.get_opt(&ns).await.unwrap().is_none(),
         "a refused install created its namespace"
+    );
+}
+
+/// Flagger's chart installs the same CRDs (annotated `helm.sh/resource-policy: keep`); a tk
+/// uninstall removes only those its installation applied.
+#[tokio::test(flavor = "multi_thread")]
+async fn uninstall_keeps_flagger_crds_it_did_not_install() {
+    use kube::api::{Patch, PatchParams};
+
+    let _lock = cluster_scoped_lock().await;
+    let kubeconfig = rig().kubeconfig_path();
+    let ns = testenv::unique_name("tk-keep-flagger");
+    let client = client(kubeconfig).await;
+    let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
+    let params = PatchParams::apply("flagger-chart").force();
+    for crd in tk::api::flagger_crds() {
+        let name = crd.metadata.name.clone().unwrap();
+        crds.patch(&name, &params, &Patch::Apply(&crd))
+            .await
+            .unwrap();
+    }
+
+    tk_ok(
+        kubeconfig,
+        &[
+            "install",
+            "-n",
+            &ns,
+            "--components",
+            "source-controller",
+            "--timeout",
+            "3m",
+        ],
+    );
+    let out = tk_ok(
+        kubeconfig,
+        &["uninstall", "-n", &ns, "--silent", "--timeout", "3m"],
+    );
+    for name in FLAGGER_CRDS {
+        assert!(
+            out.contains(&format!("CustomResourceDefinition/{name} kept")),
+            "{out}"
+        );
+        assert!(
+            crds.get_opt(name).await.unwrap().is_some(),
+            "{name} was deleted"
+        );
+    }
+    assert!(
+        crds.get_opt("gitrepositories.source.toolkit.fluxcd.io")
+            .await
+            .unwrap()
+            .is_none()
     );
 }
 

@@ -3,6 +3,8 @@ mod api_samples;
 mod bootstrap_git;
 mod bootstrap_hosted;
 mod bucket_sources_cli;
+mod canary_rollouts;
+mod canary_support;
 mod controller_runtime;
 mod helm_release;
 mod helm_release_oci;

@@ -24,12 +24,26 @@ pub async fn with_crds(client: &kube::Client) -> tokio::sync::RwLockReadGuard<'s
 /// Applies tk's CRDs with server-side apply and waits until each is Established. Idempotent;
 /// callers hold [`cluster_scoped_lock`] or the guard of [`with_crds`].
 pub async fn apply_crds(client: &kube::Client) {
+    apply_crd_list(client, tk::api::crds()).await;
+}
+
+/// [`with_crds`] with the Flagger CRDs of the canary controller too.
+pub async fn with_flagger_crds(client: &kube::Client) -> tokio::sync::RwLockReadGuard<'static, ()> {
+    let guard = with_crds(client).await;
+    apply_crd_list(client, tk::api::flagger_crds()).await;
+    guard
+}
+
+async fn apply_crd_list(
+    client: &kube::Client,
+    crds: Vec<k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition>,
+) {
     use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
     use kube::api::{Api, Patch, PatchParams};
 
     let api: Api<CustomResourceDefinition> = Api::all(client.clone());
     let params = PatchParams::apply("tk-e2e").force();
-    for crd in tk::api::crds() {
+    for crd in crds {
         let name = crd.metadata.name.clone().unwrap_or_default();
         api.patch(&name, &params, &Patch::Apply(&crd))
             .await

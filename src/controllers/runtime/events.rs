@@ -23,6 +23,8 @@ const FORWARD_FIRST_WAIT: Duration = Duration::from_secs(1);
 
 /// Kubernetes refuses an event note above 1 kB.
 const MAX_NOTE_BYTES: usize = 1024;
+/// The API server's limit on an event's `action`.
+const MAX_ACTION_BYTES: usize = 128;
 
 #[derive(Clone)]
 pub struct EventRecorder {
@@ -133,11 +135,44 @@ impl EventRecorder {
             .await;
     }
 
+    /// An event whose message tells it apart: kube's recorder folds events of one object with
+    /// the same type, reason and action into one series that keeps the first message, so
+    /// controllers that give every event one reason (Flagger's `Synced`) set the action from
+    /// the message; a repeated message still folds, as client-go's correlator folds it.
+    pub async fn distinct<K>(&self, obj: &K, warning: bool, reason: &str, message: &str)
+    where
+        K: Resource<DynamicType = ()>,
+    {
+        let type_ = if warning {
+            EventType::Warning
+        } else {
+            EventType::Normal
+        };
+        let action = truncate(message, MAX_ACTION_BYTES);
+        self.emit_as(obj, type_, reason, action, message, None)
+            .await;
+    }
+
     async fn emit<K>(
         &self,
         obj: &K,
         type_: EventType,
         reason: &str,
+        message: &str,
+        revision: Option<&str>,
+    ) where
+        K: Resource<DynamicType = ()>,
+    {
+        self.emit_as(obj, type_, reason, reason, message, revision)
+            .await;
+    }
+
+    async fn emit_as<K>(
+        &self,
+        obj: &K,
+        type_: EventType,
+        reason: &str,
+        action: &str,
         message: &str,
         revision: Option<&str>,
     ) where
@@ -149,12 +184,12 @@ impl EventRecorder {
             // Delivery is best effort and must not hold the reconcile, as in Flux.
             tokio::spawn(async move { forwarder.send(&body).await });
         }
-        self.publish(obj, type_, reason, message).await;
+        self.publish(obj, type_, reason, action, message).await;
     }
 
     /// Failing to record an event must not fail the reconcile it describes, so errors are
     /// logged, not returned.
-    async fn publish<K>(&self, obj: &K, type_: EventType, reason: &str, message: &str)
+    async fn publish<K>(&self, obj: &K, type_: EventType, reason: &str, action: &str, message: &str)
     where
         K: Resource<DynamicType = ()>,
     {
@@ -162,7 +197,7 @@ impl EventRecorder {
             type_,
             reason: reason.to_string(),
             note: Some(truncate(message, MAX_NOTE_BYTES).to_string()),
-            action: reason.to_string(),
+            action: action.to_string(),
             secondary: None,
         };
         let reference = obj.object_ref(&());

@@ -201,6 +201,7 @@ pub fn launchers(name: ControllerName) -> Vec<Launcher> {
             crate::controllers::notification::receivers::launch,
         ],
         ControllerName::Helm => vec![crate::controllers::helm::launch],
+        ControllerName::Canary => vec![crate::controllers::canary::launch],
     }
 }
 

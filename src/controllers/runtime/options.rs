@@ -19,6 +19,8 @@ pub enum ControllerName {
     Kustomize,
     Helm,
     Notification,
+    /// Flagger's Canaries (an extra component, not part of `all`).
+    Canary,
     All,
 }
 
@@ -29,6 +31,7 @@ impl ControllerName {
             Self::Kustomize => "kustomize",
             Self::Helm => "helm",
             Self::Notification => "notification",
+            Self::Canary => "canary",
             Self::All => "all",
         }
     }
@@ -177,6 +180,78 @@ pub struct ControllerArgs {
 
     #[command(flatten)]
     pub notification: NotificationArgs,
+
+    #[command(flatten)]
+    pub canary: CanaryArgs,
+}
+
+/// Flags of the canary controller (ignored by the others), named as Flagger's.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Canary controller")]
+pub struct CanaryArgs {
+    /// The traffic provider of Canaries that set no spec.provider (kubernetes, gatewayapi:v1)
+    #[arg(long, value_name = "PROVIDER", default_value = "kubernetes")]
+    pub mesh_provider: String,
+
+    /// The Prometheus the built-in metrics (request-success-rate, request-duration) are
+    /// queried from, unless a Canary sets spec.metricsServer
+    #[arg(long, value_name = "URL", default_value = "http://prometheus:9090")]
+    pub metrics_server: String,
+
+    /// Label keys, in order, that tell a target's pods apart in its selector
+    #[arg(
+        long,
+        value_name = "KEYS",
+        default_value = "app,name,app.kubernetes.io/name"
+    )]
+    pub selector_labels: String,
+
+    /// Make the ConfigMaps and Secrets a target's pods use part of its revision
+    #[arg(
+        long,
+        value_name = "BOOL",
+        default_value_t = true,
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        action = ArgAction::Set,
+    )]
+    pub enable_config_tracking: bool,
+
+    /// The shortest analysis interval honoured; shorter ones are raised to it (Flagger: 10s)
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = positive_duration)]
+    pub min_analysis_interval: Duration,
+}
+
+impl CanaryArgs {
+    fn resolve(&self) -> Result<crate::controllers::canary::CanaryOptions> {
+        let mesh_provider = serde_json::from_value(serde_json::Value::String(
+            self.mesh_provider.trim().to_string(),
+        ))
+        .map_err(|_| {
+            anyhow::anyhow!(
+                "flag --mesh-provider: {:?} is not a provider Flagger knows (e.g. kubernetes, gatewayapi:v1)",
+                self.mesh_provider
+            )
+        })?;
+        let selector_labels: Vec<String> = self
+            .selector_labels
+            .split(',')
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(str::to_string)
+            .collect();
+        if selector_labels.is_empty() {
+            bail!("flag --selector-labels: name at least one label key, e.g. app");
+        }
+        Ok(crate::controllers::canary::CanaryOptions {
+            mesh_provider,
+            metrics_server: self.metrics_server.trim().to_string(),
+            selector_labels,
+            config_tracking: self.enable_config_tracking,
+            min_interval: self.min_analysis_interval,
+        })
+    }
 }
 
 /// Flags of the notification controller (ignored by the others).
@@ -327,6 +402,7 @@ pub struct Options {
     pub artifact_fetch_retries: u32,
     pub source: SourceOptions,
     pub notification: NotificationOptions,
+    pub canary: crate::controllers::canary::CanaryOptions,
 }
 
 impl Options {
@@ -383,6 +459,7 @@ impl Options {
             artifact_fetch_retries: args.artifact_fetch_retries,
             source: SourceOptions::resolve(&args.source)?,
             notification: NotificationOptions::resolve(&args.notification)?,
+            canary: args.canary.resolve()?,
         })
     }
 }

@@ -98,7 +98,7 @@ impl Http {
         let client = builder.build().map_err(|e| {
             ConfigError(format!(
                 "{label}: building the HTTPS client failed: {}",
-                error_chain(&e.without_url())
+                transport::error_chain(&e.without_url())
             ))
         })?;
         Ok(Http {
@@ -242,7 +242,7 @@ impl Http {
         let message = format!(
             "{what} at {} {how}: {}",
             origin(url),
-            error_chain(&error.without_url())
+            transport::error_chain(&error.without_url())
         );
         if builder {
             self.permanent(message)
@@ -372,21 +372,6 @@ pub(super) fn origin(url: &str) -> String {
         },
         Err(_) => "an invalid URL".to_string(),
     }
-}
-
-/// An error and its causes on one line (reqwest's own message is terse).
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 /// At most `max` characters of `s`, ending in `…` when cut.

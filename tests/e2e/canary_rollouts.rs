@@ -1,0 +1,384 @@
+//! Canaries on the rig: `tk controller canary` drives Deployments (made Ready by kwok) through
+//! Flagger's phases, with a real Prometheus answering the metric checks and a local server
+//! answering the webhooks.
+
+use std::time::Duration;
+
+use kube::api::{Api, DynamicObject, GroupVersionKind};
+use serde_json::json;
+use testenv::mesh::Mesh;
+use tk::api::flagger::CanaryPhase;
+
+use crate::canary_support::{CanaryHarness, condition_message, phase_of};
+use crate::support::rig;
+
+const LONG: Duration = Duration::from_secs(180);
+
+/// The talk's Canary (../shared/seed), in its Flagger v1beta1 form: the interval has a unit,
+/// the metrics sit under `analysis`, and the analysis names its kind (Flagger's schema wants
+/// one of iterations, stepWeight, stepWeights). No provider: the kubernetes provider runs it
+/// as blue/green, over the ten iterations Flagger would also pick for it.
+#[tokio::test]
+async fn the_talks_canary_runs_to_promotion() {
+    let h = CanaryHarness::start("canary-seed", &[]).await;
+    h.deployment("podinfo", "ghcr.io/stefanprodan/podinfo:4.0.0", &[])
+        .await;
+    h.play_http_traffic("podinfo", 20.0, 0.0);
+    h.apply(json!({
+        "apiVersion": "flagger.app/v1beta1", "kind": "Canary",
+        "metadata": { "name": "podinfo" },
+        "spec": {
+            "targetRef": { "apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo" },
+            "service": { "port": 9898 },
+            "analysis": {
+                "interval": "5s",
+                "threshold": 1,
+                "iterations": 10,
+                "metrics": [{ "name": "request-success-rate", "thresholdRange": { "min": 99 }, "interval": "1m" }],
+            },
+        },
+    }))
+    .await;
+    h.wait_phase("podinfo", CanaryPhase::Initialized, LONG)
+        .await;
+    assert_eq!(
+        h.image("podinfo-primary").await,
+        "ghcr.io/stefanprodan/podinfo:4.0.0"
+    );
+    assert_eq!(
+        h.replicas("podinfo").await,
+        0,
+        "the target is scaled to zero"
+    );
+    let services: Api<k8s_openapi::api::core::v1::Service> =
+        Api::namespaced(h.client.clone(), &h.ns);
+    for (name, selector) in [
+        ("podinfo", "podinfo-primary"),
+        ("podinfo-primary", "podinfo-primary"),
+        ("podinfo-canary", "podinfo"),
+    ] {
+        let svc = services
+            .get(name)
+            .await
+            .unwrap_or_else(|e| panic!("Service {name}: {e}"));
+        let spec = svc.spec.unwrap();
+        assert_eq!(spec.selector.unwrap()["app"], selector, "Service {name}");
+        assert_eq!(spec.ports.unwrap()[0].port, 9898);
+    }
+
+    h.deployment("podinfo", "ghcr.io/stefanprodan/podinfo:4.0.1", &[])
+        .await;
+    h.wait_phase("podinfo", CanaryPhase::Progressing, LONG)
+        .await;
+    h.wait_phase("podinfo", CanaryPhase::Succeeded, LONG).await;
+    assert_eq!(
+        h.image("podinfo-primary").await,
+        "ghcr.io/stefanprodan/podinfo:4.0.1"
+    );
+    assert_eq!(
+        h.replicas("podinfo").await,
+        0,
+        "the canary is scaled down after promotion"
+    );
+    let events = h.events("podinfo").await.join("\n");
+    for want in [
+        format!("Initialization done! podinfo.{}", h.ns),
+        format!("New revision detected! Scaling up podinfo.{}", h.ns),
+        format!("Advance podinfo.{} canary iteration 10/10", h.ns),
+        format!(
+            "Copying podinfo.{0} template spec to podinfo-primary.{0}",
+            h.ns
+        ),
+        format!("Promotion completed! Scaling down podinfo.{}", h.ns),
+    ] {
+        assert!(events.contains(&want), "no event {want:?} in:\n{events}");
+    }
+}
+
+fn route_weights(route: &DynamicObject) -> (i64, i64) {
+    let backends = route.data["spec"]["rules"][0]["backendRefs"]
+        .as_array()
+        .unwrap();
+    let weight = |name: &str| {
+        backends.iter().find(|b| b["name"] == name).unwrap()["weight"]
+            .as_i64()
+            .unwrap()
+    };
+    (weight("podinfo-primary"), weight("podinfo-canary"))
+}
+
+async fn http_route(h: &CanaryHarness) -> Api<DynamicObject> {
+    let gvk = GroupVersionKind::gvk("gateway.networking.k8s.io", "v1", "HTTPRoute");
+    let (resource, _) = kube::discovery::pinned_kind(&h.client, &gvk).await.unwrap();
+    Api::namespaced_with(h.client.clone(), &h.ns, &resource)
+}
+
+/// A Gateway API canary with a MetricTemplate and Flagger's webhooks: weights step 10 to 50,
+/// the promotion waits for its gate, and a controller restart mid-analysis neither resets
+/// the weights nor promotes twice.
+#[tokio::test]
+async fn gateway_api_canary_steps_weights_waits_for_its_gate_and_promotes_once() {
+    testenv::mesh::install(rig(), &[Mesh::GatewayApi]).unwrap();
+    let mut h = CanaryHarness::start("canary-gw", &[]).await;
+    h.deployment("podinfo", "podinfo:1", &[]).await;
+    h.play_http_traffic("podinfo", 20.0, 0.0);
+    h.apply(json!({
+        "apiVersion": "flagger.app/v1beta1", "kind": "MetricTemplate",
+        "metadata": { "name": "error-rate" },
+        "spec": {
+            "provider": { "type": "prometheus", "address": h.prometheus.url() },
+            "query": "sum(rate(http_request_duration_seconds_count{kubernetes_namespace=\"{{ namespace }}\",status=~\"5..\"}[{{ interval }}])) / sum(rate(http_request_duration_seconds_count{kubernetes_namespace=\"{{ namespace }}\"}[{{ interval }}])) * 100",
+        },
+    }))
+    .await;
+    let hook = |name: &str, type_: &str, path: &str| json!({ "name": name, "type": type_, "url": h.hooks.url(path), "metadata": { "type": "cmd", "cmd": "hey -z 1m http://podinfo-canary:9898/" } });
+    h.hooks.set_status("/gate", 403);
+    h.apply(json!({
+        "apiVersion": "flagger.app/v1beta1", "kind": "Canary",
+        "metadata": { "name": "podinfo" },
+        "spec": {
+            "provider": "gatewayapi:v1",
+            "targetRef": { "apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo" },
+            "service": { "port": 9898, "gatewayRefs": [{ "name": "public", "namespace": "gateways" }], "hosts": ["app.example.com"] },
+            "analysis": {
+                "interval": "2s", "threshold": 2, "stepWeight": 10, "maxWeight": 50,
+                "metrics": [{ "name": "error-rate", "interval": "10s", "templateRef": { "name": "error-rate" }, "thresholdRange": { "max": 1 } }],
+                "webhooks": [
+                    hook("smoke", "pre-rollout", "/pre"),
+                    hook("load", "rollout", "/load"),
+                    hook("approve", "confirm-promotion", "/gate"),
+                    hook("notify", "post-rollout", "/post"),
+                ],
+            },
+        },
+    }))
+    .await;
+    h.wait_phase("podinfo", CanaryPhase::Initialized, LONG)
+        .await;
+    let routes = http_route(&h).await;
+    let route = routes.get("podinfo").await.unwrap();
+    assert_eq!(route_weights(&route), (100, 0));
+    assert_eq!(
+        route.data["spec"]["parentRefs"][0],
+        json!({ "group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "public", "namespace": "gateways" })
+    );
+    assert_eq!(route.data["spec"]["hostnames"], json!(["app.example.com"]));
+
+    h.deployment("podinfo", "podinfo:2", &[]).await;
+    // Watch the weights step up, restarting the controller once the canary has 20%.
+    let mut seen = Vec::new();
+    let mut restarted = false;
+    let deadline = std::time::Instant::now() + LONG;
+    loop {
+        let (_, canary) = route_weights(&routes.get("podinfo").await.unwrap());
+        if seen.last() != Some(&canary) {
+            seen.push(canary);
+        }
+        if canary == 20 && !restarted {
+            h.stop_controller();
+            h.start_controller();
+            restarted = true;
+        }
+        let c = h.canaries().get("podinfo").await.unwrap();
+        if phase_of(&c) == CanaryPhase::WaitingPromotion {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "weights seen {seen:?}; status {:?}",
+            c.status
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen, [0, 10, 20, 30, 40, 50], "the canary's weight steps");
+    // The gate holds: still waiting a few ticks later, at 50%.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let c = h.canaries().get("podinfo").await.unwrap();
+    assert_eq!(phase_of(&c), CanaryPhase::WaitingPromotion);
+    assert_eq!(c.status.as_ref().unwrap().canary_weight, Some(50));
+    assert_eq!(
+        h.image("podinfo-primary").await,
+        "podinfo:1",
+        "nothing promoted before approval"
+    );
+    h.hooks.set_status("/gate", 200);
+    h.wait_phase("podinfo", CanaryPhase::Succeeded, LONG).await;
+    assert_eq!(h.image("podinfo-primary").await, "podinfo:2");
+    assert_eq!(
+        route_weights(&routes.get("podinfo").await.unwrap()),
+        (100, 0)
+    );
+    assert_eq!(h.replicas("podinfo").await, 0);
+
+    let pre = h.hooks.requests("/pre");
+    assert_eq!(pre.len(), 1, "pre-rollout runs once per analysis");
+    let payload = pre[0].json.clone().unwrap();
+    assert_eq!(payload["name"], "podinfo");
+    assert_eq!(payload["namespace"], h.ns.as_str());
+    assert_eq!(payload["phase"], "Progressing");
+    assert_eq!(payload["metadata"]["type"], "cmd");
+    assert!(payload["checksum"].as_str().is_some_and(|c| !c.is_empty()));
+    assert!(
+        h.hooks.count("/load") >= 4,
+        "the rollout hook runs every analysis step"
+    );
+    let post = h.hooks.requests("/post");
+    assert_eq!(post.len(), 1, "promoted once: {post:?}");
+    assert_eq!(post[0].json.as_ref().unwrap()["phase"], "Succeeded");
+}
+
+/// A success rate that drops fails the checks; after `threshold` failures the canary rolls
+/// back: all traffic to the primary, the target at zero, the primary untouched.
+#[tokio::test]
+async fn failing_checks_roll_the_canary_back_after_the_threshold() {
+    testenv::mesh::install(rig(), &[Mesh::GatewayApi]).unwrap();
+    let h = CanaryHarness::start("canary-fail", &[]).await;
+    h.deployment("podinfo", "podinfo:1", &[]).await;
+    h.play_http_traffic("podinfo", 20.0, 0.0);
+    h.apply(json!({
+        "apiVersion": "flagger.app/v1beta1", "kind": "Canary",
+        "metadata": { "name": "podinfo" },
+        "spec": {
+            "provider": "gatewayapi:v1",
+            "targetRef": { "apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo" },
+            "service": { "port": 9898, "gatewayRefs": [{ "name": "public" }] },
+            "analysis": {
+                "interval": "2s", "threshold": 2, "stepWeight": 20, "maxWeight": 60,
+                "metrics": [{ "name": "success", "interval": "10s",
+                    "query": format!("sum(rate(http_request_duration_seconds_count{{kubernetes_namespace=\"{}\",status!~\"5..\"}}[10s])) / sum(rate(http_request_duration_seconds_count{{kubernetes_namespace=\"{}\"}}[10s])) * 100", h.ns, h.ns),
+                    "thresholdRange": { "min": 99 } }],
+            },
+        },
+    }))
+    .await;
+    h.wait_phase("podinfo", CanaryPhase::Initialized, LONG)
+        .await;
+    h.deployment("podinfo", "podinfo:2", &[]).await;
+    h.wait_canary("podinfo", LONG, "at weight 20", |c| {
+        c.status.as_ref().and_then(|s| s.canary_weight) == Some(20)
+    })
+    .await;
+    // Half the requests now fail.
+    h.play_http_traffic("podinfo", 20.0, 10.0);
+    h.wait_phase("podinfo", CanaryPhase::Failed, LONG).await;
+    let routes = http_route(&h).await;
+    assert_eq!(
+        route_weights(&routes.get("podinfo").await.unwrap()),
+        (100, 0)
+    );
+    assert_eq!(h.replicas("podinfo").await, 0);
+    assert_eq!(h.image("podinfo-primary").await, "podinfo:1");
+    let events = h.events("podinfo").await.join("\n");
+    for want in [
+        format!("Halt podinfo.{} advancement success", h.ns),
+        format!(
+            "Rolling back podinfo.{} failed checks threshold reached 2",
+            h.ns
+        ),
+        format!("Canary failed! Scaling down podinfo.{}", h.ns),
+    ] {
+        assert!(events.contains(&want), "no event {want:?} in:\n{events}");
+    }
+}
+
+/// Bad input gets a message on the Canary's `Promoted` condition and loses nothing.
+#[tokio::test]
+async fn bad_input_is_named_on_the_canary() {
+    let h = CanaryHarness::start("canary-bad", &[]).await;
+    let canary = |name: &str, target: &str, extra: serde_json::Value| {
+        let mut c = json!({
+            "apiVersion": "flagger.app/v1beta1", "kind": "Canary",
+            "metadata": { "name": name },
+            "spec": {
+                "targetRef": { "apiVersion": "apps/v1", "kind": "Deployment", "name": target },
+                "service": { "port": 9898 },
+                "analysis": { "interval": "2s", "threshold": 1, "iterations": 2 },
+            },
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            c["spec"]["analysis"][k] = v.clone();
+        }
+        c
+    };
+    // A target that does not exist.
+    h.apply(canary("missing", "nowhere", json!({}))).await;
+    let c = h
+        .wait_canary("missing", LONG, "reporting the missing target", |c| {
+            condition_message(c).contains("not found")
+        })
+        .await;
+    assert!(
+        condition_message(&c).contains("spec.targetRef: Deployment nowhere not found"),
+        "{}",
+        condition_message(&c)
+    );
+
+    // A MetricTemplate whose Prometheus does not answer: initialization waits, saying why.
+    h.deployment("unreachable", "app:1", &[]).await;
+    h.apply(json!({
+        "apiVersion": "flagger.app/v1beta1", "kind": "MetricTemplate",
+        "metadata": { "name": "nowhere" },
+        "spec": { "provider": { "type": "prometheus", "address": "http://127.0.0.1:9" }, "query": "vector(1)" },
+    }))
+    .await;
+    h.apply(canary(
+        "unreachable",
+        "unreachable",
+        json!({ "metrics": [{ "name": "m", "templateRef": { "name": "nowhere" } }] }),
+    ))
+    .await;
+    let c = h
+        .wait_canary(
+            "unreachable",
+            LONG,
+            "reporting the unreachable provider",
+            |c| condition_message(c).contains("Error checking metric providers"),
+        )
+        .await;
+    assert!(
+        condition_message(&c).contains("http://127.0.0.1:9"),
+        "{}",
+        condition_message(&c)
+    );
+    assert_eq!(phase_of(&c), CanaryPhase::Initializing);
+
+    // Weights that cannot progress.
+    h.deployment("weights", "app:1", &[]).await;
+    let mut bad = canary("weights", "weights", json!({ "stepWeights": [30, 20] }));
+    bad["spec"]["provider"] = json!("gatewayapi:v1");
+    bad["spec"]["analysis"]
+        .as_object_mut()
+        .unwrap()
+        .remove("iterations");
+    h.apply(bad).await;
+    let c = h
+        .wait_canary("weights", LONG, "reporting the weights", |c| {
+            condition_message(c).contains("stepWeights")
+        })
+        .await;
+    assert!(
+        condition_message(&c).contains("must increase"),
+        "{}",
+        condition_message(&c)
+    );
+
+    // A query Prometheus refuses counts as a failed check, never as a pass.
+    h.deployment("badquery", "app:1", &[]).await;
+    h.apply(json!({
+        "apiVersion": "flagger.app/v1beta1", "kind": "MetricTemplate",
+        "metadata": { "name": "broken" },
+        "spec": { "provider": { "type": "prometheus", "address": h.prometheus.url() }, "query": "sum(rate(" },
+    }))
+    .await;
+    h.apply(canary("badquery", "badquery", json!({ "metrics": [{ "name": "broken", "templateRef": { "name": "broken" }, "thresholdRange": { "max": 1 } }] }))).await;
+    h.wait_phase("badquery", CanaryPhase::Initialized, LONG)
+        .await;
+    h.deployment("badquery", "app:2", &[]).await;
+    h.wait_phase("badquery", CanaryPhase::Failed, LONG).await;
+    assert_eq!(h.image("badquery-primary").await, "app:1");
+    let events = h.events("badquery").await.join("\n");
+    assert!(
+        events.contains("Metric query failed for broken"),
+        "{events}"
+    );
+}
