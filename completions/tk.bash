@@ -64,6 +64,9 @@ _tk() {
             tk,kustomize)
                 cmd="tk__subcmd__kustomize"
                 ;;
+            tk,promote)
+                cmd="tk__subcmd__promote"
+                ;;
             tk,reconcile)
                 cmd="tk__subcmd__reconcile"
                 ;;
@@ -111,6 +114,9 @@ _tk() {
                 ;;
             tk__subcmd__create,alert-provider)
                 cmd="tk__subcmd__create__subcmd__alert__subcmd__provider"
+                ;;
+            tk__subcmd__create,canary)
+                cmd="tk__subcmd__create__subcmd__canary"
                 ;;
             tk__subcmd__create,helmrelease)
                 cmd="tk__subcmd__create__subcmd__helmrelease"
@@ -166,6 +172,9 @@ _tk() {
             tk__subcmd__delete,alert-provider)
                 cmd="tk__subcmd__delete__subcmd__alert__subcmd__provider"
                 ;;
+            tk__subcmd__delete,canary)
+                cmd="tk__subcmd__delete__subcmd__canary"
+                ;;
             tk__subcmd__delete,helmrelease)
                 cmd="tk__subcmd__delete__subcmd__helmrelease"
                 ;;
@@ -217,6 +226,9 @@ _tk() {
             tk__subcmd__export,alert-provider)
                 cmd="tk__subcmd__export__subcmd__alert__subcmd__provider"
                 ;;
+            tk__subcmd__export,canary)
+                cmd="tk__subcmd__export__subcmd__canary"
+                ;;
             tk__subcmd__export,helmrelease)
                 cmd="tk__subcmd__export__subcmd__helmrelease"
                 ;;
@@ -264,6 +276,12 @@ _tk() {
                 ;;
             tk__subcmd__get,all)
                 cmd="tk__subcmd__get__subcmd__all"
+                ;;
+            tk__subcmd__get,canaries)
+                cmd="tk__subcmd__get__subcmd__canaries"
+                ;;
+            tk__subcmd__get,canary)
+                cmd="tk__subcmd__get__subcmd__canaries"
                 ;;
             tk__subcmd__get,helmrelease)
                 cmd="tk__subcmd__get__subcmd__helmreleases"
@@ -319,6 +337,9 @@ _tk() {
             tk__subcmd__kustomize,build)
                 cmd="tk__subcmd__kustomize__subcmd__build"
                 ;;
+            tk__subcmd__promote,canary)
+                cmd="tk__subcmd__promote__subcmd__canary"
+                ;;
             tk__subcmd__reconcile,alert)
                 cmd="tk__subcmd__reconcile__subcmd__alert"
                 ;;
@@ -364,6 +385,9 @@ _tk() {
             tk__subcmd__resume,alert-provider)
                 cmd="tk__subcmd__resume__subcmd__alert__subcmd__provider"
                 ;;
+            tk__subcmd__resume,canary)
+                cmd="tk__subcmd__resume__subcmd__canary"
+                ;;
             tk__subcmd__resume,helmrelease)
                 cmd="tk__subcmd__resume__subcmd__helmrelease"
                 ;;
@@ -402,6 +426,9 @@ _tk() {
                 ;;
             tk__subcmd__suspend,alert-provider)
                 cmd="tk__subcmd__suspend__subcmd__alert__subcmd__provider"
+                ;;
+            tk__subcmd__suspend,canary)
+                cmd="tk__subcmd__suspend__subcmd__canary"
                 ;;
             tk__subcmd__suspend,helmrelease)
                 cmd="tk__subcmd__suspend__subcmd__helmrelease"
@@ -449,7 +476,7 @@ _tk() {
 
     case "${cmd}" in
         tk)
-            opts="-n -h -V --kubeconfig --context --namespace --timeout --verbose --help --version version install upgrade check uninstall completion create get reconcile suspend resume delete export kustomize helm build diff tree events bootstrap controller docs crds"
+            opts="-n -h -V --kubeconfig --context --namespace --timeout --verbose --help --version version install upgrade check uninstall completion create get reconcile suspend resume promote delete export kustomize helm build diff tree events bootstrap controller docs crds"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1393,7 +1420,7 @@ _tk() {
             return 0
             ;;
         tk__subcmd__create)
-            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help source secret kustomization ks helmrelease hr tenant alert-provider alert receiver"
+            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help source secret kustomization ks helmrelease hr tenant alert-provider alert receiver canary"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1505,6 +1532,112 @@ _tk() {
                     ;;
                 --label)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tk__subcmd__create__subcmd__canary)
+            opts="-n -h --target-ref --provider --port --target-port --gateway-ref --host --interval --threshold --step-weight --max-weight --step-weights --iterations --metric --metric-template --webhook --metrics-server --label --wait --export --kubeconfig --context --namespace --timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --target-ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --provider)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --target-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gateway-ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --step-weight)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-weight)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --step-weights)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --iterations)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metric)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metric-template)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --webhook)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)
@@ -2603,7 +2736,7 @@ _tk() {
             return 0
             ;;
         tk__subcmd__delete)
-            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help source kustomization ks helmrelease hr alert alert-provider receiver"
+            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help source kustomization ks helmrelease hr alert alert-provider receiver canary"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2671,6 +2804,40 @@ _tk() {
             return 0
             ;;
         tk__subcmd__delete__subcmd__alert__subcmd__provider)
+            opts="-s -n -h --silent --kubeconfig --context --namespace --timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tk__subcmd__delete__subcmd__canary)
             opts="-s -n -h --silent --kubeconfig --context --namespace --timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3209,7 +3376,7 @@ _tk() {
             return 0
             ;;
         tk__subcmd__export)
-            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help source kustomization ks helmrelease hr alert alert-provider receiver"
+            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help source kustomization ks helmrelease hr alert alert-provider receiver canary"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3277,6 +3444,40 @@ _tk() {
             return 0
             ;;
         tk__subcmd__export__subcmd__alert__subcmd__provider)
+            opts="-n -h --all --kubeconfig --context --namespace --timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tk__subcmd__export__subcmd__canary)
             opts="-n -h --all --kubeconfig --context --namespace --timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3617,7 +3818,7 @@ _tk() {
             return 0
             ;;
         tk__subcmd__get)
-            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help sources source kustomizations kustomization ks helmreleases helmrelease hr alerts alert alert-providers alert-provider receivers receiver all"
+            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help sources source kustomizations kustomization ks helmreleases helmrelease hr alerts alert alert-providers alert-provider receivers receiver canaries canary all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3744,6 +3945,52 @@ _tk() {
             ;;
         tk__subcmd__get__subcmd__all)
             opts="-A -l -n -h --all-namespaces --no-header --status-selector --label-selector --kubeconfig --context --namespace --timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --status-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tk__subcmd__get__subcmd__canaries)
+            opts="-A -l -w -n -h --all-namespaces --no-header --status-selector --label-selector --watch --kubeconfig --context --namespace --timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4518,6 +4765,78 @@ _tk() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tk__subcmd__promote)
+            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help canary"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tk__subcmd__promote__subcmd__canary)
+            opts="-n -h --wait --kubeconfig --context --namespace --timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --wait)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tk__subcmd__reconcile)
             opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help source kustomization ks helmrelease hr receiver alert alert-provider"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -4927,7 +5246,7 @@ _tk() {
             return 0
             ;;
         tk__subcmd__resume)
-            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help source kustomization ks helmrelease hr alert alert-provider receiver"
+            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help source kustomization ks helmrelease hr alert alert-provider receiver canary"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5009,6 +5328,40 @@ _tk() {
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tk__subcmd__resume__subcmd__canary)
+            opts="-n -h --all --kubeconfig --context --namespace --timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5375,7 +5728,7 @@ _tk() {
             return 0
             ;;
         tk__subcmd__suspend)
-            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help source kustomization ks helmrelease hr alert alert-provider receiver"
+            opts="-n -h --kubeconfig --context --namespace --timeout --verbose --help source kustomization ks helmrelease hr alert alert-provider receiver canary"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5443,6 +5796,40 @@ _tk() {
             return 0
             ;;
         tk__subcmd__suspend__subcmd__alert__subcmd__provider)
+            opts="-n -h --all --kubeconfig --context --namespace --timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tk__subcmd__suspend__subcmd__canary)
             opts="-n -h --all --kubeconfig --context --namespace --timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

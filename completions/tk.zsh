@@ -626,6 +626,38 @@ _arguments "${_arguments_options[@]}" : \
 ':name -- Name of the Receiver:_default' \
 && ret=0
 ;;
+(canary)
+_arguments "${_arguments_options[@]}" : \
+'--target-ref=[The workload to roll out, as \[<kind>/\]<name> in the Canary'\''s namespace; kind is Deployment (the default) or DaemonSet]:[KIND/]NAME:_default' \
+'--provider=[Traffic management provider (default\: the controller'\''s --mesh-provider)\: kubernetes, gatewayapi\:v1, istio, linkerd, smi\:v1alpha2, ... (Flagger'\''s list)]:PROVIDER:_default' \
+'--port=[Port of the Services generated for the target (spec.service.port)]:PORT:_default' \
+'--target-port=[Container port the Services send to, by number or name (default\: --port)]:PORT:_default' \
+'*--gateway-ref=[Gateway the generated HTTPRoute attaches to, as \[<namespace>/\]<name> (gatewayapi providers; comma-separated or repeated)]:[NAMESPACE/]NAME:_default' \
+'*--host=[Host name routed to the target (comma-separated or repeated)]:HOST:_default' \
+'--interval=[Time between the checks of an analysis, in seconds or minutes (30s, 1m)]:DURATION:_default' \
+'--threshold=[Failed checks before the canary is rolled back]:COUNT:_default' \
+'--step-weight=[Percentage of traffic added to the canary at each step]:PERCENT:_default' \
+'--max-weight=[Highest percentage of traffic routed to the canary, with --step-weight (default 100)]:PERCENT:_default' \
+'*--step-weights=[The canary'\''s percentage of traffic at each step, increasing (comma-separated)]:PERCENTS:_default' \
+'--iterations=[Checks to run without shifting traffic (A/B testing, blue/green), instead of weights]:COUNT:_default' \
+'*--metric=[A built-in metric check\: request-success-rate=MIN (percent) or request-duration=MAX (milliseconds) (repeatable)]:NAME=VALUE:_default' \
+'*--metric-template=[A check of a MetricTemplate'\''s query, as \[<namespace>/\]<name>\:<min>\:<max>; leave the bound that does not apply empty, as in error-rate\:\:1 (repeatable)]:[NAMESPACE/]NAME:MIN:MAX:_default' \
+'*--webhook=[A webhook, as <type>=<url>, named after its type; type is one of rollout, pre-rollout, post-rollout, confirm-rollout, confirm-promotion, confirm-traffic-increase, event or rollback (repeatable)]:TYPE=URL:_default' \
+'--metrics-server=[Prometheus address the built-in metrics are queried from (default\: the controller'\''s --metrics-server)]:URL:_default' \
+'*--label=[Label to set, as key=value (comma-separated or repeated)]:KEY=VALUE:_default' \
+'--wait=[Wait for the controller to initialize the Canary]:BOOL:(true false)' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--export[Print the Canary as YAML instead of applying it]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':name -- Name of the Canary:_default' \
+&& ret=0
+;;
         esac
     ;;
 esac
@@ -1196,6 +1228,48 @@ _arguments "${_arguments_options[@]}" : \
 '::name -- Only the object with this name:_default' \
 && ret=0
 ;;
+(canaries)
+_arguments "${_arguments_options[@]}" : \
+'--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
+'-l+[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--label-selector=[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-A[List across all namespaces]' \
+'--all-namespaces[List across all namespaces]' \
+'--no-header[Leave out the header row]' \
+'-w[After listing, print a row each time an object changes (until --timeout)]' \
+'--watch[After listing, print a row each time an object changes (until --timeout)]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Only the object with this name:_default' \
+&& ret=0
+;;
+(canary)
+_arguments "${_arguments_options[@]}" : \
+'--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
+'-l+[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--label-selector=[Only objects matching this label selector (e.g. app=web,tier!=db)]:SELECTOR:_default' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-A[List across all namespaces]' \
+'--all-namespaces[List across all namespaces]' \
+'--no-header[Leave out the header row]' \
+'-w[After listing, print a row each time an object changes (until --timeout)]' \
+'--watch[After listing, print a row each time an object changes (until --timeout)]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Only the object with this name:_default' \
+&& ret=0
+;;
 (all)
 _arguments "${_arguments_options[@]}" : \
 '--status-selector=[Only objects whose condition has this status, as type=status (e.g. ready=false)]:TYPE=STATUS:_default' \
@@ -1643,6 +1717,20 @@ _arguments "${_arguments_options[@]}" : \
 '::name -- Name of the object:_default' \
 && ret=0
 ;;
+(canary)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
         esac
     ;;
 esac
@@ -1869,6 +1957,58 @@ _arguments "${_arguments_options[@]}" : \
 '-h[Print help]' \
 '--help[Print help]' \
 '::name -- Name of the object:_default' \
+&& ret=0
+;;
+(canary)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+(promote)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_tk__subcmd__promote_commands" \
+"*::: :->promote" \
+&& ret=0
+
+    case $state in
+    (promote)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:tk-promote-command-$line[1]:"
+        case $line[1] in
+            (canary)
+_arguments "${_arguments_options[@]}" : \
+'--wait=[Wait for the promotion to start]:BOOL:(true false)' \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':name -- Name of the Canary:_default' \
 && ret=0
 ;;
         esac
@@ -2099,6 +2239,21 @@ _arguments "${_arguments_options[@]}" : \
 ':name -- Name of the object:_default' \
 && ret=0
 ;;
+(canary)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'-s[Do not ask for confirmation]' \
+'--silent[Do not ask for confirmation]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':name -- Name of the object:_default' \
+&& ret=0
+;;
         esac
     ;;
 esac
@@ -2307,6 +2462,20 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (receiver)
+_arguments "${_arguments_options[@]}" : \
+'--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
+'--context=[The kubeconfig context to use]:NAME:_default' \
+'-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--namespace=[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
+'--timeout=[How long to wait for an operation, as a Go duration (30s, 5m, 1h)]:DURATION:_default' \
+'--all[Every object of this kind in the namespace]' \
+'--verbose[Print more detail\: each object applied, each check made]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::name -- Name of the object:_default' \
+&& ret=0
+;;
+(canary)
 _arguments "${_arguments_options[@]}" : \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
 '--context=[The kubeconfig context to use]:NAME:_default' \
@@ -2934,13 +3103,14 @@ _tk_commands() {
 'check:Check the cluster meets tk'\''s requirements, or that an installation is healthy' \
 'uninstall:Remove tk'\''s components, CRDs and custom resources from a cluster' \
 'completion:Generate a shell completion script' \
-'create:Create or update sources, secrets, Kustomizations, HelmReleases, alerts and receivers' \
-'get:Print the status of sources, Kustomizations, HelmReleases, alerts and receivers' \
+'create:Create or update sources, secrets, Kustomizations, HelmReleases, alerts, receivers and canaries' \
+'get:Print the status of sources, Kustomizations, HelmReleases, alerts, receivers and canaries' \
 'reconcile:Ask for an immediate reconcile and wait for it' \
-'suspend:Stop reconciling sources, Kustomizations, HelmReleases, alerts and receivers' \
-'resume:Reconcile suspended sources, Kustomizations, HelmReleases, alerts and receivers again' \
-'delete:Delete sources, Kustomizations, HelmReleases, alerts and receivers' \
-'export:Print sources, Kustomizations, HelmReleases, alerts and receivers as YAML that can be applied again' \
+'suspend:Stop reconciling sources, Kustomizations, HelmReleases, alerts, receivers and canaries' \
+'resume:Reconcile suspended sources, Kustomizations, HelmReleases, alerts, receivers and canaries again' \
+'promote:Approve the promotion of a canary'\''s revision under analysis' \
+'delete:Delete sources, Kustomizations, HelmReleases, alerts, receivers and canaries' \
+'export:Print sources, Kustomizations, HelmReleases, alerts, receivers and canaries as YAML that can be applied again' \
 'kustomize:Build kustomizations locally, as \`kustomize build\` does' \
 'helm:Render Helm charts locally, as \`helm template\` does' \
 'build:Build a Kustomization'\''s manifests locally, as the controller would' \
@@ -3031,6 +3201,7 @@ _tk__subcmd__create_commands() {
 'alert-provider:Create or update a Provider\: where alerts are sent' \
 'alert:Create or update an Alert\: which events of which objects go to a Provider' \
 'receiver:Create or update a Receiver and print its webhook URL path' \
+'canary:Create or update a Canary and wait for the canary controller to initialize it' \
     )
     _describe -t commands 'tk create commands' commands "$@"
 }
@@ -3043,6 +3214,11 @@ _tk__subcmd__create__subcmd__alert_commands() {
 _tk__subcmd__create__subcmd__alert-provider_commands() {
     local commands; commands=()
     _describe -t commands 'tk create alert-provider commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__create__subcmd__canary_commands] )) ||
+_tk__subcmd__create__subcmd__canary_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk create canary commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__create__subcmd__helmrelease_commands] )) ||
 _tk__subcmd__create__subcmd__helmrelease_commands() {
@@ -3135,6 +3311,7 @@ _tk__subcmd__delete_commands() {
 'alert:Delete an Alert' \
 'alert-provider:Delete a Provider' \
 'receiver:Delete a Receiver' \
+'canary:Delete a Canary (with spec.revertOnDeletion, the controller restores the target first)' \
     )
     _describe -t commands 'tk delete commands' commands "$@"
 }
@@ -3147,6 +3324,11 @@ _tk__subcmd__delete__subcmd__alert_commands() {
 _tk__subcmd__delete__subcmd__alert-provider_commands() {
     local commands; commands=()
     _describe -t commands 'tk delete alert-provider commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__delete__subcmd__canary_commands] )) ||
+_tk__subcmd__delete__subcmd__canary_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk delete canary commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__delete__subcmd__helmrelease_commands] )) ||
 _tk__subcmd__delete__subcmd__helmrelease_commands() {
@@ -3240,6 +3422,7 @@ _tk__subcmd__export_commands() {
 'alert:Export Alerts as YAML' \
 'alert-provider:Export Providers as YAML' \
 'receiver:Export Receivers as YAML' \
+'canary:Export Canaries as YAML' \
     )
     _describe -t commands 'tk export commands' commands "$@"
 }
@@ -3252,6 +3435,11 @@ _tk__subcmd__export__subcmd__alert_commands() {
 _tk__subcmd__export__subcmd__alert-provider_commands() {
     local commands; commands=()
     _describe -t commands 'tk export alert-provider commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__export__subcmd__canary_commands] )) ||
+_tk__subcmd__export__subcmd__canary_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk export canary commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__export__subcmd__helmrelease_commands] )) ||
 _tk__subcmd__export__subcmd__helmrelease_commands() {
@@ -3321,6 +3509,8 @@ _tk__subcmd__get_commands() {
 'alert-provider:Print the status of Providers' \
 'receivers:Print the status of Receivers' \
 'receiver:Print the status of Receivers' \
+'canaries:Print the status of Canaries\: phase, canary weight, failed checks' \
+'canary:Print the status of Canaries\: phase, canary weight, failed checks' \
 'all:Print the status of every source, HelmRelease, Kustomization, Receiver, Provider and Alert, one table per kind' \
     )
     _describe -t commands 'tk get commands' commands "$@"
@@ -3339,6 +3529,11 @@ _tk__subcmd__get__subcmd__alerts_commands() {
 _tk__subcmd__get__subcmd__all_commands() {
     local commands; commands=()
     _describe -t commands 'tk get all commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__get__subcmd__canaries_commands] )) ||
+_tk__subcmd__get__subcmd__canaries_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk get canaries commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__get__subcmd__helmreleases_commands] )) ||
 _tk__subcmd__get__subcmd__helmreleases_commands() {
@@ -3426,6 +3621,18 @@ _tk__subcmd__kustomize__subcmd__build_commands() {
     local commands; commands=()
     _describe -t commands 'tk kustomize build commands' commands "$@"
 }
+(( $+functions[_tk__subcmd__promote_commands] )) ||
+_tk__subcmd__promote_commands() {
+    local commands; commands=(
+'canary:Approve the revision a Canary is analysing and wait for its promotion' \
+    )
+    _describe -t commands 'tk promote commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__promote__subcmd__canary_commands] )) ||
+_tk__subcmd__promote__subcmd__canary_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk promote canary commands' commands "$@"
+}
 (( $+functions[_tk__subcmd__reconcile_commands] )) ||
 _tk__subcmd__reconcile_commands() {
     local commands; commands=(
@@ -3512,6 +3719,7 @@ _tk__subcmd__resume_commands() {
 'alert:Resume suspended Alerts' \
 'alert-provider:Resume suspended Providers' \
 'receiver:Resume suspended Receivers and wait for them to be ready' \
+'canary:Resume suspended Canaries\: the controller runs their analysis at once (Canaries report no handled request\: done once resumed)' \
     )
     _describe -t commands 'tk resume commands' commands "$@"
 }
@@ -3524,6 +3732,11 @@ _tk__subcmd__resume__subcmd__alert_commands() {
 _tk__subcmd__resume__subcmd__alert-provider_commands() {
     local commands; commands=()
     _describe -t commands 'tk resume alert-provider commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__resume__subcmd__canary_commands] )) ||
+_tk__subcmd__resume__subcmd__canary_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk resume canary commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__resume__subcmd__helmrelease_commands] )) ||
 _tk__subcmd__resume__subcmd__helmrelease_commands() {
@@ -3587,6 +3800,7 @@ _tk__subcmd__suspend_commands() {
 'alert:Suspend Alerts\: no events are sent for them' \
 'alert-provider:Suspend Providers\: no events are sent to them' \
 'receiver:Suspend Receivers\: their webhooks trigger nothing' \
+'canary:Suspend Canaries\: no analysis runs, no traffic shifts, until resumed' \
     )
     _describe -t commands 'tk suspend commands' commands "$@"
 }
@@ -3599,6 +3813,11 @@ _tk__subcmd__suspend__subcmd__alert_commands() {
 _tk__subcmd__suspend__subcmd__alert-provider_commands() {
     local commands; commands=()
     _describe -t commands 'tk suspend alert-provider commands' commands "$@"
+}
+(( $+functions[_tk__subcmd__suspend__subcmd__canary_commands] )) ||
+_tk__subcmd__suspend__subcmd__canary_commands() {
+    local commands; commands=()
+    _describe -t commands 'tk suspend canary commands' commands "$@"
 }
 (( $+functions[_tk__subcmd__suspend__subcmd__helmrelease_commands] )) ||
 _tk__subcmd__suspend__subcmd__helmrelease_commands() {

@@ -68,20 +68,25 @@ pub enum Command {
     Uninstall(UninstallArgs),
     /// Generate a shell completion script
     Completion(CompletionArgs),
-    /// Create or update sources, secrets, Kustomizations, HelmReleases, alerts and receivers
+    /// Create or update sources, secrets, Kustomizations, HelmReleases, alerts, receivers and
+    /// canaries
     Create(CreateArgs),
-    /// Print the status of sources, Kustomizations, HelmReleases, alerts and receivers
+    /// Print the status of sources, Kustomizations, HelmReleases, alerts, receivers and
+    /// canaries
     Get(GetArgs),
     /// Ask for an immediate reconcile and wait for it
     Reconcile(ReconcileArgs),
-    /// Stop reconciling sources, Kustomizations, HelmReleases, alerts and receivers
+    /// Stop reconciling sources, Kustomizations, HelmReleases, alerts, receivers and canaries
     Suspend(SuspendArgs),
-    /// Reconcile suspended sources, Kustomizations, HelmReleases, alerts and receivers again
+    /// Reconcile suspended sources, Kustomizations, HelmReleases, alerts, receivers and
+    /// canaries again
     Resume(ResumeArgs),
-    /// Delete sources, Kustomizations, HelmReleases, alerts and receivers
+    /// Approve the promotion of a canary's revision under analysis
+    Promote(PromoteArgs),
+    /// Delete sources, Kustomizations, HelmReleases, alerts, receivers and canaries
     Delete(DeleteArgs),
-    /// Print sources, Kustomizations, HelmReleases, alerts and receivers as YAML that can be
-    /// applied again
+    /// Print sources, Kustomizations, HelmReleases, alerts, receivers and canaries as YAML
+    /// that can be applied again
     Export(ExportArgs),
     /// Build kustomizations locally, as `kustomize build` does
     Kustomize(KustomizeArgs),
@@ -328,6 +333,101 @@ pub enum CreateCommand {
                       --resource GitRepository/webapp --resource HelmRepository/webapp"
     )]
     Receiver(CreateReceiverArgs),
+    /// Create or update a Canary and wait for the canary controller to initialize it
+    #[command(
+        long_about = "Create or update a Canary (flagger.app/v1beta1): the progressive rollout \
+                      of --target-ref, analysed every --interval. Each new revision of the \
+                      target shifts traffic to it by --step-weight up to --max-weight (or \
+                      through --step-weights), or runs --iterations checks without shifting \
+                      (A/B testing, blue/green), while the --metric and --metric-template \
+                      checks and the --webhook gates pass; --threshold failed checks roll it \
+                      back. Pass exactly one of --step-weight, --step-weights and \
+                      --iterations.\n\n\
+                      tk waits until the controller reports the Canary Initialized (or \
+                      Succeeded), its Promoted condition True; --wait=false returns once it \
+                      is applied. --export prints the Canary as YAML instead.\n\n\
+                      Examples:\n\n    \
+                      tk create canary podinfo -n test --target-ref Deployment/podinfo \\\n      \
+                      --provider gatewayapi:v1 --gateway-ref istio-ingress/public \\\n      \
+                      --host app.example.com --port 9898 --interval 1m --threshold 5 \\\n      \
+                      --step-weight 10 --max-weight 50 --metric request-success-rate=99 \\\n      \
+                      --metric request-duration=500\n    \
+                      tk create canary podinfo -n test --target-ref podinfo --provider kubernetes \\\n      \
+                      --port 9898 --iterations 10 --metric-template flagger-system/error-rate::1 \\\n      \
+                      --webhook confirm-promotion=http://flagger-loadtester.test/gate/check --export"
+    )]
+    Canary(CreateCanaryArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CreateCanaryArgs {
+    /// Name of the Canary
+    pub name: String,
+    /// The workload to roll out, as [<kind>/]<name> in the Canary's namespace; kind is
+    /// Deployment (the default) or DaemonSet
+    #[arg(long, value_name = "[KIND/]NAME")]
+    pub target_ref: Option<String>,
+    /// Traffic management provider (default: the controller's --mesh-provider): kubernetes,
+    /// gatewayapi:v1, istio, linkerd, smi:v1alpha2, ... (Flagger's list)
+    #[arg(long, value_name = "PROVIDER")]
+    pub provider: Option<String>,
+    /// Port of the Services generated for the target (spec.service.port)
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Container port the Services send to, by number or name (default: --port)
+    #[arg(long, value_name = "PORT")]
+    pub target_port: Option<String>,
+    /// Gateway the generated HTTPRoute attaches to, as [<namespace>/]<name> (gatewayapi
+    /// providers; comma-separated or repeated)
+    #[arg(long, value_delimiter = ',', value_name = "[NAMESPACE/]NAME")]
+    pub gateway_ref: Vec<String>,
+    /// Host name routed to the target (comma-separated or repeated)
+    #[arg(long, value_delimiter = ',', value_name = "HOST")]
+    pub host: Vec<String>,
+    /// Time between the checks of an analysis, in seconds or minutes (30s, 1m)
+    #[arg(long, default_value = "1m", value_name = "DURATION")]
+    pub interval: String,
+    /// Failed checks before the canary is rolled back
+    #[arg(long, default_value_t = 5, value_name = "COUNT")]
+    pub threshold: u32,
+    /// Percentage of traffic added to the canary at each step
+    #[arg(long, value_name = "PERCENT")]
+    pub step_weight: Option<u32>,
+    /// Highest percentage of traffic routed to the canary, with --step-weight (default 100)
+    #[arg(long, value_name = "PERCENT")]
+    pub max_weight: Option<u32>,
+    /// The canary's percentage of traffic at each step, increasing (comma-separated)
+    #[arg(long, value_delimiter = ',', value_name = "PERCENTS")]
+    pub step_weights: Vec<u32>,
+    /// Checks to run without shifting traffic (A/B testing, blue/green), instead of weights
+    #[arg(long, value_name = "COUNT")]
+    pub iterations: Option<u32>,
+    /// A built-in metric check: request-success-rate=MIN (percent) or request-duration=MAX
+    /// (milliseconds) (repeatable)
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub metric: Vec<String>,
+    /// A check of a MetricTemplate's query, as [<namespace>/]<name>:<min>:<max>; leave the
+    /// bound that does not apply empty, as in error-rate::1 (repeatable)
+    #[arg(long, value_name = "[NAMESPACE/]NAME:MIN:MAX")]
+    pub metric_template: Vec<String>,
+    /// A webhook, as <type>=<url>, named after its type; type is one of rollout,
+    /// pre-rollout, post-rollout, confirm-rollout, confirm-promotion,
+    /// confirm-traffic-increase, event or rollback (repeatable)
+    #[arg(long, value_name = "TYPE=URL")]
+    pub webhook: Vec<String>,
+    /// Prometheus address the built-in metrics are queried from (default: the
+    /// controller's --metrics-server)
+    #[arg(long, value_name = "URL")]
+    pub metrics_server: Option<String>,
+    /// Label to set, as key=value (comma-separated or repeated)
+    #[arg(long, value_delimiter = ',', value_name = "KEY=VALUE")]
+    pub label: Vec<String>,
+    /// Wait for the controller to initialize the Canary
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub wait: bool,
+    /// Print the Canary as YAML instead of applying it
+    #[arg(long)]
+    pub export: bool,
 }
 
 #[derive(Debug, Args)]
@@ -1189,6 +1289,9 @@ pub enum GetCommand {
     /// Print the status of Receivers
     #[command(visible_alias = "receiver")]
     Receivers(GetListArgs),
+    /// Print the status of Canaries: phase, canary weight, failed checks
+    #[command(visible_alias = "canary")]
+    Canaries(GetListArgs),
     /// Print the status of every source, HelmRelease, Kustomization, Receiver, Provider and
     /// Alert, one table per kind
     All(GetAllArgs),
@@ -1358,6 +1461,8 @@ pub enum SuspendCommand {
     AlertProvider(SelectArgs),
     /// Suspend Receivers: their webhooks trigger nothing
     Receiver(SelectArgs),
+    /// Suspend Canaries: no analysis runs, no traffic shifts, until resumed
+    Canary(SelectArgs),
 }
 
 #[derive(Debug, Args)]
@@ -1413,6 +1518,9 @@ pub enum ResumeCommand {
     AlertProvider(ResumeSelectArgs),
     /// Resume suspended Receivers and wait for them to be ready
     Receiver(ResumeSelectArgs),
+    /// Resume suspended Canaries: the controller runs their analysis at once (Canaries
+    /// report no handled request: done once resumed)
+    Canary(SelectArgs),
 }
 
 #[derive(Debug, Args)]
@@ -1445,6 +1553,41 @@ pub struct ResumeSelectArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct PromoteArgs {
+    #[command(subcommand)]
+    pub command: PromoteCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PromoteCommand {
+    /// Approve the revision a Canary is analysing and wait for its promotion
+    #[command(
+        long_about = "Approve the revision a Canary is analysing (phase Progressing, \
+                      WaitingPromotion or Waiting): the annotation \
+                      canary.tk-gitops.io/approved-revision is set to the Canary's \
+                      status.lastAppliedSpec, which opens that revision's confirm-promotion \
+                      webhook gates (a later revision needs a new approval), and a reconcile \
+                      is requested so the controller acts at once. The analysis' metric \
+                      checks still run. tk then waits until the Canary is Promoting, \
+                      Finalising or Succeeded, and fails if it is rolled back; --wait=false \
+                      returns once approved.\n\n\
+                      Examples:\n\n    \
+                      tk promote canary podinfo -n test\n    \
+                      tk promote canary podinfo -n test --wait=false"
+    )]
+    Canary(PromoteCanaryArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PromoteCanaryArgs {
+    /// Name of the Canary
+    pub name: String,
+    /// Wait for the promotion to start
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub wait: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct DeleteArgs {
     #[command(subcommand)]
     pub command: DeleteCommand,
@@ -1466,6 +1609,8 @@ pub enum DeleteCommand {
     AlertProvider(DeleteNameArgs),
     /// Delete a Receiver
     Receiver(DeleteNameArgs),
+    /// Delete a Canary (with spec.revertOnDeletion, the controller restores the target first)
+    Canary(DeleteNameArgs),
 }
 
 #[derive(Debug, Args)]
@@ -1519,6 +1664,8 @@ pub enum ExportCommand {
     AlertProvider(SelectArgs),
     /// Export Receivers as YAML
     Receiver(SelectArgs),
+    /// Export Canaries as YAML
+    Canary(SelectArgs),
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,6 @@
 //! `tk delete source git|helm|chart|oci|bucket|kustomization|helmrelease|alert|
-//! alert-provider|receiver NAME`: asks first on a terminal; elsewhere only `--silent` deletes.
+//! alert-provider|receiver|canary NAME`: asks first on a terminal; elsewhere only `--silent`
+//! deletes.
 
 use anyhow::{Result, bail};
 use kube::api::DeleteParams;

@@ -56,8 +56,9 @@ const SOURCE: &str = "source.toolkit.fluxcd.io";
 const NOTIFICATION: &str = "notification.toolkit.fluxcd.io";
 const IMAGE: &str = "image.toolkit.fluxcd.io";
 
-/// Every Flux kind (events about other kinds are left out), as flux's `fluxKindMap`.
-const FLUX_KINDS: [RefInfo; 13] = [
+/// Every Flux kind (events about other kinds are left out), as flux's `fluxKindMap`, and
+/// the Flagger Canary tk's canary controller serves.
+const FLUX_KINDS: [RefInfo; 14] = [
     RefInfo {
         cross_namespaced: true,
         field: &["spec", "sourceRef"],
@@ -108,6 +109,7 @@ const FLUX_KINDS: [RefInfo; 13] = [
         "imageupdateautomations",
     ),
     kind("ImageRepository", IMAGE, "v1beta2", "imagerepositories"),
+    kind("Canary", "flagger.app", "v1beta1", "canaries"),
 ];
 
 fn flux_kind(kind: &str) -> Option<&'static RefInfo> {

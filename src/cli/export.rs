@@ -1,7 +1,8 @@
 //! `tk export source git|helm|chart|oci|bucket|kustomization|helmrelease|alert|alert-provider|
-//! receiver NAME|--all [--with-credentials]`: the objects as flux exports them, only what
-//! re-applies cleanly: apiVersion, kind, name, namespace, labels, annotations and spec,
-//! durations written the Go way (`5m` as `5m0s`), no status or server-set metadata.
+//! receiver|canary NAME|--all [--with-credentials]`: the objects as flux exports them, only
+//! what re-applies cleanly: apiVersion, kind, name, namespace, labels, annotations and spec,
+//! durations written the Go way (`5m` as `5m0s`; a Canary's intervals are strings in
+//! Flagger's types and stay as written), no status or server-set metadata.
 
 use anyhow::Result;
 use k8s_openapi::api::core::v1::Secret;
@@ -14,6 +15,7 @@ use super::printer::Printer;
 use super::settings::GlobalSettings;
 use super::suspend::Selection;
 use super::yaml;
+use crate::api::flagger::CanarySpec;
 use crate::api::helm::HelmReleaseSpec;
 use crate::api::kustomize::KustomizationSpec;
 use crate::api::notification::{AlertSpec, ProviderSpec, ReceiverSpec};
@@ -117,6 +119,9 @@ pub fn export_object(kind: Kind, object: &DynamicObject) -> Result<Value> {
         (serde_json::to_value(spec)?, &[])
     } else if kind == objects::RECEIVER {
         let spec: ReceiverSpec = serde_json::from_value(raw).map_err(parse_error)?;
+        (serde_json::to_value(spec)?, &[])
+    } else if kind == objects::CANARY {
+        let spec: CanarySpec = serde_json::from_value(raw).map_err(parse_error)?;
         (serde_json::to_value(spec)?, &[])
     } else {
         anyhow::bail!("exporting {} objects is not supported", kind.kind);

@@ -4,6 +4,7 @@ pub mod args;
 pub mod bootstrap;
 mod build;
 mod build_helmrelease;
+mod canary;
 mod check;
 mod cluster;
 mod completion;
@@ -23,6 +24,7 @@ mod kustomize;
 mod objects;
 mod preflight;
 pub mod printer;
+mod promote;
 mod reconcile;
 pub mod settings;
 mod suspend;
@@ -40,13 +42,13 @@ use clap::Parser;
 use args::{
     Cli, Command, CreateCommand, CreateSecretCommand, CreateSourceCommand, DeleteCommand,
     DeleteSourceCommand, ExportCommand, ExportSourceCommand, GetCommand, GetSourcesCommand,
-    KustomizeCommand, ReconcileCommand, ReconcileSourceCommand, ResumeCommand, ResumeSourceCommand,
-    SuspendCommand, SuspendSourceCommand,
+    KustomizeCommand, PromoteCommand, ReconcileCommand, ReconcileSourceCommand, ResumeCommand,
+    ResumeSourceCommand, SuspendCommand, SuspendSourceCommand,
 };
 pub use docs::pages as doc_pages;
 use objects::{
-    ALERT, BUCKET, GIT_REPOSITORY, HELM_CHART, HELM_RELEASE, HELM_REPOSITORY, KUSTOMIZATION,
-    NOTIFICATION_KINDS, OCI_REPOSITORY, PROVIDER, RECEIVER, SOURCE_KINDS,
+    ALERT, BUCKET, CANARY, GIT_REPOSITORY, HELM_CHART, HELM_RELEASE, HELM_REPOSITORY,
+    KUSTOMIZATION, NOTIFICATION_KINDS, OCI_REPOSITORY, PROVIDER, RECEIVER, SOURCE_KINDS,
 };
 use printer::Printer;
 use settings::GlobalSettings;
@@ -224,6 +226,13 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                         create::notification::run_receiver(&options, &settings, printer),
                     )?;
                 }
+                CreateCommand::Canary(args) => {
+                    let options = create::canary::CanaryOptions::resolve(&args, &settings)?;
+                    block_on_create(
+                        options.export,
+                        create::canary::run(&options, &settings, printer),
+                    )?;
+                }
                 CreateCommand::Secret(secret) => match secret.command {
                     CreateSecretCommand::Git(args) => {
                         let options =
@@ -287,6 +296,7 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                 GetCommand::Alerts(args) => get_list(ALERT, &args, &settings, printer)?,
                 GetCommand::AlertProviders(args) => get_list(PROVIDER, &args, &settings, printer)?,
                 GetCommand::Receivers(args) => get_list(RECEIVER, &args, &settings, printer)?,
+                GetCommand::Canaries(args) => get_list(CANARY, &args, &settings, printer)?,
                 GetCommand::All(args) => {
                     let options = get::GetOptions::resolve(&args.filter, None, false, &settings)?;
                     // flux's order: sources, HelmReleases, Kustomizations, notification kinds.
@@ -417,6 +427,7 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                 SuspendCommand::Receiver(args) => {
                     suspend_select(RECEIVER, &args, &settings, printer)?
                 }
+                SuspendCommand::Canary(args) => suspend_select(CANARY, &args, &settings, printer)?,
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -451,6 +462,21 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                 }
                 ResumeCommand::Receiver(args) => {
                     resume_select(RECEIVER, &args, &settings, printer)?
+                }
+                // A Canary reports no handled request: there is nothing to wait for.
+                ResumeCommand::Canary(args) => {
+                    let selection = Selection::new(args.name.as_deref(), args.all);
+                    block_on(suspend::resume(
+                        CANARY, &selection, false, &settings, printer,
+                    ))?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Promote(args) => {
+            match args.command {
+                PromoteCommand::Canary(args) => {
+                    block_on(promote::canary(&args.name, args.wait, &settings, printer))?;
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -513,6 +539,7 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                         printer,
                     ))?;
                 }
+                DeleteCommand::Canary(args) => delete_one(CANARY, &args, &settings, printer)?,
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -548,6 +575,7 @@ fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
                 ExportCommand::Receiver(args) => {
                     export_select(RECEIVER, &args, &settings, printer)?
                 }
+                ExportCommand::Canary(args) => export_select(CANARY, &args, &settings, printer)?,
             }
             Ok(ExitCode::SUCCESS)
         }

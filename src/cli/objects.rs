@@ -48,6 +48,9 @@ pub enum Table {
     Suspended,
     /// NAME, READY, MESSAGE: Providers.
     Ready,
+    /// NAME, STATUS, WEIGHT, FAILED CHECKS, SUSPENDED, LAST TRANSITION, MESSAGE: Canaries,
+    /// which report a phase and Flagger's `Promoted` condition instead of Ready.
+    Canary,
 }
 
 /// Which status field holds a kind's revision.
@@ -179,6 +182,22 @@ pub const RECEIVER: Kind = Kind {
     controller: NOTIFICATION_CONTROLLER,
     revision: RevisionField::None,
     table: Table::Suspended,
+    static_status: false,
+};
+
+/// `flagger.app/v1beta1` Canary: `tk ... canary`. Its status has no Ready condition,
+/// `observedGeneration` or `lastHandledReconcileAt`: waits on it follow its phase
+/// (`cli::canary`).
+pub const CANARY: Kind = Kind {
+    group: "flagger.app",
+    version: "v1beta1",
+    kind: "Canary",
+    plural: "canaries",
+    command: "canary",
+    human: "canary",
+    controller: "canary-controller",
+    revision: RevisionField::None,
+    table: Table::Canary,
     static_status: false,
 };
 
@@ -586,6 +605,15 @@ mod tests {
             "Helm repository is Ready"
         );
         assert_eq!(ALERT.static_ready_message(), "Alert is Ready");
+    }
+
+    #[test]
+    fn canary_kind_is_flaggers() {
+        use crate::api::flagger::Canary;
+        use kube::Resource as _;
+        assert_eq!(CANARY.api_version(), Canary::api_version(&()));
+        assert_eq!(CANARY.kind, Canary::kind(&()));
+        assert_eq!(CANARY.plural, Canary::plural(&()));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! `tk suspend|resume source git|helm|chart|oci|bucket|kustomization|helmrelease|alert|
-//! alert-provider|receiver NAME|--all`: flip `spec.suspend`; resume also requests a reconcile
-//! and (unless `--wait=false`) waits for it, as flux does (Alerts, Providers and OCI
-//! HelmRepositories are not reported on: done once resumed).
+//! alert-provider|receiver|canary NAME|--all`: flip `spec.suspend`; resume also requests a
+//! reconcile and (unless `--wait=false`) waits for it, as flux does (Alerts, Providers and OCI
+//! HelmRepositories are not reported on: done once resumed; nor are Canaries, which report no
+//! handled request, so `resume canary` has no wait).
 
 use std::time::Instant;
 

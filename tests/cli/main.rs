@@ -7,6 +7,7 @@ use serde_json::Value;
 mod bootstrap_github;
 mod bootstrap_gitlab;
 mod build_kustomization;
+mod canary;
 mod helm_template;
 mod kustomizations;
 mod kustomize;

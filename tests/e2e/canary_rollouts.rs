@@ -4,7 +4,8 @@
 
 use std::time::Duration;
 
-use kube::api::{Api, DynamicObject, GroupVersionKind};
+use kube::ResourceExt;
+use kube::api::{Api, DynamicObject, GroupVersionKind, Patch, PatchParams};
 use serde_json::json;
 use testenv::mesh::Mesh;
 use tk::api::flagger::CanaryPhase;
@@ -236,6 +237,12 @@ async fn failing_checks_roll_the_canary_back_after_the_threshold() {
     h.deployment("podinfo", "podinfo:1", &[]).await;
     h.play_http_traffic("podinfo", 20.0, 0.0);
     h.apply(json!({
+        "apiVersion": "flagger.app/v1beta1", "kind": "AlertProvider",
+        "metadata": { "name": "on-call" },
+        "spec": { "type": "slack", "channel": "on-call", "address": h.hooks.url("/slack") },
+    }))
+    .await;
+    h.apply(json!({
         "apiVersion": "flagger.app/v1beta1", "kind": "Canary",
         "metadata": { "name": "podinfo" },
         "spec": {
@@ -247,6 +254,10 @@ async fn failing_checks_roll_the_canary_back_after_the_threshold() {
                 "metrics": [{ "name": "success", "interval": "10s",
                     "query": format!("sum(rate(http_request_duration_seconds_count{{kubernetes_namespace=\"{}\",status!~\"5..\"}}[10s])) / sum(rate(http_request_duration_seconds_count{{kubernetes_namespace=\"{}\"}}[10s])) * 100", h.ns, h.ns),
                     "thresholdRange": { "min": 99 } }],
+                "alerts": [
+                    { "name": "on-call", "severity": "error", "providerRef": { "name": "on-call" } },
+                    { "name": "team", "severity": "info", "providerRef": { "name": "on-call" } },
+                ],
             },
         },
     }))
@@ -279,6 +290,54 @@ async fn failing_checks_roll_the_canary_back_after_the_threshold() {
     ] {
         assert!(events.contains(&want), "no event {want:?} in:\n{events}");
     }
+    // Slack's webhook API: the info alert gets the start (with Flagger's fields), both get
+    // the failure.
+    let texts: Vec<(String, serde_json::Value)> = h
+        .hooks
+        .requests("/slack")
+        .into_iter()
+        .filter_map(|r| r.json)
+        .map(|j| {
+            (
+                j["attachments"][0]["text"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                j,
+            )
+        })
+        .collect();
+    let count = |text: &str| texts.iter().filter(|(t, _)| t == text).count();
+    assert_eq!(
+        count("New revision detected, progressing canary analysis."),
+        1,
+        "{texts:?}"
+    );
+    assert_eq!(count("Failed checks threshold reached 2"), 2, "{texts:?}");
+    let (_, start) = texts
+        .iter()
+        .find(|(t, _)| t.starts_with("New revision"))
+        .unwrap();
+    assert_eq!(start["channel"], "on-call");
+    assert_eq!(
+        start["attachments"][0]["author_name"],
+        format!("podinfo.{}", h.ns)
+    );
+    let fields: Vec<&str> = start["attachments"][0]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "Target",
+            "Failed checks threshold",
+            "Progress deadline",
+            "Traffic routing"
+        ]
+    );
 }
 
 /// Bad input gets a message on the Canary's `Promoted` condition and loses nothing.
@@ -380,5 +439,113 @@ async fn bad_input_is_named_on_the_canary() {
     assert!(
         events.contains("Metric query failed for broken"),
         "{events}"
+    );
+}
+
+/// An autoscaled target gets an HPA for its primary; `tk promote`'s approval opens a held
+/// confirm-promotion gate for that revision; deleting a Canary with `revertOnDeletion` hands
+/// the app back (target scaled up, apex Service on the target's pods and kept).
+#[tokio::test]
+async fn approval_autoscaler_and_revert_on_deletion() {
+    let h = CanaryHarness::start("canary-revert", &[]).await;
+    h.deployment("podinfo", "podinfo:1", &[]).await;
+    h.apply(json!({
+        "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+        "metadata": { "name": "podinfo" },
+        "spec": {
+            "scaleTargetRef": { "apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo" },
+            "minReplicas": 1, "maxReplicas": 3,
+            "metrics": [{ "type": "Resource", "resource": { "name": "cpu", "target": { "type": "Utilization", "averageUtilization": 90 } } }],
+        },
+    }))
+    .await;
+    h.hooks.set_status("/gate", 403);
+    h.apply(json!({
+        "apiVersion": "flagger.app/v1beta1", "kind": "Canary",
+        "metadata": { "name": "podinfo" },
+        "spec": {
+            "revertOnDeletion": true,
+            "targetRef": { "apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo" },
+            "autoscalerRef": { "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "name": "podinfo" },
+            "service": { "port": 9898 },
+            "analysis": {
+                "interval": "2s", "threshold": 1, "iterations": 1,
+                "webhooks": [{ "name": "approve", "type": "confirm-promotion", "url": h.hooks.url("/gate") }],
+            },
+        },
+    }))
+    .await;
+    let c = h
+        .wait_phase("podinfo", CanaryPhase::Initialized, LONG)
+        .await;
+    assert!(
+        c.finalizers().iter().any(|f| f == "finalizer.flagger.app"),
+        "{:?}",
+        c.metadata.finalizers
+    );
+    let hpas: Api<k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler> =
+        Api::namespaced(h.client.clone(), &h.ns);
+    let hpa = hpas
+        .get("podinfo-primary")
+        .await
+        .expect("the primary's HPA");
+    let spec = hpa.spec.unwrap();
+    assert_eq!(spec.scale_target_ref.name, "podinfo-primary");
+    assert_eq!(spec.max_replicas, 3);
+
+    h.deployment("podinfo", "podinfo:2", &[]).await;
+    let c = h
+        .wait_phase("podinfo", CanaryPhase::WaitingPromotion, LONG)
+        .await;
+    let applied = c.status.unwrap().last_applied_spec.unwrap();
+    // An approval of another revision opens nothing.
+    let approve = |revision: String| {
+        let patch = json!({ "metadata": { "annotations": { tk::api::flagger::APPROVED_REVISION_ANNOTATION: revision } } });
+        let canaries = h.canaries();
+        async move {
+            canaries
+                .patch("podinfo", &PatchParams::default(), &Patch::Merge(&patch))
+                .await
+                .unwrap();
+        }
+    };
+    approve("stale".into()).await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(
+        phase_of(&h.canaries().get("podinfo").await.unwrap()),
+        CanaryPhase::WaitingPromotion
+    );
+    approve(applied).await;
+    h.wait_phase("podinfo", CanaryPhase::Succeeded, LONG).await;
+    assert_eq!(h.image("podinfo-primary").await, "podinfo:2");
+
+    h.canaries()
+        .delete("podinfo", &Default::default())
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + LONG;
+    while h.canaries().get_opt("podinfo").await.unwrap().is_some() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the Canary is still there"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(
+        h.replicas("podinfo").await >= 1,
+        "the target is scaled up again"
+    );
+    let services: Api<k8s_openapi::api::core::v1::Service> =
+        Api::namespaced(h.client.clone(), &h.ns);
+    let apex = services
+        .get("podinfo")
+        .await
+        .expect("the apex Service is kept");
+    assert_eq!(apex.spec.unwrap().selector.unwrap()["app"], "podinfo");
+    assert!(
+        apex.metadata
+            .owner_references
+            .unwrap_or_default()
+            .is_empty()
     );
 }

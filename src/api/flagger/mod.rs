@@ -24,6 +24,11 @@ pub use metric_template::{MetricProvider, MetricProviderType, MetricTemplate, Me
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// tk's approval of a Canary's promotion: set (by `tk promote canary`) to the
+/// `status.lastAppliedSpec` of the revision under analysis, it opens that revision's
+/// `confirm-promotion` gates; a later revision needs a new approval.
+pub const APPROVED_REVISION_ANNOTATION: &str = "canary.tk-gitops.io/approved-revision";
+
 /// A Secret in the object's namespace, by name.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
 pub struct SecretRef {

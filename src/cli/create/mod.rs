@@ -1,5 +1,6 @@
 //! `tk create ...`: objects and their Secrets, printed with `--export` or applied.
 
+pub mod canary;
 pub mod helmrelease;
 pub mod kustomization;
 pub mod notification;
@@ -49,18 +50,17 @@ impl<'a> From<&'a str> for Label<'a> {
     }
 }
 
-/// Applies `object` (a `kind` named `name`), says whether it was created or updated, then
-/// waits with a spinner until its controller reports it Ready. `label` is how flux names the
-/// kind in these lines ("GitRepository source", "Kustomization").
-pub async fn apply_and_wait(
+/// Applies `object` (a `kind` named `name`) and says whether it was created or updated.
+/// `label` is how flux names the kind in these lines ("GitRepository source",
+/// "Kustomization").
+pub async fn apply(
     client: &kube::Client,
     printer: &super::printer::Printer,
     kind: super::objects::Kind,
     label: impl Into<Label<'_>>,
     object: &Value,
     (namespace, name): (&str, &str),
-    deadline: std::time::Instant,
-) -> Result<kube::api::DynamicObject> {
+) -> Result<()> {
     let Label { noun, applied } = label.into();
     printer.action(format!("applying {noun}"));
     let existed = kind
@@ -75,6 +75,23 @@ pub async fn apply_and_wait(
         "{applied} {}",
         if existed { "updated" } else { "created" }
     ));
+    Ok(())
+}
+
+/// [`apply`], then waits with a spinner until the kind's controller reports the object
+/// Ready.
+pub async fn apply_and_wait(
+    client: &kube::Client,
+    printer: &super::printer::Printer,
+    kind: super::objects::Kind,
+    label: impl Into<Label<'_>>,
+    object: &Value,
+    (namespace, name): (&str, &str),
+    deadline: std::time::Instant,
+) -> Result<kube::api::DynamicObject> {
+    let label = label.into();
+    apply(client, printer, kind, label, object, (namespace, name)).await?;
+    let noun = label.noun;
     printer.waiting(format!("waiting for {noun} reconciliation"));
     let spinner = printer.spinner(format!("waiting for {} {namespace}/{name}", kind.kind));
     let ready = super::objects::wait_ready(client, kind, namespace, name, None, deadline).await;

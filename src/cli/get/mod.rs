@@ -1,11 +1,14 @@
 //! `tk get sources git|helm|chart|oci|bucket|all`, `tk get kustomizations|helmreleases`,
-//! `tk get alerts|alert-providers|receivers` and `tk get all`: each kind's flux table (NAME,
-//! REVISION, SUSPENDED, READY, MESSAGE for sources, Kustomizations and HelmReleases; NAME,
-//! SUSPENDED, READY, MESSAGE for Alerts and Receivers; NAME, READY, MESSAGE for Providers),
-//! laid out exactly as the flux CLI's table printer does (cells padded, tab-separated, a
-//! trailing tab on rows). One code path serves every kind; the revision comes from the field
-//! the kind keeps it in, and the status-less Alerts and Providers (and OCI HelmRepositories,
-//! which no controller reports on) are always Ready, as flux prints them.
+//! `tk get alerts|alert-providers|receivers`, `tk get canaries` and `tk get all`: each kind's
+//! flux table (NAME, REVISION, SUSPENDED, READY, MESSAGE for sources, Kustomizations and
+//! HelmReleases; NAME, SUSPENDED, READY, MESSAGE for Alerts and Receivers; NAME, READY,
+//! MESSAGE for Providers), laid out exactly as the flux CLI's table printer does (cells
+//! padded, tab-separated, a trailing tab on rows). One code path serves every kind; the
+//! revision comes from the field the kind keeps it in, and the status-less Alerts and
+//! Providers (and OCI HelmRepositories, which no controller reports on) are always Ready, as
+//! flux prints them. Canaries, which report a phase instead of Ready, get Flagger's printer
+//! columns (STATUS, WEIGHT, FAILED CHECKS, LAST TRANSITION, the time as Flagger writes it)
+//! in the same layout, with SUSPENDED and the `Promoted` condition's MESSAGE.
 
 use std::time::Instant;
 
@@ -16,6 +19,7 @@ use kube::api::{DynamicObject, ListParams};
 use kube::runtime::watcher;
 
 use crate::cli::args::GetFilterArgs;
+use crate::cli::canary;
 use crate::cli::cluster_call;
 use crate::cli::objects::{self, Kind, Table as Columns};
 use crate::cli::printer::Printer;
@@ -84,6 +88,15 @@ impl GetOptions {
             Columns::Revision => vec!["NAME", "REVISION", "SUSPENDED", "READY", "MESSAGE"],
             Columns::Suspended => vec!["NAME", "SUSPENDED", "READY", "MESSAGE"],
             Columns::Ready => vec!["NAME", "READY", "MESSAGE"],
+            Columns::Canary => vec![
+                "NAME",
+                "STATUS",
+                "WEIGHT",
+                "FAILED CHECKS",
+                "SUSPENDED",
+                "LAST TRANSITION",
+                "MESSAGE",
+            ],
         };
         if self.namespace.is_none() {
             header.insert(0, "NAMESPACE");
@@ -130,6 +143,25 @@ impl GetOptions {
             // keeps its whole webhook path.
             Columns::Suspended => vec![name, suspended, ready, message],
             Columns::Ready => vec![name, ready, message],
+            // Flagger's printer columns, printed as kubectl prints them (the transition time
+            // is a string column).
+            Columns::Canary => {
+                let status = &object.data["status"];
+                let cell = |field: &str| match &status[field] {
+                    serde_json::Value::Null => String::new(),
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                vec![
+                    name,
+                    canary::phase(object).to_string(),
+                    cell("canaryWeight"),
+                    cell("failedChecks"),
+                    suspended,
+                    cell("lastTransitionTime"),
+                    canary::message(object),
+                ]
+            }
         };
         if self.namespace.is_none() {
             row.insert(0, object.metadata.namespace.clone().unwrap_or_default());

@@ -14,12 +14,15 @@ use k8s_openapi::api::apps::v1::Deployment;
 use kube::ResourceExt;
 use kube::api::Api;
 
-use crate::api::flagger::{Canary, CanaryAnalysis, CanaryPhase, HookType, TargetKind};
+use crate::api::flagger::{
+    APPROVED_REVISION_ANNOTATION, Canary, CanaryAnalysis, CanaryPhase, HookType, TargetKind,
+};
 
+use super::alerts::{self, Severity};
 use super::router::{Router, Routes};
 use super::services::{self, Names};
 use super::target::{self, Rollout, Selector};
-use super::{CanaryContext, checks, configs, hooks, status, weights};
+use super::{CanaryContext, checks, configs, hooks, scaler, status, weights};
 
 /// Why a tick stopped early.
 #[derive(Debug)]
@@ -119,6 +122,25 @@ impl Tick<'_> {
         self.ctx.event(&self.canary, true, &message).await;
     }
 
+    /// Sends `message` to the analysis's alerts; `with_metadata` adds Flagger's fields (target,
+    /// threshold, deadline, traffic routing).
+    async fn alert(&self, message: String, severity: Severity, with_metadata: bool) {
+        let fields = if with_metadata {
+            alerts::metadata(&self.canary)
+        } else {
+            Vec::new()
+        };
+        alerts::send(
+            &self.client,
+            &self.ctx.http,
+            &self.canary,
+            &message,
+            severity,
+            &fields,
+        )
+        .await;
+    }
+
     /// Writes the status (and the `Promoted` condition for its phase).
     async fn save(&mut self) -> Result<()> {
         let kind = self.canary.spec.target_ref.kind.as_str().to_string();
@@ -213,6 +235,11 @@ impl Tick<'_> {
                 target::primary_name(&self.canary)
             ))
             .await;
+        }
+        if initializing || self.phase() == CanaryPhase::Promoting {
+            scaler::reconcile(&self.client, &self.canary)
+                .await
+                .map_err(|e| problem(format!("{e:#}")))?;
         }
         if initializing {
             if !self.skip_analysis() {
@@ -321,6 +348,12 @@ impl Tick<'_> {
                     self.id
                 ))
                 .await;
+                self.alert(
+                    format!("Progress deadline exceeded {stuck}"),
+                    Severity::Error,
+                    false,
+                )
+                .await;
                 return self.rollback(&names, "canary").await;
             }
             self.router
@@ -333,6 +366,12 @@ impl Tick<'_> {
                 "Promotion completed! Canary analysis was skipped for {}",
                 self.target_id
             ))
+            .await;
+            self.alert(
+                "Canary analysis was skipped, promotion finished.".into(),
+                Severity::Info,
+                false,
+            )
             .await;
             self.ctx
                 .telemetry
@@ -352,6 +391,12 @@ impl Tick<'_> {
                             .await;
                         self.warn(format!("Rolling back {} manual webhook invoked", self.id))
                             .await;
+                        self.alert(
+                            "Rolling back manual webhook invoked".into(),
+                            Severity::Warn,
+                            false,
+                        )
+                        .await;
                         return self.rollback(&names, self.strategy()).await;
                     }
                     Err(e) => {
@@ -373,6 +418,12 @@ impl Tick<'_> {
                 self.target_id
             ))
             .await;
+            self.alert(
+                "Canary analysis completed successfully, promotion finished.".into(),
+                Severity::Info,
+                false,
+            )
+            .await;
             self.ctx
                 .telemetry
                 .finished(&self.canary, self.strategy(), true, false);
@@ -386,6 +437,12 @@ impl Tick<'_> {
                     "Rolling back {} progress deadline exceeded {stuck}",
                     self.id
                 ))
+                .await;
+                self.alert(
+                    format!("Progress deadline exceeded {stuck}"),
+                    Severity::Error,
+                    false,
+                )
                 .await;
             }
             return self.rollback(&names, self.strategy()).await;
@@ -536,6 +593,14 @@ impl Tick<'_> {
             {
                 if self.phase() != CanaryPhase::Waiting {
                     self.set_phase(CanaryPhase::Waiting).await?;
+                    if hook.mute_alert != Some(true) {
+                        self.alert(
+                            "Canary is waiting for approval.".into(),
+                            Severity::Warn,
+                            false,
+                        )
+                        .await;
+                    }
                 }
                 self.warn(format!(
                     "Halt {} advancement waiting for approval {}: {e}",
@@ -551,6 +616,12 @@ impl Tick<'_> {
             "New revision detected! Scaling up {}",
             self.target_id
         ))
+        .await;
+        self.alert(
+            "New revision detected, progressing canary analysis.".into(),
+            Severity::Info,
+            true,
+        )
         .await;
         let replicas = match deployment.spec.as_ref().and_then(|s| s.replicas) {
             Some(n) if n > 0 => n,
@@ -772,7 +843,15 @@ impl Tick<'_> {
 
     /// `confirm-promotion` gates: while one refuses the canary waits in WaitingPromotion.
     async fn confirm_promotion(&mut self) -> Result<bool> {
-        for hook in hooks::of_type(&self.canary, HookType::ConfirmPromotion) {
+        let hooks = hooks::of_type(&self.canary, HookType::ConfirmPromotion);
+        if !hooks.is_empty() && self.approved() {
+            self.info(format!(
+                "Promotion of {} approved by {APPROVED_REVISION_ANNOTATION}",
+                self.id
+            ))
+            .await;
+        }
+        for hook in hooks.into_iter().filter(|_| !self.approved()) {
             if let Err(e) = hooks::call(
                 &self.ctx.http,
                 &self.canary,
@@ -789,6 +868,14 @@ impl Tick<'_> {
                         self.id, hook.name
                     ))
                     .await;
+                    if hook.mute_alert != Some(true) {
+                        self.alert(
+                            "Canary promotion is waiting for approval.".into(),
+                            Severity::Warn,
+                            false,
+                        )
+                        .await;
+                    }
                 }
                 return Ok(false);
             }
@@ -799,6 +886,22 @@ impl Tick<'_> {
             self.set_phase(CanaryPhase::Progressing).await?;
         }
         Ok(true)
+    }
+
+    /// Whether `tk promote canary` approved the revision under analysis.
+    fn approved(&self) -> bool {
+        let applied = self
+            .canary
+            .status
+            .as_ref()
+            .and_then(|s| s.last_applied_spec.as_deref());
+        applied.is_some()
+            && self
+                .canary
+                .annotations()
+                .get(APPROVED_REVISION_ANNOTATION)
+                .map(String::as_str)
+                == applied
     }
 
     /// Copies the target's revision to the primary.
@@ -837,11 +940,13 @@ impl Tick<'_> {
         template.spec = template
             .spec
             .map(|s| configs::primary_pod_spec(&s, tracked));
+        // An autoscaler owns the primary's replica count once it exists.
+        let autoscaled = self.canary.spec.autoscaler_ref.is_some();
         let target_replicas = deployment
             .spec
             .as_ref()
             .and_then(|s| s.replicas)
-            .filter(|n| *n > 0);
+            .filter(|n| *n > 0 && !(autoscaled && primary.is_some()));
         let replicas = target_replicas
             .or_else(|| primary.map(target::replicas))
             .unwrap_or(1);
@@ -906,6 +1011,12 @@ impl Tick<'_> {
                 "Rolling back {} failed checks threshold reached {failed}",
                 self.id
             ))
+            .await;
+            self.alert(
+                format!("Failed checks threshold reached {failed}"),
+                Severity::Error,
+                false,
+            )
             .await;
         }
         self.router

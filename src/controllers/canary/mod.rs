@@ -5,11 +5,14 @@
 //! `reconcile.fluxcd.io/requestedAt` or a changed interval runs one at once.
 
 mod advance;
+mod alerts;
 pub mod analysis;
 mod checks;
 mod configs;
 mod hooks;
+mod revert;
 mod router;
+mod scaler;
 mod services;
 mod status;
 mod target;
@@ -190,7 +193,16 @@ fn key(canary: &Canary) -> String {
 async fn reconcile(canary: Arc<Canary>, ctx: Arc<CanaryContext>) -> Result<Action, Error> {
     let _in_flight = InFlight::enter(&ctx.in_flight);
     let key = key(&canary);
+    let api: Api<Canary> = Api::namespaced(
+        ctx.rt.client.clone(),
+        &canary.namespace().unwrap_or_default(),
+    );
     if canary.metadata.deletion_timestamp.is_some() {
+        if revert::has_finalizer(&canary) {
+            revert::finalize(&ctx, &api, &canary)
+                .await
+                .map_err(Error::Cluster)?;
+        }
         ctx.schedules.lock().unwrap().remove(&key);
         ctx.telemetry.forget(&canary);
         ctx.written.forget(canary.as_ref());
@@ -213,11 +225,14 @@ async fn reconcile(canary: Arc<Canary>, ctx: Arc<CanaryContext>) -> Result<Actio
             return Ok(Action::requeue(s.due - now));
         }
     }
+    if revert::wanted(&canary) != revert::has_finalizer(&canary) {
+        revert::sync_finalizer(&api, &canary, revert::wanted(&canary))
+            .await
+            .map_err(Error::Cluster)?;
+        // The write is a new generation of the object: its watch event runs the step.
+        return Ok(Action::await_change());
+    }
     let started = Instant::now();
-    let api: Api<Canary> = Api::namespaced(
-        ctx.rt.client.clone(),
-        &canary.namespace().unwrap_or_default(),
-    );
     let canary = ctx.written.latest(&api, canary).await;
     count_namespace(&ctx, &canary);
     let result = advance::advance(&ctx, (*canary).clone()).await;
@@ -253,6 +268,11 @@ async fn reconcile(canary: Arc<Canary>, ctx: Arc<CanaryContext>) -> Result<Actio
 /// condition until it is gone.
 async fn report_problem(ctx: &CanaryContext, api: &Api<Canary>, canary: &Canary, message: &str) {
     ctx.event(canary, true, message).await;
+    // The step may have written the status before it stopped: build on what is stored.
+    let canary = match api.get(&canary.name_any()).await {
+        Ok(fresh) => fresh,
+        Err(_) => canary.clone(),
+    };
     let mut updated = canary.clone();
     let status = updated.status.get_or_insert_with(Default::default);
     if status.phase.is_none() {

@@ -38,7 +38,7 @@ pub(super) fn label(config: &ProviderConfig) -> String {
 
 /// One notifier's HTTP client, built from the Provider's TLS, proxy, timeout and headers,
 /// and the status handling and error messages every provider type shares.
-pub(super) struct Http {
+pub(crate) struct Http {
     client: reqwest::Client,
     /// `<type> provider <namespace/name>`, the start of every message.
     label: String,
@@ -49,7 +49,7 @@ pub(super) struct Http {
 }
 
 impl Http {
-    pub(super) fn new(config: &ProviderConfig) -> Result<Http, ConfigError> {
+    pub(crate) fn new(config: &ProviderConfig) -> Result<Http, ConfigError> {
         crate::cli::install_crypto_provider();
         let label = label(config);
         let headers = secret_headers(&label, &config.headers)?;
@@ -109,6 +109,24 @@ impl Http {
         })
     }
 
+    /// An `Http` that sends with `client` (a caller's shared client) instead of building one
+    /// from the Provider's TLS material, proxy and timeout: for callers whose providers have
+    /// none of those (a request's timeout is then the caller's to set). Messages and the
+    /// Secret's headers on JSON requests are as with [`Http::new`].
+    pub(crate) fn with_client(
+        client: reqwest::Client,
+        config: &ProviderConfig,
+    ) -> Result<Http, ConfigError> {
+        let label = label(config);
+        let headers = secret_headers(&label, &config.headers)?;
+        Ok(Http {
+            client,
+            label,
+            headers,
+            secrets: secrets(config),
+        })
+    }
+
     pub(super) fn label(&self) -> &str {
         &self.label
     }
@@ -120,7 +138,7 @@ impl Http {
 
     /// A request with a JSON `body`: `headers` are set first, then the Secret's headers
     /// (which may override them), then `sealed` (which they may not).
-    pub(super) fn json_request(
+    pub(crate) fn json_request(
         &self,
         method: Method,
         url: &str,
@@ -170,7 +188,7 @@ impl Http {
 
     /// Sends the request; a 2xx answer gives its body, anything else an error. `what`
     /// (`posting the alert`) and the origin of `url` name the request in messages.
-    pub(super) async fn send(
+    pub(crate) async fn send(
         &self,
         request: RequestBuilder,
         what: &str,
@@ -337,7 +355,7 @@ fn secrets(config: &ProviderConfig) -> Vec<String> {
 /// `spec.address` (or the Secret's `address`) as an http(s) URL; `what` says what the
 /// provider type expects there. The value is never printed: it may come from a Secret and
 /// carry a token.
-pub(super) fn parse_address(config: &ProviderConfig, what: &str) -> Result<Url, ConfigError> {
+pub(crate) fn parse_address(config: &ProviderConfig, what: &str) -> Result<Url, ConfigError> {
     if config.address.trim().is_empty() {
         return Err(ConfigError(format!(
             "{}: spec.address is empty: the {} provider needs {what}; set spec.address or the \
@@ -396,7 +414,7 @@ pub(super) fn hex(bytes: &[u8]) -> String {
 /// JSON as Go's `json.Marshal` writes it (what Flux posts): compact, and with `<`, `>`,
 /// `&`, U+2028 and U+2029 escaped. Those characters only occur inside strings, so
 /// replacing them in the output is exact.
-pub(super) fn go_json<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+pub(crate) fn go_json<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
     let json = serde_json::to_string(value).expect("a payload serialises");
     let mut out = String::with_capacity(json.len());
     for c in json.chars() {

@@ -5,7 +5,7 @@
 
 mod chat;
 mod git;
-mod http;
+pub(crate) mod http;
 mod ops;
 mod webhook;
 

@@ -1,0 +1,106 @@
+//! `spec.revertOnDeletion`: a Canary deleted with it set hands the app back as it was before
+//! the Canary: the target scaled up again and the apex Service selecting the target's pods and
+//! no longer owned by the Canary (so garbage collection keeps it). Flagger's finalizer name.
+
+use anyhow::{Context as _, Result};
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::Service;
+use kube::ResourceExt;
+use kube::api::{Api, Patch, PatchParams};
+
+use crate::api::flagger::{Canary, CanaryPhase};
+
+use super::{CanaryContext, services, status, target};
+
+/// The finalizer Flagger puts on Canaries with `revertOnDeletion`.
+pub const FINALIZER: &str = "finalizer.flagger.app";
+
+pub fn wanted(canary: &Canary) -> bool {
+    canary.spec.revert_on_deletion == Some(true)
+}
+
+pub fn has_finalizer(canary: &Canary) -> bool {
+    canary.finalizers().iter().any(|f| f == FINALIZER)
+}
+
+/// Adds or removes the finalizer so it is there exactly when the Canary asks to be reverted.
+pub async fn sync_finalizer(api: &Api<Canary>, canary: &Canary, present: bool) -> Result<()> {
+    let mut finalizers: Vec<String> = canary
+        .finalizers()
+        .iter()
+        .filter(|f| *f != FINALIZER)
+        .cloned()
+        .collect();
+    if present {
+        finalizers.push(FINALIZER.to_string());
+    }
+    // The resourceVersion makes the write fail rather than drop another controller's
+    // finalizer added meanwhile.
+    let patch = serde_json::json!({
+        "metadata": { "finalizers": finalizers, "resourceVersion": canary.resource_version() },
+    });
+    api.patch(
+        &canary.name_any(),
+        &PatchParams::default(),
+        &Patch::Merge(&patch),
+    )
+    .await
+    .with_context(|| format!("updating the finalizers of Canary {}", canary.name_any()))?;
+    Ok(())
+}
+
+/// Reverts the target and the apex Service, then lets the Canary go.
+pub async fn finalize(ctx: &CanaryContext, api: &Api<Canary>, canary: &Canary) -> Result<()> {
+    let namespace = canary.namespace().unwrap_or_default();
+    let mut canary = canary.clone();
+    if status::phase(&canary) != CanaryPhase::Terminating {
+        let s = canary.status.get_or_insert_with(Default::default);
+        status::set_phase(s, CanaryPhase::Terminating);
+        status::set_condition(s, canary.spec.target_ref.kind.as_str(), None);
+        status::write(api, &canary).await?;
+        ctx.event(
+            &canary,
+            false,
+            &format!("Terminating canary {}.{namespace}", canary.name_any()),
+        )
+        .await;
+    }
+    let deployments: Api<Deployment> = Api::namespaced(ctx.rt.client.clone(), &namespace);
+    if let Some(deployment) = deployments.get_opt(&canary.spec.target_ref.name).await? {
+        let primary = deployments.get_opt(&target::primary_name(&canary)).await?;
+        let replicas = primary.as_ref().map_or(1, |p| target::replicas(p).max(1));
+        if target::replicas(&deployment) == 0 {
+            target::scale(&deployments, &deployment.name_any(), replicas).await?;
+        }
+        if let Ok(sel) = target::Selector::of(&deployment, &ctx.options.selector_labels) {
+            let services: Api<Service> = Api::namespaced(ctx.rt.client.clone(), &namespace);
+            let apex = services::names(&canary).apex;
+            if services.get_opt(&apex).await?.is_some() {
+                let uid = canary.uid().unwrap_or_default();
+                let existing = services.get(&apex).await?;
+                let owners: Vec<_> = existing
+                    .owner_references()
+                    .iter()
+                    .filter(|o| o.uid != uid)
+                    .cloned()
+                    .collect();
+                let patch = serde_json::json!({
+                    "metadata": { "ownerReferences": owners },
+                    "spec": { "selector": { sel.key: sel.value } },
+                });
+                services
+                    .patch(&apex, &PatchParams::default(), &Patch::Merge(&patch))
+                    .await
+                    .with_context(|| format!("reverting Service {apex}"))?;
+            }
+        }
+    }
+    ctx.event(
+        &canary,
+        false,
+        &format!("Terminated canary {}.{namespace}", canary.name_any()),
+    )
+    .await;
+    let fresh = api.get(&canary.name_any()).await?;
+    sync_finalizer(api, &fresh, false).await
+}
