@@ -722,12 +722,7 @@ impl Tick<'_> {
                 .await;
             return Ok(());
         }
-        if !self.confirm_promotion().await? {
-            return Ok(());
-        }
-        self.copy_to_primary(deployment, sel, tracked).await?;
-        self.set_phase(CanaryPhase::Promoting).await?;
-        Ok(())
+        self.promote_when_confirmed(deployment, sel, tracked).await
     }
 
     async fn run_ab(
@@ -766,12 +761,7 @@ impl Tick<'_> {
             .await;
             return Ok(());
         }
-        if !self.confirm_promotion().await? {
-            return Ok(());
-        }
-        self.copy_to_primary(deployment, sel, tracked).await?;
-        self.set_phase(CanaryPhase::Promoting).await?;
-        Ok(())
+        self.promote_when_confirmed(deployment, sel, tracked).await
     }
 
     async fn run_blue_green(
@@ -834,6 +824,22 @@ impl Tick<'_> {
             }
             self.status().iterations = Some(done + 1);
             self.save().await?;
+            return Ok(());
+        }
+        self.copy_to_primary(deployment, sel, tracked).await?;
+        self.set_phase(CanaryPhase::Promoting).await?;
+        Ok(())
+    }
+
+    /// The end of an analysis: once the `confirm-promotion` gates pass, the primary gets the
+    /// target's revision and the canary moves to Promoting.
+    async fn promote_when_confirmed(
+        &mut self,
+        deployment: &Deployment,
+        sel: &Selector,
+        tracked: &BTreeMap<String, String>,
+    ) -> Result<(), Halt> {
+        if !self.confirm_promotion().await? {
             return Ok(());
         }
         self.copy_to_primary(deployment, sel, tracked).await?;
