@@ -10,10 +10,7 @@ use kube::api::DynamicObject;
 
 use super::objects::{self, CANARY};
 use super::printer::Printer;
-use crate::api::flagger::CanaryPhase;
-
-/// The condition Flagger reports a rollout in.
-pub const PROMOTED: &str = "Promoted";
+use crate::api::flagger::{CanaryPhase, PROMOTED_CONDITION};
 
 /// `status.phase`, `""` when the controller has not reported on the Canary.
 pub fn phase(object: &DynamicObject) -> &str {
@@ -28,7 +25,7 @@ pub fn in_phase(object: &DynamicObject, phases: &[CanaryPhase]) -> bool {
 
 /// The `Promoted` condition's status and message.
 fn promoted(object: &DynamicObject) -> (Option<&str>, &str) {
-    let condition = objects::condition(object, PROMOTED);
+    let condition = objects::condition(object, PROMOTED_CONDITION);
     (
         condition.and_then(|c| c["status"].as_str()),
         condition

@@ -24,6 +24,9 @@ pub use metric_template::{MetricProvider, MetricProviderType, MetricTemplate, Me
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// The condition Flagger reports a Canary's rollout in (reason: the phase).
+pub const PROMOTED_CONDITION: &str = "Promoted";
+
 /// tk's approval of a Canary's promotion: set (by `tk promote canary`) to the
 /// `status.lastAppliedSpec` of the revision under analysis, it opens that revision's
 /// `confirm-promotion` gates; a later revision needs a new approval.

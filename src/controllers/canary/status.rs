@@ -6,10 +6,9 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::ResourceExt;
 use kube::api::{Api, Patch, PatchParams};
 
-use crate::api::flagger::{Canary, CanaryCondition, CanaryPhase, CanaryStatus};
-
-/// The condition Flagger reports the rollout in.
-pub const PROMOTED: &str = "Promoted";
+use crate::api::flagger::{
+    Canary, CanaryCondition, CanaryPhase, CanaryStatus, PROMOTED_CONDITION as PROMOTED,
+};
 
 fn now() -> Time {
     Time(k8s_openapi::jiff::Timestamp::now())
