@@ -1562,8 +1562,8 @@ pub struct PromoteArgs {
 pub enum PromoteCommand {
     /// Approve the revision a Canary is analysing and wait for its promotion
     #[command(
-        long_about = "Approve the revision a Canary is analysing (phase Progressing, \
-                      WaitingPromotion or Waiting): the annotation \
+        long_about = "Approve the revision a Canary is analysing (phase Progressing or \
+                      WaitingPromotion): the annotation \
                       canary.tk-gitops.io/approved-revision is set to the Canary's \
                       status.lastAppliedSpec, which opens that revision's confirm-promotion \
                       webhook gates (a later revision needs a new approval), and a reconcile \

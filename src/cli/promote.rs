@@ -16,12 +16,9 @@ use super::settings::GlobalSettings;
 use crate::api::flagger::{APPROVED_REVISION_ANNOTATION, CanaryPhase};
 use crate::api::meta::RECONCILE_REQUEST_ANNOTATION;
 
-/// The phases in which a revision is under analysis, so there is something to approve.
-const UNDER_ANALYSIS: [CanaryPhase; 3] = [
-    CanaryPhase::Progressing,
-    CanaryPhase::WaitingPromotion,
-    CanaryPhase::Waiting,
-];
+/// The phases in which a revision is under analysis, so there is something to approve. (In
+/// Waiting the new revision is not recorded yet: its confirm-rollout gates decide.)
+const UNDER_ANALYSIS: [CanaryPhase; 2] = [CanaryPhase::Progressing, CanaryPhase::WaitingPromotion];
 
 pub async fn canary(
     name: &str,
@@ -70,7 +67,7 @@ fn revision_under_analysis(object: &kube::api::DynamicObject) -> Result<String> 
         };
         bail!(
             "Canary {namespace}/{name} is {phase}: only a revision under analysis (phase \
-             Progressing, WaitingPromotion or Waiting) can be promoted: change the target \
+             Progressing or WaitingPromotion) can be promoted: change the target \
              to start a rollout, then promote it"
         );
     }

@@ -499,7 +499,7 @@ async fn promote_approves_the_revision_under_analysis() {
     assert!(
         stderr(&out).contains(&format!(
             "✗ Canary {ns}/podinfo is in phase Initialized: only a revision under analysis \
-             (phase Progressing, WaitingPromotion or Waiting) can be promoted"
+             (phase Progressing or WaitingPromotion) can be promoted"
         )),
         "{}",
         output_text(&out)
