@@ -82,7 +82,6 @@ use anyhow::{Context, Result, bail};
 use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Namespace, Pod};
-use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::ResourceExt;
 use kube::api::{
     Api, ApiResource, DynamicObject, GroupVersionKind, ListParams, Patch, PatchParams,
@@ -392,37 +391,6 @@ fn http_routes(client: &kube::Client) -> Api<DynamicObject> {
     let gvk = GroupVersionKind::gvk("gateway.networking.k8s.io", "v1", "HTTPRoute");
     let resource = ApiResource::from_gvk_with_plural(&gvk, "httproutes");
     Api::namespaced_with(client.clone(), NAMESPACE, &resource)
-}
-
-async fn apply_flagger_crds(client: &kube::Client) -> Result<()> {
-    let api: Api<CustomResourceDefinition> = Api::all(client.clone());
-    let params = PatchParams::apply(FIELD_MANAGER).force();
-    for crd in tk::api::flagger_crds() {
-        let name = crd.metadata.name.clone().unwrap_or_default();
-        api.patch(&name, &params, &Patch::Apply(&crd))
-            .await
-            .with_context(|| format!("applying CRD {name}"))?;
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let established = api
-                .get(&name)
-                .await?
-                .status
-                .and_then(|s| s.conditions)
-                .is_some_and(|c| {
-                    c.iter()
-                        .any(|c| c.type_ == "Established" && c.status == "True")
-                });
-            if established {
-                break;
-            }
-            if Instant::now() > deadline {
-                bail!("CRD {name} not established within 30s");
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-    Ok(())
 }
 
 /// The namespace and a ServiceCIDR for the 3N ClusterIP Services the Canaries make.
@@ -764,7 +732,7 @@ async fn measure(
     let n = config.canaries;
     let client = scale::client(cluster.kubeconfig_path()).await?;
     scale::apply_crds(&client).await?;
-    apply_flagger_crds(&client).await?;
+    scale::apply_crd_list(&client, tk::api::flagger_crds()).await?;
     prepare_cluster(&client, n).await?;
 
     let shared: Shared = Arc::default();

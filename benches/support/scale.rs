@@ -65,9 +65,17 @@ pub fn clock_ticks_per_second() -> f64 {
 }
 
 pub async fn apply_crds(client: &kube::Client) -> Result<()> {
+    apply_crd_list(client, tk::api::crds()).await
+}
+
+/// Applies `crds` and waits until each is Established.
+pub async fn apply_crd_list(
+    client: &kube::Client,
+    crds: Vec<CustomResourceDefinition>,
+) -> Result<()> {
     let api: Api<CustomResourceDefinition> = Api::all(client.clone());
     let params = PatchParams::apply("tk-scale").force();
-    for crd in tk::api::crds() {
+    for crd in crds {
         let name = crd.metadata.name.clone().unwrap_or_default();
         api.patch(&name, &params, &Patch::Apply(&crd))
             .await
