@@ -1,14 +1,16 @@
 //! Canaries through the mesh routers on the rig: Istio (a VirtualService and two
 //! DestinationRules) and SMI (a TrafficSplit at `split.smi-spec.io/v1alpha2`, the version
 //! the rig's OSM CRD serves), each stepped to promotion by `tk controller canary` with the
-//! built-in request-success-rate answered from played `istio_requests_total` series.
+//! built-in request-success-rate answered from played `istio_requests_total` series; and
+//! blue/green runs through Istio and Gateway API routers, mirrored and not.
 
+use std::cell::Cell;
 use std::time::{Duration, Instant};
 
 use kube::api::{Api, DynamicObject, GroupVersionKind};
 use serde_json::{Value, json};
 use testenv::mesh::Mesh;
-use tk::api::flagger::CanaryPhase;
+use tk::api::flagger::{Canary, CanaryPhase};
 
 use crate::canary_support::{CanaryHarness, condition_message, phase_of};
 use crate::support::rig;
@@ -366,4 +368,295 @@ async fn smi_canary_steps_traffic_split_weights_to_promotion() {
         "{}",
         condition_message(&c)
     );
+}
+
+/// Polls Canary `name`, then `snapshot` of what the controller wrote (given the Canary as just
+/// read), until the Canary is Succeeded, recording each snapshot that differs from the last.
+async fn snapshots_until_succeeded<T: PartialEq + std::fmt::Debug>(
+    h: &CanaryHarness,
+    name: &str,
+    snapshot: impl AsyncFn(&Canary) -> T,
+) -> Vec<T> {
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + LONG;
+    loop {
+        let c = h.canaries().get(name).await.unwrap();
+        let s = snapshot(&c).await;
+        if seen.last() != Some(&s) {
+            seen.push(s);
+        }
+        if phase_of(&c) == CanaryPhase::Succeeded {
+            return seen;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "canary {name}: seen {seen:#?}; status {:?}",
+            c.status
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Whether the Canary, as read, is in its 1st or 2nd blue/green iteration: the routes read
+/// right after belong to the iterations (the switch to the canary comes two ticks later).
+fn mid_iterations(c: &Canary) -> bool {
+    phase_of(c) == CanaryPhase::Progressing
+        && matches!(c.status.as_ref().and_then(|s| s.iterations), Some(1..=2))
+}
+
+/// Istio blue/green with mirroring: during the iterations the VirtualService keeps all traffic
+/// on the primary and mirrors `mirrorWeight` percent of it to the canary; after the last one
+/// it routes everything to the canary (no mirror) while the primary still runs the old
+/// revision; then the primary gets the new one and takes the traffic back.
+#[tokio::test]
+async fn istio_blue_green_mirrors_then_switches_all_traffic_to_the_canary() {
+    testenv::mesh::install(rig(), &[Mesh::Istio]).unwrap();
+    let h = CanaryHarness::start("canary-istio-bg", &[]).await;
+    h.deployment("podinfo", "podinfo:1", &[]).await;
+    play_istio_traffic(&h, "podinfo", 20.0);
+    h.apply(json!({
+        "apiVersion": "flagger.app/v1beta1", "kind": "Canary",
+        "metadata": { "name": "podinfo" },
+        "spec": {
+            "provider": "istio",
+            "targetRef": { "apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo" },
+            "service": { "port": 9898 },
+            "analysis": {
+                "interval": "2s", "threshold": 2, "iterations": 3,
+                "mirror": true, "mirrorWeight": 50,
+                "metrics": [{ "name": "request-success-rate", "thresholdRange": { "min": 99 }, "interval": "1m" }],
+            },
+        },
+    }))
+    .await;
+    h.wait_phase("podinfo", CanaryPhase::Initialized, LONG)
+        .await;
+    // The VirtualService's HTTP routes for a split, with Flagger's mirror when `mirrored`.
+    let http = |primary: i64, canary: i64, mirrored: bool| {
+        let mut route = json!({ "route": [
+            { "destination": { "host": "podinfo-primary" }, "weight": primary },
+            { "destination": { "host": "podinfo-canary" }, "weight": canary },
+        ] });
+        if mirrored {
+            route["mirror"] = json!({ "host": "podinfo-canary" });
+            route["mirrorPercentage"] = json!({ "value": 50 });
+        }
+        json!([route])
+    };
+    let services = api(&h, "networking.istio.io", "v1beta1", "VirtualService").await;
+    assert_eq!(
+        services.get("podinfo").await.unwrap().data["spec"]["http"],
+        http(100, 0, false)
+    );
+
+    h.deployment("podinfo", "podinfo:2", &[]).await;
+    let mirrored_polls = Cell::new(0);
+    let seen = snapshots_until_succeeded(&h, "podinfo", async |c: &Canary| {
+        let routes = services.get("podinfo").await.unwrap().data["spec"]["http"].clone();
+        if mid_iterations(c) {
+            assert_eq!(
+                routes,
+                http(100, 0, true),
+                "the VirtualService at iteration {:?}",
+                c.status.as_ref().and_then(|s| s.iterations)
+            );
+            mirrored_polls.set(mirrored_polls.get() + 1);
+        }
+        (routes, h.image("podinfo-primary").await)
+    })
+    .await;
+    assert!(mirrored_polls.get() > 0, "no poll during the iterations");
+    let old = || "podinfo:1".to_string();
+    let new = || "podinfo:2".to_string();
+    assert_eq!(
+        seen,
+        [
+            (http(100, 0, false), old()),
+            (http(100, 0, true), old()),
+            (http(0, 100, false), old()),
+            (http(0, 100, false), new()),
+            (http(100, 0, false), new()),
+        ],
+        "mirroring, all traffic to the canary, promotion, back to the primary"
+    );
+    assert_eq!(h.image("podinfo-primary").await, "podinfo:2");
+    assert_eq!(h.replicas("podinfo").await, 0, "the target is scaled down");
+    let events = h.events("podinfo").await;
+    let mut iterations: Vec<String> = events
+        .iter()
+        .filter(|e| e.contains("canary iteration"))
+        .cloned()
+        .collect();
+    iterations.sort();
+    let want: Vec<String> = (1..=3)
+        .map(|i| format!("Advance podinfo.{} canary iteration {i}/3", h.ns))
+        .collect();
+    assert_eq!(iterations, want, "one event per iteration");
+    let events = events.join("\n");
+    for want in [
+        "Stop traffic mirroring and route all traffic to canary".to_string(),
+        format!(
+            "Copying podinfo.{0} template spec to podinfo-primary.{0}",
+            h.ns
+        ),
+        "Routing all traffic to primary".to_string(),
+        format!("Promotion completed! Scaling down podinfo.{}", h.ns),
+    ] {
+        assert!(events.contains(&want), "no event {want:?} in:\n{events}");
+    }
+    assert!(
+        !events.contains("Routing all traffic to canary"),
+        "a mirrored run says it stops mirroring:\n{events}"
+    );
+}
+
+/// Gateway API blue/green, one Canary mirroring and one not, side by side: during the
+/// iterations the HTTPRoute keeps all traffic on the primary (the mirrored one with Flagger's
+/// RequestMirror filter to the canary Service), after them it routes everything to the canary
+/// (no filter) while the primary still runs the old revision, and promotion routes it back.
+#[tokio::test]
+async fn gatewayapi_blue_green_switches_traffic_with_and_without_mirroring() {
+    testenv::mesh::install(rig(), &[Mesh::GatewayApi]).unwrap();
+    let h = CanaryHarness::start("canary-gw-bg", &[]).await;
+    let runs = [("mirrored", true), ("switched", false)];
+    for (name, mirror) in runs {
+        h.deployment(name, &format!("{name}:1"), &[]).await;
+        h.apply(json!({
+            "apiVersion": "flagger.app/v1beta1", "kind": "Canary",
+            "metadata": { "name": name },
+            "spec": {
+                "provider": "gatewayapi:v1",
+                "targetRef": { "apiVersion": "apps/v1", "kind": "Deployment", "name": name },
+                "service": { "port": 9898, "gatewayRefs": [{ "name": "public", "namespace": "gateways" }] },
+                "analysis": { "interval": "2s", "threshold": 2, "iterations": 3, "mirror": mirror },
+            },
+        }))
+        .await;
+    }
+    for (name, _) in runs {
+        h.wait_phase(name, CanaryPhase::Initialized, LONG).await;
+    }
+    let routes = api(&h, "gateway.networking.k8s.io", "v1", "HTTPRoute").await;
+    // The weights of the route's rule and its filters (null when none), and the primary's image.
+    let state = async |name: &str| {
+        let route = routes.get(name).await.unwrap();
+        let rules = route.data["spec"]["rules"].as_array().unwrap();
+        assert_eq!(rules.len(), 1, "HTTPRoute {name}: {rules:?}");
+        let weight = |service: String| {
+            rules[0]["backendRefs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|b| b["name"] == service.as_str())
+                .unwrap_or_else(|| panic!("HTTPRoute {name}: no backendRef {service}"))["weight"]
+                .as_i64()
+                .unwrap()
+        };
+        (
+            weight(format!("{name}-primary")),
+            weight(format!("{name}-canary")),
+            rules[0].get("filters").cloned().unwrap_or(Value::Null),
+            h.image(&format!("{name}-primary")).await,
+        )
+    };
+    // Flagger's mirror of the weighted rule (pkg/router/gateway_api.go SetRoutes).
+    let mirror = json!([{
+        "type": "RequestMirror",
+        "requestMirror": { "backendRef": { "group": "", "kind": "Service", "name": "mirrored-canary", "port": 9898 } },
+    }]);
+    for (name, _) in runs {
+        assert_eq!(
+            state(name).await,
+            (100, 0, Value::Null, format!("{name}:1"))
+        );
+        h.deployment(name, &format!("{name}:2"), &[]).await;
+    }
+    let observe = async |name: &str, during: Value| {
+        let polls = Cell::new(0);
+        let seen = snapshots_until_succeeded(&h, name, async |c: &Canary| {
+            let s = state(name).await;
+            if mid_iterations(c) {
+                assert_eq!(
+                    (s.0, s.1, &s.2),
+                    (100, 0, &during),
+                    "HTTPRoute {name} at iteration {:?}",
+                    c.status.as_ref().and_then(|s| s.iterations)
+                );
+                polls.set(polls.get() + 1);
+            }
+            s
+        })
+        .await;
+        assert!(polls.get() > 0, "{name}: no poll during the iterations");
+        seen
+    };
+    let (mirrored, switched) = tokio::join!(
+        observe("mirrored", mirror.clone()),
+        observe("switched", Value::Null)
+    );
+    let at = |name: &str, primary: i64, canary: i64, filters: &Value, revision: u8| {
+        (
+            primary,
+            canary,
+            filters.clone(),
+            format!("{name}:{revision}"),
+        )
+    };
+    let none = Value::Null;
+    assert_eq!(
+        mirrored,
+        [
+            at("mirrored", 100, 0, &none, 1),
+            at("mirrored", 100, 0, &mirror, 1),
+            at("mirrored", 0, 100, &none, 1),
+            at("mirrored", 0, 100, &none, 2),
+            at("mirrored", 100, 0, &none, 2),
+        ],
+        "mirroring, all traffic to the canary, promotion, back to the primary"
+    );
+    assert_eq!(
+        switched,
+        [
+            at("switched", 100, 0, &none, 1),
+            at("switched", 0, 100, &none, 1),
+            at("switched", 0, 100, &none, 2),
+            at("switched", 100, 0, &none, 2),
+        ],
+        "all traffic to the canary, promotion, back to the primary"
+    );
+    for (name, mirror) in runs {
+        assert_eq!(
+            h.image(&format!("{name}-primary")).await,
+            format!("{name}:2")
+        );
+        assert_eq!(
+            h.replicas(name).await,
+            0,
+            "{name}: the target is scaled down"
+        );
+        let events = h.events(name).await.join("\n");
+        let (said, unsaid) = if mirror {
+            (
+                "Stop traffic mirroring and route all traffic to canary",
+                "Routing all traffic to canary",
+            )
+        } else {
+            ("Routing all traffic to canary", "Stop traffic mirroring")
+        };
+        for want in [
+            format!("Advance {name}.{} canary iteration 3/3", h.ns),
+            said.to_string(),
+            format!(
+                "Copying {name}.{0} template spec to {name}-primary.{0}",
+                h.ns
+            ),
+            format!("Promotion completed! Scaling down {name}.{}", h.ns),
+        ] {
+            assert!(
+                events.contains(&want),
+                "{name}: no event {want:?} in:\n{events}"
+            );
+        }
+        assert!(!events.contains(unsaid), "{name}: {unsaid:?} in:\n{events}");
+    }
 }
