@@ -549,3 +549,113 @@ async fn approval_autoscaler_and_revert_on_deletion() {
             .is_empty()
     );
 }
+
+/// A DaemonSet target: no replicas to scale, so the target is taken off every node by
+/// Flagger's `flagger.app/scale-to-zero` node selector and put back by removing it; neither
+/// counts as a new revision. kwok runs the pods on both fake nodes.
+#[tokio::test]
+async fn a_daemonset_canary_scales_by_node_selector_and_promotes() {
+    use k8s_openapi::api::apps::v1::DaemonSet;
+
+    let h = CanaryHarness::start("canary-ds", &[]).await;
+    let daemonsets: Api<DaemonSet> = Api::namespaced(h.client.clone(), &h.ns);
+    let agent = |image: &str| {
+        json!({
+            "apiVersion": "apps/v1", "kind": "DaemonSet",
+            "metadata": { "name": "agent" },
+            "spec": {
+                "selector": { "matchLabels": { "app": "agent" } },
+                "template": {
+                    "metadata": { "labels": { "app": "agent" } },
+                    "spec": { "containers": [{ "name": "agent", "image": image,
+                                               "ports": [{ "containerPort": 9898 }] }] },
+                },
+            },
+        })
+    };
+    let node_selector = |ds: &DaemonSet| {
+        ds.spec
+            .clone()
+            .unwrap()
+            .template
+            .spec
+            .unwrap()
+            .node_selector
+            .unwrap_or_default()
+    };
+    let image = |ds: &DaemonSet| {
+        ds.spec.clone().unwrap().template.spec.unwrap().containers[0]
+            .image
+            .clone()
+            .unwrap()
+    };
+    h.apply(agent("agent:1")).await;
+    h.apply(json!({
+        "apiVersion": "flagger.app/v1beta1", "kind": "Canary",
+        "metadata": { "name": "agent" },
+        "spec": {
+            "targetRef": { "apiVersion": "apps/v1", "kind": "DaemonSet", "name": "agent" },
+            "service": { "port": 9898 },
+            "analysis": { "interval": "2s", "threshold": 1, "iterations": 2 },
+        },
+    }))
+    .await;
+    h.wait_phase("agent", CanaryPhase::Initialized, LONG).await;
+    let primary = daemonsets.get("agent-primary").await.unwrap();
+    assert_eq!(image(&primary), "agent:1");
+    assert!(node_selector(&primary).is_empty(), "{primary:?}");
+    let status = primary.status.clone().unwrap();
+    assert_eq!(
+        (status.desired_number_scheduled, status.number_available),
+        (2, Some(2)),
+        "the primary ran on both nodes before Initialized: {status:?}"
+    );
+    let target = daemonsets.get("agent").await.unwrap();
+    assert_eq!(
+        node_selector(&target).get("flagger.app/scale-to-zero"),
+        Some(&"true".to_string()),
+        "the target is taken off its nodes"
+    );
+
+    // Scaling the target to zero changed its template: not a new revision.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let canary = h.canaries().get("agent").await.unwrap();
+    assert_eq!(phase_of(&canary), CanaryPhase::Initialized);
+
+    h.apply(agent("agent:2")).await;
+    h.wait_phase("agent", CanaryPhase::Progressing, LONG).await;
+    let target = daemonsets.get("agent").await.unwrap();
+    assert!(
+        !node_selector(&target).contains_key("flagger.app/scale-to-zero"),
+        "the target is back on its nodes for the analysis"
+    );
+    h.wait_phase("agent", CanaryPhase::Succeeded, LONG).await;
+    assert_eq!(
+        image(&daemonsets.get("agent-primary").await.unwrap()),
+        "agent:2"
+    );
+    let target = daemonsets.get("agent").await.unwrap();
+    assert!(node_selector(&target).contains_key("flagger.app/scale-to-zero"));
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let canary = h.canaries().get("agent").await.unwrap();
+    assert_eq!(
+        phase_of(&canary),
+        CanaryPhase::Succeeded,
+        "scaling down after promotion is not a new revision"
+    );
+    let events = h.events("agent").await.join("\n");
+    for want in [
+        "DaemonSet agent-primary created".to_string(),
+        format!("Initialization done! agent.{}", h.ns),
+        format!("New revision detected! Scaling up agent.{}", h.ns),
+        format!("Advance agent.{} canary iteration 2/2", h.ns),
+        format!("Promotion completed! Scaling down agent.{}", h.ns),
+    ] {
+        assert!(events.contains(&want), "no event {want:?} in:\n{events}");
+    }
+    assert_eq!(
+        events.matches("New revision detected!").count(),
+        1,
+        "{events}"
+    );
+}

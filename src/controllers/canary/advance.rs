@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use anyhow::{Context as _, Result};
-use k8s_openapi::api::apps::v1::Deployment;
 use kube::ResourceExt;
 use kube::api::Api;
 
@@ -19,9 +18,10 @@ use crate::api::flagger::{
 };
 
 use super::alerts::{self, Severity};
+use super::applied;
 use super::router::{Router, Routes};
 use super::services::{self, Names};
-use super::target::{self, Rollout, Selector};
+use super::target::{self, Rollout, Selector, Workload, Workloads};
 use super::{CanaryContext, checks, configs, hooks, scaler, status, weights};
 
 /// Why a tick stopped early.
@@ -55,7 +55,7 @@ struct Tick<'a> {
     ctx: &'a CanaryContext,
     client: kube::Client,
     api: Api<Canary>,
-    deployments: Api<Deployment>,
+    workloads: Workloads,
     canary: Canary,
     analysis: CanaryAnalysis,
     router: Router,
@@ -70,11 +70,12 @@ pub async fn advance(ctx: &CanaryContext, canary: Canary) -> Result<(), Halt> {
         return Ok(());
     }
     let namespace = canary.namespace().unwrap_or_default();
-    if canary.spec.target_ref.kind != TargetKind::Deployment {
-        return Err(problem(format!(
-            "spec.targetRef.kind: {} targets are not supported by tk yet: target a Deployment",
-            canary.spec.target_ref.kind.as_str()
-        )));
+    if canary.spec.target_ref.kind == TargetKind::Service {
+        return Err(problem(
+            "spec.targetRef.kind: Service targets (Flagger's Knative and service-only canaries) \
+             are not supported by tk: target a Deployment or a DaemonSet"
+                .to_string(),
+        ));
     }
     let provider = canary.spec.provider.unwrap_or(ctx.options.mesh_provider);
     let router = Router::of(provider).map_err(|e| problem(e.to_string()))?;
@@ -82,7 +83,7 @@ pub async fn advance(ctx: &CanaryContext, canary: Canary) -> Result<(), Halt> {
     let mut tick = Tick {
         ctx,
         api: Api::namespaced(client.clone(), &namespace),
-        deployments: Api::namespaced(client.clone(), &namespace),
+        workloads: Workloads::new(&client, &namespace, canary.spec.target_ref.kind),
         client,
         analysis: canary.spec.analysis.clone().unwrap_or_default(),
         router,
@@ -185,22 +186,57 @@ impl Tick<'_> {
         }
     }
 
-    async fn target(&self) -> Result<Deployment, Halt> {
-        let name = &self.canary.spec.target_ref.name;
-        self.deployments.get_opt(name).await.context("reading the target")?.ok_or_else(|| {
-            problem(format!(
-                "spec.targetRef: Deployment {name} not found in namespace {}: create it, or fix \
+    async fn target(&self) -> Result<Workload, Halt> {
+        let target = &self.canary.spec.target_ref;
+        let name = &target.name;
+        self.workloads
+            .get_opt(name)
+            .await
+            .context("reading the target")?
+            .ok_or_else(|| {
+                problem(format!(
+                    "spec.targetRef: {} {name} not found in namespace {}: create it, or fix \
                  spec.targetRef.name",
-                self.canary.namespace().unwrap_or_default()
-            ))
-        })
+                    target.kind.as_str(),
+                    self.canary.namespace().unwrap_or_default()
+                ))
+            })
     }
 
-    async fn tracked_configs(&self, target: &Deployment) -> Result<BTreeMap<String, String>> {
+    async fn primary(&self) -> Result<Option<Workload>> {
+        self.workloads
+            .get_opt(&target::primary_name(&self.canary))
+            .await
+            .context("reading the primary")
+    }
+
+    /// Flagger's readiness rules for the target or the primary.
+    fn rollout(&self, workload: &Workload, threshold: Option<i32>) -> Rollout {
+        let deadline = i64::from(
+            self.canary
+                .spec
+                .progress_deadline_seconds
+                .unwrap_or(PROGRESS_DEADLINE_SECONDS as i32),
+        );
+        let since = self
+            .canary
+            .status
+            .as_ref()
+            .and_then(|s| s.last_transition_time.as_ref())
+            .map(|t| t.0.as_second());
+        target::rollout(
+            workload,
+            deadline,
+            threshold.unwrap_or(READY_THRESHOLD),
+            since,
+        )
+    }
+
+    async fn tracked_configs(&self, target: &Workload) -> Result<BTreeMap<String, String>> {
         if !self.ctx.options.config_tracking {
             return Ok(BTreeMap::new());
         }
-        let spec = target::template(target).spec.unwrap_or_default();
+        let spec = target.template().spec.unwrap_or_default();
         let namespace = self.canary.namespace().unwrap_or_default();
         configs::checksums(&self.client, &namespace, &configs::referenced(&spec)).await
     }
@@ -208,10 +244,17 @@ impl Tick<'_> {
     async fn run(&mut self) -> Result<(), Halt> {
         let deployment = self.target().await?;
         let sel = Selector::of(&deployment, &self.ctx.options.selector_labels).map_err(problem)?;
-        let names = services::reconcile(&self.client, &self.canary, &sel)
-            .await
-            .map_err(|e| problem(format!("{e:#}")))?;
         let initializing = matches!(self.phase(), CanaryPhase::Unset | CanaryPhase::Initializing);
+        let key = super::key(&self.canary);
+        let fingerprint = applied::fingerprint(&self.canary, &sel);
+        let fresh = !initializing && self.ctx.applied.fresh(&key, fingerprint);
+        let names = if fresh {
+            services::names(&self.canary)
+        } else {
+            services::reconcile(&self.client, &self.canary, &sel)
+                .await
+                .map_err(|e| problem(format!("{e:#}")))?
+        };
         if initializing && !self.skip_analysis() {
             checks::providers_online(self.ctx, &self.canary, &self.analysis)
                 .await
@@ -222,12 +265,8 @@ impl Tick<'_> {
             .tracked_configs(&deployment)
             .await
             .map_err(|e| problem(format!("{e:#}")))?;
-        let primary = self
-            .deployments
-            .get_opt(&target::primary_name(&self.canary))
-            .await
-            .context("reading the primary")?;
-        if primary.is_none() {
+        let primary_missing = !fresh && self.primary().await?.is_none();
+        if primary_missing {
             self.promote(&deployment, &sel, &tracked, None).await?;
             self.info(format!(
                 "{} {} created",
@@ -245,13 +284,18 @@ impl Tick<'_> {
             if !self.skip_analysis() {
                 self.primary_ready().await?;
             }
-            target::scale(&self.deployments, &self.canary.spec.target_ref.name, 0).await?;
+            self.workloads
+                .scale(&self.canary.spec.target_ref.name, 0)
+                .await?;
         }
-        self.router
-            .reconcile(&self.client, &self.canary, &names)
-            .await
-            .map_err(|e| problem(format!("{e:#}")))?;
-        let hash = target::template_hash(&target::template(&deployment));
+        if !fresh {
+            self.router
+                .reconcile(&self.client, &self.canary, &names)
+                .await
+                .map_err(|e| problem(format!("{e:#}")))?;
+            self.ctx.applied.record(&key, fingerprint);
+        }
+        let hash = target::template_hash(&deployment.template());
         if initializing {
             let status = self.status();
             status.last_applied_spec = Some(hash);
@@ -322,17 +366,7 @@ impl Tick<'_> {
             return Ok(());
         }
 
-        let deadline = i64::from(
-            self.canary
-                .spec
-                .progress_deadline_seconds
-                .unwrap_or(PROGRESS_DEADLINE_SECONDS as i32),
-        );
-        let threshold = self
-            .analysis
-            .canary_ready_threshold
-            .unwrap_or(READY_THRESHOLD);
-        let stuck = match target::rollout(&deployment, deadline, threshold) {
+        let stuck = match self.rollout(&deployment, self.analysis.canary_ready_threshold) {
             Rollout::Ready => None,
             Rollout::Waiting(message) => {
                 self.warn(message).await;
@@ -360,7 +394,9 @@ impl Tick<'_> {
                 .set_routes(&self.client, &self.canary, &names, Routes::PRIMARY)
                 .await?;
             self.copy_to_primary(&deployment, &sel, &tracked).await?;
-            target::scale(&self.deployments, &self.canary.spec.target_ref.name, 0).await?;
+            self.workloads
+                .scale(&self.canary.spec.target_ref.name, 0)
+                .await?;
             self.set_phase(CanaryPhase::Succeeded).await?;
             self.info(format!(
                 "Promotion completed! Canary analysis was skipped for {}",
@@ -410,7 +446,9 @@ impl Tick<'_> {
             return self.shift_to_primary(&names, routes).await;
         }
         if phase == CanaryPhase::Finalising {
-            target::scale(&self.deployments, &self.canary.spec.target_ref.name, 0).await?;
+            self.workloads
+                .scale(&self.canary.spec.target_ref.name, 0)
+                .await?;
             self.set_phase(CanaryPhase::Succeeded).await?;
             self.post_rollout(CanaryPhase::Succeeded).await;
             self.info(format!(
@@ -540,21 +578,10 @@ impl Tick<'_> {
     async fn primary_ready(&self) -> Result<(), Halt> {
         let name = target::primary_name(&self.canary);
         let primary = self
-            .deployments
-            .get(&name)
-            .await
-            .with_context(|| format!("reading {name}"))?;
-        let deadline = i64::from(
-            self.canary
-                .spec
-                .progress_deadline_seconds
-                .unwrap_or(PROGRESS_DEADLINE_SECONDS as i32),
-        );
-        let threshold = self
-            .analysis
-            .primary_ready_threshold
-            .unwrap_or(READY_THRESHOLD);
-        match target::rollout(&primary, deadline, threshold) {
+            .primary()
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("{name} not found"))?;
+        match self.rollout(&primary, self.analysis.primary_ready_threshold) {
             Rollout::Ready => Ok(()),
             Rollout::Waiting(m) | Rollout::Stuck(m) => Err(problem(m)),
         }
@@ -577,7 +604,7 @@ impl Tick<'_> {
     /// analysis at the next tick.
     async fn start(
         &mut self,
-        deployment: &Deployment,
+        deployment: &Workload,
         hash: String,
         tracked: BTreeMap<String, String>,
     ) -> Result<(), Halt> {
@@ -623,21 +650,18 @@ impl Tick<'_> {
             true,
         )
         .await;
-        let replicas = match deployment.spec.as_ref().and_then(|s| s.replicas) {
+        let replicas = match deployment.replicas() {
             Some(n) if n > 0 => n,
             _ => self
-                .deployments
-                .get_opt(&target::primary_name(&self.canary))
-                .await
-                .context("reading the primary")?
-                .map_or(1, |p| target::replicas(&p).max(1)),
+                .primary()
+                .await?
+                .and_then(|p| p.replicas())
+                .unwrap_or(1)
+                .max(1),
         };
-        target::scale(
-            &self.deployments,
-            &self.canary.spec.target_ref.name,
-            replicas,
-        )
-        .await?;
+        self.workloads
+            .scale(&self.canary.spec.target_ref.name, replicas)
+            .await?;
         self.begin_progressing(hash, tracked).await?;
         Ok(())
     }
@@ -686,7 +710,7 @@ impl Tick<'_> {
 
     async fn run_canary(
         &mut self,
-        deployment: &Deployment,
+        deployment: &Workload,
         sel: &Selector,
         tracked: &BTreeMap<String, String>,
         names: &Names,
@@ -727,7 +751,7 @@ impl Tick<'_> {
 
     async fn run_ab(
         &mut self,
-        deployment: &Deployment,
+        deployment: &Workload,
         sel: &Selector,
         tracked: &BTreeMap<String, String>,
         names: &Names,
@@ -766,7 +790,7 @@ impl Tick<'_> {
 
     async fn run_blue_green(
         &mut self,
-        deployment: &Deployment,
+        deployment: &Workload,
         sel: &Selector,
         tracked: &BTreeMap<String, String>,
         names: &Names,
@@ -835,7 +859,7 @@ impl Tick<'_> {
     /// target's revision and the canary moves to Promoting.
     async fn promote_when_confirmed(
         &mut self,
-        deployment: &Deployment,
+        deployment: &Workload,
         sel: &Selector,
         tracked: &BTreeMap<String, String>,
     ) -> Result<(), Halt> {
@@ -913,7 +937,7 @@ impl Tick<'_> {
     /// Copies the target's revision to the primary.
     async fn copy_to_primary(
         &mut self,
-        deployment: &Deployment,
+        deployment: &Workload,
         sel: &Selector,
         tracked: &BTreeMap<String, String>,
     ) -> Result<()> {
@@ -924,10 +948,7 @@ impl Tick<'_> {
             self.canary.namespace().unwrap_or_default()
         ))
         .await;
-        let primary = self
-            .deployments
-            .get_opt(&target::primary_name(&self.canary))
-            .await?;
+        let primary = self.primary().await?;
         self.promote(deployment, sel, tracked, primary.as_ref())
             .await
     }
@@ -936,28 +957,26 @@ impl Tick<'_> {
     /// primary's copies) and, unless an autoscaler owns it, its replica count.
     async fn promote(
         &self,
-        deployment: &Deployment,
+        deployment: &Workload,
         sel: &Selector,
         tracked: &BTreeMap<String, String>,
-        primary: Option<&Deployment>,
+        primary: Option<&Workload>,
     ) -> Result<()> {
         configs::copy_to_primary(&self.client, &self.canary, tracked).await?;
-        let mut template = target::template(deployment);
+        let mut template = deployment.template();
         template.spec = template
             .spec
             .map(|s| configs::primary_pod_spec(&s, tracked));
         // An autoscaler owns the primary's replica count once it exists.
         let autoscaled = self.canary.spec.autoscaler_ref.is_some();
         let target_replicas = deployment
-            .spec
-            .as_ref()
-            .and_then(|s| s.replicas)
+            .replicas()
             .filter(|n| *n > 0 && !(autoscaled && primary.is_some()));
         let replicas = target_replicas
-            .or_else(|| primary.map(target::replicas))
+            .or_else(|| primary.and_then(Workload::replicas))
             .unwrap_or(1);
         let desired = target::desired_primary(&self.canary, deployment, sel, replicas, template);
-        target::apply_primary(&self.deployments, &desired).await?;
+        self.workloads.apply_primary(&desired).await?;
         Ok(())
     }
 
@@ -1033,7 +1052,9 @@ impl Tick<'_> {
             .set_weight(&self.canary, weights::TOTAL, 0);
         self.warn(format!("Canary failed! Scaling down {}", self.target_id))
             .await;
-        target::scale(&self.deployments, &self.canary.spec.target_ref.name, 0).await?;
+        self.workloads
+            .scale(&self.canary.spec.target_ref.name, 0)
+            .await?;
         self.status().failed_checks = Some(0);
         self.set_phase(CanaryPhase::Failed).await?;
         self.ctx

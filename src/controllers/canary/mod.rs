@@ -7,6 +7,7 @@
 mod advance;
 mod alerts;
 pub mod analysis;
+mod applied;
 mod checks;
 mod configs;
 mod hooks;
@@ -82,6 +83,8 @@ pub struct CanaryContext {
     http: reqwest::Client,
     telemetry: telemetry::Telemetry,
     written: crate::controllers::runtime::written::OwnWrites,
+    /// What the Canaries' objects were last applied from.
+    applied: applied::Applied,
     schedules: Mutex<HashMap<String, Schedule>>,
     in_flight: AtomicUsize,
     /// Every Canary as last watched (for `flagger_canary_total`).
@@ -156,6 +159,7 @@ pub fn launch(ctx: Arc<Context>) -> BoxFuture<'static, Result<()>> {
                 .build()?,
             telemetry: telemetry::Telemetry::register(&ctx.metrics, options.mesh_provider.as_str()),
             written: Default::default(),
+            applied: Default::default(),
             schedules: Default::default(),
             in_flight: AtomicUsize::new(0),
             store: store.clone(),
@@ -204,6 +208,7 @@ async fn reconcile(canary: Arc<Canary>, ctx: Arc<CanaryContext>) -> Result<Actio
                 .map_err(Error::Cluster)?;
         }
         ctx.schedules.lock().unwrap().remove(&key);
+        ctx.applied.forget(&key);
         ctx.telemetry.forget(&canary);
         ctx.written.forget(canary.as_ref());
         count_namespace(&ctx, &canary);
@@ -236,6 +241,10 @@ async fn reconcile(canary: Arc<Canary>, ctx: Arc<CanaryContext>) -> Result<Actio
     let canary = ctx.written.latest(&api, canary).await;
     count_namespace(&ctx, &canary);
     let result = advance::advance(&ctx, (*canary).clone()).await;
+    if result.is_err() {
+        // Whatever failed may have been one of the objects: apply them all next time.
+        ctx.applied.forget(&key);
+    }
     ctx.schedules.lock().unwrap().insert(
         key,
         Schedule {

@@ -3,7 +3,6 @@
 //! no longer owned by the Canary (so garbage collection keeps it). Flagger's finalizer name.
 
 use anyhow::{Context as _, Result};
-use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Service;
 use kube::ResourceExt;
 use kube::api::{Api, Patch, PatchParams};
@@ -65,14 +64,14 @@ pub async fn finalize(ctx: &CanaryContext, api: &Api<Canary>, canary: &Canary) -
         )
         .await;
     }
-    let deployments: Api<Deployment> = Api::namespaced(ctx.rt.client.clone(), &namespace);
-    if let Some(deployment) = deployments.get_opt(&canary.spec.target_ref.name).await? {
-        let primary = deployments.get_opt(&target::primary_name(&canary)).await?;
-        let replicas = primary.as_ref().map_or(1, |p| target::replicas(p).max(1));
-        if target::replicas(&deployment) == 0 {
-            target::scale(&deployments, &deployment.name_any(), replicas).await?;
+    let workloads = target::Workloads::new(&ctx.rt.client, &namespace, canary.spec.target_ref.kind);
+    if let Some(workload) = workloads.get_opt(&canary.spec.target_ref.name).await? {
+        if workload.scaled_to_zero() {
+            let primary = workloads.get_opt(&target::primary_name(&canary)).await?;
+            let replicas = primary.and_then(|p| p.replicas()).unwrap_or(1).max(1);
+            workloads.scale(&workload.name(), replicas).await?;
         }
-        if let Ok(sel) = target::Selector::of(&deployment, &ctx.options.selector_labels) {
+        if let Ok(sel) = target::Selector::of(&workload, &ctx.options.selector_labels) {
             let services: Api<Service> = Api::namespaced(ctx.rt.client.clone(), &namespace);
             let apex = services::names(&canary).apex;
             if services.get_opt(&apex).await?.is_some() {
