@@ -283,7 +283,7 @@ async fn istio_ab_testing_routes_matching_requests_to_the_canary_until_promotion
 
 /// An SMI canary (`smi:v1alpha2`): the TrafficSplit's integer weights step 20 to 40, then
 /// promotion. A `linkerd` canary, whose TrafficSplit is `v1alpha1` (not served by the rig's
-/// CRD), is told so on its condition.
+/// CRD), is told so on its condition; an `osm` canary is promoted through the same router.
 #[tokio::test]
 async fn smi_canary_steps_traffic_split_weights_to_promotion() {
     testenv::mesh::install(rig(), &[Mesh::Smi]).unwrap();
@@ -368,6 +368,32 @@ async fn smi_canary_steps_traffic_split_weights_to_promotion() {
         "{}",
         condition_message(&c)
     );
+
+    // `osm`: Flagger's v1alpha2 router, the success rate read from OSM's own metrics (with
+    // no `osm_request_total` series the checks would find no values and roll back).
+    h.exporter.counter(
+        "osm_request_total",
+        &[
+            ("destination_namespace", &h.ns),
+            ("destination_kind", "Deployment"),
+            ("destination_name", "osmapp"),
+            ("response_code", "200"),
+        ],
+        20.0,
+    );
+    h.deployment("osmapp", "podinfo:1", &[]).await;
+    h.apply(canary("osmapp", "osm")).await;
+    h.wait_phase("osmapp", CanaryPhase::Initialized, LONG).await;
+    assert_eq!(
+        splits.get("osmapp").await.unwrap().data["spec"]["backends"][1],
+        json!({ "service": "osmapp-primary", "weight": 100 })
+    );
+    h.deployment("osmapp", "podinfo:2", &[]).await;
+    h.wait_phase("osmapp", CanaryPhase::Succeeded, LONG).await;
+    assert_eq!(h.image("osmapp-primary").await, "podinfo:2");
+    let events = h.events("osmapp").await.join("\n");
+    let want = format!("Advance osmapp.{} canary weight 40", h.ns);
+    assert!(events.contains(&want), "no event {want:?} in:\n{events}");
 }
 
 /// Polls Canary `name`, then `snapshot` of what the controller wrote (given the Canary as just

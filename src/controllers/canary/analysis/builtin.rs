@@ -4,20 +4,20 @@
 //!
 //! Flagger picks the observer from the *metrics provider* ([`metrics_provider`]): the
 //! Canary's `spec.provider`, else the controller's mesh provider. `kubernetes` gets the
-//! HTTP observer (the app's own `http_request_duration_seconds` histogram), `istio` and
-//! `linkerd` their mesh's metrics, and every provider without an observer of its own —
+//! HTTP observer (the app's own `http_request_duration_seconds` histogram), `istio`,
+//! `linkerd` and `osm` their mesh's metrics, and every provider without an observer of its own —
 //! `gatewayapi:v1`, `gatewayapi:v1beta1`, `smi:*`, an empty or unknown name, and
 //! `kubernetes:service` (a Service target) — falls to Flagger's default, the Istio observer.
 //! Providers whose Flagger observer tk does not carry (App Mesh, Contour, Gloo, NGINX,
-//! Skipper, Traefik, OSM, Kuma, APISIX, Knative) have no builtin query here.
+//! Skipper, Traefik, Kuma, APISIX, Knative) have no builtin query here.
 //!
 //! The queries are templates for [`super::template::render`] (the same model as a
 //! MetricTemplate's). Their layout does not matter: the client collapses whitespace before
 //! sending, as Flagger does.
 //!
 //! Units: `request-success-rate` is a percentage (0–100). `request-duration` is the P99 in
-//! milliseconds, cut to whole milliseconds ([`request_duration_millis`]): the Istio and
-//! Linkerd histograms are in milliseconds, the HTTP observer's in seconds (×1000).
+//! milliseconds, cut to whole milliseconds ([`request_duration_millis`]): the Istio, Linkerd
+//! and OSM histograms are in milliseconds, the HTTP observer's in seconds (×1000).
 
 /// The builtin metric names.
 pub const REQUEST_SUCCESS_RATE: &str = "request-success-rate";
@@ -33,12 +33,14 @@ pub enum Observer {
     Istio,
     /// Linkerd's `response_total` and `response_latency_ms` (provider `linkerd`).
     Linkerd,
+    /// Open Service Mesh's `osm_request_total` and `osm_request_duration_ms` (provider `osm`).
+    Osm,
 }
 
 /// Providers for which Flagger has an observer of its own that tk does not carry (matched as
 /// Flagger's factory does: App Mesh and Gloo by prefix, the rest by name).
 const FOREIGN_OBSERVERS: &[&str] = &[
-    "contour", "nginx", "skipper", "traefik", "osm", "kuma", "apisix", "knative",
+    "contour", "nginx", "skipper", "traefik", "kuma", "apisix", "knative",
 ];
 
 /// The observer Flagger's `observers.Factory.Observer` picks for `provider` (a metrics
@@ -54,6 +56,7 @@ pub fn observer(provider: &str) -> Option<Observer> {
     Some(match provider {
         "kubernetes" => Observer::Http,
         "linkerd" => Observer::Linkerd,
+        "osm" => Observer::Osm,
         _ => Observer::Istio,
     })
 }
@@ -102,7 +105,7 @@ pub fn metrics_provider(
 pub fn request_duration_millis(observer: Observer, value: f64) -> i64 {
     match observer {
         Observer::Http => (value * 1000.0) as i64,
-        Observer::Istio | Observer::Linkerd => value as i64,
+        Observer::Istio | Observer::Linkerd | Observer::Osm => value as i64,
     }
 }
 
@@ -112,6 +115,7 @@ impl Observer {
             Observer::Http => HTTP_SUCCESS_RATE,
             Observer::Istio => ISTIO_SUCCESS_RATE,
             Observer::Linkerd => LINKERD_SUCCESS_RATE,
+            Observer::Osm => OSM_SUCCESS_RATE,
         }
     }
 
@@ -120,6 +124,7 @@ impl Observer {
             Observer::Http => HTTP_DURATION,
             Observer::Istio => ISTIO_DURATION,
             Observer::Linkerd => LINKERD_DURATION,
+            Observer::Osm => OSM_DURATION,
         }
     }
 }
@@ -235,6 +240,44 @@ const LINKERD_DURATION: &str = r#"
         ) by (le)
     )"#;
 
+// Flagger's pkg/metrics/observers/osm.go.
+const OSM_SUCCESS_RATE: &str = r#"
+    sum(
+        rate(
+            osm_request_total{
+                destination_namespace="{{ namespace }}",
+                destination_kind="Deployment",
+                destination_name="{{ target }}",
+                response_code!~"5.*"
+            }[{{ interval }}]
+        )
+    )
+    /
+    sum(
+        rate(
+            osm_request_total{
+                destination_namespace="{{ namespace }}",
+                destination_kind="Deployment",
+                destination_name="{{ target }}"
+            }[{{ interval }}]
+        )
+    )
+    * 100"#;
+
+const OSM_DURATION: &str = r#"
+    histogram_quantile(
+        0.99,
+        sum(
+            rate(
+                osm_request_duration_ms_bucket{
+                    destination_namespace="{{ namespace }}",
+                    destination_kind="Deployment",
+                    destination_name="{{ target }}"
+                }[{{ interval }}]
+            )
+        ) by (le)
+    )"#;
+
 #[cfg(test)]
 mod tests {
     use super::super::prometheus::collapse_whitespace;
@@ -259,12 +302,14 @@ mod tests {
     }
 
     // The expected strings are the PromQL Flagger's own observer tests
-    // (pkg/metrics/observers/{http,istio,linkerd}_test.go) expect its server to receive.
+    // (pkg/metrics/observers/{http,istio,linkerd,osm}_test.go) expect its server to receive.
     const FLAGGER_HTTP_SUCCESS_RATE: &str = r#" sum( rate( http_request_duration_seconds_count{ kubernetes_namespace="default", kubernetes_pod_name=~"podinfo-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)", status!~"5.*" }[1m] ) ) / sum( rate( http_request_duration_seconds_count{ kubernetes_namespace="default", kubernetes_pod_name=~"podinfo-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)" }[1m] ) ) * 100"#;
     const FLAGGER_HTTP_DURATION: &str = r#" histogram_quantile( 0.99, sum( rate( http_request_duration_seconds_bucket{ kubernetes_namespace="default", kubernetes_pod_name=~"podinfo-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)" }[1m] ) ) by (le) )"#;
     const FLAGGER_ISTIO_SUCCESS_RATE: &str = r#" sum( rate( istio_requests_total{ reporter="destination", destination_workload_namespace="default", destination_workload=~"podinfo", response_code!~"5.*" }[1m] ) ) / sum( rate( istio_requests_total{ reporter="destination", destination_workload_namespace="default", destination_workload=~"podinfo" }[1m] ) ) * 100"#;
     const FLAGGER_ISTIO_DURATION: &str = r#" histogram_quantile( 0.99, sum( rate( istio_request_duration_milliseconds_bucket{ reporter="destination", destination_workload_namespace="default", destination_workload=~"podinfo" }[1m] ) ) by (le) )"#;
     const FLAGGER_LINKERD_SUCCESS_RATE: &str = r#" sum( rate( response_total{ namespace="default", deployment=~"podinfo", classification!="failure", direction="inbound" }[1m] ) ) / sum( rate( response_total{ namespace="default", deployment=~"podinfo", direction="inbound" }[1m] ) ) * 100"#;
+    const FLAGGER_OSM_SUCCESS_RATE: &str = r#" sum( rate( osm_request_total{ destination_namespace="default", destination_kind="Deployment", destination_name="podinfo", response_code!~"5.*" }[1m] ) ) / sum( rate( osm_request_total{ destination_namespace="default", destination_kind="Deployment", destination_name="podinfo" }[1m] ) ) * 100"#;
+    const FLAGGER_OSM_DURATION: &str = r#" histogram_quantile( 0.99, sum( rate( osm_request_duration_ms_bucket{ destination_namespace="default", destination_kind="Deployment", destination_name="podinfo" }[1m] ) ) by (le) )"#;
     const FLAGGER_LINKERD_DURATION: &str = r#" histogram_quantile( 0.99, sum( rate( response_latency_ms_bucket{ namespace="default", deployment=~"podinfo", direction="inbound" }[1m] ) ) by (le) )"#;
 
     #[test]
@@ -277,7 +322,7 @@ mod tests {
     }
 
     #[test]
-    fn istio_and_linkerd_read_their_mesh_metrics() {
+    fn meshes_read_their_own_metrics() {
         assert_eq!(
             sent("istio", REQUEST_SUCCESS_RATE),
             FLAGGER_ISTIO_SUCCESS_RATE
@@ -288,6 +333,8 @@ mod tests {
             FLAGGER_LINKERD_SUCCESS_RATE
         );
         assert_eq!(sent("linkerd", REQUEST_DURATION), FLAGGER_LINKERD_DURATION);
+        assert_eq!(sent("osm", REQUEST_SUCCESS_RATE), FLAGGER_OSM_SUCCESS_RATE);
+        assert_eq!(sent("osm", REQUEST_DURATION), FLAGGER_OSM_DURATION);
     }
 
     #[test]

@@ -58,7 +58,8 @@ impl Router {
             CanaryProvider::Linkerd | CanaryProvider::SmiV1alpha1 => Router::Smi {
                 version: "v1alpha1",
             },
-            CanaryProvider::SmiV1alpha2 => Router::Smi {
+            // And its osm provider the v1alpha2 router.
+            CanaryProvider::SmiV1alpha2 | CanaryProvider::Osm => Router::Smi {
                 version: "v1alpha2",
             },
             CanaryProvider::SmiV1alpha3 => Router::Smi {
@@ -66,7 +67,7 @@ impl Router {
             },
             other => bail!(
                 "spec.provider: {:?} is not supported by tk yet: use kubernetes, gatewayapi:v1, \
-                 istio, linkerd or smi:v1alpha2",
+                 istio, linkerd, osm or smi:v1alpha2",
                 other.as_str()
             ),
         })
