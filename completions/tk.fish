@@ -813,8 +813,8 @@ complete -c tk -n "__fish_tk_using_subcommand promote; and not __fish_seen_subco
 complete -c tk -n "__fish_tk_using_subcommand promote; and not __fish_seen_subcommand_from canary" -l timeout -d 'How long to wait for an operation, as a Go duration (30s, 5m, 1h)' -r
 complete -c tk -n "__fish_tk_using_subcommand promote; and not __fish_seen_subcommand_from canary" -l verbose -d 'Print more detail: each object applied, each check made'
 complete -c tk -n "__fish_tk_using_subcommand promote; and not __fish_seen_subcommand_from canary" -s h -l help -d 'Print help'
-complete -c tk -n "__fish_tk_using_subcommand promote; and not __fish_seen_subcommand_from canary" -f -a "canary" -d 'Approve the revision a Canary is analysing and wait for its promotion'
-complete -c tk -n "__fish_tk_using_subcommand promote; and __fish_seen_subcommand_from canary" -l wait -d 'Wait for the promotion to start' -r -f -a "true\t''
+complete -c tk -n "__fish_tk_using_subcommand promote; and not __fish_seen_subcommand_from canary" -f -a "canary" -d 'Approve what a Canary waits for (its rollout or its promotion) and wait for it'
+complete -c tk -n "__fish_tk_using_subcommand promote; and __fish_seen_subcommand_from canary" -l wait -d 'Wait for the approved rollout or promotion to start' -r -f -a "true\t''
 false\t''"
 complete -c tk -n "__fish_tk_using_subcommand promote; and __fish_seen_subcommand_from canary" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' -r
 complete -c tk -n "__fish_tk_using_subcommand promote; and __fish_seen_subcommand_from canary" -l context -d 'The kubeconfig context to use' -r

@@ -1999,7 +1999,7 @@ _arguments "${_arguments_options[@]}" : \
         case $line[1] in
             (canary)
 _arguments "${_arguments_options[@]}" : \
-'--wait=[Wait for the promotion to start]:BOOL:(true false)' \
+'--wait=[Wait for the approved rollout or promotion to start]:BOOL:(true false)' \
 '--kubeconfig=[Path to the kubeconfig file (default\: \$KUBECONFIG or ~/.kube/config)]:PATH:_default' \
 '--context=[The kubeconfig context to use]:NAME:_default' \
 '-n+[The namespace tk is installed in and the objects commands act on live in]:NAME:_default' \
@@ -3624,7 +3624,7 @@ _tk__subcmd__kustomize__subcmd__build_commands() {
 (( $+functions[_tk__subcmd__promote_commands] )) ||
 _tk__subcmd__promote_commands() {
     local commands; commands=(
-'canary:Approve the revision a Canary is analysing and wait for its promotion' \
+'canary:Approve what a Canary waits for (its rollout or its promotion) and wait for it' \
     )
     _describe -t commands 'tk promote commands' commands "$@"
 }

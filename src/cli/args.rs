@@ -1560,17 +1560,22 @@ pub struct PromoteArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum PromoteCommand {
-    /// Approve the revision a Canary is analysing and wait for its promotion
+    /// Approve what a Canary waits for (its rollout or its promotion) and wait for it
     #[command(
-        long_about = "Approve the revision a Canary is analysing (phase Progressing or \
-                      WaitingPromotion): the annotation \
-                      canary.tk-gitops.io/approved-revision is set to the Canary's \
-                      status.lastAppliedSpec, which opens that revision's confirm-promotion \
-                      webhook gates (a later revision needs a new approval), and a reconcile \
-                      is requested so the controller acts at once. The analysis' metric \
-                      checks still run. tk then waits until the Canary is Promoting, \
-                      Finalising or Succeeded, and fails if it is rolled back; --wait=false \
-                      returns once approved.\n\n\
+        long_about = "Approve what a Canary waits for, and request a reconcile so the \
+                      controller acts at once.\n\n\
+                      A revision under analysis (phase Progressing or WaitingPromotion): the \
+                      annotation canary.tk-gitops.io/approved-revision is set to the Canary's \
+                      status.lastAppliedSpec, which opens that revision's \
+                      confirm-traffic-increase and confirm-promotion webhook gates; tk then \
+                      waits until the Canary is Promoting, Finalising or Succeeded.\n\n\
+                      A rollout held by its confirm-rollout gates (phase Waiting): the \
+                      annotation canary.tk-gitops.io/approved-rollout is set to the target's \
+                      revision, which opens that revision's confirm-rollout gates; tk then \
+                      waits until the analysis starts.\n\n\
+                      A later revision needs a new approval, and the analysis' metric checks \
+                      still run. tk fails if the Canary is rolled back while it waits; \
+                      --wait=false returns once approved.\n\n\
                       Examples:\n\n    \
                       tk promote canary podinfo -n test\n    \
                       tk promote canary podinfo -n test --wait=false"
@@ -1582,7 +1587,7 @@ pub enum PromoteCommand {
 pub struct PromoteCanaryArgs {
     /// Name of the Canary
     pub name: String,
-    /// Wait for the promotion to start
+    /// Wait for the approved rollout or promotion to start
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
     pub wait: bool,
 }

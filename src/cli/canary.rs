@@ -68,6 +68,19 @@ pub const INITIALIZED: Goal = Goal {
     done: "initialized",
 };
 
+/// `promote canary` of a Waiting Canary: the approved rollout has started.
+pub const PROGRESSING: Goal = Goal {
+    phases: &[
+        CanaryPhase::Progressing,
+        CanaryPhase::WaitingPromotion,
+        CanaryPhase::Promoting,
+        CanaryPhase::Finalising,
+        CanaryPhase::Succeeded,
+    ],
+    promoted: false,
+    done: "progressing",
+};
+
 /// `promote canary`: the approved revision is being (or has been) copied to the primary.
 pub const PROMOTING: Goal = Goal {
     phases: &[

@@ -402,7 +402,7 @@ async fn promote_approves_the_revision_under_analysis() {
     assert_eq!(
         stderr(&out),
         format!(
-            "► approving canary podinfo revision abc in {ns} namespace\n\
+            "► approving canary podinfo promotion of revision abc in {ns} namespace\n\
              ✔ canary promotion approved\n"
         )
     );
@@ -444,7 +444,7 @@ async fn promote_approves_the_revision_under_analysis() {
     assert_eq!(
         stderr(&out),
         format!(
-            "► approving canary podinfo revision def in {ns} namespace\n\
+            "► approving canary podinfo promotion of revision def in {ns} namespace\n\
              ✔ canary promotion approved\n\
              ◎ waiting for canary promotion\n\
              ✔ Canary podinfo is Promoting\n"
@@ -498,8 +498,9 @@ async fn promote_approves_the_revision_under_analysis() {
     assert_eq!(out.status.code(), Some(1), "{}", output_text(&out));
     assert!(
         stderr(&out).contains(&format!(
-            "✗ Canary {ns}/podinfo is in phase Initialized: only a revision under analysis \
-             (phase Progressing or WaitingPromotion) can be promoted"
+            "✗ Canary {ns}/podinfo is in phase Initialized: only a rollout waiting for \
+             approval (phase Waiting) or a revision under analysis (Progressing, \
+             WaitingPromotion) can be promoted"
         )),
         "{}",
         output_text(&out)

@@ -460,6 +460,7 @@ async fn approval_autoscaler_and_revert_on_deletion() {
     }))
     .await;
     h.hooks.set_status("/gate", 403);
+    h.hooks.set_status("/rollout-gate", 403);
     h.apply(json!({
         "apiVersion": "flagger.app/v1beta1", "kind": "Canary",
         "metadata": { "name": "podinfo" },
@@ -470,7 +471,10 @@ async fn approval_autoscaler_and_revert_on_deletion() {
             "service": { "port": 9898 },
             "analysis": {
                 "interval": "2s", "threshold": 1, "iterations": 1,
-                "webhooks": [{ "name": "approve", "type": "confirm-promotion", "url": h.hooks.url("/gate") }],
+                "webhooks": [
+                    { "name": "start", "type": "confirm-rollout", "url": h.hooks.url("/rollout-gate") },
+                    { "name": "approve", "type": "confirm-promotion", "url": h.hooks.url("/gate") },
+                ],
             },
         },
     }))
@@ -494,9 +498,29 @@ async fn approval_autoscaler_and_revert_on_deletion() {
     assert_eq!(spec.max_replicas, 3);
 
     h.deployment("podinfo", "podinfo:2", &[]).await;
+    // The rollout waits at its confirm-rollout gate until `tk promote` approves it.
+    h.wait_phase("podinfo", CanaryPhase::Waiting, LONG).await;
+    let out =
+        crate::support::tk_async(format!("promote canary podinfo -n {} --timeout 120s", h.ns))
+            .await;
+    let text = crate::support::output_text(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("✔ canary rollout approved"), "{text}");
     let c = h
         .wait_phase("podinfo", CanaryPhase::WaitingPromotion, LONG)
         .await;
+    let rollout_approval = c.annotations()[tk::api::flagger::APPROVED_ROLLOUT_ANNOTATION].clone();
+    assert_eq!(
+        Some(rollout_approval),
+        c.status.as_ref().unwrap().last_applied_spec.clone(),
+        "the rollout was approved by the revision the analysis runs"
+    );
+    let events = h.events("podinfo").await.join("\n");
+    let want = format!(
+        "Rollout of podinfo.{} approved by canary.tk-gitops.io/approved-rollout",
+        h.ns
+    );
+    assert!(events.contains(&want), "no event {want:?} in:\n{events}");
     let applied = c.status.unwrap().last_applied_spec.unwrap();
     // An approval of another revision opens nothing.
     let approve = |revision: String| {

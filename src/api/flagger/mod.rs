@@ -29,8 +29,14 @@ pub const PROMOTED_CONDITION: &str = "Promoted";
 
 /// tk's approval of a Canary's promotion: set (by `tk promote canary`) to the
 /// `status.lastAppliedSpec` of the revision under analysis, it opens that revision's
-/// `confirm-promotion` gates; a later revision needs a new approval.
+/// `confirm-traffic-increase` and `confirm-promotion` gates; a later revision needs a new
+/// approval.
 pub const APPROVED_REVISION_ANNOTATION: &str = "canary.tk-gitops.io/approved-revision";
+
+/// tk's approval of a pending rollout: set (by `tk promote canary` on a Canary Waiting at its
+/// `confirm-rollout` gates) to the revision of the target (its pod template's digest, what
+/// `status.lastAppliedSpec` will record), it opens that revision's `confirm-rollout` gates.
+pub const APPROVED_ROLLOUT_ANNOTATION: &str = "canary.tk-gitops.io/approved-rollout";
 
 /// A Secret in the object's namespace, by name.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema)]

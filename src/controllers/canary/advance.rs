@@ -14,7 +14,8 @@ use kube::ResourceExt;
 use kube::api::Api;
 
 use crate::api::flagger::{
-    APPROVED_REVISION_ANNOTATION, Canary, CanaryAnalysis, CanaryPhase, HookType, TargetKind,
+    APPROVED_REVISION_ANNOTATION, APPROVED_ROLLOUT_ANNOTATION, Canary, CanaryAnalysis, CanaryPhase,
+    HookType, TargetKind,
 };
 
 use super::alerts::{self, Severity};
@@ -523,7 +524,8 @@ impl Tick<'_> {
                 .await
         } else {
             if !mirrored_start && phase == CanaryPhase::Progressing {
-                for hook in hooks::of_type(&self.canary, HookType::ConfirmTrafficIncrease) {
+                let gates = hooks::of_type(&self.canary, HookType::ConfirmTrafficIncrease);
+                for hook in gates.into_iter().filter(|_| !self.approved()) {
                     if let Err(e) = hooks::call(
                         &self.ctx.http,
                         &self.canary,
@@ -608,7 +610,20 @@ impl Tick<'_> {
         hash: String,
         tracked: BTreeMap<String, String>,
     ) -> Result<(), Halt> {
-        for hook in hooks::of_type(&self.canary, HookType::ConfirmRollout) {
+        let gates = hooks::of_type(&self.canary, HookType::ConfirmRollout);
+        let approved = self
+            .canary
+            .annotations()
+            .get(APPROVED_ROLLOUT_ANNOTATION)
+            .is_some_and(|a| *a == hash);
+        if approved && !gates.is_empty() {
+            self.info(format!(
+                "Rollout of {} approved by {APPROVED_ROLLOUT_ANNOTATION}",
+                self.id
+            ))
+            .await;
+        }
+        for hook in gates.into_iter().filter(|_| !approved) {
             if let Err(e) = hooks::call(
                 &self.ctx.http,
                 &self.canary,

@@ -147,6 +147,17 @@ pub fn interval(canary: &Canary, min: Duration) -> Duration {
         .map_or(DEFAULT_INTERVAL, |i| i.max(min))
 }
 
+/// The revision of `canary`'s target as the controller will record it in
+/// `status.lastAppliedSpec` (what `tk promote` approves a pending rollout by); `None` when the
+/// target does not exist.
+pub async fn target_revision(client: &kube::Client, canary: &Canary) -> Result<Option<String>> {
+    let target = &canary.spec.target_ref;
+    let workloads =
+        target::Workloads::new(client, &canary.namespace().unwrap_or_default(), target.kind);
+    let found = workloads.get_opt(&target.name).await?;
+    Ok(found.map(|w| target::template_hash(&w.template())))
+}
+
 /// Starts the Canary reconciler; returns at shutdown.
 pub fn launch(ctx: Arc<Context>) -> BoxFuture<'static, Result<()>> {
     Box::pin(async move {
