@@ -683,3 +683,96 @@ async fn a_daemonset_canary_scales_by_node_selector_and_promotes() {
         "{events}"
     );
 }
+
+/// A rollout that cannot finish (its pods fit no node) is rolled back at its progress
+/// deadline; a rollout webhook nobody answers is a failed check, never a pass; and
+/// `skipAnalysis` promotes at once.
+#[tokio::test]
+async fn stuck_rollouts_dead_webhooks_and_skipped_analysis() {
+    let h = CanaryHarness::start("canary-stuck", &[]).await;
+    let app = |name: &str, image: &str, unschedulable: bool| {
+        let node_selector = unschedulable.then(|| json!({ "tk.example/no-such-node": "true" }));
+        json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": { "name": name },
+            "spec": {
+                "progressDeadlineSeconds": 3,
+                "selector": { "matchLabels": { "app": name } },
+                "template": {
+                    "metadata": { "labels": { "app": name } },
+                    "spec": { "containers": [{ "name": "app", "image": image }],
+                              "nodeSelector": node_selector },
+                },
+            },
+        })
+    };
+    let canary = |name: &str, analysis: serde_json::Value, skip: bool| {
+        let mut analysis_spec = json!({ "interval": "2s", "threshold": 1, "iterations": 2 });
+        for (k, v) in analysis.as_object().unwrap() {
+            analysis_spec[k] = v.clone();
+        }
+        json!({
+            "apiVersion": "flagger.app/v1beta1", "kind": "Canary",
+            "metadata": { "name": name },
+            "spec": {
+                "skipAnalysis": skip,
+                "progressDeadlineSeconds": 3,
+                "targetRef": { "apiVersion": "apps/v1", "kind": "Deployment", "name": name },
+                "service": { "port": 9898 },
+                "analysis": analysis_spec,
+            },
+        })
+    };
+    for name in ["stuck", "deadhook", "skipped"] {
+        h.apply(app(name, "app:1", false)).await;
+    }
+    h.apply(canary("stuck", json!({}), false)).await;
+    h.apply(canary(
+        "deadhook",
+        json!({ "webhooks": [{ "name": "smoke", "type": "rollout", "url": "http://127.0.0.1:9/smoke", "timeout": "2s" }] }),
+        false,
+    ))
+    .await;
+    h.apply(canary("skipped", json!({}), true)).await;
+    for name in ["stuck", "deadhook", "skipped"] {
+        h.wait_phase(name, CanaryPhase::Initialized, LONG).await;
+    }
+
+    h.apply(app("stuck", "app:2", true)).await;
+    h.apply(app("deadhook", "app:2", false)).await;
+    h.apply(app("skipped", "app:2", false)).await;
+
+    h.wait_phase("stuck", CanaryPhase::Failed, LONG).await;
+    assert_eq!(h.image("stuck-primary").await, "app:1");
+    assert_eq!(
+        h.replicas("stuck").await,
+        0,
+        "the stuck target is scaled down"
+    );
+    let events = h.events("stuck").await.join("\n");
+    let want = format!("Rolling back stuck.{} progress deadline exceeded", h.ns);
+    assert!(events.contains(&want), "no event {want:?} in:\n{events}");
+
+    h.wait_phase("deadhook", CanaryPhase::Failed, LONG).await;
+    assert_eq!(h.image("deadhook-primary").await, "app:1");
+    let events = h.events("deadhook").await.join("\n");
+    let want = format!(
+        "Halt deadhook.{} advancement external check smoke failed",
+        h.ns
+    );
+    assert!(events.contains(&want), "no event {want:?} in:\n{events}");
+    assert!(
+        !events.contains("Copying"),
+        "a dead webhook never promotes:\n{events}"
+    );
+
+    let c = h.wait_phase("skipped", CanaryPhase::Succeeded, LONG).await;
+    assert_eq!(h.image("skipped-primary").await, "app:2");
+    assert_eq!(c.status.unwrap().iterations.unwrap_or(0), 0);
+    let events = h.events("skipped").await.join("\n");
+    let want = format!(
+        "Promotion completed! Canary analysis was skipped for skipped.{}",
+        h.ns
+    );
+    assert!(events.contains(&want), "no event {want:?} in:\n{events}");
+}

@@ -208,3 +208,58 @@ impl Telemetry {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn canary() -> Canary {
+        serde_json::from_value(serde_json::json!({
+            "apiVersion": "flagger.app/v1beta1", "kind": "Canary",
+            "metadata": { "name": "podinfo-canary", "namespace": "test" },
+            "spec": { "targetRef": { "apiVersion": "apps/v1", "kind": "Deployment",
+                                     "name": "podinfo" },
+                      "service": { "port": 80 } }
+        }))
+        .unwrap()
+    }
+
+    /// The series Flagger's dashboards query, by Flagger's names and labels (the target's
+    /// name, not the Canary's).
+    #[test]
+    fn series_carry_flaggers_names_and_labels() {
+        let metrics = Metrics::new();
+        let t = Telemetry::register(&metrics, "istio");
+        let c = canary();
+        t.set_status(&c, CanaryPhase::Failed);
+        t.set_weight(&c, 70, 30);
+        t.set_total("test", 3);
+        t.observe_duration(&c, 0.2);
+        t.set_analysis(&c, "request-success-rate", 99.5);
+        t.finished(&c, "canary", true, false);
+        let text = metrics.encode();
+        for line in [
+            r#"flagger_canary_status{name="podinfo",namespace="test"} 2"#,
+            r#"flagger_canary_weight{workload="podinfo-primary",namespace="test"} 70"#,
+            r#"flagger_canary_weight{workload="podinfo",namespace="test"} 30"#,
+            r#"flagger_canary_total{namespace="test"} 3"#,
+            r#"flagger_canary_duration_seconds_count{name="podinfo",namespace="test"} 1"#,
+            r#"flagger_canary_metric_analysis{name="podinfo",namespace="test",metric="request-success-rate"} 99.5"#,
+            r#"flagger_canary_successes_total{name="podinfo",namespace="test",deployment_strategy="canary",analysis_status="completed"} 1"#,
+        ] {
+            assert!(text.lines().any(|l| l == line), "no {line} in:\n{text}");
+        }
+        assert!(
+            text.contains(r#"flagger_info{version=""#)
+                && text.contains(r#"mesh_provider="istio"} 1"#),
+            "{text}"
+        );
+        t.forget(&c);
+        let text = metrics.encode();
+        assert!(
+            !text.contains(r#"flagger_canary_status{name="podinfo""#),
+            "{text}"
+        );
+        assert!(!text.contains(r#"workload="podinfo-primary""#), "{text}");
+    }
+}
