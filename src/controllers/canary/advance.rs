@@ -247,12 +247,14 @@ impl Tick<'_> {
         let sel = Selector::of(&deployment, &self.ctx.options.selector_labels).map_err(problem)?;
         let initializing = matches!(self.phase(), CanaryPhase::Unset | CanaryPhase::Initializing);
         let key = super::key(&self.canary);
-        let fingerprint = applied::fingerprint(&self.canary, &sel);
+        let containers = deployment.template().spec.unwrap_or_default().containers;
+        let ports = services::discovered_ports(&self.canary, &containers);
+        let fingerprint = applied::fingerprint(&self.canary, &sel, &ports);
         let fresh = !initializing && self.ctx.applied.fresh(&key, fingerprint);
         let names = if fresh {
             services::names(&self.canary)
         } else {
-            services::reconcile(&self.client, &self.canary, &sel)
+            services::reconcile(&self.client, &self.canary, &sel, &ports)
                 .await
                 .map_err(|e| problem(format!("{e:#}")))?
         };

@@ -1,11 +1,11 @@
 //! What a tick may leave out. Flagger applies a Canary's primary, Services and routes on
 //! every tick; at hundreds of Canaries that is most of the controller's API traffic (six of
 //! the eight requests of an idle Gateway API tick). tk applies them again when anything they
-//! are built from changed (the Canary's generation or phase, the target's selector), after a
+//! are built from changed (the Canary's generation or phase, the target's selector and discovered ports), after a
 //! failed tick, after a restart, and at least every [`RESYNC`], so that edits and deletions
 //! by hand are still undone.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -63,14 +63,16 @@ impl Applied {
     }
 }
 
-/// What the primary, the Services and the routes of `canary` are built from.
-pub fn fingerprint(canary: &Canary, sel: &Selector) -> u64 {
+/// What the primary, the Services (with their discovered `ports`) and the routes of `canary`
+/// are built from.
+pub fn fingerprint(canary: &Canary, sel: &Selector, ports: &BTreeMap<String, i32>) -> u64 {
     let mut hasher = DefaultHasher::new();
     canary.uid().hash(&mut hasher);
     canary.metadata.generation.hash(&mut hasher);
     super::status::phase(canary).hash(&mut hasher);
     sel.key.hash(&mut hasher);
     sel.value.hash(&mut hasher);
+    ports.hash(&mut hasher);
     hasher.finish()
 }
 
@@ -100,14 +102,20 @@ mod tests {
     #[test]
     fn a_changed_input_is_not_fresh() {
         let applied = Applied::default();
-        let first = fingerprint(&canary(1), &selector("podinfo"));
+        let none = BTreeMap::new();
+        let first = fingerprint(&canary(1), &selector("podinfo"), &none);
         assert!(!applied.fresh("test/podinfo", first));
         applied.record("test/podinfo", first);
         assert!(applied.fresh("test/podinfo", first));
-        assert_eq!(first, fingerprint(&canary(1), &selector("podinfo")));
+        assert_eq!(first, fingerprint(&canary(1), &selector("podinfo"), &none));
         for changed in [
-            fingerprint(&canary(2), &selector("podinfo")),
-            fingerprint(&canary(1), &selector("other")),
+            fingerprint(&canary(2), &selector("podinfo"), &none),
+            fingerprint(&canary(1), &selector("other"), &none),
+            fingerprint(
+                &canary(1),
+                &selector("podinfo"),
+                &BTreeMap::from([("metrics".to_string(), 9797)]),
+            ),
         ] {
             assert!(!applied.fresh("test/podinfo", changed));
         }
@@ -118,7 +126,7 @@ mod tests {
         );
         assert!(!applied.fresh(
             "test/podinfo",
-            fingerprint(&progressing, &selector("podinfo"))
+            fingerprint(&progressing, &selector("podinfo"), &none)
         ));
         applied.forget("test/podinfo");
         assert!(!applied.fresh("test/podinfo", first));
