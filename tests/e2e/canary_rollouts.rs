@@ -576,7 +576,8 @@ async fn approval_autoscaler_and_revert_on_deletion() {
 
 /// A DaemonSet target: no replicas to scale, so the target is taken off every node by
 /// Flagger's `flagger.app/scale-to-zero` node selector and put back by removing it; neither
-/// counts as a new revision. kwok runs the pods on both fake nodes.
+/// counts as a new revision. kwok runs the pods on both fake nodes. The Services get the
+/// pods' other ports (`portDiscovery`).
 #[tokio::test]
 async fn a_daemonset_canary_scales_by_node_selector_and_promotes() {
     use k8s_openapi::api::apps::v1::DaemonSet;
@@ -592,7 +593,8 @@ async fn a_daemonset_canary_scales_by_node_selector_and_promotes() {
                 "template": {
                     "metadata": { "labels": { "app": "agent" } },
                     "spec": { "containers": [{ "name": "agent", "image": image,
-                                               "ports": [{ "containerPort": 9898 }] }] },
+                                               "ports": [{ "containerPort": 9898 },
+                                                         { "name": "metrics", "containerPort": 9797 }] }] },
                 },
             },
         })
@@ -619,7 +621,7 @@ async fn a_daemonset_canary_scales_by_node_selector_and_promotes() {
         "metadata": { "name": "agent" },
         "spec": {
             "targetRef": { "apiVersion": "apps/v1", "kind": "DaemonSet", "name": "agent" },
-            "service": { "port": 9898 },
+            "service": { "port": 9898, "portDiscovery": true },
             "analysis": { "interval": "2s", "threshold": 1, "iterations": 2 },
         },
     }))
@@ -640,6 +642,28 @@ async fn a_daemonset_canary_scales_by_node_selector_and_promotes() {
         Some(&"true".to_string()),
         "the target is taken off its nodes"
     );
+
+    // portDiscovery: the pods' other port is on every Service.
+    let services: Api<k8s_openapi::api::core::v1::Service> =
+        Api::namespaced(h.client.clone(), &h.ns);
+    for name in ["agent", "agent-primary", "agent-canary"] {
+        let ports: Vec<(String, i32)> = services
+            .get(name)
+            .await
+            .unwrap()
+            .spec
+            .unwrap()
+            .ports
+            .unwrap()
+            .into_iter()
+            .map(|p| (p.name.unwrap_or_default(), p.port))
+            .collect();
+        assert_eq!(
+            ports,
+            [("http".to_string(), 9898), ("metrics".to_string(), 9797)],
+            "Service {name}"
+        );
+    }
 
     // Scaling the target to zero changed its template: not a new revision.
     tokio::time::sleep(Duration::from_secs(6)).await;
