@@ -58,29 +58,12 @@ fn weights(pairs: &[(&str, i64)]) -> Vec<(String, i64)> {
     pairs.iter().map(|(h, w)| (h.to_string(), *w)).collect()
 }
 
-/// Polls `canary_weight` until the Canary is Succeeded, recording each new value.
+/// Polls `canary_weight` until the Canary `podinfo` is Succeeded, recording each new value.
 async fn steps_until_succeeded(
     h: &CanaryHarness,
     canary_weight: impl AsyncFn() -> i64,
 ) -> Vec<i64> {
-    let mut seen = Vec::new();
-    let deadline = Instant::now() + LONG;
-    loop {
-        let w = canary_weight().await;
-        if seen.last() != Some(&w) {
-            seen.push(w);
-        }
-        let c = h.canaries().get("podinfo").await.unwrap();
-        if phase_of(&c) == CanaryPhase::Succeeded {
-            return seen;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "weights seen {seen:?}; status {:?}",
-            c.status
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    snapshots_until_succeeded(h, "podinfo", async |_: &Canary| canary_weight().await).await
 }
 
 /// An Istio canary: the VirtualService carries the service's hosts, gateways, timeout,
