@@ -243,11 +243,11 @@ impl Tick<'_> {
     }
 
     async fn run(&mut self) -> Result<(), Halt> {
-        let deployment = self.target().await?;
-        let sel = Selector::of(&deployment, &self.ctx.options.selector_labels).map_err(problem)?;
+        let workload = self.target().await?;
+        let sel = Selector::of(&workload, &self.ctx.options.selector_labels).map_err(problem)?;
         let initializing = matches!(self.phase(), CanaryPhase::Unset | CanaryPhase::Initializing);
         let key = super::key(&self.canary);
-        let containers = deployment.template().spec.unwrap_or_default().containers;
+        let containers = workload.template().spec.unwrap_or_default().containers;
         let ports = services::discovered_ports(&self.canary, &containers);
         let fingerprint = applied::fingerprint(&self.canary, &sel, &ports);
         let fresh = !initializing && self.ctx.applied.fresh(&key, fingerprint);
@@ -265,12 +265,12 @@ impl Tick<'_> {
         }
 
         let tracked = self
-            .tracked_configs(&deployment)
+            .tracked_configs(&workload)
             .await
             .map_err(|e| problem(format!("{e:#}")))?;
         let primary_missing = !fresh && self.primary().await?.is_none();
         if primary_missing {
-            self.promote(&deployment, &sel, &tracked, None).await?;
+            self.promote(&workload, &sel, &tracked, None).await?;
             self.info(format!(
                 "{} {} created",
                 self.canary.spec.target_ref.kind.as_str(),
@@ -298,7 +298,7 @@ impl Tick<'_> {
                 .map_err(|e| problem(format!("{e:#}")))?;
             self.ctx.applied.record(&key, fingerprint);
         }
-        let hash = target::template_hash(&deployment.template());
+        let hash = target::template_hash(&workload.template());
         if initializing {
             let status = self.status();
             status.last_applied_spec = Some(hash);
@@ -348,7 +348,7 @@ impl Tick<'_> {
                 | CanaryPhase::Promoting
                 | CanaryPhase::Finalising
         ) {
-            return self.start(&deployment, hash, tracked).await;
+            return self.start(&workload, hash, tracked).await;
         }
         let applied_changed =
             current.last_applied_spec.as_deref() != Some(hash.as_str()) || configs_changed;
@@ -369,7 +369,7 @@ impl Tick<'_> {
             return Ok(());
         }
 
-        let stuck = match self.rollout(&deployment, self.analysis.canary_ready_threshold) {
+        let stuck = match self.rollout(&workload, self.analysis.canary_ready_threshold) {
             Rollout::Ready => None,
             Rollout::Waiting(message) => {
                 self.warn(message).await;
@@ -396,7 +396,7 @@ impl Tick<'_> {
             self.router
                 .set_routes(&self.client, &self.canary, &names, Routes::PRIMARY)
                 .await?;
-            self.copy_to_primary(&deployment, &sel, &tracked).await?;
+            self.copy_to_primary(&workload, &sel, &tracked).await?;
             self.workloads
                 .scale(&self.canary.spec.target_ref.name, 0)
                 .await?;
@@ -520,10 +520,9 @@ impl Tick<'_> {
         }
 
         let result = if self.is_ab() {
-            self.run_ab(&deployment, &sel, &tracked, &names).await
+            self.run_ab(&workload, &sel, &tracked, &names).await
         } else if self.analysis.iterations.unwrap_or(0) > 0 {
-            self.run_blue_green(&deployment, &sel, &tracked, &names)
-                .await
+            self.run_blue_green(&workload, &sel, &tracked, &names).await
         } else {
             if !mirrored_start && phase == CanaryPhase::Progressing {
                 let gates = hooks::of_type(&self.canary, HookType::ConfirmTrafficIncrease);
@@ -551,7 +550,7 @@ impl Tick<'_> {
                     .await;
                 }
             }
-            self.run_canary(&deployment, &sel, &tracked, &names, routes)
+            self.run_canary(&workload, &sel, &tracked, &names, routes)
                 .await
         };
         self.ctx
@@ -608,7 +607,7 @@ impl Tick<'_> {
     /// analysis at the next tick.
     async fn start(
         &mut self,
-        deployment: &Workload,
+        workload: &Workload,
         hash: String,
         tracked: BTreeMap<String, String>,
     ) -> Result<(), Halt> {
@@ -667,7 +666,7 @@ impl Tick<'_> {
             true,
         )
         .await;
-        let replicas = match deployment.replicas() {
+        let replicas = match workload.replicas() {
             Some(n) if n > 0 => n,
             _ => self
                 .primary()
@@ -727,7 +726,7 @@ impl Tick<'_> {
 
     async fn run_canary(
         &mut self,
-        deployment: &Workload,
+        workload: &Workload,
         sel: &Selector,
         tracked: &BTreeMap<String, String>,
         names: &Names,
@@ -763,12 +762,12 @@ impl Tick<'_> {
                 .await;
             return Ok(());
         }
-        self.promote_when_confirmed(deployment, sel, tracked).await
+        self.promote_when_confirmed(workload, sel, tracked).await
     }
 
     async fn run_ab(
         &mut self,
-        deployment: &Workload,
+        workload: &Workload,
         sel: &Selector,
         tracked: &BTreeMap<String, String>,
         names: &Names,
@@ -802,12 +801,12 @@ impl Tick<'_> {
             .await;
             return Ok(());
         }
-        self.promote_when_confirmed(deployment, sel, tracked).await
+        self.promote_when_confirmed(workload, sel, tracked).await
     }
 
     async fn run_blue_green(
         &mut self,
-        deployment: &Workload,
+        workload: &Workload,
         sel: &Selector,
         tracked: &BTreeMap<String, String>,
         names: &Names,
@@ -867,7 +866,7 @@ impl Tick<'_> {
             self.save().await?;
             return Ok(());
         }
-        self.copy_to_primary(deployment, sel, tracked).await?;
+        self.copy_to_primary(workload, sel, tracked).await?;
         self.set_phase(CanaryPhase::Promoting).await?;
         Ok(())
     }
@@ -876,14 +875,14 @@ impl Tick<'_> {
     /// target's revision and the canary moves to Promoting.
     async fn promote_when_confirmed(
         &mut self,
-        deployment: &Workload,
+        workload: &Workload,
         sel: &Selector,
         tracked: &BTreeMap<String, String>,
     ) -> Result<(), Halt> {
         if !self.confirm_promotion().await? {
             return Ok(());
         }
-        self.copy_to_primary(deployment, sel, tracked).await?;
+        self.copy_to_primary(workload, sel, tracked).await?;
         self.set_phase(CanaryPhase::Promoting).await?;
         Ok(())
     }
@@ -954,7 +953,7 @@ impl Tick<'_> {
     /// Copies the target's revision to the primary.
     async fn copy_to_primary(
         &mut self,
-        deployment: &Workload,
+        workload: &Workload,
         sel: &Selector,
         tracked: &BTreeMap<String, String>,
     ) -> Result<()> {
@@ -966,33 +965,32 @@ impl Tick<'_> {
         ))
         .await;
         let primary = self.primary().await?;
-        self.promote(deployment, sel, tracked, primary.as_ref())
-            .await
+        self.promote(workload, sel, tracked, primary.as_ref()).await
     }
 
     /// Writes the primary from the target: its template (config references renamed to the
     /// primary's copies) and, unless an autoscaler owns it, its replica count.
     async fn promote(
         &self,
-        deployment: &Workload,
+        workload: &Workload,
         sel: &Selector,
         tracked: &BTreeMap<String, String>,
         primary: Option<&Workload>,
     ) -> Result<()> {
         configs::copy_to_primary(&self.client, &self.canary, tracked).await?;
-        let mut template = deployment.template();
+        let mut template = workload.template();
         template.spec = template
             .spec
             .map(|s| configs::primary_pod_spec(&s, tracked));
         // An autoscaler owns the primary's replica count once it exists.
         let autoscaled = self.canary.spec.autoscaler_ref.is_some();
-        let target_replicas = deployment
+        let target_replicas = workload
             .replicas()
             .filter(|n| *n > 0 && !(autoscaled && primary.is_some()));
         let replicas = target_replicas
             .or_else(|| primary.and_then(Workload::replicas))
             .unwrap_or(1);
-        let desired = target::desired_primary(&self.canary, deployment, sel, replicas, template);
+        let desired = target::desired_primary(&self.canary, workload, sel, replicas, template);
         self.workloads.apply_primary(&desired).await?;
         Ok(())
     }
