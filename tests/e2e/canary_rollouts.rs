@@ -800,3 +800,115 @@ async fn stuck_rollouts_dead_webhooks_and_skipped_analysis() {
     );
     assert!(events.contains(&want), "no event {want:?} in:\n{events}");
 }
+
+/// Config tracking: the ConfigMaps and Secrets a target's pods use get `-primary` copies the
+/// primary's pods use instead, and a change of their data alone is a new revision, promoted
+/// into the copies.
+#[tokio::test]
+async fn a_tracked_config_change_is_a_new_revision() {
+    use k8s_openapi::api::core::v1::{ConfigMap, Secret};
+
+    let h = CanaryHarness::start("canary-config", &[]).await;
+    let settings = |greeting: &str| {
+        json!({
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": { "name": "settings" },
+            "data": { "greeting": greeting },
+        })
+    };
+    h.apply(settings("hello")).await;
+    h.apply(json!({
+        "apiVersion": "v1", "kind": "Secret",
+        "metadata": { "name": "token" },
+        "stringData": { "token": "s3cr3t" },
+    }))
+    .await;
+    h.apply(json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": { "name": "podinfo" },
+        "spec": {
+            "selector": { "matchLabels": { "app": "podinfo" } },
+            "template": {
+                "metadata": { "labels": { "app": "podinfo" } },
+                "spec": {
+                    "containers": [{
+                        "name": "app", "image": "podinfo:1",
+                        "envFrom": [{ "configMapRef": { "name": "settings" } }],
+                        "volumeMounts": [{ "name": "token", "mountPath": "/token" }],
+                    }],
+                    "volumes": [{ "name": "token", "secret": { "secretName": "token" } }],
+                },
+            },
+        },
+    }))
+    .await;
+    h.apply(json!({
+        "apiVersion": "flagger.app/v1beta1", "kind": "Canary",
+        "metadata": { "name": "podinfo" },
+        "spec": {
+            "targetRef": { "apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo" },
+            "service": { "port": 9898 },
+            "analysis": { "interval": "2s", "threshold": 1, "iterations": 1 },
+        },
+    }))
+    .await;
+    let c = h
+        .wait_phase("podinfo", CanaryPhase::Initialized, LONG)
+        .await;
+    let uid = c.metadata.uid.clone().unwrap();
+    let config_maps: Api<ConfigMap> = Api::namespaced(h.client.clone(), &h.ns);
+    let secrets: Api<Secret> = Api::namespaced(h.client.clone(), &h.ns);
+    let greeting = async || {
+        config_maps
+            .get("settings-primary")
+            .await
+            .unwrap()
+            .data
+            .unwrap()["greeting"]
+            .clone()
+    };
+    assert_eq!(greeting().await, "hello");
+    let copy = secrets
+        .get("token-primary")
+        .await
+        .expect("the Secret's copy");
+    assert_eq!(copy.metadata.owner_references.unwrap()[0].uid, uid);
+    let pod = h
+        .deployments()
+        .get("podinfo-primary")
+        .await
+        .unwrap()
+        .spec
+        .unwrap()
+        .template
+        .spec
+        .unwrap();
+    assert_eq!(
+        pod.containers[0].env_from.as_ref().unwrap()[0]
+            .config_map_ref
+            .as_ref()
+            .unwrap()
+            .name,
+        "settings-primary"
+    );
+    assert_eq!(
+        pod.volumes.unwrap()[0]
+            .secret
+            .as_ref()
+            .unwrap()
+            .secret_name
+            .as_deref(),
+        Some("token-primary")
+    );
+
+    // Only the ConfigMap's data changes: the pod template is the same.
+    h.apply(settings("hola")).await;
+    h.wait_phase("podinfo", CanaryPhase::Progressing, LONG)
+        .await;
+    h.wait_phase("podinfo", CanaryPhase::Succeeded, LONG).await;
+    assert_eq!(greeting().await, "hola", "the copy gets the promoted data");
+    assert_eq!(h.image("podinfo-primary").await, "podinfo:1");
+    let events = h.events("podinfo").await.join("\n");
+    let want = format!("New revision detected! Scaling up podinfo.{}", h.ns);
+    assert!(events.contains(&want), "no event {want:?} in:\n{events}");
+}
