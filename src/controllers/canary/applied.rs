@@ -1,9 +1,10 @@
 //! What a tick may leave out. Flagger applies a Canary's primary, Services and routes on
 //! every tick; at hundreds of Canaries that is most of the controller's API traffic (six of
 //! the eight requests of an idle Gateway API tick). tk applies them again when anything they
-//! are built from changed (the Canary's generation or phase, the target's selector and discovered ports), after a
-//! failed tick, after a restart, and at least every [`RESYNC`], so that edits and deletions
-//! by hand are still undone.
+//! are built from changed (the Canary's generation, the target's selector and discovered
+//! ports; not the phase, which none of them depends on), after a failed tick, after a
+//! restart, and at least every [`RESYNC`], so that edits and deletions by hand are still
+//! undone.
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -69,7 +70,6 @@ pub fn fingerprint(canary: &Canary, sel: &Selector, ports: &BTreeMap<String, i32
     let mut hasher = DefaultHasher::new();
     canary.uid().hash(&mut hasher);
     canary.metadata.generation.hash(&mut hasher);
-    super::status::phase(canary).hash(&mut hasher);
     sel.key.hash(&mut hasher);
     sel.value.hash(&mut hasher);
     ports.hash(&mut hasher);
@@ -119,12 +119,13 @@ mod tests {
         ] {
             assert!(!applied.fresh("test/podinfo", changed));
         }
+        // A new phase (the analysis's own status writes) is not a new input.
         let mut progressing = canary(1);
         crate::controllers::canary::status::set_phase(
             progressing.status.get_or_insert_with(Default::default),
             crate::api::flagger::CanaryPhase::Progressing,
         );
-        assert!(!applied.fresh(
+        assert!(applied.fresh(
             "test/podinfo",
             fingerprint(&progressing, &selector("podinfo"), &none)
         ));
