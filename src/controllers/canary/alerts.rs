@@ -32,6 +32,12 @@ use crate::api::flagger::{
     AlertProvider, AlertProviderType, AlertSeverity, Canary, CanaryAlert, CanaryAnalysis,
 };
 use crate::controllers::notification::providers::ProviderConfig;
+use crate::controllers::notification::providers::chat::slack::{
+    SlackAttachment, SlackField, SlackPayload,
+};
+use crate::controllers::notification::providers::chat::teams::{
+    MessageCard, MessageCardFact, MessageCardSection,
+};
 use crate::controllers::notification::providers::http::{Http, go_json, parse_address};
 
 /// How long a post may take (Flagger's `postMessage`).
@@ -342,6 +348,7 @@ fn payload(destination: &Destination, message: &Message<'_>) -> Vec<u8> {
                 (_, true) => "danger",
                 (_, false) => "good",
             };
+            // Flagger's `SlackPayload` (its empty `text` omitted) is Slack's attachment message.
             go_json(&SlackPayload {
                 channel: &destination.channel,
                 username: &destination.username,
@@ -364,18 +371,19 @@ fn payload(destination: &Destination, message: &Message<'_>) -> Vec<u8> {
                 }],
             })
         }
-        AlertProviderType::Msteams => go_json(&TeamsPayload {
+        // Flagger's `MSTeamsPayload` is a legacy MessageCard.
+        AlertProviderType::Msteams => go_json(&MessageCard {
             kind: "MessageCard",
             context: "http://schema.org/extensions",
             theme_color: if error { "FF0000" } else { "0076D7" },
             summary: message.workload,
-            sections: [TeamsSection {
+            sections: [MessageCardSection {
                 activity_title: message.text,
                 activity_subtitle: message.workload,
                 facts: message
                     .fields
                     .iter()
-                    .map(|(name, value)| TeamsFact { name, value })
+                    .map(|(name, value)| MessageCardFact { name, value })
                     .collect(),
             }],
         }),
@@ -407,59 +415,6 @@ fn payload(destination: &Destination, message: &Message<'_>) -> Vec<u8> {
             })
         }
     }
-}
-
-/// Flagger's `SlackPayload` (its empty `text` is omitted).
-#[derive(Serialize)]
-struct SlackPayload<'a> {
-    channel: &'a str,
-    username: &'a str,
-    icon_url: &'a str,
-    icon_emoji: &'a str,
-    attachments: [SlackAttachment<'a>; 1],
-}
-
-#[derive(Serialize)]
-struct SlackAttachment<'a> {
-    color: &'a str,
-    author_name: &'a str,
-    text: &'a str,
-    mrkdwn_in: [&'a str; 1],
-    fields: Vec<SlackField<'a>>,
-}
-
-#[derive(Serialize)]
-struct SlackField<'a> {
-    title: &'a str,
-    value: &'a str,
-    short: bool,
-}
-
-/// Flagger's `MSTeamsPayload`: a legacy MessageCard.
-#[derive(Serialize)]
-struct TeamsPayload<'a> {
-    #[serde(rename = "@type")]
-    kind: &'a str,
-    #[serde(rename = "@context")]
-    context: &'a str,
-    #[serde(rename = "themeColor")]
-    theme_color: &'a str,
-    summary: &'a str,
-    sections: [TeamsSection<'a>; 1],
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct TeamsSection<'a> {
-    activity_title: &'a str,
-    activity_subtitle: &'a str,
-    facts: Vec<TeamsFact<'a>>,
-}
-
-#[derive(Serialize)]
-struct TeamsFact<'a> {
-    name: &'a str,
-    value: &'a str,
 }
 
 /// Flagger's `GChatPayload`: a (v1) card with one text paragraph per section.

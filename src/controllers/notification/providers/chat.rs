@@ -8,8 +8,8 @@
 
 mod google;
 mod matrix;
-mod slack;
-mod teams;
+pub(crate) mod slack;
+pub(crate) mod teams;
 mod telegram;
 mod webex;
 

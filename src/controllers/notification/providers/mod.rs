@@ -3,7 +3,7 @@
 //! Secrets, builds a notifier with [`notifier`] and calls [`Notifier::post`] for each event,
 //! retrying what [`SendError::is_retryable`] allows.
 
-mod chat;
+pub(crate) mod chat;
 mod git;
 pub(crate) mod http;
 mod ops;

@@ -19,29 +19,31 @@ use crate::controllers::notification::providers::{
 /// Where a Slack bot token posts when no address is set.
 const SLACK_POST_MESSAGE: &str = "https://slack.com/api/chat.postMessage";
 
+/// Slack's attachment message, also what Flagger's alerts post to Slack, Discord and Rocket
+/// (`crate::controllers::canary`).
 #[derive(Serialize)]
-struct SlackPayload<'a> {
-    channel: &'a str,
-    username: &'a str,
-    icon_url: &'a str,
-    icon_emoji: &'a str,
-    attachments: [SlackAttachment<'a>; 1],
+pub(crate) struct SlackPayload<'a> {
+    pub channel: &'a str,
+    pub username: &'a str,
+    pub icon_url: &'a str,
+    pub icon_emoji: &'a str,
+    pub attachments: [SlackAttachment<'a>; 1],
 }
 
 #[derive(Serialize)]
-struct SlackAttachment<'a> {
-    color: &'a str,
-    author_name: String,
-    text: &'a str,
-    mrkdwn_in: [&'a str; 1],
-    fields: Vec<SlackField<'a>>,
+pub(crate) struct SlackAttachment<'a> {
+    pub color: &'a str,
+    pub author_name: &'a str,
+    pub text: &'a str,
+    pub mrkdwn_in: [&'a str; 1],
+    pub fields: Vec<SlackField<'a>>,
 }
 
 #[derive(Serialize)]
-struct SlackField<'a> {
-    title: &'a str,
-    value: &'a str,
-    short: bool,
+pub(crate) struct SlackField<'a> {
+    pub title: &'a str,
+    pub value: &'a str,
+    pub short: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -131,6 +133,7 @@ fn payload(flavour: Flavour, channel: &str, username: &str, event: &Event) -> Ve
             short: false,
         })
         .collect();
+    let author = object_name(event);
     go_json(&SlackPayload {
         channel,
         username,
@@ -138,7 +141,7 @@ fn payload(flavour: Flavour, channel: &str, username: &str, event: &Event) -> Ve
         icon_emoji: "",
         attachments: [SlackAttachment {
             color,
-            author_name: object_name(event),
+            author_name: &author,
             text: &event.message,
             mrkdwn_in: ["text"],
             fields,

@@ -28,30 +28,32 @@ pub(super) fn new(config: &ProviderConfig) -> Result<Box<dyn Notifier>, ConfigEr
     })
 }
 
+/// A legacy Office 365 connector MessageCard, also what Flagger's alerts post to Teams
+/// (`crate::controllers::canary`).
 #[derive(Serialize)]
-struct MessageCard<'a> {
+pub(crate) struct MessageCard<'a> {
     #[serde(rename = "@type")]
-    kind: &'a str,
+    pub kind: &'a str,
     #[serde(rename = "@context")]
-    context: &'a str,
+    pub context: &'a str,
     #[serde(rename = "themeColor")]
-    theme_color: &'a str,
-    summary: &'a str,
-    sections: [MessageCardSection<'a>; 1],
+    pub theme_color: &'a str,
+    pub summary: &'a str,
+    pub sections: [MessageCardSection<'a>; 1],
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct MessageCardSection<'a> {
-    activity_title: &'a str,
-    activity_subtitle: &'a str,
-    facts: Vec<MessageCardFact<'a>>,
+pub(crate) struct MessageCardSection<'a> {
+    pub activity_title: &'a str,
+    pub activity_subtitle: &'a str,
+    pub facts: Vec<MessageCardFact<'a>>,
 }
 
 #[derive(Serialize)]
-struct MessageCardFact<'a> {
-    name: &'a str,
-    value: &'a str,
+pub(crate) struct MessageCardFact<'a> {
+    pub name: &'a str,
+    pub value: &'a str,
 }
 
 fn message_card(event: &Event) -> Vec<u8> {
