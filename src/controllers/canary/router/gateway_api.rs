@@ -4,22 +4,21 @@
 //! every other request on the primary.
 
 use anyhow::{Context as _, Result, anyhow, bail};
-use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, Patch, PatchParams};
+use kube::api::ApiResource;
 use kube::{Resource, ResourceExt};
 use serde_json::{Value, json};
 
 use crate::api::flagger::Canary;
-use crate::controllers::canary::FIELD_MANAGER;
 use crate::controllers::canary::services::{self, Names};
 
 use super::Routes;
 
 const GROUP: &str = "gateway.networking.k8s.io";
 
-fn api(client: &kube::Client, version: &str, namespace: &str) -> Api<DynamicObject> {
-    let gvk = GroupVersionKind::gvk(GROUP, version, "HTTPRoute");
-    let resource = ApiResource::from_gvk_with_plural(&gvk, "httproutes");
-    Api::namespaced_with(client.clone(), namespace, &resource)
+const INSTALL: &str = "install the Gateway API CRDs";
+
+fn http_routes(version: &str) -> ApiResource {
+    super::resource(GROUP, version, "HTTPRoute", "httproutes")
 }
 
 /// Gateway API matches from Istio-shaped ones (`spec.service.match`, `spec.analysis.match`):
@@ -236,21 +235,7 @@ fn desired(version: &str, canary: &Canary, names: &Names, routes: Routes) -> Res
 }
 
 async fn apply(client: &kube::Client, version: &str, canary: &Canary, body: &Value) -> Result<()> {
-    let namespace = canary.namespace().unwrap_or_default();
-    let name = body["metadata"]["name"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    api(client, version, &namespace)
-        .patch(&name, &PatchParams::apply(FIELD_MANAGER).force(), &Patch::Apply(body))
-        .await
-        .map_err(|e| match e {
-            kube::Error::Api(s) if s.code == 404 => anyhow!(
-                "HTTPRoute {name}: the cluster does not serve {GROUP}/{version} HTTPRoutes: install the Gateway API CRDs"
-            ),
-            e => anyhow!("writing HTTPRoute {name}: {e}"),
-        })?;
-    Ok(())
+    super::apply(client, &http_routes(version), canary, body, INSTALL).await
 }
 
 pub async fn reconcile(
@@ -294,11 +279,7 @@ pub async fn get_routes(
     canary: &Canary,
     names: &Names,
 ) -> Result<Routes> {
-    let namespace = canary.namespace().unwrap_or_default();
-    let route = api(client, version, &namespace)
-        .get(&names.apex)
-        .await
-        .with_context(|| format!("reading HTTPRoute {}", names.apex))?;
+    let route = super::get(client, &http_routes(version), canary, &names.apex, INSTALL).await?;
     routes_of(&route.data, names).ok_or_else(|| {
         anyhow!(
             "HTTPRoute {}: no rule routes to both {} and {}",
