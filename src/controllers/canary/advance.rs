@@ -612,11 +612,7 @@ impl Tick<'_> {
         tracked: BTreeMap<String, String>,
     ) -> Result<(), Halt> {
         let gates = hooks::of_type(&self.canary, HookType::ConfirmRollout);
-        let approved = self
-            .canary
-            .annotations()
-            .get(APPROVED_ROLLOUT_ANNOTATION)
-            .is_some_and(|a| *a == hash);
+        let approved = self.approves(APPROVED_ROLLOUT_ANNOTATION, &hash);
         if approved && !gates.is_empty() {
             self.info(format!(
                 "Rollout of {} approved by {APPROVED_ROLLOUT_ANNOTATION}",
@@ -941,13 +937,15 @@ impl Tick<'_> {
             .status
             .as_ref()
             .and_then(|s| s.last_applied_spec.as_deref());
-        applied.is_some()
-            && self
-                .canary
-                .annotations()
-                .get(APPROVED_REVISION_ANNOTATION)
-                .map(String::as_str)
-                == applied
+        applied.is_some_and(|revision| self.approves(APPROVED_REVISION_ANNOTATION, revision))
+    }
+
+    /// Whether the approval `annotation` names `revision`.
+    fn approves(&self, annotation: &str, revision: &str) -> bool {
+        self.canary
+            .annotations()
+            .get(annotation)
+            .is_some_and(|a| a == revision)
     }
 
     /// Copies the target's revision to the primary.
