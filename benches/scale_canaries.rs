@@ -306,7 +306,12 @@ fn phase_of(canary: &Canary) -> CanaryPhase {
         .unwrap_or(CanaryPhase::Unset)
 }
 
-fn watch_canaries(api: Api<Canary>, shared: Shared) {
+/// Watches `api` in the background, handing each object seen to `seen` with the harness's
+/// clock at its arrival; `what` names the kind in a watch error.
+fn watch_each<K>(api: Api<K>, what: &'static str, mut seen: impl FnMut(K, i64) + Send + 'static)
+where
+    K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug + Send + 'static,
+{
     tokio::spawn(async move {
         let mut stream = watcher(api, watcher::Config::default())
             .default_backoff()
@@ -314,29 +319,32 @@ fn watch_canaries(api: Api<Canary>, shared: Shared) {
             .boxed();
         while let Some(event) = stream.next().await {
             match event {
-                Ok(canary) => {
-                    let at = now_us();
-                    let seen = CanarySeen {
-                        at,
-                        phase: phase_of(&canary),
-                        weight: canary
-                            .status
-                            .as_ref()
-                            .and_then(|s| s.canary_weight)
-                            .unwrap_or(0),
-                    };
-                    let mut t = lock(&shared);
-                    t.canary_events.push(at);
-                    let list = t.canaries.entry(canary.name_any()).or_default();
-                    if list
-                        .last()
-                        .is_none_or(|l| l.phase != seen.phase || l.weight != seen.weight)
-                    {
-                        list.push(seen);
-                    }
-                }
-                Err(e) => eprintln!("  Canary watch error (retrying): {e}"),
+                Ok(obj) => seen(obj, now_us()),
+                Err(e) => eprintln!("  {what} watch error (retrying): {e}"),
             }
+        }
+    });
+}
+
+fn watch_canaries(api: Api<Canary>, shared: Shared) {
+    watch_each(api, "Canary", move |canary: Canary, at| {
+        let seen = CanarySeen {
+            at,
+            phase: phase_of(&canary),
+            weight: canary
+                .status
+                .as_ref()
+                .and_then(|s| s.canary_weight)
+                .unwrap_or(0),
+        };
+        let mut t = lock(&shared);
+        t.canary_events.push(at);
+        let list = t.canaries.entry(canary.name_any()).or_default();
+        if list
+            .last()
+            .is_none_or(|l| l.phase != seen.phase || l.weight != seen.weight)
+        {
+            list.push(seen);
         }
     });
 }
@@ -363,26 +371,14 @@ fn route_canary_weight(route: &DynamicObject) -> Option<i64> {
 }
 
 fn watch_routes(api: Api<DynamicObject>, shared: Shared) {
-    tokio::spawn(async move {
-        let mut stream = watcher(api, watcher::Config::default())
-            .default_backoff()
-            .applied_objects()
-            .boxed();
-        while let Some(event) = stream.next().await {
-            match event {
-                Ok(route) => {
-                    let at = now_us();
-                    let Some(canary) = route_canary_weight(&route) else {
-                        continue;
-                    };
-                    let mut t = lock(&shared);
-                    let list = t.routes.entry(route.name_any()).or_default();
-                    if list.last().is_none_or(|l| l.canary != canary) {
-                        list.push(RouteSeen { at, canary });
-                    }
-                }
-                Err(e) => eprintln!("  HTTPRoute watch error (retrying): {e}"),
-            }
+    watch_each(api, "HTTPRoute", move |route: DynamicObject, at| {
+        let Some(canary) = route_canary_weight(&route) else {
+            return;
+        };
+        let mut t = lock(&shared);
+        let list = t.routes.entry(route.name_any()).or_default();
+        if list.last().is_none_or(|l| l.canary != canary) {
+            list.push(RouteSeen { at, canary });
         }
     });
 }
