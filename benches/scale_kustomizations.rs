@@ -134,11 +134,7 @@ fn run(config: &Config) -> Result<bool> {
         Some(path) => path.clone(),
         None => build_tk()?,
     };
-    println!(
-        "machine: {} cores, load average {} (shared with other work: time and CPU figures include its interference)",
-        std::thread::available_parallelism().map_or(0, |n| n.get()),
-        load_average()
-    );
+    scale::print_machine();
 
     let started = Instant::now();
     let cluster = scale::control_plane()?;

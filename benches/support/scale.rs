@@ -270,6 +270,15 @@ pub fn load_average() -> String {
         .unwrap_or_else(|| "?".to_string())
 }
 
+/// The run's first line: the cores and the load the figures below were taken under.
+pub fn print_machine() {
+    println!(
+        "machine: {} cores, load average {} (shared with other work: time and CPU figures include its interference)",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        load_average()
+    );
+}
+
 pub fn free_port() -> Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
